@@ -1,0 +1,1 @@
+//! Parquet cache (placeholder until the cache lands).

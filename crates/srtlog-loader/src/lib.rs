@@ -1,0 +1,1 @@
+//! Run loader (placeholder until the loader lands).

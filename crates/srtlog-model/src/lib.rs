@@ -1,0 +1,57 @@
+//! The data model of srtlog: what a benchmark run is, and the traits its parsers implement.
+//!
+//! srtlog reads the output directories of SRT-SLURM benchmark jobs. This crate holds the types
+//! every other crate speaks — [`BenchmarkRun`] with its [`RunMetadata`], [`ProfilerMetadata`],
+//! [`ProfilerResults`] (one [`BenchmarkPoint`] per concurrency) and [`NodeInfo`] per worker
+//! ([`BatchMetrics`], [`MemoryMetrics`]) — and the two parser traits, [`BenchmarkParser`] and
+//! [`NodeParser`], with the `inventory` registries that parser crates submit themselves into.
+//! It depends on no other srtlog crate and does no I/O beyond what a parser's default method
+//! needs to open a run's files.
+//!
+//! The serde form of these types is the JSON contract of `analyze --json`
+//! ([`AnalysisDocument`], [`SCHEMA_VERSION`]).
+//!
+//! ```
+//! use srtlog_model::{BenchmarkPoint, ProfilerResults, ResultSource};
+//!
+//! let results = ProfilerResults {
+//!     source: Some(ResultSource::Json),
+//!     points: vec![BenchmarkPoint { concurrency: Some(8), output_tps: Some(1024.5), ..Default::default() }],
+//!     warnings: vec![],
+//! };
+//! let json = serde_json::to_value(&results).unwrap();
+//! assert_eq!(json["concurrency_values"], serde_json::json!([8]));
+//! assert_eq!(json["output_tps"], serde_json::json!([1024.5]));
+//! assert_eq!(json["mean_ttft_ms"], serde_json::json!([null]));
+//! ```
+
+mod error;
+mod node;
+pub mod python_json;
+mod registry;
+mod results;
+mod run;
+mod timestamp;
+
+pub use error::{ParseError, RegistryError};
+pub use node::{
+    BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand,
+    NodeMetadata, NodeMetrics, ParallelConfig, ParseStats, WorkerType,
+};
+pub use registry::{
+    benchmark_out_path, benchmark_parsers, get_benchmark_parser, get_node_parser, list_benchmark_parsers,
+    list_node_parsers, node_parsers, BenchmarkParser, BenchmarkParserRegistration, NodeParser,
+    NodeParserRegistration, ParseOptions, WorkerLogData,
+};
+pub use results::{BenchmarkLaunchCommand, BenchmarkPoint, ProfilerResults, ResultSource};
+pub use run::{
+    AnalysisDocument, BenchmarkRun, Mode, ModelInfo, ProfilerMetadata, RunMetadata, SkipKind, SkippedRun,
+    StringMap,
+};
+pub use timestamp::{parse_iso, Timestamp, TimestampParseError};
+
+/// Version of the JSON document's shape. Bumped when a field is renamed or removed.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Re-exported so parser crates submit registrations with the same `inventory` version.
+pub use inventory;

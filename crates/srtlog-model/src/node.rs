@@ -1,0 +1,371 @@
+//! What a worker did: batches, memory snapshots, parallelism, launch command and environment.
+
+use serde::{Deserialize, Serialize};
+
+use crate::run::StringMap;
+use crate::timestamp::Timestamp;
+
+/// A worker's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkerType {
+    /// Prefill worker of a disaggregated deployment.
+    Prefill,
+    /// Decode worker of a disaggregated deployment.
+    Decode,
+    /// Aggregated worker (prefill and decode).
+    Agg,
+}
+
+impl WorkerType {
+    /// The word used in file names and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkerType::Prefill => "prefill",
+            WorkerType::Decode => "decode",
+            WorkerType::Agg => "agg",
+        }
+    }
+
+    /// Parses the word used in file names and JSON.
+    pub fn from_word(word: &str) -> Option<Self> {
+        match word {
+            "prefill" => Some(WorkerType::Prefill),
+            "decode" => Some(WorkerType::Decode),
+            "agg" => Some(WorkerType::Agg),
+            _ => None,
+        }
+    }
+}
+
+/// Which worker a log belongs to, from its file name (`eos0219_prefill_w1.out`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct NodeMetadata {
+    /// Host name of the worker's (leader) node (`eos0219`, `slurm-gb300-133-181`).
+    pub node_name: String,
+    /// The worker's role.
+    pub worker_type: WorkerType,
+    /// Worker id as in the file name (`w1`).
+    pub worker_id: String,
+}
+
+/// Kind of a batch line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchType {
+    /// A prefill (context) batch.
+    Prefill,
+    /// A decode (generation) batch.
+    Decode,
+}
+
+impl BatchType {
+    /// The word used in JSON and the cache.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchType::Prefill => "prefill",
+            BatchType::Decode => "decode",
+        }
+    }
+}
+
+/// One scheduler batch (SGLang `Prefill batch` / `Decode batch` line, TensorRT-LLM iteration).
+///
+/// Fields a line does not carry are `None`. For TensorRT-LLM the mapping is: `running_req` =
+/// `num_scheduled_requests`, `new_seq` = `num_ctx_requests`, `new_token` = `num_ctx_tokens`,
+/// `num_tokens` = `num_generation_tokens`, `token_usage` = `kv_cache_util`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchMetrics {
+    /// When the line was logged; `None` when the line has no timestamp.
+    pub timestamp: Option<Timestamp>,
+    /// Data-parallel rank from the line's tags (0 when absent).
+    pub dp: u32,
+    /// Tensor-parallel rank from the line's tags (0 when absent).
+    pub tp: u32,
+    /// Expert-parallel rank from the line's tags (0 when absent).
+    pub ep: u32,
+    /// Prefill or decode.
+    pub batch_type: BatchType,
+    /// New sequences in this prefill batch.
+    pub new_seq: Option<u64>,
+    /// New (uncached) prompt tokens in this prefill batch.
+    pub new_token: Option<u64>,
+    /// Prompt tokens served from the prefix cache.
+    pub cached_token: Option<u64>,
+    /// KV-cache usage ratio, 0..1 (`token usage`, or `full token usage` for hybrid pools).
+    pub token_usage: Option<f64>,
+    /// Requests running.
+    pub running_req: Option<u64>,
+    /// Requests queued.
+    pub queue_req: Option<u64>,
+    /// Requests pre-allocated (disaggregated decode/prefill).
+    pub prealloc_req: Option<u64>,
+    /// Requests in flight to decode (disaggregated prefill).
+    pub inflight_req: Option<u64>,
+    /// Requests receiving KV cache (disaggregated decode; older `#transferring-req`).
+    pub transfer_req: Option<u64>,
+    /// Tokens in the running batch (`#token` / `#full token`; TRT-LLM generation tokens).
+    pub num_tokens: Option<u64>,
+    /// Prompt tokens per second as logged.
+    pub input_throughput: Option<f64>,
+    /// Generated tokens per second as logged.
+    pub gen_throughput: Option<f64>,
+    /// Pre-allocated KV usage ratio (disaggregated decode).
+    pub preallocated_usage: Option<f64>,
+    /// Requests retracted for lack of memory.
+    pub retracted_req: Option<u64>,
+    /// Requests waiting for the bootstrap handshake (older `#unbootstrapped-req`).
+    pub unbootstrapped_req: Option<u64>,
+    /// Speculative decoding: mean accepted length.
+    pub accept_len: Option<f64>,
+    /// Speculative decoding: acceptance rate.
+    pub accept_rate: Option<f64>,
+    /// Whether the step ran as a CUDA graph.
+    pub cuda_graph: Option<bool>,
+    /// Sliding-window pool tokens (hybrid models, `#swa token`).
+    pub swa_tokens: Option<u64>,
+    /// Sliding-window pool usage ratio (`swa token usage`).
+    pub swa_token_usage: Option<f64>,
+    /// TensorRT-LLM iteration number.
+    pub iteration: Option<u64>,
+    /// TensorRT-LLM host step time (ms).
+    pub host_step_time_ms: Option<f64>,
+    /// TensorRT-LLM device time of the previous step (ms).
+    pub prev_device_step_time_ms: Option<f64>,
+    /// TensorRT-LLM KV tokens reused from the cache (`cached_kv_tokens`).
+    pub cached_kv_tokens: Option<u64>,
+}
+
+impl BatchMetrics {
+    /// An empty batch of the given type: every metric `None`, ranks 0.
+    pub fn new(batch_type: BatchType) -> Self {
+        BatchMetrics {
+            timestamp: None,
+            dp: 0,
+            tp: 0,
+            ep: 0,
+            batch_type,
+            new_seq: None,
+            new_token: None,
+            cached_token: None,
+            token_usage: None,
+            running_req: None,
+            queue_req: None,
+            prealloc_req: None,
+            inflight_req: None,
+            transfer_req: None,
+            num_tokens: None,
+            input_throughput: None,
+            gen_throughput: None,
+            preallocated_usage: None,
+            retracted_req: None,
+            unbootstrapped_req: None,
+            accept_len: None,
+            accept_rate: None,
+            cuda_graph: None,
+            swa_tokens: None,
+            swa_token_usage: None,
+            iteration: None,
+            host_step_time_ms: None,
+            prev_device_step_time_ms: None,
+            cached_kv_tokens: None,
+        }
+    }
+}
+
+/// Kind of a memory snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryMetricType {
+    /// GPU memory available / used at a startup stage.
+    Memory,
+    /// KV-cache allocation.
+    KvCache,
+}
+
+impl MemoryMetricType {
+    /// The word used in JSON and the cache.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemoryMetricType::Memory => "memory",
+            MemoryMetricType::KvCache => "kv_cache",
+        }
+    }
+}
+
+/// One memory line (weights loaded, KV cache allocated, CUDA graphs captured, peak memory).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemoryMetrics {
+    /// When the line was logged; `None` when it has no timestamp.
+    pub timestamp: Option<Timestamp>,
+    /// Data-parallel rank from the line's tags (0 when absent).
+    pub dp: u32,
+    /// Tensor-parallel rank from the line's tags (0 when absent).
+    pub tp: u32,
+    /// Expert-parallel rank from the line's tags (0 when absent).
+    pub ep: u32,
+    /// Memory or KV cache.
+    pub metric_type: MemoryMetricType,
+    /// Which line this is (`load_weight_end`, `kv_cache_allocated`, `capture_cuda_graph_end`,
+    /// `peak_memory`, ...).
+    pub event: String,
+    /// Free GPU memory (GB as logged; GiB for TensorRT-LLM).
+    pub avail_mem_gb: Option<f64>,
+    /// GPU memory used (GB as logged; GiB for TensorRT-LLM).
+    pub mem_usage_gb: Option<f64>,
+    /// KV-cache size (GB as logged; K + V for MHA models; GiB for TensorRT-LLM).
+    pub kv_cache_gb: Option<f64>,
+    /// KV-cache capacity in tokens.
+    pub kv_tokens: Option<u64>,
+}
+
+impl MemoryMetrics {
+    /// An empty snapshot: every value `None`, ranks 0.
+    pub fn new(metric_type: MemoryMetricType, event: &str) -> Self {
+        MemoryMetrics {
+            timestamp: None,
+            dp: 0,
+            tp: 0,
+            ep: 0,
+            metric_type,
+            event: event.to_owned(),
+            avail_mem_gb: None,
+            mem_usage_gb: None,
+            kv_cache_gb: None,
+            kv_tokens: None,
+        }
+    }
+}
+
+/// A worker's parallelism and limits, from `server_args=`, the engine-args dict or the command.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParallelConfig {
+    /// Tensor-parallel size.
+    pub tp_size: Option<u32>,
+    /// Data-parallel size.
+    pub dp_size: Option<u32>,
+    /// Expert-parallel size.
+    pub ep_size: Option<u32>,
+    /// Pipeline-parallel size.
+    pub pp_size: Option<u32>,
+    /// Whether DP attention is on (every DP rank then logs its own batches).
+    pub enable_dp_attention: Option<bool>,
+    /// Maximum running requests / batch size.
+    pub max_running_requests: Option<u64>,
+    /// Maximum tokens per step (`max_num_tokens`, `chunked_prefill_size`).
+    pub max_num_tokens: Option<u64>,
+    /// Context length.
+    pub context_length: Option<u64>,
+}
+
+impl ParallelConfig {
+    /// Fills each unset field from `other`.
+    pub fn fill_from(&mut self, other: &ParallelConfig) {
+        macro_rules! fill {
+            ($($f:ident),+) => { $( if self.$f.is_none() { self.$f = other.$f.clone(); } )+ };
+        }
+        fill!(
+            tp_size,
+            dp_size,
+            ep_size,
+            pp_size,
+            enable_dp_attention,
+            max_running_requests,
+            max_num_tokens,
+            context_length
+        );
+    }
+}
+
+/// Counters of one worker's parse: what was read, what was skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParseStats {
+    /// Bytes read.
+    pub bytes: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Lines that looked like metrics but could not be parsed (skipped).
+    pub malformed_lines: u64,
+    /// TensorRT-LLM iterations with neither context nor generation tokens (not reported as batches).
+    pub idle_iterations: u64,
+    /// Lines longer than the line cap, parsed only up to the cap.
+    pub truncated_lines: u64,
+    /// The first few problems, each with file and line number; later ones are only counted.
+    pub diagnostics: Vec<String>,
+}
+
+impl ParseStats {
+    /// Most diagnostics kept per worker; the rest are counted in `malformed_lines`.
+    pub const MAX_DIAGNOSTICS: usize = 20;
+
+    /// Records a diagnostic, keeping at most [`ParseStats::MAX_DIAGNOSTICS`].
+    pub fn push_diagnostic(&mut self, message: impl FnOnce() -> String) {
+        if self.diagnostics.len() < Self::MAX_DIAGNOSTICS {
+            self.diagnostics.push(message());
+        }
+    }
+
+    /// Adds another file's counters to these.
+    pub fn merge(&mut self, other: ParseStats) {
+        self.bytes += other.bytes;
+        self.lines += other.lines;
+        self.malformed_lines += other.malformed_lines;
+        self.idle_iterations += other.idle_iterations;
+        self.truncated_lines += other.truncated_lines;
+        for d in other.diagnostics {
+            self.push_diagnostic(|| d);
+        }
+    }
+}
+
+/// Parsed metrics of one worker. Cached; everything else about a worker is in [`NodeConfig`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeMetrics {
+    /// Which worker.
+    pub metadata: NodeMetadata,
+    /// Batches in log order.
+    pub batches: Vec<BatchMetrics>,
+    /// Memory snapshots in log order.
+    pub memory_snapshots: Vec<MemoryMetrics>,
+    /// Parallelism and limits.
+    pub config: ParallelConfig,
+    /// Parse counters and diagnostics.
+    pub stats: ParseStats,
+}
+
+/// How a worker was launched.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeLaunchCommand {
+    /// Backend (`sglang`, `trtllm`).
+    pub backend_type: String,
+    /// Worker role, when the command says (`--disaggregation-mode`).
+    pub worker_type: Option<WorkerType>,
+    /// The command as written.
+    pub raw_command: String,
+    /// Arguments by flag name without dashes, kebab-case as given (`model-path`, `tp-size`);
+    /// a flag without a value is `"true"`.
+    pub extra_args: StringMap,
+}
+
+/// Configuration of a worker: never cached, always read fresh.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeConfig {
+    /// How the worker was launched, when any source shows it.
+    pub launch_command: Option<NodeLaunchCommand>,
+    /// Environment variables (config dump, `config.yaml` environments, xtrace assignments).
+    pub environment: StringMap,
+    /// GPU information from the config dump.
+    pub gpu_info: Option<serde_json::Value>,
+    /// Server arguments from the config dump, when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_args: Option<serde_json::Value>,
+}
+
+/// One worker: metrics and configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeInfo {
+    /// Parsed metrics (cached).
+    pub metrics: NodeMetrics,
+    /// Configuration (never cached).
+    pub node_config: NodeConfig,
+}

@@ -1,0 +1,197 @@
+//! Benchmark results: one [`BenchmarkPoint`] per concurrency, serialized as columns.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::run::StringMap;
+
+/// Where a run's results came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultSource {
+    /// The benchmark's result JSON files (the source of truth).
+    Json,
+    /// The summary blocks printed in `logs/benchmark.out` (fallback when no JSON exists).
+    BenchmarkOut,
+}
+
+macro_rules! benchmark_point {
+    ($( $(#[$doc:meta])* $field:ident : $ty:ty ),+ $(,)?) => {
+        /// The results of one benchmark run at one concurrency. Every metric is `None` when the
+        /// source does not have it; times are milliseconds, throughputs per second.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct BenchmarkPoint {
+            /// Maximum request concurrency; `None` for open-loop runs (aiperf fixed-schedule
+            /// trace replay), which have no concurrency.
+            pub concurrency: Option<u32>,
+            $( $(#[$doc])* pub $field: Option<$ty>, )+
+            /// Metrics the source has beyond the named ones (`p99.9_ttft_ms`, `p90_itl_ms`, ...).
+            pub other_metrics: BTreeMap<String, f64>,
+            /// The file this point came from, relative to the run directory.
+            pub source_file: Option<String>,
+        }
+
+        /// Column form of [`ProfilerResults`], as the JSON document spells it.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        struct ProfilerColumns {
+            source: Option<ResultSource>,
+            concurrency_values: Vec<Option<u32>>,
+            $( $field: Vec<Option<$ty>>, )+
+            other_metrics: Vec<BTreeMap<String, f64>>,
+            source_files: Vec<Option<String>>,
+            #[serde(default)]
+            warnings: Vec<String>,
+        }
+
+        impl From<ProfilerResults> for ProfilerColumns {
+            fn from(results: ProfilerResults) -> Self {
+                let mut cols = ProfilerColumns {
+                    source: results.source,
+                    warnings: results.warnings,
+                    ..Default::default()
+                };
+                for p in results.points {
+                    cols.concurrency_values.push(p.concurrency);
+                    $( cols.$field.push(p.$field); )+
+                    cols.other_metrics.push(p.other_metrics);
+                    cols.source_files.push(p.source_file);
+                }
+                cols
+            }
+        }
+
+        impl TryFrom<ProfilerColumns> for ProfilerResults {
+            type Error = String;
+            fn try_from(cols: ProfilerColumns) -> Result<Self, String> {
+                let n = cols.concurrency_values.len();
+                $(
+                    if cols.$field.len() != n {
+                        return Err(format!(
+                            "column {} has {} entries, concurrency_values has {n}",
+                            stringify!($field), cols.$field.len()
+                        ));
+                    }
+                    let mut $field = cols.$field.into_iter();
+                )+
+                let mut other = cols.other_metrics.into_iter();
+                let mut files = cols.source_files.into_iter();
+                let points = cols
+                    .concurrency_values
+                    .into_iter()
+                    .map(|concurrency| BenchmarkPoint {
+                        concurrency,
+                        $( $field: $field.next().flatten(), )+
+                        other_metrics: other.next().unwrap_or_default(),
+                        source_file: files.next().flatten(),
+                    })
+                    .collect();
+                Ok(ProfilerResults { source: cols.source, points, warnings: cols.warnings })
+            }
+        }
+
+        impl BenchmarkPoint {
+            /// Names of the named metric fields, in declaration order (for tables and caches).
+            pub const METRIC_NAMES: &'static [&'static str] = &[$( stringify!($field) ),+];
+        }
+    };
+}
+
+benchmark_point! {
+    /// Output tokens per second over the whole benchmark.
+    output_tps: f64,
+    /// Input plus output tokens per second.
+    total_tps: f64,
+    /// Completed requests per second.
+    request_throughput: f64,
+    /// Requests per second that met the goodput targets (when configured).
+    request_goodput: f64,
+    /// Highest output tokens per second over any one-second window (newer sa-bench).
+    peak_output_tps: f64,
+    /// Mean time to first token (ms).
+    mean_ttft_ms: f64,
+    /// Median time to first token (ms).
+    median_ttft_ms: f64,
+    /// 99th percentile time to first token (ms).
+    p99_ttft_ms: f64,
+    /// Standard deviation of time to first token (ms).
+    std_ttft_ms: f64,
+    /// Mean time per output token, first token excluded (ms).
+    mean_tpot_ms: f64,
+    /// Median time per output token (ms).
+    median_tpot_ms: f64,
+    /// 99th percentile time per output token (ms).
+    p99_tpot_ms: f64,
+    /// Standard deviation of time per output token (ms).
+    std_tpot_ms: f64,
+    /// Mean inter-token latency (ms).
+    mean_itl_ms: f64,
+    /// Median inter-token latency (ms).
+    median_itl_ms: f64,
+    /// 99th percentile inter-token latency (ms).
+    p99_itl_ms: f64,
+    /// Standard deviation of inter-token latency (ms).
+    std_itl_ms: f64,
+    /// Mean end-to-end request latency (ms).
+    mean_e2el_ms: f64,
+    /// Median end-to-end request latency (ms).
+    median_e2el_ms: f64,
+    /// 99th percentile end-to-end request latency (ms).
+    p99_e2el_ms: f64,
+    /// Standard deviation of end-to-end request latency (ms).
+    std_e2el_ms: f64,
+    /// Input tokens over all completed requests.
+    total_input_tokens: u64,
+    /// Output tokens over all completed requests.
+    total_output_tokens: u64,
+    /// Requests that completed successfully.
+    completed: u64,
+    /// Requests sent.
+    num_prompts: u64,
+    /// Benchmark duration (s).
+    duration: f64,
+    /// Request rate as configured (requests/s; `inf` is `f64::INFINITY`, serialized as null).
+    request_rate: f64,
+}
+
+/// A run's benchmark results, sorted by concurrency (open-loop points last).
+///
+/// The JSON form is columnar, one list per metric with one entry per concurrency:
+/// `{"source": "json", "concurrency_values": [4, 8], "output_tps": [512.3, 1010.0], ...}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "ProfilerColumns", try_from = "ProfilerColumns")]
+pub struct ProfilerResults {
+    /// Which source the points came from; `None` when there are none.
+    pub source: Option<ResultSource>,
+    /// One point per concurrency.
+    pub points: Vec<BenchmarkPoint>,
+    /// Problems met on the way that did not stop the run (a result file that could not be
+    /// read, a duplicate concurrency), each naming its file.
+    pub warnings: Vec<String>,
+}
+
+impl ProfilerResults {
+    /// Sorts points by concurrency, open-loop points last, keeping file order among equals.
+    pub fn sort(&mut self) {
+        self.points.sort_by_key(|p| (p.concurrency.is_none(), p.concurrency));
+    }
+
+    /// Concurrencies that have a result, ascending.
+    pub fn concurrencies(&self) -> Vec<u32> {
+        let mut c: Vec<u32> = self.points.iter().filter_map(|p| p.concurrency).collect();
+        c.sort_unstable();
+        c.dedup();
+        c
+    }
+}
+
+/// The benchmark client's command line and settings as found in `benchmark.out`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BenchmarkLaunchCommand {
+    /// Benchmark type (`sa-bench`, `mooncake-router`).
+    pub benchmark_type: String,
+    /// The command or header line as written.
+    pub raw_command: String,
+    /// Settings by name (`endpoint`, `isl`, `osl`, `concurrencies`, `model`, `workload`, ...).
+    pub extra_args: StringMap,
+}

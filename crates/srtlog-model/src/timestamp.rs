@@ -1,0 +1,277 @@
+//! A log timestamp as it was written: wall-clock time plus, when the log says so, a UTC offset.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A timestamp read from a log line.
+///
+/// Logs mostly print local wall-clock time without a zone (`[2026-01-16 06:20:17]`); dynamo
+/// prints ISO 8601 with a zone (`2025-12-30T15:52:38.206058Z`). srtlog keeps what the log said
+/// and nothing more: the wall-clock time to the microsecond and the offset only when present.
+/// It never guesses a zone.
+///
+/// The JSON form is ISO 8601: `2026-01-16T06:20:17`, `2025-12-30T15:52:38.206058Z`,
+/// `2025-12-30T15:52:38.5+01:00` (fraction printed without trailing zeros, omitted when zero).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    /// Wall-clock time as written, in microseconds since 1970-01-01T00:00:00 of that clock.
+    pub wall_micros: i64,
+    /// The UTC offset in seconds when the log gave one (`Z` is `Some(0)`).
+    pub utc_offset_secs: Option<i32>,
+}
+
+impl Timestamp {
+    /// Builds a timestamp from calendar fields; `None` when a field is out of range.
+    pub fn from_parts(
+        year: i32,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+        micros: u32,
+    ) -> Option<Self> {
+        if !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+            || micros > 999_999
+        {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+        Some(Timestamp { wall_micros: secs * 1_000_000 + i64::from(micros), utc_offset_secs: None })
+    }
+
+    /// The same wall-clock time with a UTC offset attached.
+    pub fn with_offset(self, utc_offset_secs: Option<i32>) -> Self {
+        Timestamp { utc_offset_secs, ..self }
+    }
+
+    /// Microseconds since the Unix epoch when the offset is known; the wall-clock value otherwise.
+    pub fn epoch_micros_or_wall(&self) -> i64 {
+        self.wall_micros - i64::from(self.utc_offset_secs.unwrap_or(0)) * 1_000_000
+    }
+
+    /// Calendar fields `(year, month, day, hour, minute, second, micros)`.
+    pub fn parts(&self) -> (i32, u32, u32, u32, u32, u32, u32) {
+        let micros = self.wall_micros.rem_euclid(1_000_000) as u32;
+        let secs = self.wall_micros.div_euclid(1_000_000);
+        let days = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400) as u32;
+        let (y, m, d) = civil_from_days(days);
+        (y, m, d, sod / 3600, sod / 60 % 60, sod % 60, micros)
+    }
+
+    /// Parses the common textual forms: `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±HH:MM]`.
+    pub fn parse(text: &str) -> Option<Self> {
+        parse_iso(text.as_bytes()).map(|(ts, _)| ts)
+    }
+}
+
+/// Parses an ISO-8601-like timestamp at the start of `b`; returns it and the bytes consumed.
+///
+/// Accepts a space or `T` between date and time, an optional fraction of 1 to 9 digits
+/// (truncated to microseconds) and an optional `Z` or `±HH:MM` / `±HHMM` offset.
+pub fn parse_iso(b: &[u8]) -> Option<(Timestamp, usize)> {
+    if b.len() < 19 {
+        return None;
+    }
+    let year = digits(&b[0..4])? as i32;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    let hour = digits(&b[11..13])?;
+    let minute = digits(&b[14..16])?;
+    let second = digits(&b[17..19])?;
+    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let mut pos = 19;
+    let mut micros = 0u32;
+    if b.get(pos) == Some(&b'.') || b.get(pos) == Some(&b',') {
+        let start = pos + 1;
+        let mut end = start;
+        while end < b.len() && b[end].is_ascii_digit() && end - start < 9 {
+            end += 1;
+        }
+        if end == start {
+            return None;
+        }
+        let frac = &b[start..end];
+        let mut value = 0u32;
+        for i in 0..6 {
+            value = value * 10 + frac.get(i).map_or(0, |d| u32::from(d - b'0'));
+        }
+        micros = value;
+        pos = end;
+    }
+    let ts = Timestamp::from_parts(year, month, day, hour, minute, second, micros)?;
+    let mut offset = None;
+    match b.get(pos) {
+        Some(b'Z') => {
+            offset = Some(0);
+            pos += 1;
+        }
+        Some(&sign @ (b'+' | b'-')) => {
+            let rest = &b[pos + 1..];
+            let (hh, mm, used) = if rest.len() >= 5 && rest[2] == b':' {
+                (digits(&rest[0..2]), digits(&rest[3..5]), 5)
+            } else if rest.len() >= 4 {
+                (digits(&rest[0..2]), digits(&rest[2..4]), 4)
+            } else {
+                (None, None, 0)
+            };
+            if let (Some(hh), Some(mm)) = (hh, mm) {
+                let secs = (hh * 3600 + mm * 60) as i32;
+                offset = Some(if sign == b'-' { -secs } else { secs });
+                pos += 1 + used;
+            }
+        }
+        _ => {}
+    }
+    Some((ts.with_offset(offset), pos))
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+fn is_leap(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(year) => 29,
+        _ => 28,
+    }
+}
+
+// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian calendar).
+fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((y + i64::from(m <= 2)) as i32, m, d)
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, mo, d, h, mi, s, us) = self.parts();
+        write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")?;
+        if us != 0 {
+            let frac = format!("{us:06}");
+            f.write_str(".")?;
+            f.write_str(frac.trim_end_matches('0'))?;
+        }
+        match self.utc_offset_secs {
+            None => Ok(()),
+            Some(0) => f.write_str("Z"),
+            Some(off) => {
+                let sign = if off < 0 { '-' } else { '+' };
+                let off = off.unsigned_abs();
+                write!(f, "{sign}{:02}:{:02}", off / 3600, off / 60 % 60)
+            }
+        }
+    }
+}
+
+/// The error of [`Timestamp::from_str`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an ISO 8601 timestamp: {0:?}")]
+pub struct TimestampParseError(pub String);
+
+impl FromStr for Timestamp {
+    type Err = TimestampParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match parse_iso(s.as_bytes()) {
+            Some((ts, used)) if used == s.len() => Ok(ts),
+            _ => Err(TimestampParseError(s.to_owned())),
+        }
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_the_forms_logs_use() {
+        for text in [
+            "2026-01-16T06:20:17",
+            "2025-12-30T15:52:38.206058Z",
+            "2025-12-30T15:52:38.5+01:00",
+            "2025-12-30T15:52:38.25-05:30",
+            "2024-02-29T00:00:00",
+            "1969-12-31T23:59:59.999999",
+        ] {
+            let ts: Timestamp = text.parse().expect(text);
+            assert_eq!(ts.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn accepts_a_space_and_truncates_nanoseconds() {
+        let ts = Timestamp::parse("2025-11-04 05:31:43").expect("space form");
+        assert_eq!(ts.to_string(), "2025-11-04T05:31:43");
+        let ts = Timestamp::parse("2025-12-30T15:52:38.206058123Z").expect("nanos");
+        assert_eq!(ts.to_string(), "2025-12-30T15:52:38.206058Z");
+        assert_eq!(ts.epoch_micros_or_wall(), 1_767_109_958_206_058);
+    }
+
+    #[test]
+    fn rejects_impossible_dates() {
+        for bad in [
+            "2025-02-29 00:00:00",
+            "2025-13-01 00:00:00",
+            "2025-01-01 24:00:00",
+            "2025-01-01",
+            "garbage-and-more-text",
+        ] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
+    }
+}

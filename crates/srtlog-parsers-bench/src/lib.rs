@@ -1,0 +1,1 @@
+//! Benchmark-result parsers (placeholder until the parsers land).

@@ -1,0 +1,1 @@
+//! Worker-log parsers (placeholder until the parsers land).
