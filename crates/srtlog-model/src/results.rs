@@ -154,6 +154,23 @@ benchmark_point! {
     request_rate: f64,
 }
 
+impl BenchmarkPoint {
+    /// Output tokens per second per GPU: `output_tps / gpus`.
+    pub fn output_tps_per_gpu(&self, gpus: Option<u32>) -> Option<f64> {
+        Some(self.output_tps? / f64::from(gpus.filter(|g| *g > 0)?))
+    }
+
+    /// Input plus output tokens per second per GPU: `total_tps / gpus`.
+    pub fn total_tps_per_gpu(&self, gpus: Option<u32>) -> Option<f64> {
+        Some(self.total_tps? / f64::from(gpus.filter(|g| *g > 0)?))
+    }
+
+    /// Output tokens per second each user sees: `1000 / mean_tpot_ms`.
+    pub fn output_tps_per_user(&self) -> Option<f64> {
+        self.mean_tpot_ms.filter(|t| *t > 0.0).map(|t| 1000.0 / t)
+    }
+}
+
 /// A run's benchmark results, sorted by concurrency (open-loop points last).
 ///
 /// The JSON form is columnar, one list per metric with one entry per concurrency:

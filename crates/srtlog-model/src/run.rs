@@ -88,6 +88,19 @@ impl RunMetadata {
         }
     }
 
+    /// GPUs the workers actually use: `workers × gpus_per_{role}` when the metadata gives
+    /// GPUs per worker (they can be fewer than a node has), else [`RunMetadata::total_gpus`]
+    /// (nodes × GPUs per node). `None` when neither is known.
+    pub fn gpus_used(&self) -> Option<u32> {
+        let per_worker = match self.mode {
+            Mode::Disaggregated => self.gpus_per_prefill.zip(self.gpus_per_decode).map(|(p, d)| {
+                self.prefill_workers * p + self.decode_workers * d
+            }),
+            Mode::Aggregated => self.gpus_per_agg.map(|a| self.agg_workers * a),
+        };
+        per_worker.filter(|g| *g > 0).or((self.total_gpus > 0).then_some(self.total_gpus))
+    }
+
     /// Recomputes [`RunMetadata::total_gpus`] from nodes and `gpus_per_node`.
     pub fn allocated_gpus(&self) -> u32 {
         let nodes = match self.mode {
