@@ -1,1 +1,5 @@
-//! Benchmark-result parsers (placeholder until the parsers land).
+//! Benchmark-result parsers (work in progress).
+
+pub mod common;
+pub mod sa_bench;
+pub mod sa_bench_out;

@@ -1,0 +1,561 @@
+//! sa-bench result JSON files (`benchmark_serving.py --save-result`), one file per concurrency.
+//!
+//! A result file is one JSON object written by Python's `json.dump`: summary keys (`duration`,
+//! `completed`, `mean_ttft_ms`, `p99_itl_ms`, ...) followed by large per-request arrays
+//! (`input_lens`, `ttfts`, `itls`, `generated_texts`, `errors`). [`parse_result_json`] reads the
+//! summary keys with a serde visitor and skips every other value with
+//! [`serde::de::IgnoredAny`], so the arrays are never materialized.
+//!
+//! Key naming eras, all read:
+//! - current: `total_input_tokens`, `total_output_tokens`, `p99_ttft_ms` (one `p{P}_<m>_ms`
+//!   key per `--metric-percentiles` value, e.g. `p99.9_ttft_ms`), `peak_output_tokens_per_s`;
+//! - older: `total_input`, `total_output`, `percentiles_ttft_ms: [[99.0, v], ...]`.
+//!
+//! A file is a result only if its top-level object has a `max_concurrency` key; anything else
+//! (`*.pytorch.json` lists, `benchmark-rollup.json`, fingerprints, job metadata) is ignored.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use srtlog_model::{python_json, BenchmarkPoint, ParseError, ProfilerResults, ResultSource};
+
+use crate::common::{as_count, relative_path, sorted_entries, StrictNumber};
+
+/// The summary of one sa-bench result file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SaBenchResult {
+    /// The metrics (`source_file` is left `None`; the directory reader sets it).
+    pub point: BenchmarkPoint,
+    /// The file's `date` field (`YYYYMMDD-HHMMSS`), used to pick the newest of duplicates.
+    pub date: Option<String>,
+}
+
+/// Reads one result file's bytes.
+///
+/// Returns `Ok(None)` when the JSON is not a result (not an object, or no top-level
+/// `max_concurrency`), `Err` when the file is truncated, not JSON, or a known key has the wrong
+/// type. Bare `NaN`/`Infinity` literals become "unknown".
+pub fn parse_result_json(bytes: &[u8]) -> Result<Option<SaBenchResult>, serde_json::Error> {
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace()).map(|i| &bytes[i..]);
+    let body = match first {
+        Some(rest) if rest.starts_with(b"{") => rest,
+        // A list (`*.pytorch.json`), a scalar or an empty file: not a result.
+        _ => return Ok(None),
+    };
+    if memchr::memmem::find(body, b"\"max_concurrency\"").is_none() {
+        return Ok(None);
+    }
+    let clean = python_json::sanitize(body);
+    let mut de = serde_json::Deserializer::from_slice(&clean);
+    let result = de.deserialize_map(ResultVisitor)?;
+    de.end()?;
+    Ok(result)
+}
+
+/// Which summary statistic a `<stat>_<metric>_ms` key holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stat {
+    Mean,
+    Median,
+    Std,
+    P99,
+}
+
+/// Splits `mean_ttft_ms` into (`mean`, `ttft`); `None` for keys of another shape.
+fn split_stat_key(key: &str) -> Option<(&str, &str)> {
+    let stem = key.strip_suffix("_ms")?;
+    let (stat, metric) = stem.split_once('_')?;
+    let stat_ok = matches!(stat, "mean" | "median" | "std")
+        || stat
+            .strip_prefix('p')
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+    let metric_ok = !metric.is_empty() && metric.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    (stat_ok && metric_ok).then_some((stat, metric))
+}
+
+/// The named field of `point` for a statistic of one of the four sa-bench metrics.
+fn named_field<'p>(point: &'p mut BenchmarkPoint, metric: &str, stat: Stat) -> Option<&'p mut Option<f64>> {
+    Some(match (metric, stat) {
+        ("ttft", Stat::Mean) => &mut point.mean_ttft_ms,
+        ("ttft", Stat::Median) => &mut point.median_ttft_ms,
+        ("ttft", Stat::Std) => &mut point.std_ttft_ms,
+        ("ttft", Stat::P99) => &mut point.p99_ttft_ms,
+        ("tpot", Stat::Mean) => &mut point.mean_tpot_ms,
+        ("tpot", Stat::Median) => &mut point.median_tpot_ms,
+        ("tpot", Stat::Std) => &mut point.std_tpot_ms,
+        ("tpot", Stat::P99) => &mut point.p99_tpot_ms,
+        ("itl", Stat::Mean) => &mut point.mean_itl_ms,
+        ("itl", Stat::Median) => &mut point.median_itl_ms,
+        ("itl", Stat::Std) => &mut point.std_itl_ms,
+        ("itl", Stat::P99) => &mut point.p99_itl_ms,
+        ("e2el", Stat::Mean) => &mut point.mean_e2el_ms,
+        ("e2el", Stat::Median) => &mut point.median_e2el_ms,
+        ("e2el", Stat::Std) => &mut point.std_e2el_ms,
+        ("e2el", Stat::P99) => &mut point.p99_e2el_ms,
+        _ => return None,
+    })
+}
+
+fn stat_of(stat: &str) -> Option<Stat> {
+    match stat {
+        "mean" => Some(Stat::Mean),
+        "median" => Some(Stat::Median),
+        "std" => Some(Stat::Std),
+        "p99" => Some(Stat::P99),
+        _ => None,
+    }
+}
+
+/// Stores `value` of key `<stat>_<metric>_ms` in its named field, or in `other_metrics`.
+/// A value already set (from the flat key) is not overwritten by the legacy list.
+fn store_stat(point: &mut BenchmarkPoint, stat: &str, metric: &str, value: f64, overwrite: bool) {
+    if let Some(field) = stat_of(stat).and_then(|s| named_field(point, metric, s)) {
+        if overwrite || field.is_none() {
+            *field = Some(value);
+        }
+        return;
+    }
+    let key = format!("{stat}_{metric}_ms");
+    if overwrite || !point.other_metrics.contains_key(&key) {
+        point.other_metrics.insert(key, value);
+    }
+}
+
+/// `99.0` → `99`, `99.9` → `99.9` (Python's `p_word` in `benchmark_serving.py`).
+fn percentile_word(p: f64) -> String {
+    if p.fract() == 0.0 && p.abs() < 1e15 {
+        format!("{}", p as i64)
+    } else {
+        format!("{p}")
+    }
+}
+
+/// `request_rate`: a float, the string `"inf"`, or null.
+struct RequestRate(Option<f64>);
+
+impl<'de> Deserialize<'de> for RequestRate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RequestRate;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, \"inf\" or null")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RequestRate, E> {
+                Ok(RequestRate(Some(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RequestRate, E> {
+                Ok(RequestRate(Some(v as f64)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RequestRate, E> {
+                Ok(RequestRate(Some(v as f64)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RequestRate, E> {
+                match v.trim().parse::<f64>() {
+                    Ok(rate) if !rate.is_nan() => Ok(RequestRate(Some(rate))),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RequestRate, E> {
+                Ok(RequestRate(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<RequestRate, E> {
+                Ok(RequestRate(None))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+fn count<E: de::Error>(key: &str, n: StrictNumber) -> Result<Option<u64>, E> {
+    match n.0 {
+        None => Ok(None),
+        Some(v) => as_count(v)
+            .map(Some)
+            .ok_or_else(|| E::custom(format_args!("`{key}` must be a non-negative integer, found {v}"))),
+    }
+}
+
+struct ResultVisitor;
+
+impl<'de> Visitor<'de> for ResultVisitor {
+    type Value = Option<SaBenchResult>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an sa-bench result object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut point = BenchmarkPoint::default();
+        let mut date = None;
+        let mut has_concurrency = false;
+        let (mut input_new, mut input_old, mut output_new, mut output_old) = (None, None, None, None);
+        // Legacy percentile lists, applied after the flat keys so that those win.
+        let mut legacy: Vec<(String, Vec<(StrictNumber, StrictNumber)>)> = Vec::new();
+
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "max_concurrency" => {
+                    has_concurrency = true;
+                    let n: StrictNumber = map.next_value()?;
+                    point.concurrency = match n.0 {
+                        None => None,
+                        Some(v) => {
+                            Some(as_count(v).and_then(|c| u32::try_from(c).ok()).ok_or_else(|| {
+                                de::Error::custom(format_args!(
+                                    "`max_concurrency` must be a positive integer, found {v}"
+                                ))
+                            })?)
+                        }
+                    };
+                }
+                "date" => date = map.next_value::<Option<String>>()?,
+                "request_rate" => point.request_rate = map.next_value::<RequestRate>()?.0,
+                "num_prompts" => point.num_prompts = count(&key, map.next_value()?)?,
+                "completed" => point.completed = count(&key, map.next_value()?)?,
+                "total_input_tokens" => input_new = count(&key, map.next_value()?)?,
+                "total_input" => input_old = count(&key, map.next_value()?)?,
+                "total_output_tokens" => output_new = count(&key, map.next_value()?)?,
+                "total_output" => output_old = count(&key, map.next_value()?)?,
+                "duration" => point.duration = map.next_value::<StrictNumber>()?.0,
+                "request_throughput" => point.request_throughput = map.next_value::<StrictNumber>()?.0,
+                "request_goodput" => point.request_goodput = map.next_value::<StrictNumber>()?.0,
+                "output_throughput" => point.output_tps = map.next_value::<StrictNumber>()?.0,
+                "peak_output_tokens_per_s" => point.peak_output_tps = map.next_value::<StrictNumber>()?.0,
+                "total_token_throughput" => point.total_tps = map.next_value::<StrictNumber>()?.0,
+                k => {
+                    if let Some(metric) = k.strip_prefix("percentiles_").and_then(|m| m.strip_suffix("_ms")) {
+                        let list: Option<Vec<(StrictNumber, StrictNumber)>> = map.next_value()?;
+                        legacy.push((metric.to_owned(), list.unwrap_or_default()));
+                    } else if let Some((stat, metric)) = split_stat_key(k) {
+                        if let Some(v) = map.next_value::<StrictNumber>()?.0 {
+                            store_stat(&mut point, stat, metric, v, true);
+                        }
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+        }
+        if !has_concurrency {
+            return Ok(None);
+        }
+        point.total_input_tokens = input_new.or(input_old);
+        point.total_output_tokens = output_new.or(output_old);
+        for (metric, list) in legacy {
+            for (p, v) in list {
+                if let (Some(p), Some(v)) = (p.0, v.0) {
+                    store_stat(&mut point, &format!("p{}", percentile_word(p)), &metric, v, false);
+                }
+            }
+        }
+        Ok(Some(SaBenchResult { point, date }))
+    }
+}
+
+/// Kind of result directory, in preference order.
+fn result_dir_rank(name: &str) -> Option<u8> {
+    if name.starts_with("sa-bench_isl_") && name.contains("_osl_") {
+        Some(0)
+    } else if name.starts_with("sa-bench_custom_") {
+        Some(1)
+    } else if name.starts_with("vllm_isl_") && name.contains("_osl_") {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+fn is_candidate_json(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    path.is_file() && name.ends_with(".json") && !name.ends_with(".pytorch.json")
+}
+
+/// Result-file candidates of a directory: `*.json` except `*.pytorch.json`, by name.
+fn candidate_files(dir: &Path) -> Vec<PathBuf> {
+    sorted_entries(dir).into_iter().filter(|p| is_candidate_json(p)).collect()
+}
+
+/// Whether the first 64 KiB of a file mention `"max_concurrency"` (it precedes the arrays).
+fn head_mentions_concurrency(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64 << 10);
+    match std::fs::File::open(path) {
+        Ok(f) => {
+            if f.take(64 << 10).read_to_end(&mut head).is_err() {
+                return false;
+            }
+        }
+        Err(_) => return false,
+    }
+    memchr::memmem::find(&head, b"\"max_concurrency\"").is_some()
+}
+
+/// Named result directories of a run, best first: `logs/` before the run root, then
+/// `sa-bench_isl_*` before `sa-bench_custom_*` before `vllm_isl_*`, then by name.
+fn named_result_dirs(run_dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<(u8, u8, PathBuf)> = Vec::new();
+    for (loc, base) in [(0u8, run_dir.join("logs")), (1u8, run_dir.to_path_buf())] {
+        for path in sorted_entries(&base) {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if let Some(rank) = result_dir_rank(&name) {
+                if path.is_dir() {
+                    found.push((loc, rank, path));
+                }
+            }
+        }
+    }
+    found.sort();
+    found.into_iter().map(|(_, _, p)| p).collect()
+}
+
+/// The directory holding a run's sa-bench result files.
+///
+/// Looks for `sa-bench_isl_{isl}_osl_{osl}/`, `sa-bench_custom_<label>/` and the oldest
+/// `vllm_isl_{isl}_osl_{osl}/`, inside `logs/` or at the run root, and takes the first that has
+/// a `*.json` file. Without such a directory, `logs/` or the run root is returned when it holds
+/// a JSON file that mentions `max_concurrency` (results saved without a result directory).
+pub fn find_result_directory(run_dir: &Path) -> Option<PathBuf> {
+    let named = named_result_dirs(run_dir);
+    if let Some(dir) = named.iter().find(|d| !candidate_files(d).is_empty()) {
+        return Some(dir.clone());
+    }
+    if let Some(first) = named.into_iter().next() {
+        return Some(first);
+    }
+    [run_dir.join("logs"), run_dir.to_path_buf()]
+        .into_iter()
+        .find(|dir| candidate_files(dir).iter().any(|f| head_mentions_concurrency(f)))
+}
+
+/// Every JSON file of every sa-bench result directory of the run (for cache validation).
+pub fn result_source_files(run_dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = named_result_dirs(run_dir)
+        .iter()
+        .flat_map(|d| sorted_entries(d))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    if files.is_empty() {
+        if let Some(dir) = find_result_directory(run_dir) {
+            files = candidate_files(&dir).into_iter().filter(|f| head_mentions_concurrency(f)).collect();
+        }
+    }
+    files
+}
+
+fn describe_json_error(err: &serde_json::Error) -> String {
+    if err.is_eof() {
+        format!("truncated JSON: {err}")
+    } else if err.is_syntax() {
+        format!("invalid JSON: {err}")
+    } else {
+        format!("unexpected content: {err}")
+    }
+}
+
+/// Reads every result file of `result_dir`; paths in the result are relative to `run_dir`.
+///
+/// A file that cannot be read, is truncated or has a wrong-typed key becomes a warning naming
+/// it; the other files still load. Two files with one `max_concurrency` keep the newer (by
+/// `date`, else by file name) and add a warning. No usable file at all is an error.
+pub fn parse_result_directory(run_dir: &Path, result_dir: &Path) -> Result<ProfilerResults, ParseError> {
+    let mut warnings = Vec::new();
+    let mut failures: Vec<ParseError> = Vec::new();
+    let mut found: Vec<(SaBenchResult, String)> = Vec::new();
+
+    for path in candidate_files(result_dir) {
+        let rel = relative_path(run_dir, &path);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                warnings.push(format!("{rel}: skipped: {e}"));
+                failures.push(ParseError::io(&path, e));
+                continue;
+            }
+        };
+        match parse_result_json(&bytes) {
+            Ok(Some(result)) => found.push((result, rel)),
+            Ok(None) => {}
+            Err(e) => {
+                warnings.push(format!("{rel}: skipped: {}", describe_json_error(&e)));
+                failures.push(if e.is_data() {
+                    ParseError::invalid(&path, e.to_string())
+                } else {
+                    ParseError::json(&path, &e)
+                });
+            }
+        }
+    }
+
+    if found.is_empty() {
+        return Err(match failures.len() {
+            0 => ParseError::NoResults {
+                path: result_dir.to_path_buf(),
+                message: "no sa-bench result file (a *.json object with max_concurrency)".to_owned(),
+            },
+            1 => failures.remove(0),
+            _ => ParseError::invalid(result_dir, format!("no usable result file: {}", warnings.join("; "))),
+        });
+    }
+
+    let points = dedup_by_concurrency(found, &mut warnings);
+    let mut results = ProfilerResults { source: Some(ResultSource::Json), points, warnings };
+    results.sort();
+    Ok(results)
+}
+
+/// Keeps one result per concurrency: the newest `date`, else the last file name.
+fn dedup_by_concurrency(
+    found: Vec<(SaBenchResult, String)>,
+    warnings: &mut Vec<String>,
+) -> Vec<BenchmarkPoint> {
+    let mut groups: BTreeMap<Option<u32>, Vec<(SaBenchResult, String)>> = BTreeMap::new();
+    for (result, rel) in found {
+        groups.entry(result.point.concurrency).or_default().push((result, rel));
+    }
+    let mut points = Vec::new();
+    for (concurrency, mut group) in groups {
+        // Files arrive in name order; a stable max keeps the last of equal dates.
+        let best = group
+            .iter()
+            .enumerate()
+            .max_by(|(ia, a), (ib, b)| (a.0.date.as_deref(), ia).cmp(&(b.0.date.as_deref(), ib)))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        let (kept, kept_rel) = group.swap_remove(best);
+        if !group.is_empty() {
+            let others: Vec<&str> = group.iter().map(|(_, r)| r.as_str()).collect();
+            let c = concurrency.map_or_else(|| "none".to_owned(), |c| c.to_string());
+            warnings.push(format!(
+                "duplicate results for concurrency {c}: kept {kept_rel} (date {}), ignored {}",
+                kept.date.as_deref().unwrap_or("unknown"),
+                others.join(", ")
+            ));
+        }
+        let mut point = kept.point;
+        point.source_file = Some(kept_rel);
+        points.push(point);
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CURRENT: &str = r#"{"date": "20260116-064512", "backend": "dynamo", "model_id": "dsr1", "tokenizer_id": "/model/", "best_of": 1, "num_prompts": 40, "request_rate": "inf", "burstiness": 1.0, "max_concurrency": 4, "duration": 95.4, "completed": 40, "total_input_tokens": 294912, "total_output_tokens": 36864, "request_throughput": 0.4193, "request_goodput": null, "output_throughput": 386.4, "peak_output_tokens_per_s": 412.0, "total_token_throughput": 3477.7, "input_lens": [8192, 7000], "output_lens": [1024, 900], "ttfts": [0.5, 0.6], "itls": [[0.01, 0.02], [0.011]], "generated_texts": ["a \"quoted\" NaN", "b"], "errors": ["", ""], "mean_ttft_ms": 512.5, "median_ttft_ms": 498.0, "std_ttft_ms": 40.25, "p99_ttft_ms": 640.0, "p99.9_ttft_ms": 655.5, "mean_tpot_ms": 9.8, "median_tpot_ms": 9.7, "std_tpot_ms": 0.4, "p99_tpot_ms": 10.9, "mean_itl_ms": 9.75, "median_itl_ms": 9.6, "std_itl_ms": NaN, "p99_itl_ms": 14.2, "mean_e2el_ms": 10540.0, "median_e2el_ms": 10500.0, "std_e2el_ms": 300.0, "p99_e2el_ms": 11200.0, "p90_e2el_ms": 11000.0}"#;
+
+    #[test]
+    fn current_keys() {
+        let r = parse_result_json(CURRENT.as_bytes()).unwrap().unwrap();
+        let p = &r.point;
+        assert_eq!(r.date.as_deref(), Some("20260116-064512"));
+        assert_eq!(p.concurrency, Some(4));
+        assert_eq!(p.num_prompts, Some(40));
+        assert_eq!(p.request_rate, Some(f64::INFINITY));
+        assert_eq!(p.duration, Some(95.4));
+        assert_eq!(p.completed, Some(40));
+        assert_eq!(p.total_input_tokens, Some(294912));
+        assert_eq!(p.total_output_tokens, Some(36864));
+        assert_eq!(p.request_throughput, Some(0.4193));
+        assert_eq!(p.request_goodput, None);
+        assert_eq!(p.output_tps, Some(386.4));
+        assert_eq!(p.peak_output_tps, Some(412.0));
+        assert_eq!(p.total_tps, Some(3477.7));
+        assert_eq!(
+            (p.mean_ttft_ms, p.median_ttft_ms, p.std_ttft_ms, p.p99_ttft_ms),
+            (Some(512.5), Some(498.0), Some(40.25), Some(640.0))
+        );
+        assert_eq!(
+            (p.mean_tpot_ms, p.median_tpot_ms, p.std_tpot_ms, p.p99_tpot_ms),
+            (Some(9.8), Some(9.7), Some(0.4), Some(10.9))
+        );
+        assert_eq!(
+            (p.mean_itl_ms, p.median_itl_ms, p.std_itl_ms, p.p99_itl_ms),
+            (Some(9.75), Some(9.6), None, Some(14.2))
+        );
+        assert_eq!(
+            (p.mean_e2el_ms, p.median_e2el_ms, p.std_e2el_ms, p.p99_e2el_ms),
+            (Some(10540.0), Some(10500.0), Some(300.0), Some(11200.0))
+        );
+        let other: Vec<(&str, f64)> = p.other_metrics.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(other, vec![("p90_e2el_ms", 11000.0), ("p99.9_ttft_ms", 655.5)]);
+    }
+
+    #[test]
+    fn legacy_keys() {
+        let text = r#"{"date": "20251110-195012", "backend": "dynamo", "model_id": "Qwen/Qwen3-32B", "tokenizer_id": "/model", "best_of": 1, "num_prompts": 80, "request_rate": Infinity, "burstiness": 1.0, "max_concurrency": 16, "duration": 61.5, "completed": 79, "total_input": 80000, "total_output": 79500, "request_throughput": 1.28, "output_throughput": 1292.7, "total_token_throughput": 2593.5, "input_lens": [1], "mean_ttft_ms": 210.0, "median_ttft_ms": 200.0, "std_ttft_ms": 15.0, "percentiles_ttft_ms": [[99.0, 260.0], [99.9, 270.5]], "mean_tpot_ms": 11.5, "median_tpot_ms": 11.4, "std_tpot_ms": 0.3, "percentiles_tpot_ms": [[99.0, 12.25]], "mean_itl_ms": 11.4, "median_itl_ms": 11.0, "std_itl_ms": 2.0, "percentiles_itl_ms": [[50.0, 11.0], [99.0, 20.0]]}"#;
+        let p = parse_result_json(text.as_bytes()).unwrap().unwrap().point;
+        assert_eq!(p.concurrency, Some(16));
+        assert_eq!(p.request_rate, None, "Infinity literal is sanitized to null");
+        assert_eq!(p.total_input_tokens, Some(80000));
+        assert_eq!(p.total_output_tokens, Some(79500));
+        assert_eq!(p.p99_ttft_ms, Some(260.0));
+        assert_eq!(p.p99_tpot_ms, Some(12.25));
+        assert_eq!(p.p99_itl_ms, Some(20.0));
+        assert_eq!(p.p99_e2el_ms, None);
+        assert_eq!(p.other_metrics.get("p99.9_ttft_ms"), Some(&270.5));
+        assert_eq!(p.other_metrics.get("p50_itl_ms"), Some(&11.0));
+        assert_eq!(p.other_metrics.len(), 2);
+    }
+
+    #[test]
+    fn flat_key_wins_over_legacy_list_and_new_totals_win() {
+        let text = r#"{"max_concurrency": 2, "percentiles_ttft_ms": [[99.0, 1.0]], "p99_ttft_ms": 2.0, "total_input": 5, "total_input_tokens": 6}"#;
+        let p = parse_result_json(text.as_bytes()).unwrap().unwrap().point;
+        assert_eq!(p.p99_ttft_ms, Some(2.0));
+        assert_eq!(p.total_input_tokens, Some(6));
+    }
+
+    #[test]
+    fn non_results_are_none() {
+        for text in [
+            r#"[{"benchmark": {"name": "vLLM benchmark"}, "metric": {"name": "median_ttft_ms"}}]"#,
+            r#"{"benchmark_type": "sa-bench", "runs": [{"concurrency": 4, "max_concurrency_note": 1}]}"#,
+            r#"{"job_id": "1", "benchmark": {"type": "sa-bench", "max_concurrency": 4}}"#,
+            "",
+            "   ",
+            "42",
+        ] {
+            assert_eq!(parse_result_json(text.as_bytes()).unwrap(), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn bad_files_are_errors() {
+        let truncated = &CURRENT[..CURRENT.len() / 2];
+        let err = parse_result_json(truncated.as_bytes()).unwrap_err();
+        assert!(err.is_eof(), "{err}");
+        for (text, needle) in [
+            (r#"{"max_concurrency": 4, "completed": "forty"}"#, "a number or null"),
+            (r#"{"max_concurrency": "4"}"#, "a number or null"),
+            (r#"{"max_concurrency": 4.5}"#, "max_concurrency"),
+            (r#"{"max_concurrency": 4, "total_output_tokens": -3}"#, "total_output_tokens"),
+            (r#"{"max_concurrency": 4, "request_rate": "fast"}"#, "fast"),
+            (r#"{"max_concurrency": 4, "percentiles_ttft_ms": 3}"#, "sequence"),
+            (r#"{"max_concurrency": 4} trailing"#, "trailing"),
+        ] {
+            let err = parse_result_json(text.as_bytes()).unwrap_err();
+            assert!(err.to_string().contains(needle), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn null_concurrency_is_an_open_loop_result() {
+        let p = parse_result_json(br#"{"max_concurrency": null, "completed": 3}"#).unwrap().unwrap().point;
+        assert_eq!((p.concurrency, p.completed), (None, Some(3)));
+    }
+
+    #[test]
+    fn stat_keys() {
+        assert_eq!(split_stat_key("p99.9_ttft_ms"), Some(("p99.9", "ttft")));
+        assert_eq!(split_stat_key("mean_e2el_ms"), Some(("mean", "e2el")));
+        assert_eq!(split_stat_key("std_ttft"), None);
+        assert_eq!(split_stat_key("total_ms"), None);
+        assert_eq!(split_stat_key("px_ttft_ms"), None);
+        assert_eq!(percentile_word(99.0), "99");
+        assert_eq!(percentile_word(99.9), "99.9");
+    }
+}
