@@ -1,0 +1,240 @@
+//! Small byte-level helpers shared by the line parsers: number parsing, ANSI stripping,
+//! trimming. No allocation except where a function returns an owned value.
+
+/// Removes a trailing `\r` (CRLF files).
+pub(crate) fn strip_cr(line: &[u8]) -> &[u8] {
+    match line.last() {
+        Some(b'\r') => &line[..line.len() - 1],
+        _ => line,
+    }
+}
+
+/// Trims ASCII whitespace at both ends.
+pub(crate) fn trim(mut b: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = b {
+        if first.is_ascii_whitespace() {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = b {
+        if last.is_ascii_whitespace() {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    b
+}
+
+/// Trims ASCII whitespace at the start.
+pub(crate) fn trim_start(mut b: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = b {
+        if first.is_ascii_whitespace() {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    b
+}
+
+/// Parses an unsigned decimal integer that makes up all of `b` (after trimming spaces).
+pub(crate) fn parse_u64(b: &[u8]) -> Option<u64> {
+    let b = trim(b);
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Parses a `u32` that makes up all of `b`.
+pub(crate) fn parse_u32(b: &[u8]) -> Option<u32> {
+    parse_u64(b).and_then(|v| u32::try_from(v).ok())
+}
+
+/// Parses a float that makes up all of `b` (after trimming spaces).
+///
+/// Plain decimals (`123`, `0.45`, `-1.5`) with at most 15 significant digits take a fast path
+/// whose result is exactly what `str::parse::<f64>` gives (one correctly rounded division of
+/// two exactly representable values); everything else goes through `str::parse`.
+pub(crate) fn parse_f64(b: &[u8]) -> Option<f64> {
+    let b = trim(b);
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let mut mantissa: u64 = 0;
+    let mut n_digits = 0u32;
+    let mut frac_digits = 0u32;
+    let mut seen_dot = false;
+    let mut simple = !digits.is_empty();
+    for &c in digits {
+        if c.is_ascii_digit() {
+            mantissa = mantissa * 10 + u64::from(c - b'0');
+            n_digits += 1;
+            if seen_dot {
+                frac_digits += 1;
+            }
+            if n_digits > 15 {
+                simple = false;
+                break;
+            }
+        } else if c == b'.' && !seen_dot {
+            seen_dot = true;
+        } else {
+            simple = false;
+            break;
+        }
+    }
+    if simple && n_digits > 0 {
+        let v = mantissa as f64 / POW10[frac_digits as usize];
+        return Some(if neg { -v } else { v });
+    }
+    std::str::from_utf8(b).ok()?.parse::<f64>().ok()
+}
+
+const POW10: [f64; 16] =
+    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/// Parses a Python bool literal.
+pub(crate) fn parse_bool(b: &[u8]) -> Option<bool> {
+    match trim(b) {
+        b"True" | b"true" => Some(true),
+        b"False" | b"false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether `line` holds an ESC byte.
+pub(crate) fn has_esc(line: &[u8]) -> bool {
+    memchr::memchr(0x1b, line).is_some()
+}
+
+/// Copies `line` into `out` without ANSI escape sequences (`ESC [ ... final`, and lone ESCs).
+pub(crate) fn strip_ansi_into(line: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut i = 0;
+    while i < line.len() {
+        match memchr::memchr(0x1b, &line[i..]) {
+            None => {
+                out.extend_from_slice(&line[i..]);
+                break;
+            }
+            Some(off) => {
+                out.extend_from_slice(&line[i..i + off]);
+                i += off + 1;
+                if line.get(i) == Some(&b'[') {
+                    i += 1;
+                    // Parameter and intermediate bytes, then one final byte 0x40..=0x7E.
+                    while i < line.len() && !(0x40..=0x7e).contains(&line[i]) {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+        }
+    }
+}
+
+/// `s` starts with `prefix`.
+pub(crate) fn starts_with(s: &[u8], prefix: &[u8]) -> bool {
+    s.len() >= prefix.len() && &s[..prefix.len()] == prefix
+}
+
+/// The position of `needle` in `hay`.
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
+/// The bytes of `s` after the first `needle`.
+pub(crate) fn after<'a>(s: &'a [u8], needle: &[u8]) -> Option<&'a [u8]> {
+    find(s, needle).map(|i| &s[i + needle.len()..])
+}
+
+/// Lossy UTF-8 text of `b`, owned.
+pub(crate) fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Splits `s` on `", "` and yields each piece; used for `name: value` field lists.
+pub(crate) fn comma_fields(s: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let cur = rest?;
+        match find(cur, b", ") {
+            Some(i) => {
+                rest = Some(&cur[i + 2..]);
+                Some(&cur[..i])
+            }
+            None => {
+                rest = None;
+                Some(cur)
+            }
+        }
+    })
+}
+
+/// Splits a field `name<sep>value` at the first `sep`.
+pub(crate) fn split_field<'a>(field: &'a [u8], sep: &[u8]) -> Option<(&'a [u8], &'a [u8])> {
+    let i = find(field, sep)?;
+    Some((trim(&field[..i]), trim(&field[i + sep.len()..])))
+}
+
+/// Parses `[MM/DD/YYYY-HH:MM:SS]`-style TensorRT-LLM dates (without the brackets).
+pub(crate) fn parse_us_date(b: &[u8]) -> Option<srtlog_model::Timestamp> {
+    if b.len() < 19 || b[2] != b'/' || b[5] != b'/' || b[10] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| parse_u32(&b[r]);
+    srtlog_model::Timestamp::from_parts(
+        i32::try_from(n(6..10)?).ok()?,
+        n(0..2)?,
+        n(3..5)?,
+        n(11..13)?,
+        n(14..16)?,
+        n(17..19)?,
+        0,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_match_std() {
+        for s in ["0.45", "1234.56", "0", "12", "-1.5", "1e-05", "0.8999999761581421", "nan", "3.14159"] {
+            assert_eq!(
+                parse_f64(s.as_bytes()).map(f64::to_bits),
+                s.parse::<f64>().ok().map(f64::to_bits),
+                "{s}"
+            );
+        }
+        assert_eq!(parse_f64(b""), None);
+        assert_eq!(parse_f64(b"."), None);
+        assert_eq!(parse_f64(b"1.2.3"), None);
+    }
+
+    #[test]
+    fn strips_ansi() {
+        let mut out = Vec::new();
+        strip_ansi_into(b"\x1b[2m2025\x1b[0m \x1b[32m INFO\x1b[0m x", &mut out);
+        assert_eq!(out, b"2025  INFO x");
+    }
+
+    #[test]
+    fn us_dates() {
+        let ts = parse_us_date(b"01/16/2026-06:20:17").map(|t| t.to_string());
+        assert_eq!(ts.as_deref(), Some("2026-01-16T06:20:17"));
+    }
+}

@@ -1,0 +1,245 @@
+//! The streaming candidate-line scanner both parsers run on.
+//!
+//! One reusable buffer ([`BUFFER_BYTES`], grown only for a line longer than it, never beyond
+//! `ParseOptions::max_line_bytes + 1`) is refilled from the reader; the partial last line is
+//! rolled to the front, as ripgrep's line buffer does. In each filled region the scanner:
+//!
+//! 1. counts `\n` bytes (vectorised `memchr` count) for [`ParseStats::lines`];
+//! 2. searches the whole region for the parser's few *markers* at once with an
+//!    `aho-corasick` automaton (SIMD "Teddy" on x86-64); text between hits is never looked at;
+//! 3. for each hit, finds the enclosing line (`memrchr` / `memchr` for `\n`), hands it to the
+//!    parser, and resumes the search after that line: one line, one record.
+//!
+//! Lines end at `\n` only (a `\r` inside a progress bar is not a line end); a trailing `\r`
+//! is removed. A line longer than `max_line_bytes` is cut at the cap, counted in
+//! [`ParseStats::truncated_lines`], and the rest of it is skipped without being buffered.
+
+use std::io::{self, Read};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use srtlog_model::{ParseOptions, ParseStats};
+
+use crate::bytes::strip_cr;
+
+/// Size of the scan buffer. Large enough that the per-refill overhead vanishes, small enough
+/// to stay in L2 on most machines.
+pub const BUFFER_BYTES: usize = 512 * 1024;
+
+/// A compiled marker set: the substrings one of which every interesting line contains.
+#[derive(Debug)]
+pub(crate) struct Markers {
+    automaton: AhoCorasick,
+    /// Markers that must start a line (`+ ` xtrace lines): checked at the region start, whose
+    /// preceding `\n` the automaton cannot see.
+    line_start: &'static [&'static [u8]],
+}
+
+impl Markers {
+    /// Builds the automaton. `anywhere` markers may occur anywhere in a line; `line_start`
+    /// markers only at a line start (they are searched as `\n` + marker).
+    pub(crate) fn new(anywhere: &[&[u8]], line_start: &'static [&'static [u8]]) -> Option<Self> {
+        let mut patterns: Vec<Vec<u8>> = anywhere.iter().map(|m| m.to_vec()).collect();
+        for m in line_start {
+            let mut p = vec![b'\n'];
+            p.extend_from_slice(m);
+            patterns.push(p);
+        }
+        let automaton =
+            AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(&patterns).ok()?;
+        Some(Markers { automaton, line_start })
+    }
+
+    /// The first marker hit in `hay[from..]`, as a position inside the line it belongs to.
+    fn find(&self, hay: &[u8], from: usize) -> Option<usize> {
+        let m = self.automaton.find(Input::new(hay).span(from..hay.len()))?;
+        // A `\n`-prefixed marker belongs to the line after the `\n`.
+        if hay.get(m.start()) == Some(&b'\n') {
+            Some(m.start() + 1)
+        } else {
+            Some(m.start())
+        }
+    }
+
+    /// Whether `line` holds a marker (used for the lines the region search cannot see whole).
+    pub(crate) fn line_matches(&self, line: &[u8]) -> bool {
+        self.automaton.is_match(line) || self.line_start.iter().any(|m| line.starts_with(m))
+    }
+}
+
+/// Streams `reader`, calling `on_line(line_number, line, truncated)` for every line that holds
+/// a marker. Line numbers start at 1. Only I/O errors are returned.
+pub(crate) fn scan_lines<R, F>(
+    reader: &mut R,
+    options: &ParseOptions,
+    markers: &Markers,
+    stats: &mut ParseStats,
+    mut on_line: F,
+) -> io::Result<()>
+where
+    R: Read + ?Sized,
+    F: FnMut(u64, &[u8], &mut ParseStats),
+{
+    let max_line = options.max_line_bytes.max(1);
+    let mut buf = vec![0u8; BUFFER_BYTES.min(max_line.saturating_add(1))];
+    let mut start = 0usize; // first unprocessed byte
+    let mut end = 0usize; // end of valid data
+    let mut line_no = 0u64; // lines completed so far
+    let mut skipping = false; // inside the tail of a truncated line
+    loop {
+        if start > 0 {
+            buf.copy_within(start..end, 0);
+            end -= start;
+            start = 0;
+        }
+        if end == buf.len() {
+            // The buffer holds one line without its end.
+            if buf.len() <= max_line {
+                let grown = (buf.len() * 2).min(max_line.saturating_add(1));
+                buf.resize(grown, 0);
+            } else {
+                let line = &buf[..max_line];
+                stats.truncated_lines += 1;
+                if markers.line_matches(line) {
+                    on_line(line_no + 1, line, stats);
+                }
+                skipping = true;
+                end = 0;
+            }
+            continue;
+        }
+        let n = match reader.read(&mut buf[end..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            break;
+        }
+        stats.bytes += n as u64;
+        if skipping {
+            match memchr::memchr(b'\n', &buf[end..end + n]) {
+                None => continue, // discard: `end` stays where it was
+                Some(i) => {
+                    skipping = false;
+                    line_no += 1;
+                    start = end + i + 1;
+                    end += n;
+                }
+            }
+        } else {
+            end += n;
+        }
+        let Some(last_nl) = memchr::memrchr(b'\n', &buf[start..end]) else { continue };
+        let region_end = start + last_nl + 1;
+        scan_region(&buf[start..region_end], markers, &mut line_no, stats, &mut on_line);
+        start = region_end;
+    }
+    // A last line without `\n`.
+    if !skipping && end > start {
+        let line = &buf[start..end];
+        line_no += 1;
+        if markers.line_matches(line) {
+            on_line(line_no, strip_cr(line), stats);
+        }
+    }
+    if skipping {
+        line_no += 1; // the truncated line ended at end of file
+    }
+    stats.lines += line_no;
+    Ok(())
+}
+
+/// Scans complete lines (`region` ends with `\n`).
+fn scan_region<F>(
+    region: &[u8],
+    markers: &Markers,
+    line_no: &mut u64,
+    stats: &mut ParseStats,
+    on_line: &mut F,
+) where
+    F: FnMut(u64, &[u8], &mut ParseStats),
+{
+    let base = *line_no;
+    let mut counted_to = 0usize; // newlines before this offset are counted in `seen`
+    let mut seen = 0u64;
+    let mut pos = 0usize;
+    // The region starts at a line start: line-start markers there have no `\n` before them.
+    let mut first_line_checked = false;
+    while pos < region.len() {
+        let hit = if !first_line_checked && markers.line_start.iter().any(|m| region.starts_with(m)) {
+            Some(0)
+        } else {
+            markers.find(region, pos)
+        };
+        first_line_checked = true;
+        let Some(hit) = hit else { break };
+        let line_start = memchr::memrchr(b'\n', &region[..hit]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &region[hit..]).map_or(region.len(), |i| hit + i);
+        seen += count_newlines(&region[counted_to..line_start]);
+        counted_to = line_start;
+        on_line(base + seen + 1, strip_cr(&region[line_start..line_end]), stats);
+        pos = line_end + 1;
+    }
+    *line_no = base + count_newlines(region);
+}
+
+fn count_newlines(b: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', b).count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &[u8], max_line_bytes: usize, chunk: usize) -> (Vec<(u64, Vec<u8>)>, ParseStats) {
+        struct Chunked<'a>(&'a [u8], usize);
+        impl Read for Chunked<'_> {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.len().min(out.len()).min(self.1);
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let markers = Markers::new(&[b"batch"], &[b"+ "]).expect("markers");
+        let mut stats = ParseStats::default();
+        let mut hits = Vec::new();
+        let opts = ParseOptions { max_line_bytes };
+        scan_lines(&mut Chunked(text, chunk), &opts, &markers, &mut stats, |n, l, _| {
+            hits.push((n, l.to_vec()))
+        })
+        .expect("scan");
+        (hits, stats)
+    }
+
+    #[test]
+    fn finds_candidates_with_line_numbers() {
+        let text = b"+ A=1\nnoise\nDecode batch x\r\nmore\nbatch\rbatch\n+ tail";
+        for chunk in [1, 3, 7, 1000] {
+            let (hits, stats) = run(text, 1 << 20, chunk);
+            let got: Vec<(u64, &[u8])> = hits.iter().map(|(n, l)| (*n, l.as_slice())).collect();
+            assert_eq!(
+                got,
+                vec![(1, &b"+ A=1"[..]), (3, b"Decode batch x"), (5, b"batch\rbatch"), (6, b"+ tail")],
+                "chunk {chunk}"
+            );
+            assert_eq!(stats.lines, 6);
+            assert_eq!(stats.bytes, text.len() as u64);
+        }
+    }
+
+    #[test]
+    fn long_lines_are_truncated_and_skipped() {
+        let mut text = b"a\n".to_vec();
+        text.extend_from_slice(b"batch ");
+        text.extend(std::iter::repeat_n(b'x', 100));
+        text.extend_from_slice(b" batch\nbatch end\n");
+        let (hits, stats) = run(&text, 16, 5);
+        assert_eq!(stats.truncated_lines, 1);
+        assert_eq!(stats.lines, 3);
+        assert_eq!(hits.len(), 2);
+        assert_eq!(hits[0].0, 2);
+        assert_eq!(hits[0].1, b"batch xxxxxxxxxx");
+        assert_eq!(hits[1], (3, b"batch end".to_vec()));
+    }
+}

@@ -1,0 +1,359 @@
+//! The TensorRT-LLM worker-log parser (FORMATS.md section 8): `dynamo.trtllm` or `trtllm-serve`
+//! workers started by `trtllm-llmapi-launch`.
+//!
+//! Lines of interest: iteration lines (`iter = ..`, both the new and the old field order,
+//! matched by name), the memory lines of 8.5, the `TensorRT-LLM engine args: {...}` dict
+//! (parallelism, limits; the `Config(...)` line is deliberately ignored: it shows dynamo's CLI
+//! defaults), the `max_seq_len=.., max_num_requests=..` limits line, launch commands
+//! (`rank0 run <cmd> in background`, `trtllm-serve ...`, `python3 -m dynamo.trtllm ...`,
+//! xtrace) and xtrace environment assignments.
+//!
+//! Mapping to [`BatchMetrics`]: `running_req` = `num_scheduled_requests`, `new_seq` =
+//! `num_ctx_requests`, `new_token` = `num_ctx_tokens`, `num_tokens` = `num_generation_tokens`,
+//! `token_usage` = `kv_cache_util`, plus `iteration`, `host_step_time_ms`,
+//! `prev_device_step_time_ms`, `cached_kv_tokens`. An iteration with context tokens is a
+//! prefill batch, one with only generation tokens a decode batch, one with neither is idle
+//! (counted in `ParseStats::idle_iterations`, not reported). `tp` is the line's `rank` (the
+//! rank inside this model instance; `global_rank` is ignored), `dp` and `ep` stay 0. No
+//! throughput is derived.
+
+use std::io::{self, Read};
+use std::sync::OnceLock;
+
+use srtlog_model::{
+    parse_iso, BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeLaunchCommand, NodeParser,
+    ParallelConfig, ParseOptions, WorkerLogData,
+};
+
+use crate::bytes::{
+    after, comma_fields, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64, split_field,
+    strip_ansi_into, strip_cr, trim, trim_start,
+};
+use crate::event::{apply, LineEvent};
+use crate::launch::{parse_command, Program};
+use crate::prefix::{split_trtllm, Prefix};
+use crate::pyrepr::{bracket_body, dict_items};
+use crate::scan::{scan_lines, Markers};
+use crate::xtrace::parse_xtrace;
+
+/// The TensorRT-LLM worker-log parser, registered as `trtllm`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TrtllmParser;
+
+inventory::submit! { srtlog_model::NodeParserRegistration::new(&TrtllmParser) }
+
+const MARKERS: &[&[u8]] = &[
+    b"iter = ",        // iteration lines
+    b"emory ",         // Peak memory / Memory used after loading / max memory in KV cache
+    b"paged KV cache", // [MemUsageChange] Allocated .. for max tokens in paged KV cache
+    b"max_seq_len=",
+    b"engine args",
+    b"rank0 run ",
+    b"trtllm-serve ",
+    b"-m dynamo.trtllm",
+];
+const LINE_START_MARKERS: &[&[u8]] = &[b"+"];
+
+pub(crate) fn markers() -> Option<&'static Markers> {
+    static M: OnceLock<Option<Markers>> = OnceLock::new();
+    M.get_or_init(|| Markers::new(MARKERS, LINE_START_MARKERS)).as_ref()
+}
+
+/// Parses one TensorRT-LLM worker-log line.
+///
+/// ```
+/// use srtlog_parsers_node::{parse_trtllm_line, LineEvent};
+/// let line = b"[01/16/2026-06:22:01] [TRT-LLM] [RANK 0] [I] iter = 42, global_rank = 0, rank = 0, \
+///   num_scheduled_requests = 3, kv_cache_util = N/A, currank_total_requests = 3/3, \
+///   host_step_time = 12.5ms, prev_device_step_time = N/A, timestamp = 2026-01-16 06:22:01, \
+///   states = {'num_ctx_requests': 1, 'num_ctx_tokens': 1024, 'num_generation_tokens': 2}";
+/// let LineEvent::Batch(b) = parse_trtllm_line(line) else { panic!("not a batch") };
+/// assert_eq!((b.iteration, b.new_token, b.token_usage), (Some(42), Some(1024), None));
+/// ```
+pub fn parse_trtllm_line(line: &[u8]) -> LineEvent {
+    parse_line_with(line, &mut Vec::new())
+}
+
+pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
+    let line = strip_cr(line);
+    let line = if has_esc(line) {
+        strip_ansi_into(line, scratch);
+        &scratch[..]
+    } else {
+        line
+    };
+    let p = split_trtllm(line);
+    let msg = p.message;
+    if let Some(at) = find(msg, b"iter = ") {
+        if at == 0 || matches!(msg[at - 1], b' ' | b']') {
+            return iteration(&p, &msg[at..]);
+        }
+    }
+    if let Some(rest) = after(msg, b"Peak memory during memory usage profiling (torch + non-torch):") {
+        return peak_memory(&p, rest);
+    }
+    if let Some(rest) =
+        after(msg, b"Memory used after loading model weights (inside torch) in memory usage profiling:")
+    {
+        return gib_event(&p, MemoryMetricType::Memory, "model_weights_loaded", rest, |m, v| {
+            m.mem_usage_gb = Some(v)
+        });
+    }
+    if let Some(rest) = after(msg, b"Estimated max memory in KV cache :") {
+        return gib_event(&p, MemoryMetricType::KvCache, "kv_cache_estimated", rest, |m, v| {
+            m.kv_cache_gb = Some(v)
+        });
+    }
+    if let Some(rest) = after(msg, b"[MemUsageChange] Allocated ") {
+        if find(rest, b"paged KV cache").is_some() {
+            return kv_allocated(&p, rest);
+        }
+    }
+    if let Some(rest) = after(msg, b"engine args:") {
+        return engine_args(rest);
+    }
+    if find(msg, b"max_seq_len=").is_some() && find(msg, b"max_num_tokens=").is_some() {
+        return limits_line(msg);
+    }
+    if let Some(rest) = after(line, b"rank0 run ") {
+        let cmd = match find(rest, b" in background") {
+            Some(end) => &rest[..end],
+            None => rest,
+        };
+        return command_event(cmd);
+    }
+    let t = trim_start(line);
+    if t.first() == Some(&b'+') {
+        return parse_xtrace(t, Program::Trtllm);
+    }
+    if find(msg, b"-m dynamo.trtllm").is_some() || find(msg, b"trtllm-serve ").is_some() {
+        return command_event(msg);
+    }
+    LineEvent::Ignored
+}
+
+fn command_event(cmd: &[u8]) -> LineEvent {
+    match parse_command(&lossy(cmd), Program::Trtllm) {
+        Some(c) => LineEvent::LaunchCommand(c),
+        None => LineEvent::Ignored,
+    }
+}
+
+/// A value that may be `N/A`: `Ok(None)` for `N/A`, `Err` when unparsable.
+fn opt_f64(v: &[u8]) -> Result<Option<f64>, ()> {
+    let v = trim(v);
+    let v = v.strip_suffix(b"ms").unwrap_or(v);
+    if v == b"N/A" {
+        return Ok(None);
+    }
+    parse_f64(v).map(Some).ok_or(())
+}
+
+/// `iter = ...` in either field order (FORMATS.md 8.4).
+fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
+    let Some(states_at) = find(body, b"states = {") else {
+        return LineEvent::Malformed("iteration line without states");
+    };
+    let mut b = BatchMetrics::new(BatchType::Decode);
+    b.timestamp = p.timestamp;
+    let mut bad = false;
+    for field in comma_fields(&body[..states_at]) {
+        let Some((name, value)) = split_field(field, b" = ").or_else(|| split_field(field, b": ")) else {
+            continue;
+        };
+        match name {
+            b"iter" => b.iteration = parse_u64(value),
+            b"rank" => match parse_u32(value) {
+                Some(r) => b.tp = r,
+                None => bad = true,
+            },
+            b"num_scheduled_requests" => bad |= parse_u64(value).map(|v| b.running_req = Some(v)).is_none(),
+            b"kv_cache_util" => match opt_f64(value) {
+                Ok(v) => b.token_usage = v,
+                Err(()) => bad = true,
+            },
+            b"host_step_time" => match opt_f64(value) {
+                Ok(v) => b.host_step_time_ms = v,
+                Err(()) => bad = true,
+            },
+            b"prev_device_step_time" => match opt_f64(value) {
+                Ok(v) => b.prev_device_step_time_ms = v,
+                Err(()) => bad = true,
+            },
+            b"timestamp" => match parse_iso(value) {
+                Some((ts, _)) => b.timestamp = Some(ts),
+                None => bad = true,
+            },
+            _ => {}
+        }
+    }
+    if bad || b.iteration.is_none() {
+        return LineEvent::Malformed("unparsable iteration field");
+    }
+    let states = bracket_body(body, states_at + b"states = ".len());
+    let (mut ctx_tokens, mut gen_tokens) = (None, None);
+    for (key, value) in dict_items(states) {
+        let v = parse_u64(value);
+        match key {
+            b"num_ctx_requests" => b.new_seq = v,
+            b"num_ctx_tokens" => ctx_tokens = v,
+            b"num_generation_tokens" => gen_tokens = v,
+            b"cached_kv_tokens" => b.cached_kv_tokens = v,
+            _ => continue,
+        }
+        if v.is_none() {
+            return LineEvent::Malformed("unparsable iteration state");
+        }
+    }
+    let (Some(ctx), Some(gen)) = (ctx_tokens, gen_tokens) else {
+        return LineEvent::Malformed("iteration states without token counts");
+    };
+    b.new_token = Some(ctx);
+    b.num_tokens = Some(gen);
+    if ctx > 0 {
+        b.batch_type = BatchType::Prefill;
+    } else if gen == 0 {
+        return LineEvent::IdleIteration;
+    }
+    LineEvent::Batch(b)
+}
+
+fn new_memory(p: &Prefix<'_>, metric_type: MemoryMetricType, event: &str) -> MemoryMetrics {
+    let mut m = MemoryMetrics::new(metric_type, event);
+    m.timestamp = p.timestamp;
+    m.tp = p.tp;
+    m
+}
+
+/// A leading `{.2f} GiB` value.
+fn leading_gib(rest: &[u8]) -> Option<f64> {
+    let rest = trim_start(rest);
+    let end = rest.iter().position(|c| !(c.is_ascii_digit() || *c == b'.')).unwrap_or(rest.len());
+    parse_f64(&rest[..end])
+}
+
+fn gib_event(
+    p: &Prefix<'_>,
+    metric_type: MemoryMetricType,
+    event: &str,
+    rest: &[u8],
+    set: impl FnOnce(&mut MemoryMetrics, f64),
+) -> LineEvent {
+    let Some(v) = leading_gib(rest) else {
+        return LineEvent::Malformed("unparsable memory value");
+    };
+    let mut m = new_memory(p, metric_type, event);
+    set(&mut m, v);
+    LineEvent::Memory { snapshot: m, limits: None }
+}
+
+/// `{peak} GiB, available KV cache memory when calculating max tokens: {kv} GiB[, more clauses]`.
+fn peak_memory(p: &Prefix<'_>, rest: &[u8]) -> LineEvent {
+    let mut m = new_memory(p, MemoryMetricType::Memory, "peak_memory");
+    let Some(peak) = leading_gib(rest) else {
+        return LineEvent::Malformed("unparsable peak memory");
+    };
+    m.mem_usage_gb = Some(peak);
+    if let Some(kv) = after(rest, b"available KV cache memory when calculating max tokens:") {
+        m.kv_cache_gb = leading_gib(kv);
+    }
+    LineEvent::Memory { snapshot: m, limits: None }
+}
+
+/// `{gib} GiB for max tokens in paged KV cache ({tokens}).`
+fn kv_allocated(p: &Prefix<'_>, rest: &[u8]) -> LineEvent {
+    let mut m = new_memory(p, MemoryMetricType::KvCache, "kv_cache_allocated");
+    m.kv_cache_gb = leading_gib(rest);
+    if let Some(tokens) = after(rest, b"paged KV cache (") {
+        let end = memchr::memchr(b')', tokens).unwrap_or(tokens.len());
+        m.kv_tokens = parse_u64(&tokens[..end]);
+    }
+    if m.kv_cache_gb.is_none() {
+        return LineEvent::Malformed("unparsable KV cache allocation");
+    }
+    LineEvent::Memory { snapshot: m, limits: None }
+}
+
+/// `max_seq_len=N, max_num_requests=N, max_num_tokens=N, max_batch_size=N` (fill-only limits).
+fn limits_line(msg: &[u8]) -> LineEvent {
+    let start = find(msg, b"max_seq_len=").unwrap_or(0);
+    let mut c = ParallelConfig::default();
+    for field in comma_fields(&msg[start..]) {
+        let Some((name, value)) = split_field(field, b"=") else { continue };
+        match name {
+            b"max_seq_len" => c.context_length = parse_u64(value),
+            b"max_num_tokens" => c.max_num_tokens = parse_u64(value),
+            b"max_batch_size" => c.max_running_requests = parse_u64(value),
+            _ => {}
+        }
+    }
+    LineEvent::Limits(c)
+}
+
+/// `{...}` engine-args dict: sizes and limits (top-level keys only; nested dicts skipped whole).
+///
+/// `dp_size` is derived: with `enable_attention_dp` every TP rank is an attention-DP rank, so
+/// `dp_size = tensor_parallel_size`; without it `dp_size = 1`.
+fn engine_args(rest: &[u8]) -> LineEvent {
+    let Some(open) = memchr::memchr(b'{', rest) else {
+        return LineEvent::Malformed("engine args without `{`");
+    };
+    let mut c = ParallelConfig::default();
+    for (key, value) in dict_items(bracket_body(rest, open)) {
+        match key {
+            b"tensor_parallel_size" => c.tp_size = parse_u32(value),
+            b"pipeline_parallel_size" => c.pp_size = parse_u32(value),
+            b"moe_expert_parallel_size" => c.ep_size = parse_u32(value),
+            b"enable_attention_dp" => c.enable_dp_attention = parse_bool(value),
+            b"max_batch_size" => c.max_running_requests = parse_u64(value),
+            b"max_num_tokens" => c.max_num_tokens = parse_u64(value),
+            b"max_seq_len" => c.context_length = parse_u64(value),
+            _ => {}
+        }
+    }
+    c.dp_size = match c.enable_dp_attention {
+        Some(true) => c.tp_size,
+        Some(false) => Some(1),
+        None => None,
+    };
+    if c == ParallelConfig::default() {
+        return LineEvent::Malformed("engine args without known keys");
+    }
+    LineEvent::Config(c)
+}
+
+impl NodeParser for TrtllmParser {
+    fn name(&self) -> &'static str {
+        "trtllm"
+    }
+
+    fn accepts_backend(&self, backend: &str) -> bool {
+        let b = backend.to_ascii_lowercase();
+        b.contains("trtllm") || b.contains("tensorrt-llm") || b.contains("tensorrt_llm")
+    }
+
+    fn sniff(&self, head: &[u8]) -> bool {
+        crate::sniff::trtllm(head)
+    }
+
+    fn parse_reader(
+        &self,
+        reader: &mut dyn Read,
+        options: &ParseOptions,
+        out: &mut WorkerLogData,
+    ) -> io::Result<()> {
+        let markers = markers().ok_or_else(|| io::Error::other("trtllm markers failed to build"))?;
+        let mut scratch = Vec::new();
+        let mut stats = std::mem::take(&mut out.stats);
+        let result = scan_lines(reader, options, markers, &mut stats, |line_no, line, stats| {
+            let event = parse_line_with(line, &mut scratch);
+            apply(out, stats, line_no, line, event);
+        });
+        out.stats = stats;
+        result
+    }
+
+    fn parse_launch_command(&self, command: &str) -> Option<NodeLaunchCommand> {
+        parse_command(command, Program::Trtllm)
+    }
+}
