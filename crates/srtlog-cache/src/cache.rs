@@ -1,0 +1,477 @@
+//! [`RunCache`]: storing and loading the two parts of a run's cache.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::metadata::ParquetMetaDataReader;
+use parquet::file::properties::WriterProperties;
+use serde_json::{json, Value};
+use srtlog_model::{NodeMetrics, ProfilerResults, Timestamp};
+
+use crate::atomic::{self, TempFile};
+use crate::error::CacheError;
+use crate::fingerprint::FileFingerprint;
+use crate::footer::{self, Check, Header, NodesExtras, ResultsExtras, WorkerEntry};
+use crate::nodes_table::{decode_nodes, node_rows, nodes_schema, NodeAssembler, NodeMetricsBuilder};
+use crate::results_table::{decode_results, results_schema, ResultsBuilder};
+use crate::{CACHE_SCHEMA_VERSION, METADATA_FILE, NODES_FILE, RESULTS_FILE};
+
+const RESULTS_TABLE: &str = "benchmark_results";
+const NODES_TABLE: &str = "node_metrics";
+
+/// Rows per record batch, when writing and when reading.
+const BATCH_ROWS: usize = 8 * 1024;
+/// Largest row group, in rows and in (estimated, encoded) bytes: bounds the writer's memory.
+const ROW_GROUP_ROWS: usize = 128 * 1024;
+const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
+
+/// The one set of writer properties of every cache file.
+static WRITER_PROPERTIES: LazyLock<WriterProperties> = LazyLock::new(|| {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+        .build()
+});
+
+/// The cache of one run: the files in one directory.
+///
+/// `RunCache` holds only the directory's path; every call opens the files anew, so any number
+/// of `RunCache` values (in any number of processes) may use one directory at once. See the
+/// [crate documentation](crate) for the files, the validity rule and the columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunCache {
+    dir: PathBuf,
+}
+
+impl RunCache {
+    /// The cache in `cache_dir` (`{run}/cached_assets`, or a per-run directory under a
+    /// `--cache-dir`). Nothing is read or created until a load or store.
+    pub fn new(cache_dir: impl Into<PathBuf>) -> Self {
+        RunCache { dir: cache_dir.into() }
+    }
+
+    /// The cache directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Loads the cached benchmark results if they were built from exactly the sources
+    /// `expected` (in any order) by this cache schema version.
+    ///
+    /// `Ok(None)`: there is no results cache, or it is stale (other sources, other version); the
+    /// reason is logged at `debug`. `Err`: the file exists but cannot be read or is not a valid
+    /// cache file. Either way the caller parses the sources and may [`store_results`](Self::store_results).
+    pub fn load_results(&self, expected: &[FileFingerprint]) -> Result<Option<ProfilerResults>, CacheError> {
+        let path = self.dir.join(RESULTS_FILE);
+        guard(&path, || {
+            let Some(valid) = open_valid(&path, RESULTS_TABLE, &results_schema(), expected)? else {
+                return Ok(None);
+            };
+            let extras: ResultsExtras = serde_json::from_str(&valid.extras)
+                .map_err(|e| CacheError::invalid(&path, format!("footer extras: {e}")))?;
+            let rows = valid.header.rows;
+            let mut points = Vec::with_capacity(capacity(rows, valid.file_rows));
+            for batch in valid.reader(&path)? {
+                let batch = batch.map_err(|e| CacheError::arrow(&path, e))?;
+                decode_results(&batch, &mut points).map_err(|e| CacheError::invalid(&path, e))?;
+            }
+            if points.len() as u64 != rows {
+                return Err(CacheError::invalid(
+                    &path,
+                    format!("{} rows, the footer says {rows}", points.len()),
+                ));
+            }
+            tracing::debug!(path = %path.display(), rows = points.len(), "loaded cached benchmark results");
+            Ok(Some(ProfilerResults { source: extras.source, points, warnings: extras.warnings }))
+        })
+    }
+
+    /// Stores `results`, built from the sources `fingerprints`, replacing any results cache
+    /// atomically, then refreshes `cache_metadata.json`. Creates the directory if missing.
+    ///
+    /// A [`CacheError::is_not_writable`] error means the directory cannot be written at all.
+    pub fn store_results(
+        &self,
+        fingerprints: &[FileFingerprint],
+        results: &ProfilerResults,
+    ) -> Result<(), CacheError> {
+        let tmp = TempFile::create(&self.dir, RESULTS_FILE)?;
+        let mut writer = TableWriter::new(&tmp, results_schema())?;
+        let mut builder = ResultsBuilder::new();
+        for chunk in results.points.chunks(BATCH_ROWS) {
+            chunk.iter().for_each(|p| builder.append(p));
+            let batch = builder.finish().map_err(|e| CacheError::arrow(tmp.path(), e))?;
+            writer.write(&batch)?;
+        }
+        let extras = ResultsExtras { source: results.source, warnings: results.warnings.clone() };
+        writer.close(RESULTS_TABLE, fingerprints, &extras)?;
+        tmp.commit()?;
+        self.refresh_metadata_file();
+        Ok(())
+    }
+
+    /// Loads the cached node metrics if they were built from exactly the sources `expected`
+    /// (in any order) by this cache schema version. `Ok(None)` and `Err` mean what they mean
+    /// for [`load_results`](Self::load_results).
+    pub fn load_nodes(&self, expected: &[FileFingerprint]) -> Result<Option<Vec<NodeMetrics>>, CacheError> {
+        let path = self.dir.join(NODES_FILE);
+        guard(&path, || {
+            let Some(valid) = open_valid(&path, NODES_TABLE, &nodes_schema(), expected)? else {
+                return Ok(None);
+            };
+            let extras: NodesExtras = serde_json::from_str(&valid.extras)
+                .map_err(|e| CacheError::invalid(&path, format!("footer extras: {e}")))?;
+            let listed: u64 = extras.workers.iter().map(|w| w.batch_rows.saturating_add(w.memory_rows)).sum();
+            if listed != valid.header.rows {
+                return Err(CacheError::invalid(
+                    &path,
+                    format!("the workers list {listed} rows, the footer says {}", valid.header.rows),
+                ));
+            }
+            let workers = extras
+                .workers
+                .into_iter()
+                .map(|w| {
+                    let node = NodeMetrics {
+                        metadata: w.metadata,
+                        batches: Vec::new(),
+                        memory_snapshots: Vec::new(),
+                        config: w.config,
+                        stats: w.stats,
+                    };
+                    (node, w.batch_rows, w.memory_rows)
+                })
+                .collect();
+            let mut assembler = NodeAssembler::new(workers, valid.file_rows);
+            for batch in valid.reader(&path)? {
+                let batch = batch.map_err(|e| CacheError::arrow(&path, e))?;
+                decode_nodes(&batch, &mut assembler).map_err(|e| CacheError::invalid(&path, e))?;
+            }
+            let nodes = assembler.finish().map_err(|e| CacheError::invalid(&path, e))?;
+            tracing::debug!(path = %path.display(), workers = nodes.len(), "loaded cached node metrics");
+            Ok(Some(nodes))
+        })
+    }
+
+    /// Stores `nodes`, built from the sources `fingerprints`, replacing any node cache
+    /// atomically, then refreshes `cache_metadata.json`. Creates the directory if missing.
+    /// Rows are written in bounded record batches and row groups, whatever the table's size.
+    pub fn store_nodes(
+        &self,
+        fingerprints: &[FileFingerprint],
+        nodes: &[NodeMetrics],
+    ) -> Result<(), CacheError> {
+        let tmp = TempFile::create(&self.dir, NODES_FILE)?;
+        let mut writer = TableWriter::new(&tmp, nodes_schema())?;
+        let mut builder = NodeMetricsBuilder::new();
+        for row in node_rows(nodes) {
+            builder.append(&row);
+            if builder.len() >= BATCH_ROWS {
+                let batch = builder.finish().map_err(|e| CacheError::arrow(tmp.path(), e))?;
+                writer.write(&batch)?;
+            }
+        }
+        if builder.len() > 0 {
+            let batch = builder.finish().map_err(|e| CacheError::arrow(tmp.path(), e))?;
+            writer.write(&batch)?;
+        }
+        let workers = nodes
+            .iter()
+            .map(|n| WorkerEntry {
+                metadata: n.metadata.clone(),
+                batch_rows: n.batches.len() as u64,
+                memory_rows: n.memory_snapshots.len() as u64,
+                config: n.config.clone(),
+                stats: n.stats.clone(),
+            })
+            .collect();
+        writer.close(NODES_TABLE, fingerprints, &NodesExtras { workers })?;
+        tmp.commit()?;
+        self.refresh_metadata_file();
+        Ok(())
+    }
+
+    /// Rewrites `cache_metadata.json` from the footers of the Parquet files now present. The
+    /// file is informational, so failing to write it is only logged.
+    fn refresh_metadata_file(&self) {
+        let mut files = serde_json::Map::new();
+        for name in [RESULTS_FILE, NODES_FILE] {
+            let path = self.dir.join(name);
+            if path.exists() {
+                let entry = guard(&path, || part_summary(&path))
+                    .unwrap_or_else(|e| json!({ "error": e.to_string() }));
+                files.insert(name.to_owned(), entry);
+            }
+        }
+        let summary = json!({
+            "about": "Summary of the srtlog cache in this directory, for people. srtlog never reads it: \
+                      each Parquet file carries its own schema version and source fingerprints in its \
+                      footer (keys srtlog.cache and srtlog.cache.extras).",
+            "cache_schema_version": CACHE_SCHEMA_VERSION,
+            "srtlog_version": env!("CARGO_PKG_VERSION"),
+            "updated_at": now_iso(),
+            "files": files,
+        });
+        let written = serde_json::to_vec_pretty(&summary)
+            .map_err(|e| CacheError::invalid(self.dir.join(METADATA_FILE), e.to_string()))
+            .and_then(|mut bytes| {
+                bytes.push(b'\n');
+                atomic::write_file(&self.dir, METADATA_FILE, &bytes)
+            });
+        if let Err(e) = written {
+            tracing::warn!("{e}");
+        }
+    }
+}
+
+/// A cache file whose footer matched: what is needed to read its rows.
+struct ValidFile {
+    builder: ParquetRecordBatchReaderBuilder<File>,
+    header: Header,
+    extras: String,
+    file_rows: u64,
+}
+
+impl ValidFile {
+    fn reader(
+        self,
+        path: &Path,
+    ) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, CacheError> {
+        self.builder.with_batch_size(BATCH_ROWS).build().map_err(|e| CacheError::parquet(path, e))
+    }
+}
+
+/// Opens the cache file `path` and checks everything but the rows: footer keys, version,
+/// table, fingerprints, Arrow schema, row count and data checksum. `Ok(None)` when the file is
+/// missing or stale (logged at `debug`).
+fn open_valid(
+    path: &Path,
+    table: &str,
+    schema: &SchemaRef,
+    expected: &[FileFingerprint],
+) -> Result<Option<ValidFile>, CacheError> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            tracing::debug!(path = %path.display(), "no cache file");
+            return Ok(None);
+        }
+        Err(e) => return Err(CacheError::read_io(path, e)),
+    };
+    let for_crc = file.try_clone().map_err(|e| CacheError::read_io(path, e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| CacheError::parquet(path, e))?;
+    let file_metadata = builder.metadata().file_metadata();
+    let (header, extras) = match footer::check(path, file_metadata.key_value_metadata(), table, expected)? {
+        Check::Valid(header, extras) => (header, extras),
+        Check::Stale(reason) => {
+            tracing::debug!(path = %path.display(), "stale cache: {reason}");
+            return Ok(None);
+        }
+    };
+    let file_rows = u64::try_from(file_metadata.num_rows()).unwrap_or(u64::MAX);
+    if header.rows != file_rows {
+        return Err(CacheError::invalid(
+            path,
+            format!("the footer says {} rows, the Parquet metadata {file_rows}", header.rows),
+        ));
+    }
+    check_schema(path, builder.schema(), schema)?;
+    check_data_crc(path, for_crc, &header)?;
+    Ok(Some(ValidFile { builder, header, extras, file_rows }))
+}
+
+/// The file's columns must be exactly ours: names, types, nullability, order.
+fn check_schema(path: &Path, found: &SchemaRef, expected: &SchemaRef) -> Result<(), CacheError> {
+    let describe = |s: &SchemaRef| {
+        s.fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().clone(), f.is_nullable()))
+            .collect::<Vec<_>>()
+    };
+    let (found, expected) = (describe(found), describe(expected));
+    if found == expected {
+        return Ok(());
+    }
+    let first = found.iter().zip(&expected).find(|(a, b)| a != b);
+    let message = match first {
+        Some((a, b)) => format!("column {a:?} where {b:?} was expected"),
+        None => format!("{} columns where {} were expected", found.len(), expected.len()),
+    };
+    Err(CacheError::invalid(path, format!("foreign schema: {message}")))
+}
+
+/// Checks the CRC-32 of the file's data part against the footer.
+fn check_data_crc(path: &Path, mut file: File, header: &Header) -> Result<(), CacheError> {
+    file.seek(SeekFrom::Start(0)).map_err(|e| CacheError::read_io(path, e))?;
+    let mut data = file.take(header.data_bytes);
+    let mut hasher = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut read = 0u64;
+    loop {
+        let n = match data.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CacheError::read_io(path, e)),
+        };
+        hasher.update(&buf[..n]);
+        read += n as u64;
+    }
+    if read != header.data_bytes || hasher.finalize() != header.data_crc32 {
+        return Err(CacheError::invalid(path, "data checksum mismatch (the file is damaged)"));
+    }
+    Ok(())
+}
+
+/// A Parquet writer into a temporary file that checksums the data part as it goes.
+struct TableWriter<'a> {
+    path: &'a Path,
+    writer: ArrowWriter<CrcWriter<&'a File>>,
+    rows: u64,
+}
+
+impl<'a> TableWriter<'a> {
+    fn new(tmp: &'a TempFile, schema: SchemaRef) -> Result<Self, CacheError> {
+        let out = CrcWriter { inner: tmp.file(), hasher: crc32fast::Hasher::new(), bytes: 0 };
+        let writer = ArrowWriter::try_new(out, schema, Some(WRITER_PROPERTIES.clone()))
+            .map_err(|e| CacheError::parquet(tmp.path(), e))?;
+        Ok(TableWriter { path: tmp.path(), writer, rows: 0 })
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), CacheError> {
+        self.writer.write(batch).map_err(|e| CacheError::parquet(self.path, e))?;
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    /// Ends the last row group, records the header and extras in the footer and closes the file.
+    fn close(
+        mut self,
+        table: &str,
+        fingerprints: &[FileFingerprint],
+        extras: &impl serde::Serialize,
+    ) -> Result<(), CacheError> {
+        // Every data byte must have reached the checksum before the footer is written.
+        self.writer.flush().map_err(|e| CacheError::parquet(self.path, e))?;
+        self.writer.sync().map_err(|e| CacheError::write_io(self.path, e))?;
+        let out = self.writer.inner();
+        let mut fingerprints = fingerprints.to_vec();
+        fingerprints.sort();
+        fingerprints.dedup();
+        let header = Header {
+            cache_schema_version: CACHE_SCHEMA_VERSION,
+            srtlog_version: env!("CARGO_PKG_VERSION").to_owned(),
+            table: table.to_owned(),
+            created_at: now_iso(),
+            rows: self.rows,
+            data_bytes: out.bytes,
+            data_crc32: out.hasher.clone().finalize(),
+            extras_crc32: 0,
+            fingerprints,
+        };
+        let extras =
+            serde_json::to_string(extras).map_err(|e| CacheError::invalid(self.path, e.to_string()))?;
+        let entries =
+            footer::entries(header, extras).map_err(|e| CacheError::invalid(self.path, e.to_string()))?;
+        for entry in entries {
+            self.writer.append_key_value_metadata(entry);
+        }
+        self.writer.close().map_err(|e| CacheError::parquet(self.path, e))?;
+        Ok(())
+    }
+}
+
+/// Passes bytes through, keeping their count and CRC-32.
+struct CrcWriter<W> {
+    inner: W,
+    hasher: crc32fast::Hasher,
+    bytes: u64,
+}
+
+impl<W: Write> Write for CrcWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// One part's entry in `cache_metadata.json`, from its footer alone.
+fn part_summary(path: &Path) -> Result<Value, CacheError> {
+    let file = File::open(path).map_err(|e| CacheError::read_io(path, e))?;
+    let metadata =
+        ParquetMetaDataReader::new().parse_and_finish(&file).map_err(|e| CacheError::parquet(path, e))?;
+    let kv = metadata.file_metadata().key_value_metadata();
+    let get = |key: &str| {
+        kv.and_then(|kv| kv.iter().find(|e| e.key == key))
+            .and_then(|e| e.value.as_deref())
+            .ok_or_else(|| CacheError::invalid(path, format!("no footer key {key:?}")))
+    };
+    let parse = |key: &str| {
+        get(key).and_then(|text| {
+            serde_json::from_str::<Value>(text).map_err(|e| CacheError::invalid(path, format!("{key}: {e}")))
+        })
+    };
+    let mut entry = parse(footer::HEADER_KEY)?;
+    let extras = parse(footer::EXTRAS_KEY)?;
+    if let Value::Object(map) = &mut entry {
+        for key in ["data_bytes", "data_crc32", "extras_crc32"] {
+            map.remove(key);
+        }
+        if let Some(source) = extras.get("source") {
+            map.insert("source".into(), source.clone());
+        }
+        if let Some(warnings) = extras.get("warnings").and_then(Value::as_array) {
+            map.insert("warnings".into(), json!(warnings.len()));
+        }
+        if let Some(workers) = extras.get("workers").and_then(Value::as_array) {
+            let sum =
+                |key: &str| workers.iter().filter_map(|w| w.get(key).and_then(Value::as_u64)).sum::<u64>();
+            map.insert("workers".into(), json!(workers.len()));
+            map.insert("batch_rows".into(), json!(sum("batch_rows")));
+            map.insert("memory_rows".into(), json!(sum("memory_rows")));
+        }
+    }
+    Ok(entry)
+}
+
+/// Runs a read of `path`, turning a panic inside the Parquet or Arrow decoder (which a
+/// damaged file should never cause, but the file is untrusted input) into an error.
+fn guard<T>(path: &Path, read: impl FnOnce() -> Result<T, CacheError>) -> Result<T, CacheError> {
+    panic::catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(CacheError::invalid(path, format!("the Parquet reader failed: {message}")))
+    })
+}
+
+/// What to reserve for `rows` rows announced by a footer, never more than the file has.
+fn capacity(rows: u64, file_rows: u64) -> usize {
+    usize::try_from(rows.min(file_rows)).unwrap_or(0)
+}
+
+/// The current time, ISO 8601 UTC to the microsecond.
+fn now_iso() -> String {
+    let micros = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+    Timestamp { wall_micros: micros, utc_offset_secs: Some(0) }.to_string()
+}
