@@ -178,7 +178,8 @@ fn scan_region<F>(
         seen += count_newlines(&region[counted_to..line_start]);
         counted_to = line_start;
         on_line(base + seen + 1, strip_cr(&region[line_start..line_end]), stats);
-        pos = line_end + 1;
+        // Resume at the `\n` itself: a line-start marker of the next line begins with it.
+        pos = line_end;
     }
     *line_no = base + count_newlines(region);
 }
@@ -214,16 +215,16 @@ mod tests {
 
     #[test]
     fn finds_candidates_with_line_numbers() {
-        let text = b"+ A=1\nnoise\nDecode batch x\r\nmore\nbatch\rbatch\n+ tail";
+        let text = b"+ A=1\n+ B=2\nnoise\nDecode batch x\r\nmore\nbatch\rbatch\n+ tail";
         for chunk in [1, 3, 7, 1000] {
             let (hits, stats) = run(text, 1 << 20, chunk);
             let got: Vec<(u64, &[u8])> = hits.iter().map(|(n, l)| (*n, l.as_slice())).collect();
             assert_eq!(
                 got,
-                vec![(1, &b"+ A=1"[..]), (3, b"Decode batch x"), (5, b"batch\rbatch"), (6, b"+ tail")],
+                vec![(1, &b"+ A=1"[..]), (2, b"+ B=2"), (4, b"Decode batch x"), (6, b"batch\rbatch"), (7, b"+ tail")],
                 "chunk {chunk}"
             );
-            assert_eq!(stats.lines, 6);
+            assert_eq!(stats.lines, 7);
             assert_eq!(stats.bytes, text.len() as u64);
         }
     }

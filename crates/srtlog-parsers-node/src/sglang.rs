@@ -156,7 +156,7 @@ fn batch(p: &Prefix<'_>, batch_type: BatchType, rest: &[u8]) -> LineEvent {
             b"pre-allocated usage" => set_f64(&mut b.preallocated_usage, value),
             b"accept len" => set_f64(&mut b.accept_len, value),
             b"accept rate" => set_f64(&mut b.accept_rate, value),
-            b"cuda graph" | b"cpu graph" => parse_bool(value).map(|v| b.cuda_graph = Some(v)).is_some(),
+            b"cuda graph" | b"cpu graph" => parse_bool(first_word(value)).map(|v| b.cuda_graph = Some(v)).is_some(),
             _ => continue,
         };
         if !ok {
@@ -170,12 +170,23 @@ fn batch(p: &Prefix<'_>, batch_type: BatchType, rest: &[u8]) -> LineEvent {
     LineEvent::Batch(b)
 }
 
+/// The first space-separated word of a value, without a trailing `,` (some builds omit the
+/// `, ` before the next field; a line whose trailing space was stripped ends in `,`).
+fn first_word(value: &[u8]) -> &[u8] {
+    let v = trim_start(value);
+    let v = match memchr::memchr(b' ', v) {
+        Some(i) => &v[..i],
+        None => v,
+    };
+    v.strip_suffix(b",").unwrap_or(v)
+}
+
 fn set_u64(slot: &mut Option<u64>, value: &[u8]) -> bool {
-    parse_u64(value).map(|v| *slot = Some(v)).is_some()
+    parse_u64(first_word(value)).map(|v| *slot = Some(v)).is_some()
 }
 
 fn set_f64(slot: &mut Option<f64>, value: &[u8]) -> bool {
-    parse_f64(value).map(|v| *slot = Some(v)).is_some()
+    parse_f64(first_word(value)).map(|v| *slot = Some(v)).is_some()
 }
 
 /// The number right after `key` (e.g. `avail mem=`), up to the first byte that cannot be in a

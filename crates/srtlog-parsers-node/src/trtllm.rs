@@ -11,7 +11,8 @@
 //! Mapping to [`BatchMetrics`]: `running_req` = `num_scheduled_requests`, `new_seq` =
 //! `num_ctx_requests`, `new_token` = `num_ctx_tokens`, `num_tokens` = `num_generation_tokens`,
 //! `token_usage` = `kv_cache_util`, plus `iteration`, `host_step_time_ms`,
-//! `prev_device_step_time_ms`, `cached_kv_tokens`. An iteration with context tokens is a
+//! `prev_device_step_time_ms`, `cached_kv_tokens` (the oldest form's `elapsed_time = {s}s` is
+//! the same host step time in seconds and is stored ×1000 in `host_step_time_ms`). An iteration with context tokens is a
 //! prefill batch, one with only generation tokens a decode batch, one with neither is idle
 //! (counted in `ParseStats::idle_iterations`, not reported). `tp` is the line's `rank` (the
 //! rank inside this model instance; `global_rank` is ignored), `dp` and `ep` stay 0. No
@@ -27,7 +28,7 @@ use srtlog_model::{
 
 use crate::bytes::{
     after, comma_fields, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64, split_field,
-    strip_ansi_into, strip_cr, trim, trim_start,
+    starts_with, strip_ansi_into, strip_cr, trim, trim_start,
 };
 use crate::event::{apply, LineEvent};
 use crate::launch::{parse_command, Program};
@@ -84,6 +85,10 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
     };
     let p = split_trtllm(line);
     let msg = p.message;
+    if find(msg, b"with config: Config(").is_some() {
+        // dynamo's CLI defaults, not the engine's values (FORMATS.md 8.3).
+        return LineEvent::Ignored;
+    }
     if let Some(at) = find(msg, b"iter = ") {
         if at == 0 || matches!(msg[at - 1], b' ' | b']') {
             return iteration(&p, &msg[at..]);
@@ -112,7 +117,7 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
     if let Some(rest) = after(msg, b"engine args:") {
         return engine_args(rest);
     }
-    if find(msg, b"max_seq_len=").is_some() && find(msg, b"max_num_tokens=").is_some() {
+    if starts_with(msg, b"max_seq_len=") {
         return limits_line(msg);
     }
     if let Some(rest) = after(line, b"rank0 run ") {
@@ -175,6 +180,11 @@ fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
             b"host_step_time" => match opt_f64(value) {
                 Ok(v) => b.host_step_time_ms = v,
                 Err(()) => bad = true,
+            },
+            // Oldest form: `elapsed_time = {s}s`, the same host-side step time in seconds.
+            b"elapsed_time" => match parse_f64(value.strip_suffix(b"s").unwrap_or(value)) {
+                Some(v) => b.host_step_time_ms = Some(v * 1000.0),
+                None => bad = true,
             },
             b"prev_device_step_time" => match opt_f64(value) {
                 Ok(v) => b.prev_device_step_time_ms = v,
@@ -276,9 +286,8 @@ fn kv_allocated(p: &Prefix<'_>, rest: &[u8]) -> LineEvent {
 
 /// `max_seq_len=N, max_num_requests=N, max_num_tokens=N, max_batch_size=N` (fill-only limits).
 fn limits_line(msg: &[u8]) -> LineEvent {
-    let start = find(msg, b"max_seq_len=").unwrap_or(0);
     let mut c = ParallelConfig::default();
-    for field in comma_fields(&msg[start..]) {
+    for field in comma_fields(msg) {
         let Some((name, value)) = split_field(field, b"=") else { continue };
         match name {
             b"max_seq_len" => c.context_length = parse_u64(value),

@@ -1,0 +1,1 @@
+//! Table tests: one fixture line per format variant and its expected values.

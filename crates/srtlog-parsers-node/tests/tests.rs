@@ -1,0 +1,8 @@
+//! Integration tests of srtlog-parsers-node, in one test binary.
+
+mod common;
+mod files;
+mod lines;
+mod property;
+mod reference;
+mod whole_files;
