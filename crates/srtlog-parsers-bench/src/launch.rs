@@ -135,8 +135,9 @@ pub fn detect_mooncake(text: &str) -> bool {
 
 /// The sa-bench launch command and settings of `benchmark.out` text.
 ///
-/// `raw_command` is the `[CMD]` line's command, else the first measured `benchmark_serving.py`
-/// command, else the header line.
+/// `raw_command` is the `[CMD]` line's command (the bench.sh invocation), else the first
+/// measured `benchmark_serving.py` command (one with `--save-result`; warm-ups have none), else
+/// the header line.
 pub fn parse_sa_bench_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
     let mut extra = StringMap::new();
     let mut header: Option<String> = None;
@@ -170,13 +171,13 @@ pub fn parse_sa_bench_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
                     extra.insert("sglang_router".into(), r.as_str().to_owned());
                 }
             }
+        } else if line.contains("benchmark_serving.py") && !line.contains("Namespace(") {
+            if line.contains("--save-result") {
+                let command = cmd_line(line).unwrap_or(line).trim_start_matches(['+', ' ']);
+                client.get_or_insert_with(|| command.to_owned());
+            }
         } else if let Some(c) = cmd_line(line) {
             cmd.get_or_insert_with(|| c.to_owned());
-        } else if line.contains("benchmark_serving.py")
-            && line.contains("--save-result")
-            && !line.contains("Namespace(")
-        {
-            client.get_or_insert_with(|| line.trim_start_matches(['+', ' ']).to_owned());
         }
     }
     for c in [&cmd, &client].into_iter().flatten() {
@@ -188,9 +189,11 @@ pub fn parse_sa_bench_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
 
 /// The mooncake-router launch command and settings of `benchmark.out` text.
 ///
-/// `raw_command` is the `[CMD]` line's command, else the measured `aiperf profile` command (the
-/// last one with `--artifact-dir`, `--fixed-schedule` or `--input-file`; else the last one),
-/// else the `Endpoint:` header line.
+/// `raw_command` is the measured `aiperf profile` command (the last one with `--artifact-dir`,
+/// `--fixed-schedule` or `--input-file`; echoed, traced or on a `[CMD]` line), else another
+/// `[CMD]` line's command, else the last `aiperf profile` command (the warm-up), else the
+/// `Endpoint:` header line. Flags of the warm-up command are not settings of the job and are
+/// only read when nothing else is there.
 pub fn parse_mooncake_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
     let mut extra = StringMap::new();
     let mut header: Option<String> = None;
@@ -209,12 +212,6 @@ pub fn parse_mooncake_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
     ];
     for line in logical_lines(text) {
         let line = line.trim();
-        if let Some(c) = cmd_line(line) {
-            cmd.get_or_insert_with(|| c.to_owned());
-            if c.contains("aiperf profile") {
-                continue;
-            }
-        }
         if let Some(at) = line.find("aiperf profile") {
             let command = line[at..].to_owned();
             let is_measured =
@@ -223,6 +220,10 @@ pub fn parse_mooncake_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
                 measured = Some(command.clone());
             }
             last_aiperf = Some(command);
+            continue;
+        }
+        if let Some(c) = cmd_line(line) {
+            cmd.get_or_insert_with(|| c.to_owned());
             continue;
         }
         for (prefix, key) in HEADER_KEYS {
@@ -238,11 +239,15 @@ pub fn parse_mooncake_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
             }
         }
     }
-    let aiperf = measured.or(last_aiperf);
-    for c in [&cmd, &aiperf].into_iter().flatten() {
+    for c in [&measured, &cmd].into_iter().flatten() {
         merge_missing(&mut extra, command_flags(&shell_words(c), &[]));
     }
-    let raw_command = cmd.or(aiperf).or(header)?;
+    if measured.is_none() && cmd.is_none() {
+        if let Some(c) = &last_aiperf {
+            merge_missing(&mut extra, command_flags(&shell_words(c), &[]));
+        }
+    }
+    let raw_command = measured.or(cmd).or(last_aiperf).or(header)?;
     Some(BenchmarkLaunchCommand {
         benchmark_type: "mooncake-router".to_owned(),
         raw_command,

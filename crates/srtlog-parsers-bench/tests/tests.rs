@@ -1,0 +1,11 @@
+//! Integration tests of srtlog-parsers-bench, in one test binary: whole fixture run directories
+//! (`testdata/runs/`) with exact expected values, and bad input that must warn or fail with a
+//! message naming the file, never panic.
+
+// Test helpers outside `#[test]` functions may unwrap too.
+#![allow(clippy::unwrap_used)]
+
+#[path = "suite/bad_input.rs"]
+mod bad_input;
+#[path = "suite/runs.rs"]
+mod runs;
