@@ -1,0 +1,323 @@
+// srtlog-report: filters and charts. Reads the JSON block #report-data, draws with uPlot.
+// Text from the data is only ever assigned with textContent, never as markup.
+(function () {
+  'use strict';
+
+  const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#ea580c', '#7c3aed', '#0891b2', '#db2777', '#65a30d',
+    '#92400e', '#4b5563', '#0f766e', '#b91c1c', '#1d4ed8', '#a16207', '#6d28d9', '#be123c'];
+  const color = (i) => PALETTE[i % PALETTE.length];
+  const $ = (id) => document.getElementById(id);
+
+  function fmt(v, digits) {
+    if (v == null || !isFinite(v)) return '—';
+    const a = Math.abs(v);
+    if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+    return String(+v.toPrecision(digits || 4));
+  }
+
+  function fmtSecs(s) {
+    if (s == null || !isFinite(s)) return '—';
+    const sign = s < 0 ? '-' : '';
+    s = Math.abs(Math.round(s));
+    const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, sec = s % 60;
+    const pad = (n) => (n < 10 ? '0' : '') + n;
+    return sign + (h > 0 ? h + ':' + pad(m) : m) + ':' + pad(sec);
+  }
+
+  function chartWidth(el) {
+    return Math.max(300, Math.floor(el.getBoundingClientRect().width || el.clientWidth || 600));
+  }
+
+  function message(el, text) {
+    el.textContent = '';
+    const p = document.createElement('p');
+    p.className = 'nodata';
+    p.textContent = text;
+    el.appendChild(p);
+  }
+
+  // A tooltip showing the data point nearest to the cursor (for scatter and per-run charts).
+  function nearestTooltip(describe) {
+    let tip;
+    return {
+      hooks: {
+        init: (u) => {
+          tip = document.createElement('div');
+          tip.className = 'u-tooltip';
+          tip.style.display = 'none';
+          u.over.appendChild(tip);
+          u.over.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
+        },
+        setCursor: (u) => {
+          const { left, top } = u.cursor;
+          if (left == null || left < 0) { tip.style.display = 'none'; return; }
+          let best = null, bestD = 24 * 24;
+          for (let s = 1; s < u.series.length; s++) {
+            if (!u.series[s].show) continue;
+            const ys = u.data[s];
+            for (let i = 0; i < ys.length; i++) {
+              if (ys[i] == null) continue;
+              const dx = u.valToPos(u.data[0][i], 'x') - left;
+              const dy = u.valToPos(ys[i], u.series[s].scale || 'y') - top;
+              const d = dx * dx + dy * dy;
+              if (d < bestD) { bestD = d; best = [s, i]; }
+            }
+          }
+          if (!best) { tip.style.display = 'none'; return; }
+          const lines = describe(u, best[0], best[1]);
+          tip.textContent = '';
+          lines.forEach((line, k) => {
+            const div = document.createElement('div');
+            div.textContent = line;
+            if (k === 0) div.className = 'tt-head';
+            tip.appendChild(div);
+          });
+          tip.style.display = 'block';
+          const x = u.valToPos(u.data[0][best[1]], 'x'), y = u.valToPos(u.data[best[0]][best[1]], u.series[best[0]].scale || 'y');
+          const w = u.over.clientWidth;
+          tip.style.left = (x + 12 + 220 > w ? x - 12 - tip.offsetWidth : x + 12) + 'px';
+          tip.style.top = Math.max(0, y - 10) + 'px';
+        },
+      },
+    };
+  }
+
+  const charts = {};
+  function place(id, opts, data) {
+    const el = $(id);
+    if (charts[id]) { charts[id].destroy(); delete charts[id]; }
+    el.textContent = '';
+    if (!data[0] || data[0].length === 0) { message(el, 'No data for the runs shown.'); return null; }
+    opts.width = chartWidth(el);
+    opts.height = opts.height || 300;
+    const plot = new uPlot(opts, data, el);
+    charts[id] = plot;
+    return plot;
+  }
+
+  window.addEventListener('resize', () => {
+    clearTimeout(window.__srtlogResize);
+    window.__srtlogResize = setTimeout(() => {
+      Object.keys(charts).forEach((id) => {
+        const el = $(id);
+        charts[id].setSize({ width: chartWidth(el), height: charts[id].height });
+      });
+    }, 150);
+  });
+
+  const noLine = () => null;
+
+  function axis(label, extra) {
+    return Object.assign({ label: label, size: 64, labelSize: 20, stroke: '#374151', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' } }, extra || {});
+  }
+
+  // ---- Pareto ---------------------------------------------------------------------------
+
+  // Same rule as derived::pareto_frontier in Rust: sort by x desc (ties y desc), keep each
+  // point whose y beats every y seen so far; return by x ascending.
+  function frontier(points) {
+    const pts = points.filter((p) => isFinite(p.x) && isFinite(p.y)).slice();
+    pts.sort((a, b) => (b.x - a.x) || (b.y - a.y));
+    const out = [];
+    let best = -Infinity;
+    for (const p of pts) if (p.y > best) { best = p.y; out.push(p); }
+    return out.reverse();
+  }
+
+  function drawPareto(DATA, shown) {
+    const points = DATA.pareto.points.filter((p) => shown[p.run]);
+    const all = shown.every((v) => v);
+    const front = all ? DATA.pareto.frontier : frontier(points);
+    const xs = Array.from(new Set(points.map((p) => p.x))).sort((a, b) => a - b);
+    const at = new Map(xs.map((x, i) => [x, i]));
+    const runIdx = [];
+    DATA.runs.forEach((r, i) => { if (shown[i] && points.some((p) => p.run === i)) runIdx.push(i); });
+    const data = [xs];
+    const meta = [null];
+    const series = [{ label: 'TPS/user' }];
+    for (const ri of runIdx) {
+      const ys = new Array(xs.length).fill(null);
+      const conc = new Array(xs.length).fill(null);
+      for (const p of points) if (p.run === ri) { ys[at.get(p.x)] = p.y; conc[at.get(p.x)] = p.concurrency; }
+      data.push(ys); meta.push({ run: ri, conc: conc });
+      series.push({ label: DATA.runs[ri].label, stroke: color(ri), fill: color(ri), paths: noLine, points: { show: true, size: 9, width: 1.5, fill: color(ri) } });
+    }
+    const fy = new Array(xs.length).fill(null);
+    const fconc = new Array(xs.length).fill(null);
+    const frun = new Array(xs.length).fill(null);
+    for (const p of front) { fy[at.get(p.x)] = p.y; fconc[at.get(p.x)] = p.concurrency; frun[at.get(p.x)] = p.run; }
+    data.push(fy); meta.push({ run: null, conc: fconc, runs: frun });
+    series.push({ label: 'Pareto frontier', stroke: '#111827', width: 2, dash: [6, 4], spanGaps: true, points: { show: false } });
+    place('chart-pareto', {
+      title: 'Output TPS/GPU vs output TPS/user',
+      height: 420,
+      scales: { x: { time: false } },
+      axes: [axis('output tokens/s per user (1000 / mean TPOT ms)'), axis('output tokens/s per GPU')],
+      series: series,
+      legend: { show: false },
+      cursor: { points: { show: false }, drag: { x: true, y: true } },
+      plugins: [nearestTooltip((u, s, i) => {
+        const m = meta[s];
+        const run = m.run != null ? m.run : (m.runs ? m.runs[i] : null);
+        const head = run != null ? DATA.runs[run].label : u.series[s].label;
+        return [head + (m.run == null ? ' (frontier)' : ''), 'concurrency ' + fmt(m.conc[i]), 'TPS/user ' + fmt(u.data[0][i]), 'TPS/GPU ' + fmt(u.data[s][i])];
+      })],
+    }, data);
+  }
+
+  // ---- Latency vs concurrency -------------------------------------------------------------
+
+  function drawLatency(DATA, shown, key, id, title) {
+    const runIdx = [];
+    DATA.runs.forEach((r, i) => { if (shown[i] && r.points.some((p) => p.concurrency != null && p[key] != null)) runIdx.push(i); });
+    const xs = Array.from(new Set([].concat(...runIdx.map((i) => DATA.runs[i].points.filter((p) => p.concurrency != null && p.concurrency > 0).map((p) => p.concurrency))))).sort((a, b) => a - b);
+    const at = new Map(xs.map((x, i) => [x, i]));
+    const data = [xs];
+    const series = [{ label: 'concurrency' }];
+    for (const ri of runIdx) {
+      const ys = new Array(xs.length).fill(null);
+      for (const p of DATA.runs[ri].points) if (p.concurrency != null && at.has(p.concurrency) && p[key] != null) ys[at.get(p.concurrency)] = p[key];
+      data.push(ys);
+      series.push({ label: DATA.runs[ri].label, stroke: color(ri), width: 2, spanGaps: true, points: { show: true, size: 6, fill: color(ri) } });
+    }
+    place(id, {
+      title: title,
+      height: 260,
+      scales: { x: { time: false, distr: 3, log: 2 } },
+      axes: [axis('concurrency', { values: (u, vals) => vals.map((v) => (v == null ? '' : String(v))) }), axis('ms')],
+      series: series,
+      legend: { show: false },
+      cursor: { points: { show: false } },
+      plugins: [nearestTooltip((u, s, i) => [u.series[s].label, 'concurrency ' + u.data[0][i], title + ': ' + fmt(u.data[s][i]) + ' ms'])],
+    }, data);
+  }
+
+  // ---- Timelines ------------------------------------------------------------------------
+
+  const timeAxis = () => axis('time since first batch (m:ss)', { values: (u, vals) => vals.map(fmtSecs) });
+  const SYNC = { key: 'srtlog-timeline' };
+
+  function timelineOpts(title, yLabel, series, yFmt) {
+    return {
+      title: title,
+      height: 240,
+      scales: { x: { time: false } },
+      axes: [timeAxis(), axis(yLabel, yFmt ? { values: (u, vals) => vals.map(yFmt) } : {})],
+      series: [{ label: 'time', value: (u, v) => fmtSecs(v) }].concat(series),
+      cursor: { sync: SYNC },
+      legend: { live: true },
+    };
+  }
+
+  const line = (label, stroke, extra) => Object.assign({ label: label, stroke: stroke, width: 1.5, points: { show: false }, value: (u, v) => fmt(v) }, extra || {});
+
+  function drawRateMatch(tl) {
+    const rm = tl.rate_match;
+    place('chart-rate-match', timelineOpts(
+      'Prefill input vs decode output (tokens/s, buckets of ' + fmt(rm.bucket_secs) + ' s)', 'tokens/s',
+      [line('prefill input_throughput Σ', '#2563eb'), line('prefill new_token / s', '#93c5fd', { dash: [4, 3] }), line('decode gen_throughput Σ', '#dc2626')]),
+    [rm.t, rm.prefill_input_tps, rm.prefill_new_token_tps, rm.decode_gen_tps]);
+  }
+
+  function drawSeries(s) {
+    const note = s.kind === 'rank' ? ' (one DP rank)' : s.kind === 'type' ? ' (all ' + s.role + ' workers)' : '';
+    place('chart-gen', timelineOpts('Generation throughput' + note, 'tokens/s', [line('gen_throughput', '#dc2626')]), [s.t, s.gen_tps]);
+    place('chart-input', timelineOpts('Input throughput' + note, 'tokens/s', [line('input_throughput', '#2563eb')]), [s.t, s.input_tps]);
+    place('chart-requests', timelineOpts('Requests' + note, 'requests', [line('running', '#16a34a'), line('queued', '#ea580c')]), [s.t, s.running, s.queued]);
+    const pct = s.kv_usage.map((v) => (v == null ? null : v * 100));
+    place('chart-kv', timelineOpts('KV-cache usage' + note, '% of KV cache', [line('token_usage', '#7c3aed', { value: (u, v) => (v == null ? '—' : v.toFixed(1) + '%') })]), [s.t, pct]);
+  }
+
+  function setupTimelines(DATA) {
+    const runSel = $('timeline-run'), serSel = $('timeline-series'), note = $('timeline-note');
+    if (!DATA.timelines.length) {
+      runSel.disabled = true; serSel.disabled = true;
+      note.textContent = 'No worker metrics in this document (load the runs with node metrics to see timelines).';
+      ['chart-rate-match', 'chart-gen', 'chart-input', 'chart-requests', 'chart-kv'].forEach((id) => message($(id), 'No worker metrics.'));
+      return;
+    }
+    DATA.timelines.forEach((tl, i) => {
+      const o = document.createElement('option');
+      o.value = String(i);
+      o.textContent = DATA.runs[tl.run].label + (DATA.runs[tl.run].job_name ? ' — ' + DATA.runs[tl.run].job_name : '');
+      runSel.appendChild(o);
+    });
+    const groups = { type: 'All workers of a role', worker: 'Workers', rank: 'DP ranks' };
+    function showRun() {
+      const tl = DATA.timelines[+runSel.value];
+      note.textContent = 'started ' + (tl.start || '?') + ' · ' + tl.streams + ' log streams' +
+        (tl.untimed_batches ? ' · ' + tl.untimed_batches + ' batches without timestamp left out' : '') +
+        ' · at most ' + DATA.buckets_per_series + ' min/max buckets per series';
+      drawRateMatch(tl);
+      serSel.textContent = '';
+      const made = {};
+      tl.series.forEach((s, i) => {
+        if (!made[s.kind]) { made[s.kind] = document.createElement('optgroup'); made[s.kind].label = groups[s.kind] || s.kind; }
+        const o = document.createElement('option');
+        o.value = String(i);
+        o.textContent = s.label;
+        made[s.kind].appendChild(o);
+      });
+      ['type', 'worker', 'rank'].forEach((k) => { if (made[k]) serSel.appendChild(made[k]); });
+      let pick = tl.series.findIndex((s) => s.kind === 'type' && s.role === 'decode');
+      if (pick < 0) pick = 0;
+      serSel.value = String(pick);
+      drawSeries(tl.series[pick]);
+    }
+    runSel.addEventListener('change', showRun);
+    serSel.addEventListener('change', () => drawSeries(DATA.timelines[+runSel.value].series[+serSel.value]));
+    showRun();
+  }
+
+  // ---- Filters --------------------------------------------------------------------------
+
+  function setupFilters(DATA, redraw) {
+    const get = (id) => $(id).value;
+    const fields = [['filter-gpu', (r) => [r.gpu_type]], ['filter-topology', (r) => [r.topology]], ['filter-islosl', (r) => [r.isl_osl]],
+      ['filter-backend', (r) => [r.backend]], ['filter-tag', (r) => r.tags]];
+    const rows = Array.from(document.querySelectorAll('#run-table tbody tr[data-run]'));
+    function apply() {
+      const text = get('filter-text').trim().toLowerCase();
+      const shown = DATA.runs.map((r) => fields.every(([id, f]) => !get(id) || f(r).indexOf(get(id)) >= 0) &&
+        (!text || [r.job_id, r.job_name, r.model, r.label].concat(r.tags).some((v) => v && String(v).toLowerCase().indexOf(text) >= 0)));
+      rows.forEach((tr) => { tr.hidden = !shown[+tr.dataset.run]; });
+      $('filter-count').textContent = shown.filter((v) => v).length + ' of ' + DATA.runs.length + ' runs shown';
+      redraw(shown);
+    }
+    document.querySelectorAll('[data-filter]').forEach((el) => el.addEventListener('change', apply));
+    $('filter-text').addEventListener('input', apply);
+    $('filter-reset').addEventListener('click', () => {
+      document.querySelectorAll('[data-filter]').forEach((el) => { el.value = ''; });
+      $('filter-text').value = '';
+      apply();
+    });
+    apply();
+  }
+
+  function main() {
+    const DATA = JSON.parse($('report-data').textContent);
+    document.querySelectorAll('[data-swatch]').forEach((el) => { el.style.background = color(+el.dataset.swatch); });
+    // Self-check: the frontier recomputed here must equal the one computed in Rust.
+    const js = frontier(DATA.pareto.points), rs = DATA.pareto.frontier;
+    if (js.length !== rs.length || js.some((p, i) => p.x !== rs[i].x || p.y !== rs[i].y)) {
+      console.error('Pareto frontier mismatch between Rust (' + rs.length + ' points) and JavaScript (' + js.length + ' points)');
+    }
+    setupFilters(DATA, (shown) => {
+      drawPareto(DATA, shown);
+      drawLatency(DATA, shown, 'mean_ttft_ms', 'chart-ttft-mean', 'TTFT mean');
+      drawLatency(DATA, shown, 'p99_ttft_ms', 'chart-ttft-p99', 'TTFT p99');
+      drawLatency(DATA, shown, 'mean_tpot_ms', 'chart-tpot-mean', 'TPOT mean');
+      drawLatency(DATA, shown, 'p99_tpot_ms', 'chart-tpot-p99', 'TPOT p99');
+      drawLatency(DATA, shown, 'mean_itl_ms', 'chart-itl-mean', 'ITL mean');
+      drawLatency(DATA, shown, 'p99_itl_ms', 'chart-itl-p99', 'ITL p99');
+    });
+    setupTimelines(DATA);
+    document.body.setAttribute('data-report-ready', 'true');
+  }
+
+  try {
+    main();
+  } catch (e) {
+    console.error('report script failed: ' + (e && e.stack ? e.stack : e));
+  }
+})();

@@ -1,0 +1,172 @@
+//! Values the report computes from the model, with their formulas.
+//!
+//! Everything here is a pure function of [`srtlog_model`] values. These are candidates to move
+//! into `srtlog-model` once other crates need them (see the crate docs).
+//!
+//! | Value | Formula |
+//! |-------|---------|
+//! | output TPS/GPU | `output_tps / gpus_used` ([`BenchmarkPoint::output_tps_per_gpu`]) |
+//! | total TPS/GPU | `total_tps / gpus_used` ([`BenchmarkPoint::total_tps_per_gpu`]) |
+//! | output TPS/user | `1000 / mean_tpot_ms` ([`BenchmarkPoint::output_tps_per_user`]) |
+//! | input TPS | `total_tps − output_tps` when both are known and the difference is ≥ 0, else `total_input_tokens / duration` ([`input_tps`]) |
+//! | input TPS/GPU | `input_tps / gpus_used` ([`input_tps_per_gpu`]) |
+//! | Pareto frontier | the points no other point beats or equals in both coordinates ([`pareto_frontier`]) |
+
+use serde::Serialize;
+use srtlog_model::{AnalysisDocument, BenchmarkPoint};
+
+/// Input (prompt) tokens per second of one benchmark point.
+///
+/// `total_tps − output_tps` when both are known and the difference is not negative; otherwise
+/// `total_input_tokens / duration` when both are known and `duration > 0`; otherwise `None`.
+pub fn input_tps(point: &BenchmarkPoint) -> Option<f64> {
+    let from_rates =
+        point.total_tps.zip(point.output_tps).map(|(t, o)| t - o).filter(|v| v.is_finite() && *v >= 0.0);
+    from_rates.or_else(|| {
+        let tokens = point.total_input_tokens? as f64;
+        let secs = point.duration.filter(|d| *d > 0.0)?;
+        Some(tokens / secs).filter(|v| v.is_finite())
+    })
+}
+
+/// Input tokens per second per GPU: [`input_tps`]` / gpus` (`None` when `gpus` is 0 or unknown).
+pub fn input_tps_per_gpu(point: &BenchmarkPoint, gpus: Option<u32>) -> Option<f64> {
+    Some(input_tps(point)? / f64::from(gpus.filter(|g| *g > 0)?))
+}
+
+/// One run × concurrency on the throughput/interactivity plane.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ParetoPoint {
+    /// Index of the run in [`AnalysisDocument::runs`].
+    pub run: usize,
+    /// The point's concurrency (`None` for open-loop points).
+    pub concurrency: Option<u32>,
+    /// Output tokens per second per user: `1000 / mean_tpot_ms`.
+    pub x: f64,
+    /// Output tokens per second per GPU: `output_tps / gpus_used`.
+    pub y: f64,
+}
+
+/// Every run × concurrency that has both coordinates (finite), in document order.
+///
+/// Points without a mean TPOT, without output throughput or whose run has no known GPU count
+/// are left out: they cannot be placed on the plane.
+pub fn pareto_points(doc: &AnalysisDocument) -> Vec<ParetoPoint> {
+    let mut out = Vec::new();
+    for (run, r) in doc.runs.iter().enumerate() {
+        let gpus = r.metadata.gpus_used();
+        for p in &r.profiler.points {
+            let (Some(x), Some(y)) = (p.output_tps_per_user(), p.output_tps_per_gpu(gpus)) else { continue };
+            if x.is_finite() && y.is_finite() {
+                out.push(ParetoPoint { run, concurrency: p.concurrency, x, y });
+            }
+        }
+    }
+    out
+}
+
+/// The Pareto frontier of `points` when both coordinates are to be maximised, sorted by `x`
+/// ascending (so `y` descends along it).
+///
+/// A point is on the frontier when no other point has `x' ≥ x` and `y' ≥ y` with at least one
+/// of them strictly greater. Of several identical points the first one is kept. Non-finite
+/// points are ignored. `O(n log n)`: sort by `x` descending (ties: `y` descending) and keep each
+/// point whose `y` beats every `y` seen so far.
+pub fn pareto_frontier(points: &[ParetoPoint]) -> Vec<ParetoPoint> {
+    let mut sorted: Vec<ParetoPoint> =
+        points.iter().copied().filter(|p| p.x.is_finite() && p.y.is_finite()).collect();
+    // Stable sort keeps document order among identical points.
+    sorted.sort_by(|a, b| b.x.total_cmp(&a.x).then(b.y.total_cmp(&a.y)));
+    let mut frontier = Vec::new();
+    let mut best_y = f64::NEG_INFINITY;
+    for p in sorted {
+        if p.y > best_y {
+            best_y = p.y;
+            frontier.push(p);
+        }
+    }
+    frontier.reverse();
+    frontier
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(run: usize, x: f64, y: f64) -> ParetoPoint {
+        ParetoPoint { run, concurrency: Some(run as u32), x, y }
+    }
+
+    fn xy(points: &[ParetoPoint]) -> Vec<(f64, f64)> {
+        points.iter().map(|p| (p.x, p.y)).collect()
+    }
+
+    #[test]
+    fn frontier_keeps_only_undominated_points_sorted_by_x() {
+        let pts = [
+            p(0, 10.0, 100.0),
+            p(1, 20.0, 80.0),
+            p(2, 15.0, 70.0), // dominated by (20, 80)
+            p(3, 30.0, 40.0),
+            p(4, 5.0, 90.0),  // dominated by (10, 100)
+            p(5, 30.0, 10.0), // same x as (30, 40), lower y
+        ];
+        assert_eq!(xy(&pareto_frontier(&pts)), vec![(10.0, 100.0), (20.0, 80.0), (30.0, 40.0)]);
+    }
+
+    #[test]
+    fn frontier_handles_ties_duplicates_and_non_finite_values() {
+        let pts = [
+            p(0, 10.0, 50.0),
+            p(1, 10.0, 50.0),
+            p(2, 10.0, 60.0),
+            p(3, f64::NAN, 1e9),
+            p(4, 1.0, f64::INFINITY),
+        ];
+        let f = pareto_frontier(&pts);
+        assert_eq!(xy(&f), vec![(10.0, 60.0)]);
+        assert_eq!(f[0].run, 2);
+        let dup = [p(7, 1.0, 1.0), p(8, 1.0, 1.0)];
+        assert_eq!(pareto_frontier(&dup).iter().map(|p| p.run).collect::<Vec<_>>(), vec![7]);
+        assert!(pareto_frontier(&[]).is_empty());
+    }
+
+    #[test]
+    fn frontier_points_are_never_dominated_and_dominate_the_rest() {
+        // A deterministic pseudo-random cloud.
+        let mut seed = 0x2545_f491_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % 1000) as f64
+        };
+        let pts: Vec<ParetoPoint> = (0..500).map(|i| p(i, next(), next())).collect();
+        let f = pareto_frontier(&pts);
+        let dominates =
+            |a: &ParetoPoint, b: &ParetoPoint| a.x >= b.x && a.y >= b.y && (a.x > b.x || a.y > b.y);
+        for q in &f {
+            assert!(!pts.iter().any(|o| dominates(o, q)), "frontier point {q:?} is dominated");
+        }
+        for o in &pts {
+            let on = f.iter().any(|q| q.x == o.x && q.y == o.y);
+            assert!(on || f.iter().any(|q| dominates(q, o)), "{o:?} is neither on nor below the frontier");
+        }
+        assert!(f.windows(2).all(|w| w[0].x < w[1].x && w[0].y > w[1].y));
+    }
+
+    #[test]
+    fn input_tps_prefers_rates_and_falls_back_to_tokens_over_duration() {
+        let mut pt =
+            BenchmarkPoint { total_tps: Some(1500.0), output_tps: Some(500.0), ..Default::default() };
+        assert_eq!(input_tps(&pt), Some(1000.0));
+        assert_eq!(input_tps_per_gpu(&pt, Some(4)), Some(250.0));
+        assert_eq!(input_tps_per_gpu(&pt, Some(0)), None);
+        pt.total_tps = None;
+        pt.total_input_tokens = Some(6000);
+        pt.duration = Some(3.0);
+        assert_eq!(input_tps(&pt), Some(2000.0));
+        pt.duration = Some(0.0);
+        assert_eq!(input_tps(&pt), None);
+    }
+}

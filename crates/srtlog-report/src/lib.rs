@@ -1,0 +1,140 @@
+//! One self-contained, offline HTML report of srtlog benchmark runs, and a CSV export of
+//! their results.
+//!
+//! [`render_report`] turns an [`AnalysisDocument`] (what `analyze --json` prints) into a single
+//! HTML file that opens from disk with no network, no server and no CDN: the charting library,
+//! the page's own script and style, and the data are all inlined. [`write_points_csv`] writes
+//! the same benchmark results as one CSV row per run × concurrency for spreadsheets and
+//! notebooks.
+//!
+//! # What the report shows
+//!
+//! - **Run table** with client-side filters (GPU type, topology, ISL/OSL, backend, tag, free
+//!   text). Incomplete runs (expected concurrencies without a result) are highlighted with the
+//!   missing concurrencies; skipped run directories are listed with their `kind` and `reason`.
+//!   The filters also hide the filtered-out runs in every chart.
+//! - **Pareto chart**: output tokens/s per GPU (y) against output tokens/s per user (x), one
+//!   point per run × concurrency, with the Pareto frontier drawn as a line. The frontier is
+//!   computed here in Rust ([`derived::pareto_frontier`]) and embedded; when filters hide runs,
+//!   the page recomputes it for the runs shown with the same rule.
+//! - **Latency vs concurrency**: mean and p99 of TTFT, TPOT and ITL, one line per run.
+//! - **Worker timelines** for a chosen run: generation throughput, input throughput,
+//!   running/queued requests and KV-cache usage (`token_usage`) over time, for one worker, one
+//!   DP rank of a worker, or all workers of a role summed.
+//! - **Rate match** for a chosen run: prefill input tokens/s (sum of prefill workers'
+//!   `input_throughput`, and `Σ new_token` per time bucket) against decode generated tokens/s
+//!   (sum of decode workers' `gen_throughput`), to see whether prefill keeps decode fed.
+//!
+//! # Derived values
+//!
+//! | Value | Formula |
+//! |-------|---------|
+//! | GPUs | [`RunMetadata::gpus_used`](srtlog_model::RunMetadata::gpus_used) |
+//! | output TPS/GPU | `output_tps / gpus_used` |
+//! | output TPS/user | `1000 / mean_tpot_ms` |
+//! | input TPS/GPU | `(total_tps − output_tps) / gpus_used`, else `total_input_tokens / duration / gpus_used` |
+//! | Pareto frontier | points not beaten-or-equalled by another point on both axes, by x ascending |
+//! | summed timelines | per time bucket, each stream's mean (or held last value), summed; KV usage averaged |
+//!
+//! See [`derived`] and the `timeline` module docs for the details (streams, holding, gaps).
+//!
+//! # Downsampling
+//!
+//! Timelines are downsampled in Rust before they are embedded, so a run with millions of
+//! batches still gives a file of a few MB that a browser draws instantly. Each series' time
+//! span is cut into at most [`ReportOptions::max_buckets_per_series`] buckets (default
+//! 1,000); a bucket keeps its first and last sample times, and in each column its minimum and
+//! maximum in order of occurrence, so every spike survives and a series has at most
+//! `2 × buckets` rows ([`downsample::min_max`]). All series of a report share a row budget
+//! ([`ReportOptions::max_timeline_rows`]): with many workers each series gets fewer buckets,
+//! never fewer than [`ReportOptions::min_buckets_per_series`]. Values are rounded to 5
+//! significant digits and times to milliseconds.
+//!
+//! # Safety of the page
+//!
+//! All text is HTML-escaped ([`escape::html`]); the data sits in a
+//! `<script type="application/json">` block with every `<`, `>` and `&` written as a `\u` escape
+//! ([`escape::json_for_script`]), so a job name such as `</script><script>alert(1)</script>`
+//! stays inert text. The page's script only ever sets `textContent`. Script errors and
+//! `console.error` calls are shown in the page (`#console-errors`).
+//!
+//! # Why uPlot
+//!
+//! The charts are drawn by [uPlot](https://github.com/leeoniya/uPlot) 1.6.32 (MIT), vendored in
+//! `assets/` and inlined: 51 KB minified, no dependencies, canvas-based and built for long time
+//! series, which is what the worker timelines are. An SVG backend (such as `plotters`) would
+//! put every point into the DOM, lose hover read-outs and synchronised cursors, and grow the
+//! file with the data.
+//!
+//! # Example
+//!
+//! ```
+//! use srtlog_model::{AnalysisDocument, SCHEMA_VERSION};
+//! use srtlog_report::{render_report, write_points_csv, ReportOptions};
+//!
+//! let doc = AnalysisDocument { schema_version: SCHEMA_VERSION, runs: vec![], skipped: vec![] };
+//! let mut options = ReportOptions::default();
+//! options.title = "Nightly sweep".to_owned();
+//! let page = render_report(&doc, &options);
+//! assert!(page.starts_with("<!DOCTYPE html>"));
+//! assert!(page.contains(r#"<script type="application/json" id="report-data">"#));
+//! assert!(!page.contains("https://cdn"));
+//!
+//! let mut csv = Vec::new();
+//! write_points_csv(&doc, &mut csv).unwrap();
+//! assert!(String::from_utf8(csv).unwrap().starts_with("job_id,job_name,"));
+//! ```
+
+pub mod derived;
+pub mod downsample;
+pub mod escape;
+
+mod csv_export;
+mod html;
+mod timeline;
+
+use std::io::{self, Write};
+
+use srtlog_model::AnalysisDocument;
+
+pub use csv_export::{write_points_csv, CSV_COLUMNS};
+pub use html::{CHART_IDS, UPLOT_VERSION};
+
+/// What [`render_report`] draws and how much timeline data it embeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReportOptions {
+    /// Page title and heading.
+    pub title: String,
+    /// Whether to embed worker timelines and rate-match series (the bulk of a report's size).
+    pub include_timelines: bool,
+    /// Most buckets per timeline series (each keeps at most two rows).
+    pub max_buckets_per_series: usize,
+    /// Fewest buckets per series when the row budget is shared by many series.
+    pub min_buckets_per_series: usize,
+    /// Row budget shared by all timeline series of the report.
+    pub max_timeline_rows: usize,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            title: "srtlog benchmark report".to_owned(),
+            include_timelines: true,
+            max_buckets_per_series: 1000,
+            min_buckets_per_series: 100,
+            max_timeline_rows: 60_000,
+        }
+    }
+}
+
+/// Renders the report as one self-contained HTML page.
+pub fn render_report(doc: &AnalysisDocument, options: &ReportOptions) -> String {
+    html::render(doc, options)
+}
+
+/// Renders the report into `w` (see [`render_report`]).
+pub fn write_report(doc: &AnalysisDocument, options: &ReportOptions, mut w: impl Write) -> io::Result<()> {
+    w.write_all(render_report(doc, options).as_bytes())?;
+    w.flush()
+}

@@ -1,0 +1,484 @@
+//! Worker timelines and the prefill/decode rate-match series, ready to embed.
+//!
+//! A *stream* is what one logging process wrote: the batches of one worker with one DP rank.
+//! When several TP ranks of one DP rank log the same batch, only the lowest TP rank is kept,
+//! so nothing is counted twice. Batches without a timestamp cannot be placed on a time axis;
+//! they are counted (`untimed_batches`) and left out. Time is seconds since the run's first
+//! timestamped batch ([`srtlog_model::Timestamp::epoch_micros_or_wall`]).
+//!
+//! Series per run:
+//! - `rank`: one stream, min/max-downsampled ([`crate::downsample`]);
+//! - `worker`: a worker with several DP ranks, its streams summed on a grid (below);
+//! - `type`: all streams of one worker role summed on a grid (when there is more than one).
+//!
+//! Grid aggregation: time is cut into buckets of `max(span / (4 × buckets), 1 s)`. In each bucket
+//! a stream contributes the mean of its samples there, or, when it has none, its last value if
+//! that is no older than the stream's gap threshold (a logged rate or queue length holds until
+//! the next line). Throughputs and request counts are summed over streams; KV-cache usage is
+//! averaged. The grid is then min/max-downsampled like a stream.
+//!
+//! Rate match: prefill input tokens/s is the grid sum of `input_throughput` over prefill (and
+//! aggregated) workers, and also `Σ new_token / bucket width` over their prefill batches (0 in
+//! a bucket without batches while the worker is active); decode generated tokens/s is the grid
+//! sum of `gen_throughput` over decode (and aggregated) workers.
+//!
+//! A stream's gap threshold is `max(10 × median interval between its samples, 2 × bucket width,
+//! 5 s)`: a longer silence breaks the line instead of bridging it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use srtlog_model::{BatchMetrics, BatchType, BenchmarkRun, WorkerType};
+
+use crate::downsample::{self, Downsampled};
+
+/// Columns of a timeline, in embedding order.
+pub(crate) const METRICS: [&str; 5] = ["gen_tps", "input_tps", "running", "queued", "kv_usage"];
+
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    t: f64,
+    values: [Option<f64>; 5],
+    /// `new_token` of a prefill batch.
+    new_token: Option<f64>,
+    prefill: bool,
+}
+
+fn sample(b: &BatchMetrics, t: f64) -> Sample {
+    let u = |v: Option<u64>| v.map(|x| x as f64);
+    Sample {
+        t,
+        values: [b.gen_throughput, b.input_throughput, u(b.running_req), u(b.queue_req), b.token_usage],
+        new_token: if b.batch_type == BatchType::Prefill { u(b.new_token) } else { None },
+        prefill: b.batch_type == BatchType::Prefill,
+    }
+}
+
+#[derive(Debug)]
+struct Stream {
+    node: usize,
+    role: WorkerType,
+    dp: u32,
+    samples: Vec<Sample>,
+    gap: f64,
+}
+
+/// The streams of one run, before downsampling.
+#[derive(Debug)]
+pub(crate) struct RunStreams {
+    run: usize,
+    start: Option<String>,
+    span: f64,
+    untimed: u64,
+    streams: Vec<Stream>,
+    /// Worker label per node index.
+    workers: Vec<(WorkerType, String, String)>,
+}
+
+impl RunStreams {
+    /// Splits a run's batches into streams.
+    pub(crate) fn new(run_index: usize, run: &BenchmarkRun) -> Self {
+        let t0 = run
+            .nodes
+            .iter()
+            .flat_map(|n| n.metrics.batches.iter())
+            .filter_map(|b| b.timestamp)
+            .min_by_key(|ts| ts.epoch_micros_or_wall());
+        let mut untimed = 0u64;
+        let mut streams = Vec::new();
+        let mut workers = Vec::new();
+        for (node, info) in run.nodes.iter().enumerate() {
+            let meta = &info.metrics.metadata;
+            workers.push((meta.worker_type, meta.worker_id.clone(), meta.node_name.clone()));
+            let Some(t0) = t0 else {
+                untimed += info.metrics.batches.len() as u64;
+                continue;
+            };
+            let origin = t0.epoch_micros_or_wall();
+            let mut min_tp: BTreeMap<u32, u32> = BTreeMap::new();
+            for b in &info.metrics.batches {
+                let tp = min_tp.entry(b.dp).or_insert(b.tp);
+                *tp = (*tp).min(b.tp);
+            }
+            let mut by_dp: BTreeMap<u32, Vec<Sample>> = BTreeMap::new();
+            for b in &info.metrics.batches {
+                let Some(ts) = b.timestamp else {
+                    untimed += 1;
+                    continue;
+                };
+                if min_tp.get(&b.dp) != Some(&b.tp) {
+                    continue;
+                }
+                let t = (ts.epoch_micros_or_wall() - origin) as f64 / 1e6;
+                by_dp.entry(b.dp).or_default().push(sample(b, t));
+            }
+            for (dp, mut samples) in by_dp {
+                samples.sort_by(|a, b| a.t.total_cmp(&b.t));
+                let gap = gap_threshold(&samples);
+                streams.push(Stream { node, role: meta.worker_type, dp, samples, gap });
+            }
+        }
+        let span = streams.iter().filter_map(|s| s.samples.last()).map(|s| s.t).fold(0.0, f64::max);
+        RunStreams { run: run_index, start: t0.map(|t| t.to_string()), span, untimed, streams, workers }
+    }
+
+    /// How many series [`RunStreams::build`] will embed (for sharing the row budget).
+    pub(crate) fn series_count(&self) -> usize {
+        if self.streams.is_empty() {
+            return 0;
+        }
+        let multi_workers = self.nodes_with_streams().into_iter().filter(|(_, n)| *n > 1).count();
+        let multi_roles = self.roles().into_iter().filter(|(_, n)| *n > 1).count();
+        self.streams.len() + multi_workers + multi_roles + 1
+    }
+
+    fn nodes_with_streams(&self) -> BTreeMap<usize, usize> {
+        let mut m = BTreeMap::new();
+        for s in &self.streams {
+            *m.entry(s.node).or_insert(0) += 1;
+        }
+        m
+    }
+
+    fn roles(&self) -> BTreeMap<WorkerType, usize> {
+        let mut m = BTreeMap::new();
+        for s in &self.streams {
+            *m.entry(s.role).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// Downsamples and aggregates into what the report embeds; `None` without timed batches.
+    pub(crate) fn build(&self, buckets: usize) -> Option<RunTimeline> {
+        if self.streams.is_empty() {
+            return None;
+        }
+        let buckets = buckets.max(1);
+        let width = (self.span / (4 * buckets) as f64).max(1.0);
+        let bucket_gap = 2.0 * self.span / buckets as f64;
+        let mut series = Vec::new();
+        let roles = self.roles();
+        for (role, count) in &roles {
+            if *count > 1 {
+                let members: Vec<&Stream> = self.streams.iter().filter(|s| s.role == *role).collect();
+                let grid = Grid::build(&members, self.span, width);
+                let workers = self
+                    .streams
+                    .iter()
+                    .filter(|s| s.role == *role)
+                    .map(|s| s.node)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len();
+                series.push(TimelineSeries::from_downsampled(
+                    format!("type-{}", role.as_str()),
+                    format!(
+                        "All {} workers ({workers} workers, {count} streams; sum, KV usage mean)",
+                        role.as_str()
+                    ),
+                    *role,
+                    "type",
+                    grid.downsample_metrics(buckets),
+                ));
+            }
+        }
+        let per_node = self.nodes_with_streams();
+        let mut ordered: Vec<usize> = per_node.keys().copied().collect();
+        ordered.sort_by(|a, b| {
+            let (ra, ia, na) = &self.workers[*a];
+            let (rb, ib, nb) = &self.workers[*b];
+            (ra, natural_key(ia), na).cmp(&(rb, natural_key(ib), nb))
+        });
+        for node in ordered {
+            let (role, id, host) = &self.workers[node];
+            let label = format!("{} {id} ({host})", role.as_str());
+            let members: Vec<&Stream> = self.streams.iter().filter(|s| s.node == node).collect();
+            if members.len() > 1 {
+                let grid = Grid::build(&members, self.span, width);
+                series.push(TimelineSeries::from_downsampled(
+                    format!("worker-{node}"),
+                    format!("{label}: {} DP ranks (sum, KV usage mean)", members.len()),
+                    *role,
+                    "worker",
+                    grid.downsample_metrics(buckets),
+                ));
+            }
+            for s in &members {
+                let t: Vec<f64> = s.samples.iter().map(|x| x.t).collect();
+                let cols: Vec<Vec<Option<f64>>> =
+                    (0..METRICS.len()).map(|m| s.samples.iter().map(|x| x.values[m]).collect()).collect();
+                let col_refs: Vec<&[Option<f64>]> = cols.iter().map(Vec::as_slice).collect();
+                let d = downsample::min_max(&t, &col_refs, buckets, Some(s.gap.max(bucket_gap)));
+                let id = if members.len() > 1 {
+                    format!("rank-{node}-{}", s.dp)
+                } else {
+                    format!("worker-{node}")
+                };
+                let label = if members.len() > 1 { format!("{label} · DP {}", s.dp) } else { label.clone() };
+                let kind = if members.len() > 1 { "rank" } else { "worker" };
+                series.push(TimelineSeries::from_downsampled(id, label, *role, kind, d));
+            }
+        }
+        let prefill: Vec<&Stream> =
+            self.streams.iter().filter(|s| matches!(s.role, WorkerType::Prefill | WorkerType::Agg)).collect();
+        let decode: Vec<&Stream> =
+            self.streams.iter().filter(|s| matches!(s.role, WorkerType::Decode | WorkerType::Agg)).collect();
+        let pg = Grid::build(&prefill, self.span, width);
+        let dg = Grid::build(&decode, self.span, width);
+        let rate = downsample::min_max(&pg.t, &[&pg.sums[1], &pg.new_token_rate, &dg.sums[0]], buckets, None);
+        let mut cols = rate.columns.into_iter();
+        let mut next =
+            || cols.next().unwrap_or_default().into_iter().map(|v| v.map(round_sig)).collect::<Vec<_>>();
+        let rate_match = RateMatch {
+            t: rate.t.iter().map(|t| round_time(*t)).collect(),
+            prefill_input_tps: next(),
+            prefill_new_token_tps: next(),
+            decode_gen_tps: next(),
+            bucket_secs: width,
+        };
+        Some(RunTimeline {
+            run: self.run,
+            start: self.start.clone(),
+            untimed_batches: self.untimed,
+            streams: self.streams.len(),
+            series,
+            rate_match,
+        })
+    }
+}
+
+/// `max(10 × median positive interval, 5 s)`; the bucket-width term is added by the caller.
+fn gap_threshold(samples: &[Sample]) -> f64 {
+    let mut dts: Vec<f64> = samples.windows(2).map(|w| w[1].t - w[0].t).filter(|d| *d > 0.0).collect();
+    if dts.is_empty() {
+        return 5.0;
+    }
+    let mid = dts.len() / 2;
+    let (_, median, _) = dts.select_nth_unstable_by(mid, f64::total_cmp);
+    (10.0 * *median).max(5.0)
+}
+
+/// Sorts `w2` before `w10`.
+fn natural_key(s: &str) -> (String, u64) {
+    let digits: String =
+        s.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
+    let prefix = s[..s.len() - digits.len()].to_owned();
+    (prefix, digits.parse().unwrap_or(0))
+}
+
+/// Streams summed on a regular time grid (see the module docs).
+struct Grid {
+    t: Vec<f64>,
+    /// Sum over streams per metric (KV usage: mean).
+    sums: [Vec<Option<f64>>; 5],
+    new_token_rate: Vec<Option<f64>>,
+}
+
+impl Grid {
+    fn build(streams: &[&Stream], span: f64, width: f64) -> Grid {
+        let n = ((span / width).floor() as usize).saturating_add(1).min(1 << 22);
+        let t: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) * width).collect();
+        let mut sums: [Vec<Option<f64>>; 5] = std::array::from_fn(|_| vec![None; n]);
+        let mut contributors = vec![0u32; n];
+        let mut new_token_rate = vec![None; n];
+        let bucket = |x: f64| ((x / width) as usize).min(n - 1);
+        let mut acc = vec![[(0.0f64, 0u32); 5]; n];
+        let mut tokens = vec![0.0f64; n];
+        for s in streams {
+            acc.iter_mut().for_each(|a| *a = [(0.0, 0); 5]);
+            tokens.iter_mut().for_each(|x| *x = 0.0);
+            let (mut first_prefill, mut last_prefill) = (None, None);
+            for x in &s.samples {
+                let b = bucket(x.t);
+                for (m, v) in x.values.iter().enumerate() {
+                    if let Some(v) = v.filter(|v| v.is_finite()) {
+                        acc[b][m].0 += v;
+                        acc[b][m].1 += 1;
+                    }
+                }
+                if x.prefill {
+                    first_prefill.get_or_insert(b);
+                    last_prefill = Some(b);
+                    tokens[b] += x.new_token.unwrap_or(0.0);
+                }
+            }
+            let mut last: [Option<(f64, f64)>; 5] = [None; 5];
+            for b in 0..n {
+                let mut any = false;
+                for m in 0..5 {
+                    let (sum, count) = acc[b][m];
+                    let value = if count > 0 {
+                        let mean = sum / f64::from(count);
+                        last[m] = Some((t[b], mean));
+                        Some(mean)
+                    } else {
+                        last[m].filter(|(at, _)| t[b] - at <= s.gap).map(|(_, v)| v)
+                    };
+                    if let Some(v) = value {
+                        sums[m][b] = Some(sums[m][b].unwrap_or(0.0) + v);
+                        if m == 4 {
+                            any = true;
+                        }
+                    }
+                }
+                if any {
+                    contributors[b] += 1;
+                }
+                if let (Some(f), Some(l)) = (first_prefill, last_prefill) {
+                    if (f..=l).contains(&b) {
+                        new_token_rate[b] = Some(new_token_rate[b].unwrap_or(0.0) + tokens[b] / width);
+                    }
+                }
+            }
+        }
+        for (sum, count) in sums[4].iter_mut().zip(&contributors) {
+            *sum = sum.map(|s| s / f64::from((*count).max(1)));
+        }
+        Grid { t, sums, new_token_rate }
+    }
+
+    fn downsample_metrics(&self, buckets: usize) -> Downsampled {
+        let cols: Vec<&[Option<f64>]> = self.sums.iter().map(Vec::as_slice).collect();
+        downsample::min_max(&self.t, &cols, buckets, None)
+    }
+}
+
+/// Rounds to 5 significant digits (the chart cannot show more; it keeps the JSON small).
+pub(crate) fn round_sig(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let scale = 10f64.powi(4 - magnitude);
+    if !scale.is_finite() || scale == 0.0 {
+        return v;
+    }
+    (v * scale).round() / scale
+}
+
+/// Rounds seconds to milliseconds.
+pub(crate) fn round_time(t: f64) -> f64 {
+    (t * 1000.0).round() / 1000.0
+}
+
+/// One selectable timeline of a run.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TimelineSeries {
+    pub id: String,
+    pub label: String,
+    pub role: &'static str,
+    /// `type`, `worker` or `rank`.
+    pub kind: &'static str,
+    pub t: Vec<f64>,
+    pub gen_tps: Vec<Option<f64>>,
+    pub input_tps: Vec<Option<f64>>,
+    pub running: Vec<Option<f64>>,
+    pub queued: Vec<Option<f64>>,
+    pub kv_usage: Vec<Option<f64>>,
+}
+
+impl TimelineSeries {
+    fn from_downsampled(
+        id: String,
+        label: String,
+        role: WorkerType,
+        kind: &'static str,
+        d: Downsampled,
+    ) -> Self {
+        let mut cols =
+            d.columns.into_iter().map(|c| c.into_iter().map(|v| v.map(round_sig)).collect::<Vec<_>>());
+        let mut next = || cols.next().unwrap_or_default();
+        TimelineSeries {
+            id,
+            label,
+            role: role.as_str(),
+            kind,
+            t: d.t.iter().map(|t| round_time(*t)).collect(),
+            gen_tps: next(),
+            input_tps: next(),
+            running: next(),
+            queued: next(),
+            kv_usage: next(),
+        }
+    }
+}
+
+/// Prefill input versus decode output over time.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RateMatch {
+    pub t: Vec<f64>,
+    pub prefill_input_tps: Vec<Option<f64>>,
+    pub prefill_new_token_tps: Vec<Option<f64>>,
+    pub decode_gen_tps: Vec<Option<f64>>,
+    pub bucket_secs: f64,
+}
+
+/// Everything the report embeds about one run's workers.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RunTimeline {
+    pub run: usize,
+    pub start: Option<String>,
+    pub untimed_batches: u64,
+    pub streams: usize,
+    pub series: Vec<TimelineSeries>,
+    pub rate_match: RateMatch,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use srtlog_model::Timestamp;
+
+    #[test]
+    fn round_sig_keeps_five_digits() {
+        assert_eq!(round_sig(1234567.0), 1234600.0);
+        assert_eq!(round_sig(0.123456789), 0.12346);
+        assert_eq!(round_sig(-42.0), -42.0);
+        assert_eq!(round_sig(0.0), 0.0);
+        assert_eq!(round_time(1.23456), 1.235);
+    }
+
+    #[test]
+    fn natural_order_of_worker_ids() {
+        let mut ids = vec!["w10", "w2", "w1"];
+        ids.sort_by_key(|s| natural_key(s));
+        assert_eq!(ids, vec!["w1", "w2", "w10"]);
+        assert_eq!(natural_key("abc"), ("abc".to_owned(), 0));
+    }
+
+    fn batch(secs: i64, dp: u32, tp: u32, kind: BatchType) -> BatchMetrics {
+        let mut b = BatchMetrics::new(kind);
+        b.timestamp =
+            Some(Timestamp { wall_micros: 1_700_000_000_000_000 + secs * 1_000_000, utc_offset_secs: None });
+        b.dp = dp;
+        b.tp = tp;
+        b
+    }
+
+    #[test]
+    fn grid_sums_held_rates_and_counts_new_tokens() {
+        let s = |dp: u32, vals: &[(f64, f64)]| Stream {
+            node: 0,
+            role: WorkerType::Decode,
+            dp,
+            samples: vals
+                .iter()
+                .map(|(t, v)| Sample {
+                    t: *t,
+                    values: [Some(*v), None, None, None, Some(0.5)],
+                    new_token: Some(10.0),
+                    prefill: true,
+                })
+                .collect(),
+            gap: 5.0,
+        };
+        let a = s(0, &[(0.0, 100.0), (2.0, 100.0)]);
+        let b = s(1, &[(1.0, 50.0)]);
+        let g = Grid::build(&[&a, &b], 2.0, 1.0);
+        // bucket 0: a=100, b not started; bucket 1: a held 100 + b 50; bucket 2: a 100 + b held 50.
+        assert_eq!(g.sums[0], vec![Some(100.0), Some(150.0), Some(150.0)]);
+        assert_eq!(g.sums[4], vec![Some(0.5), Some(0.5), Some(0.5)]);
+        // a: 10 tokens in buckets 0 and 2, 0 in 1 (active); b: 10 tokens in bucket 1 only.
+        assert_eq!(g.new_token_rate, vec![Some(10.0), Some(10.0), Some(10.0)]);
+        let _ = batch(0, 0, 0, BatchType::Decode);
+    }
+}

@@ -1,0 +1,221 @@
+//! Synthetic analysis documents for the report tests.
+
+use srtlog_model::{
+    AnalysisDocument, BatchMetrics, BatchType, BenchmarkPoint, BenchmarkRun, Mode, ModelInfo, NodeConfig,
+    NodeInfo, NodeMetadata, NodeMetrics, ParallelConfig, ParseStats, ProfilerMetadata, ProfilerResults,
+    ResultSource, RunMetadata, SkipKind, SkippedRun, Timestamp, WorkerType, SCHEMA_VERSION,
+};
+
+/// A job name that would run script if it reached the page unescaped.
+pub const HOSTILE: &str = "</script><script>alert(1)</script>";
+
+pub fn metadata(job_id: &str, mode: Mode, workers: (u32, u32, u32), gpu: &str) -> RunMetadata {
+    let (p, d, a) = workers;
+    RunMetadata {
+        job_id: job_id.to_owned(),
+        job_name: Some(format!("sweep-{job_id}")),
+        run_date: Some("2026-01-16T06:20:17".to_owned()),
+        mode,
+        prefill_nodes: p,
+        decode_nodes: d,
+        agg_nodes: a,
+        prefill_workers: p,
+        decode_workers: d,
+        agg_workers: a,
+        gpus_per_node: Some(4),
+        gpus_per_prefill: None,
+        gpus_per_decode: None,
+        gpus_per_agg: None,
+        gpu_type: Some(gpu.to_owned()),
+        total_gpus: (p + d + a) * 4,
+        container: None,
+        backend_type: Some("sglang".to_owned()),
+        frontend_type: None,
+        model: ModelInfo {
+            path: Some("deepseek-ai/DeepSeek-R1".to_owned()),
+            precision: Some("fp4".to_owned()),
+            tensor_parallel: None,
+        },
+        tags: vec!["nightly".to_owned()],
+        path: format!("/runs/{job_id}"),
+        metadata_version: Some("2.0".to_owned()),
+    }
+}
+
+/// A plausible point: TPOT grows with concurrency, throughput with it too.
+pub fn point(c: u32, speed: f64) -> BenchmarkPoint {
+    let tpot = (4.0 + f64::from(c) * 0.25) / speed;
+    let output_tps = f64::from(c) * 1000.0 / tpot * 0.9;
+    BenchmarkPoint {
+        concurrency: Some(c),
+        output_tps: Some(output_tps),
+        total_tps: Some(output_tps * 2.0),
+        request_throughput: Some(output_tps / 1024.0),
+        mean_ttft_ms: Some(100.0 + f64::from(c) * 3.0),
+        median_ttft_ms: Some(90.0 + f64::from(c) * 3.0),
+        p99_ttft_ms: Some(300.0 + f64::from(c) * 9.0),
+        mean_tpot_ms: Some(tpot),
+        median_tpot_ms: Some(tpot * 0.95),
+        p99_tpot_ms: Some(tpot * 1.8),
+        mean_itl_ms: Some(tpot * 1.02),
+        median_itl_ms: Some(tpot),
+        p99_itl_ms: Some(tpot * 3.0),
+        mean_e2el_ms: Some(tpot * 1024.0),
+        median_e2el_ms: Some(tpot * 1000.0),
+        p99_e2el_ms: Some(tpot * 1300.0),
+        completed: Some(u64::from(c) * 10),
+        num_prompts: Some(u64::from(c) * 10),
+        duration: Some(120.5),
+        source_file: Some(format!("logs/sa-bench_isl_1024_osl_1024/results_concurrency_{c}_gpus_12.json")),
+        ..Default::default()
+    }
+}
+
+pub fn run(
+    meta: RunMetadata,
+    expected: &[u32],
+    measured: &[u32],
+    speed: f64,
+    nodes: Vec<NodeInfo>,
+) -> BenchmarkRun {
+    let mut run = BenchmarkRun {
+        metadata: meta,
+        profiler_metadata: ProfilerMetadata {
+            profiler_type: Some("sa-bench".to_owned()),
+            isl: Some(1024),
+            osl: Some(1024),
+            concurrencies: expected.to_vec(),
+            req_rate: Some("inf".to_owned()),
+        },
+        profiler: ProfilerResults {
+            source: Some(ResultSource::Json),
+            points: measured.iter().map(|c| point(*c, speed)).collect(),
+            warnings: vec![],
+        },
+        is_complete: false,
+        missing_concurrencies: vec![],
+        benchmark_launch_command: None,
+        nodes,
+    };
+    run.update_completeness();
+    run
+}
+
+/// A worker whose `ranks` DP ranks (each logged by TP 0 and TP 1) write `n` batches each,
+/// 0.25 s apart, with one spike in the middle.
+pub fn node(host: &str, role: WorkerType, id: &str, ranks: u32, n: usize) -> NodeInfo {
+    let t0 = Timestamp::from_parts(2026, 1, 16, 6, 20, 17, 0).unwrap().wall_micros;
+    let mut batches = Vec::with_capacity(n * ranks as usize * 2);
+    for i in 0..n {
+        for dp in 0..ranks {
+            for tp in 0..2 {
+                let kind = if role == WorkerType::Prefill || (role == WorkerType::Agg && i % 5 == 0) {
+                    BatchType::Prefill
+                } else {
+                    BatchType::Decode
+                };
+                let mut b = BatchMetrics::new(kind);
+                b.timestamp = Some(Timestamp {
+                    wall_micros: t0 + i as i64 * 250_000 + i64::from(dp) * 1000,
+                    utc_offset_secs: None,
+                });
+                b.dp = dp;
+                b.tp = tp;
+                let phase = (i as f64 / 200.0).sin();
+                b.running_req = Some(50 + (40.0 * phase) as u64);
+                b.queue_req = Some(if i % 97 == 0 { 30 } else { 0 });
+                b.token_usage = Some(0.4 + 0.3 * phase);
+                if kind == BatchType::Prefill {
+                    b.new_seq = Some(4);
+                    b.new_token = Some(4096);
+                    b.input_throughput = Some(if i == n / 2 { 250_000.0 } else { 16_000.0 + 4000.0 * phase });
+                } else {
+                    b.gen_throughput = Some(if i == n / 2 { 90_000.0 } else { 3000.0 + 1000.0 * phase });
+                }
+                batches.push(b);
+            }
+        }
+    }
+    NodeInfo {
+        metrics: NodeMetrics {
+            metadata: NodeMetadata {
+                node_name: host.to_owned(),
+                worker_type: role,
+                worker_id: id.to_owned(),
+            },
+            batches,
+            memory_snapshots: vec![],
+            config: ParallelConfig { dp_size: Some(ranks), ..Default::default() },
+            stats: ParseStats::default(),
+        },
+        node_config: NodeConfig::default(),
+    }
+}
+
+/// Three runs (one with worker metrics, one incomplete, one with a hostile name) and two skipped.
+pub fn synthetic_doc(batches_per_stream: usize) -> AnalysisDocument {
+    let n = batches_per_stream;
+    let disagg = run(
+        metadata("4401463", Mode::Disaggregated, (1, 2, 0), "gb200"),
+        &[4, 8, 16, 32, 64, 128],
+        &[4, 8, 16, 32, 64, 128],
+        1.0,
+        vec![
+            node("eos0219", WorkerType::Prefill, "w0", 1, n),
+            node("eos0220", WorkerType::Decode, "w0", 2, n),
+            node("eos0221", WorkerType::Decode, "w1", 2, n),
+        ],
+    );
+    let mut agg_meta = metadata("5120", Mode::Aggregated, (0, 0, 4), "h100");
+    agg_meta.backend_type = Some("trtllm".to_owned());
+    agg_meta.tags = vec!["baseline".to_owned(), "a,b \"quoted\"".to_owned()];
+    let agg = run(
+        agg_meta,
+        &[8, 16, 32, 64, 128],
+        &[8, 16, 32, 64],
+        0.7,
+        vec![node("h100-1", WorkerType::Agg, "w0", 1, n / 2)],
+    );
+    let mut hostile_meta = metadata("4999", Mode::Disaggregated, (2, 4, 0), "gb200");
+    hostile_meta.job_name = Some(HOSTILE.to_owned());
+    hostile_meta.tags = vec!["<b>bold</b>".to_owned()];
+    let hostile = run(hostile_meta, &[16, 64, 256], &[16, 64, 256], 1.4, vec![]);
+    AnalysisDocument {
+        schema_version: SCHEMA_VERSION,
+        runs: vec![disagg, agg, hostile],
+        skipped: vec![
+            SkippedRun {
+                path: "/runs/1001".to_owned(),
+                job_id: Some("1001".to_owned()),
+                kind: SkipKind::NoResults,
+                reason: "/runs/1001/logs: no sa-bench result JSON and no benchmark.out".to_owned(),
+            },
+            SkippedRun {
+                path: "/runs/1002".to_owned(),
+                job_id: None,
+                kind: SkipKind::InvalidMetadata,
+                reason: format!("/runs/1002/1002.json: {HOSTILE}"),
+            },
+        ],
+    }
+}
+
+/// One disaggregated run with `total` batches over 4 workers (2 prefill, 2 decode × 2 DP ranks
+/// logged by two TP ranks each).
+pub fn big_doc(total: usize) -> AnalysisDocument {
+    // prefill: 1 rank × 2 tp; decode: 2 ranks × 2 tp -> 2 + 2 + 4 + 4 = 12 batches per step.
+    let n = total / 12;
+    let r = run(
+        metadata("9000001", Mode::Disaggregated, (2, 2, 0), "gb200"),
+        &[64, 128],
+        &[64, 128],
+        1.0,
+        vec![
+            node("p1", WorkerType::Prefill, "w0", 1, n),
+            node("p2", WorkerType::Prefill, "w1", 1, n),
+            node("d1", WorkerType::Decode, "w0", 2, n),
+            node("d2", WorkerType::Decode, "w1", 2, n),
+        ],
+    );
+    AnalysisDocument { schema_version: SCHEMA_VERSION, runs: vec![r], skipped: vec![] }
+}

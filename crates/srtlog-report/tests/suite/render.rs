@@ -1,0 +1,170 @@
+//! The rendered page: structure, embedded data, escaping, size.
+
+use serde_json::Value;
+use srtlog_report::{render_report, ReportOptions, CHART_IDS, UPLOT_VERSION};
+
+use crate::common::{big_doc, synthetic_doc, HOSTILE};
+
+/// The parsed `#report-data` block of a page.
+pub fn data_block(page: &str) -> Value {
+    let open = r#"<script type="application/json" id="report-data">"#;
+    let start = page.find(open).expect("data block") + open.len();
+    let len = page[start..].find("</script>").expect("end of data block");
+    serde_json::from_str(&page[start..start + len]).expect("data block is JSON")
+}
+
+#[test]
+fn page_has_every_chart_container_and_a_json_data_block() {
+    let doc = synthetic_doc(400);
+    let page = render_report(&doc, &ReportOptions::default());
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    for id in CHART_IDS {
+        assert_eq!(page.matches(&format!(r#"id="{id}""#)).count(), 1, "{id}");
+    }
+    for id in [
+        "run-table",
+        "skipped-table",
+        "filter-gpu",
+        "filter-topology",
+        "filter-islosl",
+        "filter-backend",
+        "filter-tag",
+        "console-errors",
+        "timeline-run",
+        "timeline-series",
+    ] {
+        assert!(page.contains(&format!(r#"id="{id}""#)), "{id}");
+    }
+    let data = data_block(&page);
+    assert_eq!(data["runs"].as_array().unwrap().len(), 3);
+    assert_eq!(data["skipped"].as_array().unwrap().len(), 2);
+    assert_eq!(data["runs"][1]["missing_concurrencies"], serde_json::json!([128]));
+    assert_eq!(data["runs"][1]["is_complete"], false);
+    // Two runs have worker metrics; the disaggregated one has type, worker and rank series.
+    let timelines = data["timelines"].as_array().unwrap();
+    assert_eq!(timelines.len(), 2);
+    let kinds: Vec<&str> =
+        timelines[0]["series"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"type") && kinds.contains(&"worker") && kinds.contains(&"rank"), "{kinds:?}");
+    // 1 prefill stream + 2 decode workers × 2 DP ranks; TP 1 duplicates are dropped.
+    assert_eq!(timelines[0]["streams"], 5);
+    let rm = &timelines[0]["rate_match"];
+    let t_len = rm["t"].as_array().unwrap().len();
+    assert!(t_len > 0);
+    for k in ["prefill_input_tps", "prefill_new_token_tps", "decode_gen_tps"] {
+        assert_eq!(rm[k].as_array().unwrap().len(), t_len, "{k}");
+    }
+    // Pareto: every point of every run, frontier sorted by x with y descending.
+    let points = data["pareto"]["points"].as_array().unwrap();
+    assert_eq!(points.len(), 6 + 4 + 3);
+    let frontier: Vec<(f64, f64)> = data["pareto"]["frontier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["x"].as_f64().unwrap(), p["y"].as_f64().unwrap()))
+        .collect();
+    assert!(!frontier.is_empty());
+    assert!(frontier.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 > w[1].1), "{frontier:?}");
+    assert!(page.contains(&format!("uPlot {UPLOT_VERSION}")));
+}
+
+#[test]
+fn incomplete_and_skipped_runs_are_called_out() {
+    let page = render_report(&synthetic_doc(10), &ReportOptions::default());
+    assert!(page.contains(r#"<tr data-run="1" class="incomplete">"#));
+    assert!(page.contains("incomplete: missing 128"));
+    assert!(page.contains("<b>1</b> incomplete"));
+    assert!(page.contains("<b>2</b> skipped"));
+    assert!(page.contains(">no_results<") && page.contains(">invalid_metadata<"));
+    assert!(page.contains("no sa-bench result JSON and no benchmark.out"));
+}
+
+#[test]
+fn hostile_text_stays_inert() {
+    let page = render_report(&synthetic_doc(10), &ReportOptions::default());
+    assert!(!page.contains(HOSTILE), "raw hostile text in the page");
+    assert!(!page.contains("<b>bold</b>"));
+    assert!(page.contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"));
+    // Exactly the page's own scripts: error capture, data block, uPlot, report code.
+    assert_eq!(page.matches("<script").count(), 4);
+    assert_eq!(page.matches("</script>").count(), 4);
+    // The data still carries the original text.
+    let data = data_block(&page);
+    assert_eq!(data["runs"][2]["job_name"], HOSTILE);
+    assert_eq!(data["skipped"][1]["reason"], format!("/runs/1002/1002.json: {HOSTILE}"));
+    let mut options = ReportOptions::default();
+    options.title = HOSTILE.to_owned();
+    let page = render_report(&synthetic_doc(10), &options);
+    assert!(!page.contains(HOSTILE));
+    assert!(page.contains("<title>&lt;/script&gt;"));
+}
+
+#[test]
+fn the_page_loads_nothing_from_the_network() {
+    let page = render_report(&synthetic_doc(10), &ReportOptions::default());
+    for needle in [
+        "src=\"http",
+        "href=\"http",
+        "<link",
+        "@import",
+        "url(http",
+        "src=\"//",
+        "<iframe",
+        "fetch(",
+        "XMLHttpRequest",
+    ] {
+        assert!(!page.contains(needle), "{needle}");
+    }
+}
+
+#[test]
+fn empty_document_renders() {
+    let doc = srtlog_model::AnalysisDocument { schema_version: 1, runs: vec![], skipped: vec![] };
+    let page = render_report(&doc, &ReportOptions::default());
+    let data = data_block(&page);
+    assert_eq!(data["runs"], serde_json::json!([]));
+    assert!(page.contains("No runs were loaded."));
+    assert!(page.contains("No run directory was skipped."));
+}
+
+#[test]
+fn timelines_can_be_left_out() {
+    let mut options = ReportOptions::default();
+    options.include_timelines = false;
+    let data = data_block(&render_report(&synthetic_doc(100), &options));
+    assert_eq!(data["timelines"], serde_json::json!([]));
+}
+
+fn max_of(v: &Value) -> f64 {
+    v.as_array().unwrap().iter().filter_map(Value::as_f64).fold(f64::NEG_INFINITY, f64::max)
+}
+
+#[test]
+fn a_million_batches_give_a_small_page_that_keeps_spikes() {
+    let doc = big_doc(1_000_000);
+    let batches: usize = doc.runs[0].nodes.iter().map(|n| n.metrics.batches.len()).sum();
+    assert!(batches >= 999_990, "{batches}");
+    let started = std::time::Instant::now();
+    let page = render_report(&doc, &ReportOptions::default());
+    let elapsed = started.elapsed();
+    println!("1M batches: {} bytes in {elapsed:?}", page.len());
+    assert!(page.len() < 3_000_000, "{} bytes", page.len());
+    let data = data_block(&page);
+    let buckets = data["buckets_per_series"].as_u64().unwrap() as usize;
+    assert!((100..=1000).contains(&buckets));
+    let series = data["timelines"][0]["series"].as_array().unwrap();
+    for s in series {
+        assert!(s["t"].as_array().unwrap().len() <= 3 * buckets, "{}", s["label"]);
+    }
+    let raw_max = |role: &str, key: &str| {
+        series
+            .iter()
+            .filter(|s| s["role"] == role && s["kind"] != "type")
+            .map(|s| max_of(&s[key]))
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
+    // The one-batch spikes survive downsampling of each stream.
+    assert_eq!(raw_max("decode", "gen_tps"), 90_000.0);
+    assert_eq!(raw_max("prefill", "input_tps"), 250_000.0);
+}

@@ -1,0 +1,14 @@
+//! Integration tests of srtlog-report, in one test binary: the rendered page (structure,
+//! embedded data, escaping, size), the CSV export, and the page in headless Chromium.
+
+// Test helpers outside `#[test]` functions may unwrap too.
+#![allow(clippy::unwrap_used)]
+
+#[path = "suite/browser.rs"]
+mod browser;
+#[path = "suite/common.rs"]
+mod common;
+#[path = "suite/csv_export.rs"]
+mod csv_export;
+#[path = "suite/render.rs"]
+mod render;
