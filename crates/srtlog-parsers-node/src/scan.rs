@@ -221,7 +221,13 @@ mod tests {
             let got: Vec<(u64, &[u8])> = hits.iter().map(|(n, l)| (*n, l.as_slice())).collect();
             assert_eq!(
                 got,
-                vec![(1, &b"+ A=1"[..]), (2, b"+ B=2"), (4, b"Decode batch x"), (6, b"batch\rbatch"), (7, b"+ tail")],
+                vec![
+                    (1, &b"+ A=1"[..]),
+                    (2, b"+ B=2"),
+                    (4, b"Decode batch x"),
+                    (6, b"batch\rbatch"),
+                    (7, b"+ tail")
+                ],
                 "chunk {chunk}"
             );
             assert_eq!(stats.lines, 7);

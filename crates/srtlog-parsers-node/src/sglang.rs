@@ -156,7 +156,9 @@ fn batch(p: &Prefix<'_>, batch_type: BatchType, rest: &[u8]) -> LineEvent {
             b"pre-allocated usage" => set_f64(&mut b.preallocated_usage, value),
             b"accept len" => set_f64(&mut b.accept_len, value),
             b"accept rate" => set_f64(&mut b.accept_rate, value),
-            b"cuda graph" | b"cpu graph" => parse_bool(first_word(value)).map(|v| b.cuda_graph = Some(v)).is_some(),
+            b"cuda graph" | b"cpu graph" => {
+                parse_bool(first_word(value)).map(|v| b.cuda_graph = Some(v)).is_some()
+            }
             _ => continue,
         };
         if !ok {

@@ -20,13 +20,6 @@ pub fn parse_files(parser: &dyn NodeParser, rels: &[&str]) -> WorkerLogData {
     data
 }
 
-/// Parses bytes with `parser`.
-pub fn parse_bytes(parser: &dyn NodeParser, bytes: &[u8], options: &ParseOptions) -> WorkerLogData {
-    let mut data = WorkerLogData::default();
-    parser.parse_reader(&mut &bytes[..], options, &mut data).expect("parse");
-    data
-}
-
 fn compact(value: serde_json::Value) -> String {
     let mut out = String::new();
     if let serde_json::Value::Object(map) = value {
