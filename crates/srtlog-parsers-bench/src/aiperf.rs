@@ -360,7 +360,7 @@ pub fn to_point(export: &AiperfExport, warnings: &mut Vec<String>) -> BenchmarkP
     };
     p.completed = count("request_count", &mut used);
     let errors = count("error_request_count", &mut used);
-    p.num_prompts = p.completed.map(|c| c + errors.unwrap_or(0));
+    p.num_prompts = p.completed.map(|c| c.saturating_add(errors.unwrap_or(0)));
     p.total_input_tokens = count("total_isl", &mut used);
     let total_osl = count("total_osl", &mut used);
     let total_output = count("total_output_tokens", &mut used);
@@ -375,7 +375,7 @@ pub fn to_point(export: &AiperfExport, warnings: &mut Vec<String>) -> BenchmarkP
         }
     }
     p.total_tps = total_tps.or_else(|| match (p.total_input_tokens, p.total_output_tokens, p.duration) {
-        (Some(i), Some(o), Some(d)) if d > 0.0 => finite((i + o) as f64 / d),
+        (Some(i), Some(o), Some(d)) if d > 0.0 => finite((i as f64 + o as f64) / d),
         _ => None,
     });
 

@@ -47,11 +47,23 @@ pub fn parse_result_json(bytes: &[u8]) -> Result<Option<SaBenchResult>, serde_js
     if memchr::memmem::find(body, b"\"max_concurrency\"").is_none() {
         return Ok(None);
     }
-    let clean = python_json::sanitize(body);
-    let mut de = serde_json::Deserializer::from_slice(&clean);
+    // Parse the bytes as they are; only a file that fails on a bare NaN/Infinity literal is
+    // sanitized (a copy of the whole file) and parsed again.
+    match parse_object(body) {
+        Err(e) if e.is_syntax() && has_non_finite_literal(body) => parse_object(&python_json::sanitize(body)),
+        other => other,
+    }
+}
+
+fn parse_object(body: &[u8]) -> Result<Option<SaBenchResult>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
     let result = de.deserialize_map(ResultVisitor)?;
     de.end()?;
     Ok(result)
+}
+
+fn has_non_finite_literal(body: &[u8]) -> bool {
+    memchr::memmem::find(body, b"NaN").is_some() || memchr::memmem::find(body, b"Infinity").is_some()
 }
 
 /// Which summary statistic a `<stat>_<metric>_ms` key holds.

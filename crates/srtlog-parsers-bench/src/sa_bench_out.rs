@@ -21,12 +21,14 @@
 //! (per concurrency: warm-up, then `Running benchmark with concurrency: N` … measured run …
 //! `Completed benchmark with concurrency: N`) and older (all `Warming up model with concurrency
 //! N` runs first, then the measured runs). A block is classified, strongest evidence first, by:
-//! 1. the run's own arguments: `save_result=True/False` in the `Namespace(...)` line, or
+//! 1. the run's own arguments: `save_result=True` in the `Namespace(...)` line, or
 //!    `--save-result` in the `set -x` trace of the command (only measured runs save a result);
-//! 2. the bench.sh markers: a block is measured only between `Running benchmark with
-//!    concurrency` and `Completed benchmark with concurrency`, warm-up anywhere else;
-//! 3. without either (a bare client log): every block counts, except that a request-rate-250
-//!    block (bench.sh's warm-up rate) is dropped when the same concurrency has another block.
+//! 2. the bench.sh markers, when the text has them: a block is measured only between `Running
+//!    benchmark with concurrency` and `Completed benchmark with concurrency` (and never when its
+//!    run said `save_result=False`), warm-up anywhere else;
+//! 3. without bench.sh markers (a bare client log): every block counts, except that a block
+//!    that looks like a warm-up (request rate 250, bench.sh's warm-up rate, or a traced command
+//!    without `--save-result`) is dropped when the same concurrency has another block.
 //!
 //! The last measured block per concurrency wins; a concurrency with only warm-up blocks (the
 //! job died during its measured run) has no result.
@@ -126,7 +128,8 @@ enum Kind {
 
 struct Candidate {
     kind: Kind,
-    rate_250: bool,
+    /// Looks like a warm-up (rate 250 or no `--save-result`) without bench.sh markers to say.
+    suspect: bool,
     point: BenchmarkPoint,
 }
 
@@ -278,20 +281,17 @@ pub fn parse_benchmark_out(text: &str) -> ProfilerResults {
             Section::Measured(_, n) => n,
             _ => None,
         });
-        let kind = match run.save_result {
-            Some(true) => Kind::Measured,
-            Some(false) => Kind::Warmup,
-            None if has_markers => {
-                if matches!(section, Section::Measured(..)) {
-                    Kind::Measured
-                } else {
-                    Kind::Warmup
-                }
-            }
-            None => Kind::Unknown,
+        let kind = match (run.save_result, has_markers) {
+            (Some(true), _) => Kind::Measured,
+            (Some(false), true) => Kind::Warmup,
+            (None, true) if matches!(section, Section::Measured(..)) => Kind::Measured,
+            (None, true) => Kind::Warmup,
+            // A bare client log: a run that saved nothing or used the warm-up rate only loses
+            // to another block of the same concurrency.
+            (_, false) => Kind::Unknown,
         };
-        let rate_250 = run.request_rate == Some(250.0);
-        out.push(Candidate { kind, rate_250, point });
+        let suspect = run.save_result == Some(false) || run.request_rate == Some(250.0);
+        out.push(Candidate { kind, suspect, point });
     };
 
     for raw in text.split('\n') {
@@ -359,8 +359,8 @@ fn select(candidates: Vec<Candidate>) -> ProfilerResults {
             continue;
         }
         let mut pool: Vec<Candidate> = group.into_iter().filter(|c| c.kind == best_kind).collect();
-        if best_kind == Kind::Unknown && pool.iter().any(|c| !c.rate_250) {
-            pool.retain(|c| !c.rate_250);
+        if best_kind == Kind::Unknown && pool.iter().any(|c| !c.suspect) {
+            pool.retain(|c| !c.suspect);
         }
         if let Some(winner) = pool.pop() {
             results.points.push(winner.point);
@@ -510,6 +510,31 @@ mod tests {
         let r = parse_benchmark_out(&text);
         let got: Vec<_> = r.points.iter().map(|p| (p.concurrency, p.output_tps)).collect();
         assert_eq!(got, vec![(Some(4), Some(9.0)), (Some(16), Some(7.0))]);
+    }
+
+    #[test]
+    fn bare_client_log_without_save_result_is_kept_when_alone() {
+        let text = format!(
+            "+ python3 benchmark_serving.py --max-concurrency 4 --request-rate inf\n{}{}",
+            header("inf", 4),
+            block(40, 9.0, 1.0, "")
+        );
+        let r = parse_benchmark_out(&text);
+        assert_eq!(r.points.iter().map(|p| p.output_tps).collect::<Vec<_>>(), vec![Some(9.0)]);
+        let two = format!(
+            "{text}+ python3 benchmark_serving.py --max-concurrency 4 --save-result\n{}{}",
+            header("inf", 4),
+            block(40, 11.0, 1.0, "")
+        );
+        let r = parse_benchmark_out(&two);
+        assert_eq!(r.points.iter().map(|p| p.output_tps).collect::<Vec<_>>(), vec![Some(11.0)]);
+        // The other order: the later unsaved block does not beat the saved one either.
+        let three = format!(
+            "{two}+ python3 benchmark_serving.py --max-concurrency 4\n{}{}",
+            header("inf", 4),
+            block(40, 1.0, 1.0, "")
+        );
+        assert_eq!(parse_benchmark_out(&three).points[0].output_tps, Some(11.0));
     }
 
     #[test]

@@ -269,3 +269,91 @@ fn garbage_benchmark_out_never_panics() {
     assert_eq!(r.points[0].other_metrics.get("x_avg_ms"), Some(&1.0));
     assert_eq!(r.points[0].other_metrics.len(), 1);
 }
+
+/// Lines (and pieces of lines) the parsers react to; random sequences of them must never panic.
+const PIECES: &[&str] = &[
+    "============ Serving Benchmark Result ============\n",
+    "==================================================\n",
+    "Successful requests:                     40        \n",
+    "Mean TTFT (ms):                          1.50      \n",
+    "P99.9 ITL (ms):                          nan\n",
+    "Maximum request concurrency: 4\n",
+    "Maximum request concurrency: None\n",
+    "Traffic request rate: 250.0\n",
+    "Running benchmark with concurrency: 8\n",
+    "Completed benchmark with concurrency: 8\n",
+    "Warming up model with concurrency 2\n",
+    "Namespace(max_concurrency=4, request_rate=inf, save_result=True)\n",
+    "+ python3 -u benchmark_serving.py --max-concurrency 4 --save-result\n",
+    "NVIDIA AIPerf | LLM Metrics\n",
+    "┃ Metric ┃ avg ┃ p99 ┃\n",
+    "│ Time to First Token │ 1,000.5 │ N/A │\n",
+    "│ (ms) │ │ │\n",
+    "└──┴──┘\n",
+    "Running aiperf benchmark...\n",
+    "aiperf profile --concurrency 3 \\\n",
+    "[CMD] aiperf profile --fixed-schedule\n",
+    "SA-Bench Config: endpoint=x; isl=1\n",
+    "Endpoint: http://h\n",
+    "\r",
+    "\u{1b}[0m",
+    "(",
+    ")",
+    "│",
+    "'",
+    "\"",
+    "\\",
+    "é",
+    "\n",
+];
+
+proptest::proptest! {
+    #[test]
+    fn random_benchmark_out_never_panics(picks in proptest::collection::vec(0..PIECES.len(), 0..40)) {
+        let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+        for parser in [&SaBenchParser as &dyn BenchmarkParser, &MooncakeRouterParser] {
+            let r = parser.parse_benchmark_out(&text);
+            // Points are sorted by concurrency, open-loop last, one per concurrency.
+            let keys: Vec<_> = r.points.iter().map(|p| (p.concurrency.is_none(), p.concurrency)).collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            sorted.dedup();
+            proptest::prop_assert_eq!(keys, sorted);
+            let _ = parser.parse_launch_command(&text);
+            let _ = parser.detect(&text);
+        }
+    }
+
+    #[test]
+    fn random_bytes_as_result_json_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+        let mut body = b"{\"max_concurrency\": 1, ".to_vec();
+        body.extend_from_slice(&bytes);
+        let _ = srtlog_parsers_bench::sa_bench::parse_result_json(&body);
+        let _ = srtlog_parsers_bench::aiperf::parse_export(&body);
+    }
+}
+
+#[test]
+fn result_directory_variants() {
+    for (dir, expected_rel) in [
+        ("logs/sa-bench_custom_sharegpt", "logs/sa-bench_custom_sharegpt/r.json"),
+        ("vllm_isl_1024_osl_128", "vllm_isl_1024_osl_128/r.json"),
+        ("sa-bench_isl_1_osl_2", "sa-bench_isl_1_osl_2/r.json"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        write(&tmp.path().join(dir).join("r.json"), GOOD);
+        let r = SaBenchParser.parse_run(tmp.path()).unwrap();
+        assert_eq!(r.points[0].source_file.as_deref(), Some(expected_rel));
+    }
+    // logs/ wins over the run root, sa-bench_isl over sa-bench_custom over vllm_isl.
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in
+        ["vllm_isl_1_osl_2", "logs/sa-bench_custom_x", "logs/sa-bench_isl_1_osl_2", "sa-bench_isl_1_osl_2"]
+    {
+        write(&tmp.path().join(dir).join("r.json"), GOOD);
+    }
+    assert_eq!(
+        SaBenchParser.find_result_directory(tmp.path()),
+        Some(tmp.path().join("logs/sa-bench_isl_1_osl_2"))
+    );
+}
