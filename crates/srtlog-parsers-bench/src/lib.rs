@@ -32,7 +32,7 @@
 //! |---|---|---|
 //! | `mean/median/p99/std_ttft_ms` | `time_to_first_token` `avg/p50/p99/std` | same definition: first response token minus request start |
 //! | `*_tpot_ms` | `inter_token_latency` | aiperf's ITL is per request `(request_latency − ttft) / (output_tokens − 1)`, which is exactly sa-bench's TPOT ("time per output token, excl. 1st") |
-//! | `*_itl_ms` | `inter_chunk_latency` (else null) | sa-bench's ITL is the gap between streamed chunks, pooled over all chunks; aiperf's `inter_chunk_latency` measures the same gaps. It is not filled from `inter_token_latency`: that is TPOT, and copying it would show one number under two names |
+//! | `*_itl_ms` | `inter_chunk_latency` (else null) | sa-bench's ITL is the time between consecutive streamed chunks, pooled over all chunks of all requests; aiperf's `inter_chunk_latency` measures the same gaps (newer aiperf records every gap; older versions one per-request average of them, so its distribution is narrower). It is not filled from `inter_token_latency`: that is TPOT, and copying it would show one number under two names |
 //! | `*_e2el_ms` | `request_latency` | request start to last response |
 //! | `output_tps` | `output_token_throughput` | output tokens / benchmark duration |
 //! | `request_throughput` | `request_throughput` | completed requests / duration |
@@ -47,7 +47,13 @@
 //! | `concurrency` | `input_config.loadgen.concurrency` | when set; a fixed-schedule trace replay (`--fixed-schedule`, the mooncake workloads) is open-loop and has **no** concurrency: `None`, serialized as `null` in `concurrency_values` |
 //! | `other_metrics` | the remaining statistics | `p90_ttft_ms`, `min_e2el_ms`, ... for the mapped metrics; `<tag>_<stat>[_ms]` for the others (`time_to_second_token_avg_ms`, `output_token_throughput_per_user_avg`) |
 //!
-//! `peak_output_tps` has no aiperf counterpart and stays null.
+//! `peak_output_tps` has no aiperf counterpart and stays null. Statistics are mapped as
+//! `avg` → mean, `p50` → median, `p99` → p99, `std` → std. A metric whose unit is unknown is
+//! skipped with a warning rather than guessed.
+//!
+//! Non-finite values: bare `NaN`/`Infinity` literals in a result file become null (unknown),
+//! including an old-style `"request_rate": Infinity`; the string `"inf"` that current sa-bench
+//! writes is read as `f64::INFINITY` (which the model serializes as null).
 //!
 //! # Example
 //!
