@@ -108,7 +108,36 @@
   const noLine = () => null;
 
   function axis(label, extra) {
-    return Object.assign({ label: label, size: 64, labelSize: 20, stroke: '#374151', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' } }, extra || {});
+    return Object.assign({ label: label, size: 64, labelSize: 18, stroke: '#374151', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' } }, extra || {});
+  }
+  const xAxis = (label, extra) => axis(label, Object.assign({ size: 34 }, extra || {}));
+  // Tick steps for a seconds axis: whole seconds, minutes, hours.
+  const TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+
+  // Lists the runs drawn in a group of charts (the charts themselves have no legend).
+  function runLegend(id, DATA, runIdx) {
+    const el = $(id);
+    if (!el) return;
+    el.textContent = '';
+    runIdx.forEach((ri) => {
+      const item = document.createElement('span');
+      item.className = 'item';
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.background = color(ri);
+      item.appendChild(sw);
+      item.appendChild(document.createTextNode(DATA.runs[ri].label));
+      el.appendChild(item);
+    });
+  }
+
+  // Marks a chart whose plotted columns hold no value at all.
+  function noteIfEmpty(plot, columns, text) {
+    if (!plot || columns.some((c) => c.some((v) => v != null))) return;
+    const note = document.createElement('div');
+    note.className = 'u-empty';
+    note.textContent = text;
+    plot.over.appendChild(note);
   }
 
   // ---- Pareto ---------------------------------------------------------------------------
@@ -147,12 +176,16 @@
     const frun = new Array(xs.length).fill(null);
     for (const p of front) { fy[at.get(p.x)] = p.y; fconc[at.get(p.x)] = p.concurrency; frun[at.get(p.x)] = p.run; }
     data.push(fy); meta.push({ run: null, conc: fconc, runs: frun });
+    runLegend('legend-pareto', DATA, runIdx);
     series.push({ label: 'Pareto frontier', stroke: '#111827', width: 2, dash: [6, 4], spanGaps: true, points: { show: false } });
     place('chart-pareto', {
       title: 'Output TPS/GPU vs output TPS/user',
-      height: 420,
-      scales: { x: { time: false } },
-      axes: [axis('output tokens/s per user (1000 / mean TPOT ms)'), axis('output tokens/s per GPU')],
+      height: 380,
+      scales: {
+        x: { time: false, range: (u, lo, hi) => [0, (hi || 1) * 1.05] },
+        y: { range: (u, lo, hi) => [0, (hi || 1) * 1.08] },
+      },
+      axes: [xAxis('output tokens/s per user (1000 / mean TPOT ms)'), axis('output tokens/s per GPU')],
       series: series,
       legend: { show: false },
       cursor: { points: { show: false }, drag: { x: true, y: true } },
@@ -180,11 +213,11 @@
       data.push(ys);
       series.push({ label: DATA.runs[ri].label, stroke: color(ri), width: 2, spanGaps: true, points: { show: true, size: 6, fill: color(ri) } });
     }
-    place(id, {
+    return place(id, {
       title: title,
-      height: 260,
+      height: 230,
       scales: { x: { time: false, distr: 3, log: 2 } },
-      axes: [axis('concurrency', { values: (u, vals) => vals.map((v) => (v == null ? '' : String(v))) }), axis('ms')],
+      axes: [xAxis('concurrency', { values: (u, vals) => vals.map((v) => (v == null ? '' : String(v))) }), axis('ms', { size: 56 })],
       series: series,
       legend: { show: false },
       cursor: { points: { show: false } },
@@ -194,7 +227,7 @@
 
   // ---- Timelines ------------------------------------------------------------------------
 
-  const timeAxis = () => axis('time since first batch (m:ss)', { values: (u, vals) => vals.map(fmtSecs) });
+  const timeAxis = () => xAxis('time since first batch (m:ss)', { incrs: TIME_INCRS, values: (u, vals) => vals.map(fmtSecs) });
   const SYNC = { key: 'srtlog-timeline' };
 
   function timelineOpts(title, yLabel, series, yFmt) {
@@ -213,19 +246,21 @@
 
   function drawRateMatch(tl) {
     const rm = tl.rate_match;
-    place('chart-rate-match', timelineOpts(
+    const plot = place('chart-rate-match', timelineOpts(
       'Prefill input vs decode output (tokens/s, buckets of ' + fmt(rm.bucket_secs) + ' s)', 'tokens/s',
       [line('prefill input_throughput Σ', '#2563eb'), line('prefill new_token / s', '#93c5fd', { dash: [4, 3] }), line('decode gen_throughput Σ', '#dc2626')]),
     [rm.t, rm.prefill_input_tps, rm.prefill_new_token_tps, rm.decode_gen_tps]);
+    noteIfEmpty(plot, [rm.prefill_input_tps, rm.prefill_new_token_tps, rm.decode_gen_tps], 'No prefill or decode throughput in these workers\' logs.');
   }
 
   function drawSeries(s) {
     const note = s.kind === 'rank' ? ' (one DP rank)' : s.kind === 'type' ? ' (all ' + s.role + ' workers)' : '';
-    place('chart-gen', timelineOpts('Generation throughput' + note, 'tokens/s', [line('gen_throughput', '#dc2626')]), [s.t, s.gen_tps]);
-    place('chart-input', timelineOpts('Input throughput' + note, 'tokens/s', [line('input_throughput', '#2563eb')]), [s.t, s.input_tps]);
-    place('chart-requests', timelineOpts('Requests' + note, 'requests', [line('running', '#16a34a'), line('queued', '#ea580c')]), [s.t, s.running, s.queued]);
+    const none = (what) => 'These workers log no ' + what + '.';
+    noteIfEmpty(place('chart-gen', timelineOpts('Generation throughput' + note, 'tokens/s', [line('gen_throughput', '#dc2626')]), [s.t, s.gen_tps]), [s.gen_tps], none('gen_throughput (decode batches)'));
+    noteIfEmpty(place('chart-input', timelineOpts('Input throughput' + note, 'tokens/s', [line('input_throughput', '#2563eb')]), [s.t, s.input_tps]), [s.input_tps], none('input_throughput (prefill batches)'));
+    noteIfEmpty(place('chart-requests', timelineOpts('Requests' + note, 'requests', [line('running', '#16a34a'), line('queued', '#ea580c')]), [s.t, s.running, s.queued]), [s.running, s.queued], none('request counts'));
     const pct = s.kv_usage.map((v) => (v == null ? null : v * 100));
-    place('chart-kv', timelineOpts('KV-cache usage' + note, '% of KV cache', [line('token_usage', '#7c3aed', { value: (u, v) => (v == null ? '—' : v.toFixed(1) + '%') })]), [s.t, pct]);
+    noteIfEmpty(place('chart-kv', timelineOpts('KV-cache usage' + note, '% of KV cache', [line('token_usage', '#7c3aed', { value: (u, v) => (v == null ? '—' : v.toFixed(1) + '%') })]), [s.t, pct]), [pct], none('token usage'));
   }
 
   function setupTimelines(DATA) {
@@ -284,11 +319,24 @@
       $('filter-count').textContent = shown.filter((v) => v).length + ' of ' + DATA.runs.length + ' runs shown';
       redraw(shown);
     }
-    document.querySelectorAll('[data-filter]').forEach((el) => el.addEventListener('change', apply));
-    $('filter-text').addEventListener('input', apply);
+    // Filters can be preset and shared in the URL: report.html#filter-gpu=h100&filter-text=sweep
+    try {
+      new URLSearchParams(location.hash.slice(1)).forEach((v, k) => {
+        const el = $(k);
+        if (el && (el.hasAttribute('data-filter') || k === 'filter-text')) el.value = v;
+      });
+    } catch (e) { /* a malformed hash leaves the filters unset */ }
+    const remember = () => {
+      const q = new URLSearchParams();
+      document.querySelectorAll('[data-filter], #filter-text').forEach((el) => { if (el.value) q.set(el.id, el.value); });
+      try { history.replaceState(null, '', q.toString() ? '#' + q.toString() : location.pathname + location.search); } catch (e) { /* file: URLs may refuse */ }
+    };
+    document.querySelectorAll('[data-filter]').forEach((el) => el.addEventListener('change', () => { remember(); apply(); }));
+    $('filter-text').addEventListener('input', () => { remember(); apply(); });
     $('filter-reset').addEventListener('click', () => {
       document.querySelectorAll('[data-filter]').forEach((el) => { el.value = ''; });
       $('filter-text').value = '';
+      remember();
       apply();
     });
     apply();
@@ -310,6 +358,7 @@
       drawLatency(DATA, shown, 'p99_tpot_ms', 'chart-tpot-p99', 'TPOT p99');
       drawLatency(DATA, shown, 'mean_itl_ms', 'chart-itl-mean', 'ITL mean');
       drawLatency(DATA, shown, 'p99_itl_ms', 'chart-itl-p99', 'ITL p99');
+      runLegend('legend-latency', DATA, DATA.runs.map((r, i) => i).filter((i) => shown[i] && DATA.runs[i].points.some((p) => p.concurrency != null)));
     });
     setupTimelines(DATA);
     document.body.setAttribute('data-report-ready', 'true');

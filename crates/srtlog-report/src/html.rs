@@ -252,8 +252,8 @@ fn run_table(out: &mut String, doc: &AnalysisDocument) {
         };
         let _ = write!(
             out,
-            "</td><td>{}</td><td>{}</td><td>{} <span class=\"sub\">{}</span></td><td class=\"num\">{}</td><td>{}</td><td>{model}</td><td>{}</td>",
-            opt_text(m.run_date.as_deref().map(|d| d.get(..16).unwrap_or(d))),
+            "</td><td class=\"nowrap\">{}</td><td>{}</td><td>{} <span class=\"sub\">{}</span></td><td class=\"num\">{}</td><td>{}</td><td>{model}</td><td>{}</td>",
+            opt_text(m.run_date.as_deref().map(|d| d.get(..16).unwrap_or(d).replacen('T', " ", 1)).as_deref()),
             opt_text(m.gpu_type.as_deref()),
             html(&m.topology()),
             if m.mode == Mode::Disaggregated { "disagg" } else { "agg" },
@@ -379,13 +379,13 @@ pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions) -> String 
         r#"
 <section id="pareto-section"><h2>Throughput per GPU vs throughput per user</h2>
 <p class="muted">One point per run × concurrency: output tokens/s per GPU (y) against output tokens/s per user = 1000 / mean TPOT (x). The line is the Pareto frontier of the runs shown (no other point is better on both axes).</p>
-<div id="chart-pareto" class="chart wide"></div></section>
+<div id="chart-pareto" class="chart wide"></div><div id="legend-pareto" class="run-legend"></div></section>
 <section id="latency-section"><h2>Latency vs concurrency</h2>
 <p class="muted">Per run; concurrency on a log₂ axis. Hover a chart for values; filters above hide runs.</p>
-<div class="grid2">
-<div id="chart-ttft-mean" class="chart"></div><div id="chart-ttft-p99" class="chart"></div>
-<div id="chart-tpot-mean" class="chart"></div><div id="chart-tpot-p99" class="chart"></div>
-<div id="chart-itl-mean" class="chart"></div><div id="chart-itl-p99" class="chart"></div>
+<div id="legend-latency" class="run-legend"></div>
+<div class="grid3">
+<div id="chart-ttft-mean" class="chart"></div><div id="chart-tpot-mean" class="chart"></div><div id="chart-itl-mean" class="chart"></div>
+<div id="chart-ttft-p99" class="chart"></div><div id="chart-tpot-p99" class="chart"></div><div id="chart-itl-p99" class="chart"></div>
 </div></section>
 <section id="workers-section"><h2>Worker metrics over time</h2>
 <div class="filters"><label>Run<select id="timeline-run"></select></label><span id="timeline-note" class="muted"></span></div>

@@ -5,7 +5,7 @@
 //! found, but only outside CI: when `CI` is set, a missing browser fails the test. The browser
 //! is `$SRTLOG_CHROMIUM`, else the first of `chromium`, `chromium-browser`, `google-chrome`,
 //! `google-chrome-stable` on `PATH`. Set `SRTLOG_REPORT_SCREENSHOT=<file.png>` to keep the
-//! screenshot.
+//! screenshot (and the page, as `<file>.html`).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -60,8 +60,8 @@ fn chromium_or_skip() -> Option<PathBuf> {
     }
 }
 
-/// Runs headless Chromium on `page` with `extra` arguments; returns its stdout.
-fn run_chromium(browser: &Path, page: &Path, extra: &[String]) -> String {
+/// Runs headless Chromium on `page` (plus a URL fragment) with `extra` arguments; returns its stdout.
+fn run_chromium(browser: &Path, page: &Path, fragment: &str, extra: &[String]) -> String {
     let profile = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(browser);
     cmd.args([
@@ -80,7 +80,7 @@ fn run_chromium(browser: &Path, page: &Path, extra: &[String]) -> String {
     ])
     .arg(format!("--user-data-dir={}", profile.path().display()))
     .args(extra)
-    .arg(format!("file://{}", page.display()))
+    .arg(format!("file://{}{fragment}", page.display()))
     .stdin(Stdio::null())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
@@ -131,7 +131,7 @@ fn report_renders_in_headless_chromium_without_errors() {
     options.title = "srtlog report (browser test)".to_owned();
     std::fs::write(&page, render_report(&synthetic_doc(3000), &options)).unwrap();
 
-    let dom = run_chromium(&browser, &page, &["--dump-dom".to_owned()]);
+    let dom = run_chromium(&browser, &page, "", &["--dump-dom".to_owned()]);
     assert!(
         dom.contains("<body data-report-ready=\"true\""),
         "the report script did not finish:\n{}",
@@ -154,11 +154,31 @@ fn report_renders_in_headless_chromium_without_errors() {
         assert!(series.contains(group), "no {group} group");
     }
     assert!(dom.contains("3 of 3 runs shown"));
+    // Every run is in the chart legends.
+    for label in ["4401463 1P/2D gb200", "5120 4A h100", "4999 2P/4D gb200"] {
+        assert!(element_region(&dom, "legend-pareto").contains(label), "{label} not in the Pareto legend");
+    }
+
+    // Filters preset in the URL fragment hide runs in the table and the charts.
+    let dom = run_chromium(&browser, &page, "#filter-gpu=h100", &["--dump-dom".to_owned()]);
+    assert!(dom.contains("1 of 3 runs shown"), "the GPU filter did not apply");
+    assert!(
+        dom.contains(r#"<tr data-run="0" hidden="">"#)
+            && !dom.contains(r#"<tr data-run="1" class="incomplete" hidden"#)
+    );
+    let legend = element_region(&dom, "legend-pareto");
+    assert!(legend.contains("5120 4A h100") && !legend.contains("4401463"), "{legend}");
+    let errors = element_region(&dom, "console-errors");
+    assert!(
+        errors[..errors.find("</div>").unwrap_or(0)].ends_with('>'),
+        "script errors with a filter: {errors}"
+    );
 
     let shot = dir.path().join("report.png");
     run_chromium(
         &browser,
         &page,
+        "",
         &[format!("--screenshot={}", shot.display()), "--window-size=1400,2400".to_owned()],
     );
     let png = std::fs::read(&shot).unwrap();
@@ -166,5 +186,6 @@ fn report_renders_in_headless_chromium_without_errors() {
     assert!(png.len() > 50_000, "screenshot is suspiciously small ({} bytes)", png.len());
     if let Some(keep) = std::env::var_os("SRTLOG_REPORT_SCREENSHOT") {
         std::fs::copy(&shot, &keep).unwrap();
+        std::fs::copy(&page, Path::new(&keep).with_extension("html")).unwrap();
     }
 }

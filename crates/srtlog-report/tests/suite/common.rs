@@ -122,7 +122,7 @@ pub fn node(host: &str, role: WorkerType, id: &str, ranks: u32, n: usize) -> Nod
                 b.dp = dp;
                 b.tp = tp;
                 let phase = (i as f64 / 200.0).sin();
-                b.running_req = Some(50 + (40.0 * phase) as u64);
+                b.running_req = Some((50.0 + 40.0 * phase) as u64);
                 b.queue_req = Some(if i % 97 == 0 { 30 } else { 0 });
                 b.token_usage = Some(0.4 + 0.3 * phase);
                 if kind == BatchType::Prefill {
