@@ -12,7 +12,7 @@ use arrow_schema::SchemaRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::metadata::ParquetMetaDataReader;
+use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use parquet::file::properties::WriterProperties;
 use serde_json::{json, Value};
 use srtlog_model::{NodeMetrics, ProfilerResults, Timestamp};
@@ -286,6 +286,7 @@ fn open_valid(
         ));
     }
     check_schema(path, builder.schema(), schema)?;
+    check_layout(path, builder.metadata(), &header)?;
     check_data_crc(path, for_crc, &header)?;
     Ok(Some(ValidFile { builder, header, extras, file_rows }))
 }
@@ -308,6 +309,36 @@ fn check_schema(path: &Path, found: &SchemaRef, expected: &SchemaRef) -> Result<
         None => format!("{} columns where {} were expected", found.len(), expected.len()),
     };
     Err(CacheError::invalid(path, format!("foreign schema: {message}")))
+}
+
+/// The column chunks the Parquet metadata points to must tile the checksummed data part
+/// exactly, in order, and the row groups must add up to the file's rows. This catches a
+/// damaged Parquet footer (which the data checksum does not cover) before the decoder follows
+/// its offsets: the decoder assumes them sane and may panic otherwise.
+fn check_layout(path: &Path, metadata: &ParquetMetaData, header: &Header) -> Result<(), CacheError> {
+    let bad = |what: String| Err(CacheError::invalid(path, format!("damaged Parquet metadata: {what}")));
+    let mut next: i64 = 4; // after the leading `PAR1`
+    let mut rows: i64 = 0;
+    for (g, group) in metadata.row_groups().iter().enumerate() {
+        rows = rows.saturating_add(group.num_rows());
+        for (c, chunk) in group.columns().iter().enumerate() {
+            let start = chunk.dictionary_page_offset().unwrap_or(chunk.data_page_offset());
+            let len = chunk.compressed_size();
+            if start != next || len < 0 || chunk.data_page_offset() < start {
+                return bad(format!(
+                    "row group {g}, column {c}: chunk at {start} (+{len}), expected at {next}"
+                ));
+            }
+            next = start.saturating_add(len);
+        }
+    }
+    if u64::try_from(next).ok() != Some(header.data_bytes) {
+        return bad(format!("column chunks end at {next}, the data part at {}", header.data_bytes));
+    }
+    if rows != metadata.file_metadata().num_rows() {
+        return bad(format!("row groups hold {rows} rows, the file {}", metadata.file_metadata().num_rows()));
+    }
+    Ok(())
 }
 
 /// Checks the CRC-32 of the file's data part against the footer.
