@@ -33,14 +33,18 @@ impl TempFile {
     /// Creates `dir` if missing, and a new temporary file for `dir/name` in it.
     pub(crate) fn create(dir: &Path, name: &str) -> Result<Self, CacheError> {
         fs::create_dir_all(dir).map_err(|e| CacheError::write_io(dir, e))?;
-        let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}.{seq}.tmp", std::process::id()));
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| CacheError::write_io(&tmp, e))?;
-        Ok(TempFile { file, tmp, target: dir.join(name), committed: false })
+        let mut attempt = 0;
+        loop {
+            let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
+            let tmp = dir.join(format!(".{name}.{}.{seq}.tmp", std::process::id()));
+            // `create_new`: never reuse (or follow a symlink at) an existing path. A clash is
+            // only possible with a process of the same pid on another host sharing the directory.
+            match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+                Ok(file) => return Ok(TempFile { file, tmp, target: dir.join(name), committed: false }),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
+                Err(e) => return Err(CacheError::write_io(&tmp, e)),
+            }
+        }
     }
 
     /// The open temporary file, to write into.

@@ -109,7 +109,7 @@ impl RunCache {
         let mut writer = TableWriter::new(&tmp, results_schema())?;
         let mut builder = ResultsBuilder::new();
         for chunk in results.points.chunks(BATCH_ROWS) {
-            chunk.iter().for_each(|p| builder.append(p));
+            builder.extend(chunk);
             let batch = builder.finish().map_err(|e| CacheError::arrow(tmp.path(), e))?;
             writer.write(&batch)?;
         }

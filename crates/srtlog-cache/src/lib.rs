@@ -48,8 +48,8 @@
 //!
 //! # Writes
 //!
-//! A store writes a temporary file `.{name}.{pid}.{seq}.tmp` in the cache directory (created
-//! if missing), fsyncs it, renames it over `{name}` and fsyncs the directory. Readers open only
+//! A store writes a temporary file `.{name}.{pid}.{seq}.tmp` in the cache directory (created,
+//! with missing parents, if needed), fsyncs it, renames it over `{name}` and fsyncs the directory. Readers open only
 //! the final names, so they see the old file or the new one, never a partial one. Temporary
 //! files left by a killed writer are ignored, and removed by a later store once they have not
 //! been modified for 15 minutes. A store into a directory that cannot be written fails with an
@@ -64,7 +64,8 @@
 //! `Int32` `utc_offset_secs` column: most logs print local time with no zone, and srtlog never
 //! guesses one, so a zoned Arrow timestamp (an instant in UTC) would have to invent an offset.
 //! Where the log gave a zone, `timestamp - utc_offset_secs` is the UTC instant. Every metric is
-//! nullable: null means "not in the source", never 0.
+//! nullable: null means "not in the source", never 0. (pandas turns a nullable integer column
+//! into `float64` unless read with `dtype_backend="pyarrow"` or `"numpy_nullable"`.)
 //!
 //! `benchmark_results.parquet` (one row per [`BenchmarkPoint`]; the names are those of the JSON
 //! document, [`BenchmarkPoint::METRIC_NAMES`]):

@@ -57,6 +57,12 @@ macro_rules! results_table {
             }
         }
 
+        impl<'a> Extend<&'a BenchmarkPoint> for ResultsBuilder {
+            fn extend<I: IntoIterator<Item = &'a BenchmarkPoint>>(&mut self, points: I) {
+                points.into_iter().for_each(|p| self.append(p));
+            }
+        }
+
         static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
             Arc::new(Schema::new(vec![
                 Field::new("concurrency", DataType::UInt32, true),
