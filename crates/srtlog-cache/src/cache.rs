@@ -131,7 +131,10 @@ impl RunCache {
             };
             let extras: NodesExtras = serde_json::from_str(&valid.extras)
                 .map_err(|e| CacheError::invalid(&path, format!("footer extras: {e}")))?;
-            let listed: u64 = extras.workers.iter().map(|w| w.batch_rows.saturating_add(w.memory_rows)).sum();
+            let listed = extras
+                .workers
+                .iter()
+                .fold(0u64, |n, w| n.saturating_add(w.batch_rows).saturating_add(w.memory_rows));
             if listed != valid.header.rows {
                 return Err(CacheError::invalid(
                     &path,
@@ -471,8 +474,12 @@ fn part_summary(path: &Path) -> Result<Value, CacheError> {
             map.insert("warnings".into(), json!(warnings.len()));
         }
         if let Some(workers) = extras.get("workers").and_then(Value::as_array) {
-            let sum =
-                |key: &str| workers.iter().filter_map(|w| w.get(key).and_then(Value::as_u64)).sum::<u64>();
+            let sum = |key: &str| {
+                workers
+                    .iter()
+                    .filter_map(|w| w.get(key).and_then(Value::as_u64))
+                    .fold(0u64, u64::saturating_add)
+            };
             map.insert("workers".into(), json!(workers.len()));
             map.insert("batch_rows".into(), json!(sum("batch_rows")));
             map.insert("memory_rows".into(), json!(sum("memory_rows")));
