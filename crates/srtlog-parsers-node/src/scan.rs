@@ -175,13 +175,18 @@ fn scan_region<F>(
         let Some(hit) = hit else { break };
         let line_start = memchr::memrchr(b'\n', &region[..hit]).map_or(0, |i| i + 1);
         let line_end = memchr::memchr(b'\n', &region[hit..]).map_or(region.len(), |i| hit + i);
-        seen += count_newlines(&region[counted_to..line_start]);
-        counted_to = line_start;
+        if line_start > counted_to {
+            seen += count_newlines(&region[counted_to..line_start]);
+        }
         on_line(base + seen + 1, strip_cr(&region[line_start..line_end]), stats);
+        // This line and its `\n` are counted; the next gap starts after it.
+        seen += 1;
+        counted_to = (line_end + 1).min(region.len());
         // Resume at the `\n` itself: a line-start marker of the next line begins with it.
         pos = line_end;
     }
-    *line_no = base + count_newlines(region);
+    *line_no = base + seen + count_newlines(&region[counted_to..]);
+    debug_assert_eq!(*line_no, base + count_newlines(region));
 }
 
 fn count_newlines(b: &[u8]) -> u64 {

@@ -64,10 +64,36 @@ pub fn parse_sglang_line(line: &[u8]) -> LineEvent {
     parse_line_with(line, &mut Vec::new())
 }
 
+/// A classified line: a batch line is returned unparsed so that the streaming parser can fill
+/// the batch in place in its output vector (a `BatchMetrics` is ~400 bytes; moving it through
+/// an enum costs more than parsing it).
+// `Other` is large but rare (non-batch candidate lines); boxing it would allocate per line.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Classified<'a> {
+    /// `Prefill batch` / `Decode batch`, with the prefix and the text after the keyword.
+    Batch(Prefix<'a>, BatchType, &'a [u8]),
+    /// Anything else, fully parsed.
+    Other(LineEvent),
+}
+
 /// [`parse_sglang_line`] with a reusable scratch buffer for ANSI stripping.
 pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
+    match classify(line, scratch) {
+        Classified::Batch(p, batch_type, rest) => {
+            let mut b = new_batch(&p, batch_type);
+            match fill_batch(&mut b, rest) {
+                Ok(()) => LineEvent::Batch(b),
+                Err(reason) => LineEvent::Malformed(reason),
+            }
+        }
+        Classified::Other(event) => event,
+    }
+}
+
+/// Decides what a line is; parses everything but batch fields.
+pub(crate) fn classify<'a>(line: &'a [u8], scratch: &'a mut Vec<u8>) -> Classified<'a> {
     let line = strip_cr(line);
-    let line = if has_esc(line) {
+    let line: &'a [u8] = if has_esc(line) {
         strip_ansi_into(line, scratch);
         &scratch[..]
     } else {
@@ -76,19 +102,24 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
     let p = split_sglang(line);
     let msg = p.message;
     if let Some(rest) = msg.strip_prefix(b"Prefill batch") {
-        return batch(&p, BatchType::Prefill, rest);
+        return Classified::Batch(p, BatchType::Prefill, rest);
     }
     if let Some(rest) = msg.strip_prefix(b"Decode batch") {
-        return batch(&p, BatchType::Decode, rest);
+        return Classified::Batch(p, BatchType::Decode, rest);
     }
-    if let Some(event) = memory_line(&p, msg) {
+    Classified::Other(other_line(&p, line))
+}
+
+fn other_line(p: &Prefix<'_>, line: &[u8]) -> LineEvent {
+    let msg = p.message;
+    if let Some(event) = memory_line(p, msg) {
         return event;
     }
     if starts_with(msg, b"server_args=") {
         return server_args(msg);
     }
     if let Some(at) = memchr::memmem::rfind(line, b"Capturing batches (") {
-        return progress_bar(&p, &line[at..]);
+        return progress_bar(p, &line[at..]);
     }
     if let Some(cmd) = after(line, b"[CMD]") {
         return command_event(cmd);
@@ -119,77 +150,193 @@ fn new_batch(p: &Prefix<'_>, batch_type: BatchType) -> BatchMetrics {
     b
 }
 
-/// Parses the part after `Prefill batch` / `Decode batch`.
-fn batch(p: &Prefix<'_>, batch_type: BatchType, rest: &[u8]) -> LineEvent {
+/// Which batch field a name is: dispatch on (length, second byte), then one comparison.
+#[derive(Clone, Copy)]
+enum Field {
+    NewSeq,
+    NewToken,
+    CachedToken,
+    TokenUsage,
+    SwaTokenUsage,
+    RunningReq,
+    QueueReq,
+    PreallocReq,
+    InflightReq,
+    TransferReq,
+    UnbootstrappedReq,
+    RetractedReq,
+    NumTokens,
+    SwaTokens,
+    InputThroughput,
+    GenThroughput,
+    PreallocatedUsage,
+    AcceptLen,
+    AcceptRate,
+    CudaGraph,
+}
+
+fn field_of(name: &[u8]) -> Option<Field> {
+    use Field::*;
+    let (want, field): (&[u8], Field) = match (name.len(), *name.get(1)?) {
+        (8, b'n') => (b"#new-seq", NewSeq),
+        (10, b'n') => (b"#new-token", NewToken),
+        (13, b'c') => (b"#cached-token", CachedToken),
+        (11, b'o') => (b"token usage", TokenUsage),
+        (16, b'u') => (b"full token usage", TokenUsage),
+        (15, b'w') => (b"swa token usage", SwaTokenUsage),
+        (12, b'r') => (b"#running-req", RunningReq),
+        (10, b'q') => (b"#queue-req", QueueReq),
+        (13, b'p') => (b"#prealloc-req", PreallocReq),
+        (13, b'i') => (b"#inflight-req", InflightReq),
+        (13, b't') => (b"#transfer-req", TransferReq),
+        (17, b't') => (b"#transferring-req", TransferReq),
+        (19, b'u') => (b"#unbootstrapped-req", UnbootstrappedReq),
+        (14, b'r') => (b"#retracted-req", RetractedReq),
+        (6, b't') => (b"#token", NumTokens),
+        (11, b'f') => (b"#full token", NumTokens),
+        (10, b's') => (b"#swa token", SwaTokens),
+        (26, b'n') => (b"input throughput (token/s)", InputThroughput),
+        (24, b'e') => (b"gen throughput (token/s)", GenThroughput),
+        (19, b'r') => (b"pre-allocated usage", PreallocatedUsage),
+        (10, b'c') => (b"accept len", AcceptLen),
+        (11, b'c') => (b"accept rate", AcceptRate),
+        (10, b'u') => (b"cuda graph", CudaGraph),
+        (9, b'p') => (b"cpu graph", CudaGraph),
+        _ => return None,
+    };
+    (name == want).then_some(field)
+}
+
+/// Fills `b` from the text after `Prefill batch` / `Decode batch`: an optional ` [forward_ct]`,
+/// `.` or `,`, then `name: value` fields separated by `, `, in any order; unknown fields are
+/// ignored, a known field with an unparsable value makes the line malformed.
+pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'static str> {
     let mut rest = rest;
-    // Optional ` [forward_ct]`.
     if let Some(r) = rest.strip_prefix(b" [") {
         match memchr::memchr(b']', r) {
             Some(close) if parse_u64(&r[..close]).is_some() => rest = &r[close + 1..],
-            _ => return LineEvent::Malformed("bad forward count after batch keyword"),
+            _ => return Err("bad forward count after batch keyword"),
         }
     }
-    let Some(fields) = rest.strip_prefix(b".").or_else(|| rest.strip_prefix(b",")) else {
-        return LineEvent::Malformed("batch keyword not followed by `.` or `,`");
+    let s = match rest.split_first() {
+        Some((b'.' | b',', fields)) => fields,
+        _ => return Err("batch keyword not followed by `.` or `,`"),
     };
-    let mut b = new_batch(p, batch_type);
     let mut known = 0u32;
-    for field in comma_fields(fields) {
-        let Some((name, value)) = split_field(field, b": ") else { continue };
-        let ok = match name {
-            b"#new-seq" => set_u64(&mut b.new_seq, value),
-            b"#new-token" => set_u64(&mut b.new_token, value),
-            b"#cached-token" => set_u64(&mut b.cached_token, value),
-            b"token usage" | b"full token usage" => set_f64(&mut b.token_usage, value),
-            b"swa token usage" => set_f64(&mut b.swa_token_usage, value),
-            b"#running-req" => set_u64(&mut b.running_req, value),
-            b"#queue-req" => set_u64(&mut b.queue_req, value),
-            b"#prealloc-req" => set_u64(&mut b.prealloc_req, value),
-            b"#inflight-req" => set_u64(&mut b.inflight_req, value),
-            b"#transfer-req" | b"#transferring-req" => set_u64(&mut b.transfer_req, value),
-            b"#unbootstrapped-req" => set_u64(&mut b.unbootstrapped_req, value),
-            b"#retracted-req" => set_u64(&mut b.retracted_req, value),
-            b"#token" | b"#full token" => set_u64(&mut b.num_tokens, value),
-            b"#swa token" => set_u64(&mut b.swa_tokens, value),
-            b"input throughput (token/s)" => set_f64(&mut b.input_throughput, value),
-            b"gen throughput (token/s)" => set_f64(&mut b.gen_throughput, value),
-            b"pre-allocated usage" => set_f64(&mut b.preallocated_usage, value),
-            b"accept len" => set_f64(&mut b.accept_len, value),
-            b"accept rate" => set_f64(&mut b.accept_rate, value),
-            b"cuda graph" | b"cpu graph" => {
-                parse_bool(first_word(value)).map(|v| b.cuda_graph = Some(v)).is_some()
+    let n = s.len();
+    let mut i = 0;
+    while i < n {
+        // A field: `name: value` up to the next `, ` (single pass, no searcher set-up).
+        while i < n && s[i] == b' ' {
+            i += 1;
+        }
+        let name_start = i;
+        let mut colon = None;
+        while i < n {
+            let c = s[i];
+            if c == b',' && s.get(i + 1) == Some(&b' ') {
+                break;
             }
-            _ => continue,
+            if c == b':' && colon.is_none() && s.get(i + 1) == Some(&b' ') {
+                colon = Some(i);
+            }
+            i += 1;
+        }
+        let end = i;
+        i += 2; // skip `, `
+        let Some(colon) = colon else { continue };
+        let Some(field) = field_of(&s[name_start..colon]) else { continue };
+        let value = &s[colon + 2..end];
+        let ok = match field {
+            Field::NewSeq => set_u64(&mut b.new_seq, value),
+            Field::NewToken => set_u64(&mut b.new_token, value),
+            Field::CachedToken => set_u64(&mut b.cached_token, value),
+            Field::TokenUsage => set_f64(&mut b.token_usage, value),
+            Field::SwaTokenUsage => set_f64(&mut b.swa_token_usage, value),
+            Field::RunningReq => set_u64(&mut b.running_req, value),
+            Field::QueueReq => set_u64(&mut b.queue_req, value),
+            Field::PreallocReq => set_u64(&mut b.prealloc_req, value),
+            Field::InflightReq => set_u64(&mut b.inflight_req, value),
+            Field::TransferReq => set_u64(&mut b.transfer_req, value),
+            Field::UnbootstrappedReq => set_u64(&mut b.unbootstrapped_req, value),
+            Field::RetractedReq => set_u64(&mut b.retracted_req, value),
+            Field::NumTokens => set_u64(&mut b.num_tokens, value),
+            Field::SwaTokens => set_u64(&mut b.swa_tokens, value),
+            Field::InputThroughput => set_f64(&mut b.input_throughput, value),
+            Field::GenThroughput => set_f64(&mut b.gen_throughput, value),
+            Field::PreallocatedUsage => set_f64(&mut b.preallocated_usage, value),
+            Field::AcceptLen => set_f64(&mut b.accept_len, value),
+            Field::AcceptRate => set_f64(&mut b.accept_rate, value),
+            Field::CudaGraph => parse_bool(first_word(value)).map(|v| b.cuda_graph = Some(v)).is_some(),
         };
         if !ok {
-            return LineEvent::Malformed("unparsable value in batch line");
+            return Err("unparsable value in batch line");
         }
         known += 1;
     }
     if known == 0 {
-        return LineEvent::Malformed("batch line without known fields");
+        return Err("batch line without known fields");
     }
-    LineEvent::Batch(b)
+    Ok(())
 }
 
 /// The first space-separated word of a value, without a trailing `,` (some builds omit the
 /// `, ` before the next field; a line whose trailing space was stripped ends in `,`).
 fn first_word(value: &[u8]) -> &[u8] {
     let v = trim_start(value);
-    let v = match memchr::memchr(b' ', v) {
+    let v = match v.iter().position(|&c| c == b' ') {
         Some(i) => &v[..i],
         None => v,
     };
     v.strip_suffix(b",").unwrap_or(v)
 }
 
+/// Whether a number's text may end before `c` (end of value, a space, or a final `,`).
+fn ends_number(rest: &[u8]) -> bool {
+    matches!(rest, [] | [b' ', ..] | [b','])
+}
+
 fn set_u64(slot: &mut Option<u64>, value: &[u8]) -> bool {
+    // Fast path: digits then the end of the first word.
+    let mut v: u64 = 0;
+    let mut i = 0;
+    while i < value.len() && value[i].is_ascii_digit() && i < 19 {
+        v = v * 10 + u64::from(value[i] - b'0');
+        i += 1;
+    }
+    if i > 0 && ends_number(&value[i..]) {
+        *slot = Some(v);
+        return true;
+    }
     parse_u64(first_word(value)).map(|v| *slot = Some(v)).is_some()
 }
 
 fn set_f64(slot: &mut Option<f64>, value: &[u8]) -> bool {
+    // Fast path: `ddd.dd` (what SGLang prints), exactly as `str::parse` would round it.
+    let (mut mantissa, mut digits, mut frac, mut dot) = (0u64, 0usize, 0usize, false);
+    let mut i = 0;
+    while i < value.len() {
+        let c = value[i];
+        if c.is_ascii_digit() {
+            mantissa = mantissa * 10 + u64::from(c - b'0');
+            digits += 1;
+            frac += usize::from(dot);
+        } else if c == b'.' && !dot {
+            dot = true;
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if digits > 0 && digits <= 15 && ends_number(&value[i..]) {
+        *slot = Some(mantissa as f64 / POW10[frac]);
+        return true;
+    }
     parse_f64(first_word(value)).map(|v| *slot = Some(v)).is_some()
 }
+
+const POW10: [f64; 16] =
+    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /// The number right after `key` (e.g. `avail mem=`), up to the first byte that cannot be in a
 /// number. `Some(None)` when the key is present but no number follows.
@@ -345,8 +492,21 @@ impl NodeParser for SglangParser {
         let mut scratch = Vec::new();
         let mut stats = std::mem::take(&mut out.stats);
         let result = scan_lines(reader, options, markers, &mut stats, |line_no, line, stats| {
-            let event = parse_line_with(line, &mut scratch);
-            apply(out, stats, line_no, line, event);
+            match classify(line, &mut scratch) {
+                Classified::Batch(p, batch_type, rest) => {
+                    // Built in place: pushed first, filled, popped again if malformed.
+                    out.batches.push(new_batch(&p, batch_type));
+                    let filled = match out.batches.last_mut() {
+                        Some(b) => fill_batch(b, rest),
+                        None => Ok(()),
+                    };
+                    if let Err(reason) = filled {
+                        out.batches.pop();
+                        apply(out, stats, line_no, line, LineEvent::Malformed(reason));
+                    }
+                }
+                Classified::Other(event) => apply(out, stats, line_no, line, event),
+            }
         });
         out.stats = stats;
         result
