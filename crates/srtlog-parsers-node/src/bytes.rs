@@ -152,8 +152,25 @@ pub(crate) fn starts_with(s: &[u8], prefix: &[u8]) -> bool {
 }
 
 /// The position of `needle` in `hay`.
+///
+/// Candidate lines are short and each needle is searched once per line, so a one-shot
+/// `memmem` searcher (whose set-up costs more than the search) loses to `memchr` on the first
+/// byte plus a compare.
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
+    find_short(hay, needle)
+}
+
+/// The last position of `needle` in `hay` (see [`find`]).
+pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut end = hay.len();
+    while let Some(at) = memchr::memrchr(first, &hay[..end]) {
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
 }
 
 /// The bytes of `s` after the first `needle`.

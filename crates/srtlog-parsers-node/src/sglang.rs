@@ -16,8 +16,8 @@ use srtlog_model::{
 };
 
 use crate::bytes::{
-    after, comma_fields, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64, split_field,
-    starts_with, strip_ansi_into, strip_cr, trim_start,
+    after, comma_fields, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64, rfind,
+    split_field, starts_with, strip_ansi_into, strip_cr, trim_start,
 };
 use crate::event::{apply, LineEvent};
 use crate::launch::{parse_command, Program};
@@ -118,7 +118,7 @@ fn other_line(p: &Prefix<'_>, line: &[u8]) -> LineEvent {
     if starts_with(msg, b"server_args=") {
         return server_args(msg);
     }
-    if let Some(at) = memchr::memmem::rfind(line, b"Capturing batches (") {
+    if let Some(at) = rfind(line, b"Capturing batches (") {
         return progress_bar(p, &line[at..]);
     }
     if let Some(cmd) = after(line, b"[CMD]") {
@@ -204,7 +204,23 @@ fn field_of(name: &[u8]) -> Option<Field> {
         (9, b'p') => (b"cpu graph", CudaGraph),
         _ => return None,
     };
-    (name == want).then_some(field)
+    eq_words(name, want).then_some(field)
+}
+
+/// Byte-slice equality in 8-byte words (inlined; a `bcmp` call costs more for short names).
+#[inline]
+fn eq_words(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a, mut b) = (a, b);
+    while let (Some((x, ar)), Some((y, br))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
+        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
+            return false;
+        }
+        (a, b) = (ar, br);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Fills `b` from the text after `Prefill batch` / `Decode batch`: an optional ` [forward_ct]`,

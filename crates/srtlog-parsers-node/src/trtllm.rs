@@ -85,51 +85,57 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
     };
     let p = split_trtllm(line);
     let msg = p.message;
-    if find(msg, b"with config: Config(").is_some() {
-        // dynamo's CLI defaults, not the engine's values (FORMATS.md 8.3).
-        return LineEvent::Ignored;
+    // Most lines of interest start their message with a fixed phrase: test those first, with
+    // no search at all.
+    if starts_with(msg, b"iter = ") {
+        return iteration(&p, msg);
     }
-    if let Some(at) = find(msg, b"iter = ") {
-        if at == 0 || matches!(msg[at - 1], b' ' | b']') {
-            return iteration(&p, &msg[at..]);
-        }
-    }
-    if let Some(rest) = after(msg, b"Peak memory during memory usage profiling (torch + non-torch):") {
+    if let Some(rest) = msg.strip_prefix(b"Peak memory during memory usage profiling (torch + non-torch):") {
         return peak_memory(&p, rest);
     }
     if let Some(rest) =
-        after(msg, b"Memory used after loading model weights (inside torch) in memory usage profiling:")
+        msg.strip_prefix(b"Memory used after loading model weights (inside torch) in memory usage profiling:")
     {
         return gib_event(&p, MemoryMetricType::Memory, "model_weights_loaded", rest, |m, v| {
             m.mem_usage_gb = Some(v)
         });
     }
-    if let Some(rest) = after(msg, b"Estimated max memory in KV cache :") {
+    if let Some(rest) = msg.strip_prefix(b"Estimated max memory in KV cache :") {
         return gib_event(&p, MemoryMetricType::KvCache, "kv_cache_estimated", rest, |m, v| {
             m.kv_cache_gb = Some(v)
         });
     }
-    if let Some(rest) = after(msg, b"[MemUsageChange] Allocated ") {
+    if let Some(rest) = msg.strip_prefix(b"[MemUsageChange] Allocated ") {
         if find(rest, b"paged KV cache").is_some() {
             return kv_allocated(&p, rest);
         }
     }
-    if let Some(rest) = after(msg, b"engine args:") {
+    if let Some(rest) = msg.strip_prefix(b"TensorRT-LLM engine args:") {
         return engine_args(rest);
     }
     if starts_with(msg, b"max_seq_len=") {
         return limits_line(msg);
     }
-    if let Some(rest) = after(line, b"rank0 run ") {
+    if starts_with(msg, b"Initializing the worker with config") {
+        // `Config(...)`: dynamo's CLI defaults, not the engine's values (FORMATS.md 8.3).
+        return LineEvent::Ignored;
+    }
+    let t = trim_start(line);
+    if let Some(rest) = t.strip_prefix(b"rank0 run ") {
         let cmd = match find(rest, b" in background") {
             Some(end) => &rest[..end],
             None => rest,
         };
         return command_event(cmd);
     }
-    let t = trim_start(line);
     if t.first() == Some(&b'+') {
         return parse_xtrace(t, Program::Trtllm);
+    }
+    // Prefixes this parser does not know: an iteration anywhere after a `]` or a space.
+    if let Some(at) = find(msg, b"iter = ") {
+        if at > 0 && matches!(msg[at - 1], b' ' | b']') && find(&msg[at..], b"states = {").is_some() {
+            return iteration(&p, &msg[at..]);
+        }
     }
     if find(msg, b"-m dynamo.trtllm").is_some() || find(msg, b"trtllm-serve ").is_some() {
         return command_event(msg);
