@@ -76,19 +76,21 @@
 
 mod bytes;
 mod event;
-mod files;
 mod launch;
 mod prefix;
 mod pyrepr;
 mod scan;
 mod sglang;
 mod sniff;
+mod sweep;
 mod trtllm;
+mod worker_file;
 mod xtrace;
 
 pub use event::LineEvent;
-pub use files::{classify_worker_file, parse_sweep_log, LogStream, SweepCommand, WorkerFile};
 pub use launch::{config_from_args, parse_flags, shell_words};
 pub use scan::BUFFER_BYTES;
 pub use sglang::{parse_sglang_line, SglangParser};
+pub use sweep::{parse_sweep_log, SweepCommand};
 pub use trtllm::{parse_trtllm_line, TrtllmParser};
+pub use worker_file::{classify_worker_file, LogStream, WorkerFile};

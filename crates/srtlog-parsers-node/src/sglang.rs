@@ -334,6 +334,10 @@ fn set_f64(slot: &mut Option<f64>, value: &[u8]) -> bool {
     while i < value.len() {
         let c = value[i];
         if c.is_ascii_digit() {
+            if digits == 15 {
+                digits += 1; // too long for the exact fast path
+                break;
+            }
             mantissa = mantissa * 10 + u64::from(c - b'0');
             digits += 1;
             frac += usize::from(dot);

@@ -416,3 +416,13 @@ fn registry_has_both_parsers() {
     assert!(names.contains(&"sglang") && names.contains(&"trtllm"), "{names:?}");
     assert_eq!(srtlog_model::get_node_parser("trtllm").map(|p| p.name()).ok(), Some("trtllm"));
 }
+
+#[test]
+fn huge_numbers_do_not_overflow() {
+    let line = "[2026-01-16 06:24:40 TP0] Decode batch, #running-req: 99999999999999999999999999, token usage: 777777777777777777777777777.5, ";
+    assert!(matches!(parse_sglang_line(line.as_bytes()), LineEvent::Malformed(_)));
+    let line = "[2026-01-16 06:24:40 TP0] Decode batch, #running-req: 1, token usage: 777777777777777777777777777.5, ";
+    assert_eq!(batch(parse_sglang_line(line.as_bytes())).token_usage, Some(777777777777777777777777777.5));
+    let line = "[99/99/9999-99:99:99] [TRT-LLM] [RANK 99999999999999999999] [I] iter = 99999999999999999999999, rank = 1, states = {'num_ctx_tokens': 1, 'num_generation_tokens': 1}";
+    assert!(matches!(parse_trtllm_line(line.as_bytes()), LineEvent::Malformed(_)));
+}
