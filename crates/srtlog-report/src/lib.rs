@@ -34,9 +34,11 @@
 //! | output TPS/user | `1000 / mean_tpot_ms` |
 //! | input TPS/GPU | `(total_tps − output_tps) / gpus_used`, else `total_input_tokens / duration / gpus_used` |
 //! | Pareto frontier | points not beaten-or-equalled by another point on both axes, by x ascending |
-//! | summed timelines | per time bucket, each stream's mean (or held last value), summed; KV usage averaged |
+//! | summed timelines | per time bucket, each stream's mean (between lines: its next line's value, since SGLang logs rates over the interval before a line), summed; KV usage averaged |
+//! | prefill new tokens/s | `Σ new_token` of prefill batches in a bucket / bucket width |
 //!
-//! See [`derived`] and the `timeline` module docs for the details (streams, holding, gaps).
+//! A *stream* is one worker's lines of one DP rank (lowest TP rank only, so no batch counts
+//! twice). See [`derived`] and the `timeline` module source docs for the details.
 //!
 //! # Downsampling
 //!

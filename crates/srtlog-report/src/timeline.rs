@@ -12,10 +12,12 @@
 //! - `type`: all streams of one worker role summed on a grid (when there is more than one).
 //!
 //! Grid aggregation: time is cut into buckets of `max(span / (4 × buckets), 1 s)`. In each bucket
-//! a stream contributes the mean of its samples there, or, when it has none, its last value if
-//! that is no older than the stream's gap threshold (a logged rate or queue length holds until
-//! the next line). Throughputs and request counts are summed over streams; KV-cache usage is
-//! averaged. The grid is then min/max-downsampled like a stream.
+//! a stream contributes the mean of its samples there, or, when it has none, the value of its
+//! next sample if that is no more than the stream's gap threshold later. (SGLang logs a
+//! throughput averaged over the interval since its previous line, so a line's value describes
+//! the time *before* it; nothing is filled before a stream's first line or after its last.)
+//! Throughputs and request counts are summed over streams; KV-cache usage is averaged. The grid
+//! is then min/max-downsampled like a stream.
 //!
 //! Rate match: prefill input tokens/s is the grid sum of `input_throughput` over prefill (and
 //! aggregated) workers, and also `Σ new_token / bucket width` over their prefill batches (0 in
@@ -281,18 +283,23 @@ impl Grid {
         let mut contributors = vec![0u32; n];
         let mut new_token_rate = vec![None; n];
         let bucket = |x: f64| ((x / width) as usize).min(n - 1);
-        let mut acc = vec![[(0.0f64, 0u32); 5]; n];
+        // Per bucket and metric: sum, count, and the time of the bucket's first sample.
+        let mut acc = vec![[(0.0f64, 0u32, 0.0f64); 5]; n];
         let mut tokens = vec![0.0f64; n];
         for s in streams {
-            acc.iter_mut().for_each(|a| *a = [(0.0, 0); 5]);
+            acc.iter_mut().for_each(|a| *a = [(0.0, 0, 0.0); 5]);
             tokens.iter_mut().for_each(|x| *x = 0.0);
             let (mut first_prefill, mut last_prefill) = (None, None);
             for x in &s.samples {
                 let b = bucket(x.t);
                 for (m, v) in x.values.iter().enumerate() {
                     if let Some(v) = v.filter(|v| v.is_finite()) {
-                        acc[b][m].0 += v;
-                        acc[b][m].1 += 1;
+                        let cell = &mut acc[b][m];
+                        if cell.1 == 0 {
+                            cell.2 = x.t;
+                        }
+                        cell.0 += v;
+                        cell.1 += 1;
                     }
                 }
                 if x.prefill {
@@ -301,32 +308,32 @@ impl Grid {
                     tokens[b] += x.new_token.unwrap_or(0.0);
                 }
             }
-            let mut last: [Option<(f64, f64)>; 5] = [None; 5];
-            for b in 0..n {
-                let mut any = false;
-                for m in 0..5 {
-                    let (sum, count) = acc[b][m];
+            for m in 0..5 {
+                // Nothing before the stream's first value of this metric: a logged value
+                // describes the interval since the previous line, unknown for the first one.
+                let Some(first) = acc.iter().position(|cell| cell[m].1 > 0) else { continue };
+                // Walk backwards so an empty bucket can take the value of the next line.
+                let mut next: Option<(f64, f64)> = None;
+                for b in (first..n).rev() {
+                    let (sum, count, first_t) = acc[b][m];
                     let value = if count > 0 {
                         let mean = sum / f64::from(count);
-                        last[m] = Some((t[b], mean));
+                        next = Some((first_t, mean));
                         Some(mean)
                     } else {
-                        last[m].filter(|(at, _)| t[b] - at <= s.gap).map(|(_, v)| v)
+                        next.filter(|(at, _)| at - t[b] <= s.gap).map(|(_, v)| v)
                     };
                     if let Some(v) = value {
                         sums[m][b] = Some(sums[m][b].unwrap_or(0.0) + v);
                         if m == 4 {
-                            any = true;
+                            contributors[b] += 1;
                         }
                     }
                 }
-                if any {
-                    contributors[b] += 1;
-                }
-                if let (Some(f), Some(l)) = (first_prefill, last_prefill) {
-                    if (f..=l).contains(&b) {
-                        new_token_rate[b] = Some(new_token_rate[b].unwrap_or(0.0) + tokens[b] / width);
-                    }
+            }
+            if let (Some(f), Some(l)) = (first_prefill, last_prefill) {
+                for b in f..=l {
+                    new_token_rate[b] = Some(new_token_rate[b].unwrap_or(0.0) + tokens[b] / width);
                 }
             }
         }
@@ -455,7 +462,7 @@ mod tests {
     }
 
     #[test]
-    fn grid_sums_held_rates_and_counts_new_tokens() {
+    fn grid_back_fills_rates_from_the_next_line_and_counts_new_tokens() {
         let s = |dp: u32, vals: &[(f64, f64)]| Stream {
             node: 0,
             role: WorkerType::Decode,
@@ -474,11 +481,71 @@ mod tests {
         let a = s(0, &[(0.0, 100.0), (2.0, 100.0)]);
         let b = s(1, &[(1.0, 50.0)]);
         let g = Grid::build(&[&a, &b], 2.0, 1.0);
-        // bucket 0: a=100, b not started; bucket 1: a held 100 + b 50; bucket 2: a 100 + b held 50.
-        assert_eq!(g.sums[0], vec![Some(100.0), Some(150.0), Some(150.0)]);
+        // bucket 0: a=100, b not started; bucket 1: a's next line (100) + b 50; bucket 2: a 100,
+        // b has ended.
+        assert_eq!(g.sums[0], vec![Some(100.0), Some(150.0), Some(100.0)]);
         assert_eq!(g.sums[4], vec![Some(0.5), Some(0.5), Some(0.5)]);
         // a: 10 tokens in buckets 0 and 2, 0 in 1 (active); b: 10 tokens in bucket 1 only.
         assert_eq!(g.new_token_rate, vec![Some(10.0), Some(10.0), Some(10.0)]);
-        let _ = batch(0, 0, 0, BatchType::Decode);
+    }
+
+    fn node(role: WorkerType, batches: Vec<BatchMetrics>) -> srtlog_model::NodeInfo {
+        srtlog_model::NodeInfo {
+            metrics: srtlog_model::NodeMetrics {
+                metadata: srtlog_model::NodeMetadata {
+                    node_name: "host".to_owned(),
+                    worker_type: role,
+                    worker_id: "w0".to_owned(),
+                },
+                batches,
+                memory_snapshots: vec![],
+                config: Default::default(),
+                stats: Default::default(),
+            },
+            node_config: Default::default(),
+        }
+    }
+
+    #[test]
+    fn streams_split_by_dp_rank_keep_the_lowest_tp_rank_and_count_untimed_batches() {
+        let mut untimed = batch(0, 0, 0, BatchType::Decode);
+        untimed.timestamp = None;
+        let batches = vec![
+            batch(10, 0, 0, BatchType::Decode),
+            batch(10, 0, 1, BatchType::Decode), // same batch logged by TP 1: dropped
+            batch(11, 1, 2, BatchType::Decode), // DP 1 logged only by TP 2: kept
+            batch(12, 0, 0, BatchType::Decode),
+            untimed,
+        ];
+        let run = BenchmarkRun {
+            metadata: serde_json::from_value(serde_json::json!({
+                "job_id": "1", "job_name": null, "run_date": null, "mode": "disaggregated",
+                "prefill_nodes": 0, "decode_nodes": 1, "agg_nodes": 0, "prefill_workers": 0,
+                "decode_workers": 1, "agg_workers": 0, "gpus_per_node": null, "gpus_per_prefill": null,
+                "gpus_per_decode": null, "gpus_per_agg": null, "gpu_type": null, "total_gpus": 0,
+                "container": null, "backend_type": null, "frontend_type": null,
+                "model": {"path": null, "precision": null, "tensor_parallel": null},
+                "tags": [], "path": "/r", "metadata_version": null
+            }))
+            .unwrap(),
+            profiler_metadata: Default::default(),
+            profiler: Default::default(),
+            is_complete: false,
+            missing_concurrencies: vec![],
+            benchmark_launch_command: None,
+            nodes: vec![node(WorkerType::Decode, batches)],
+        };
+        let streams = RunStreams::new(0, &run);
+        assert_eq!(streams.untimed, 1);
+        assert_eq!(streams.streams.len(), 2);
+        assert_eq!(streams.streams[0].samples.iter().map(|s| s.t).collect::<Vec<_>>(), vec![0.0, 2.0]);
+        assert_eq!(streams.streams[1].samples.len(), 1);
+        assert_eq!(streams.span, 2.0);
+        // 2 rank series + their worker sum + the decode-role sum + the rate match.
+        assert_eq!(streams.series_count(), 5);
+        let built = streams.build(100).unwrap();
+        let kinds: Vec<&str> = built.series.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, vec!["type", "worker", "rank", "rank"]);
+        assert_eq!(built.start.as_deref(), Some("2023-11-14T22:13:30"));
     }
 }
