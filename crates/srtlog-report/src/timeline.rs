@@ -111,7 +111,7 @@ impl RunStreams {
                 if min_tp.get(&b.dp) != Some(&b.tp) {
                     continue;
                 }
-                let t = (ts.epoch_micros_or_wall() - origin) as f64 / 1e6;
+                let t = ts.epoch_micros_or_wall().saturating_sub(origin) as f64 / 1e6;
                 by_dp.entry(b.dp).or_default().push(sample(b, t));
             }
             for (dp, mut samples) in by_dp {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use srtlog_report::{render_report, ReportOptions, CHART_IDS};
 
-use crate::common::synthetic_doc;
+use crate::common::{big_doc, synthetic_doc};
 
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
@@ -187,5 +187,24 @@ fn report_renders_in_headless_chromium_without_errors() {
     if let Some(keep) = std::env::var_os("SRTLOG_REPORT_SCREENSHOT") {
         std::fs::copy(&shot, &keep).unwrap();
         std::fs::copy(&page, Path::new(&keep).with_extension("html")).unwrap();
+    }
+}
+
+/// The million-batch report in the browser (slow: run with `--ignored`).
+#[test]
+#[ignore = "builds a million batches and starts a browser; run with --ignored"]
+fn a_million_batch_report_renders_in_headless_chromium() {
+    let Some(browser) = chromium_or_skip() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("big.html");
+    std::fs::write(&page, render_report(&big_doc(1_000_000), &ReportOptions::default())).unwrap();
+    let started = Instant::now();
+    let dom = run_chromium(&browser, &page, "", &["--dump-dom".to_owned()]);
+    let _ = writeln!(std::io::stderr(), "1M-batch report: load and draw in {:?}", started.elapsed());
+    assert!(dom.contains("<body data-report-ready=\"true\""));
+    let errors = element_region(&dom, "console-errors");
+    assert!(errors[..errors.find("</div>").unwrap_or(0)].ends_with('>'), "script errors: {errors}");
+    for id in CHART_IDS {
+        assert!(element_region(&dom, id).contains("<canvas"), "#{id} has no canvas");
     }
 }
