@@ -82,6 +82,17 @@
     };
   }
 
+  // View state in the URL fragment (#filter-gpu=h100&timeline-series=overlay:decode), so a
+  // view can be bookmarked and shared; file: URLs that refuse replaceState just do not remember.
+  function hashParams() {
+    try { return new URLSearchParams(location.hash.slice(1)); } catch (e) { return new URLSearchParams(); }
+  }
+  function setHashParams(entries) {
+    const q = hashParams();
+    entries.forEach(([k, v]) => { if (v) q.set(k, v); else q.delete(k); });
+    try { history.replaceState(null, '', q.toString() ? '#' + q.toString() : location.pathname + location.search); } catch (e) { /* ignore */ }
+  }
+
   const charts = {};
   function place(id, opts, data) {
     const el = $(id);
@@ -263,6 +274,25 @@
     noteIfEmpty(place('chart-kv', timelineOpts('KV-cache usage' + note, '% of KV cache', [line('token_usage', '#7c3aed', { value: (u, v) => (v == null ? '—' : v.toFixed(1) + '%') })]), [s.t, pct]), [pct], none('token usage'));
   }
 
+  // One line per worker of a role, to compare workers (imbalance, stragglers).
+  function drawOverlay(tl, role) {
+    const ws = tl.series.filter((x) => x.kind === 'worker' && x.role === role);
+    const join = (key, scale) => uPlot.join(ws.map((x) => [x.t, scale ? x[key].map((v) => (v == null ? null : v * scale)) : x[key]]), ws.map(() => [1]));
+    const lines = (extra) => ws.map((x, i) => line(x.label.split(':')[0], color(i), extra));
+    const note = ' (each ' + role + ' worker)';
+    const cols = (key) => ws.map((x) => x[key]);
+    const none = (what) => 'These workers log no ' + what + '.';
+    noteIfEmpty(place('chart-gen', timelineOpts('Generation throughput' + note, 'tokens/s', lines()), join('gen_tps')), cols('gen_tps'), none('gen_throughput (decode batches)'));
+    noteIfEmpty(place('chart-input', timelineOpts('Input throughput' + note, 'tokens/s', lines()), join('input_tps')), cols('input_tps'), none('input_throughput (prefill batches)'));
+    noteIfEmpty(place('chart-requests', timelineOpts('Running requests' + note, 'requests', lines()), join('running')), cols('running'), none('request counts'));
+    noteIfEmpty(place('chart-kv', timelineOpts('KV-cache usage' + note, '% of KV cache', lines({ value: (u, v) => (v == null ? '—' : v.toFixed(1) + '%') })), join('kv_usage', 100)), cols('kv_usage'), none('token usage'));
+  }
+
+  function drawChoice(tl, value) {
+    if (value.indexOf('overlay:') === 0) drawOverlay(tl, value.slice(8));
+    else drawSeries(tl.series[+value]);
+  }
+
   function setupTimelines(DATA) {
     const runSel = $('timeline-run'), serSel = $('timeline-series'), note = $('timeline-note');
     if (!DATA.timelines.length) {
@@ -294,13 +324,32 @@
         made[s.kind].appendChild(o);
       });
       ['type', 'worker', 'rank'].forEach((k) => { if (made[k]) serSel.appendChild(made[k]); });
-      let pick = tl.series.findIndex((s) => s.kind === 'type' && s.role === 'decode');
-      if (pick < 0) pick = 0;
-      serSel.value = String(pick);
-      drawSeries(tl.series[pick]);
+      const roles = Array.from(new Set(tl.series.filter((x) => x.kind === 'worker').map((x) => x.role)))
+        .filter((r) => tl.series.filter((x) => x.kind === 'worker' && x.role === r).length > 1);
+      if (roles.length) {
+        const g = document.createElement('optgroup');
+        g.label = 'Compare workers';
+        roles.forEach((r) => {
+          const o = document.createElement('option');
+          o.value = 'overlay:' + r;
+          o.textContent = 'Each ' + r + ' worker (one line per worker)';
+          g.appendChild(o);
+        });
+        serSel.appendChild(g);
+      }
+      let pick = String(Math.max(0, tl.series.findIndex((s) => s.kind === 'type' && s.role === 'decode')));
+      const wanted = hashParams().get('timeline-series');
+      if (wanted && Array.from(serSel.options).some((o) => o.value === wanted)) pick = wanted;
+      serSel.value = pick;
+      drawChoice(tl, pick);
     }
-    runSel.addEventListener('change', showRun);
-    serSel.addEventListener('change', () => drawSeries(DATA.timelines[+runSel.value].series[+serSel.value]));
+    const wantedRun = hashParams().get('timeline-run');
+    if (wantedRun && Array.from(runSel.options).some((o) => o.value === wantedRun)) runSel.value = wantedRun;
+    runSel.addEventListener('change', () => { setHashParams([['timeline-run', runSel.value], ['timeline-series', '']]); showRun(); });
+    serSel.addEventListener('change', () => {
+      setHashParams([['timeline-run', runSel.value], ['timeline-series', serSel.value]]);
+      drawChoice(DATA.timelines[+runSel.value], serSel.value);
+    });
     showRun();
   }
 
@@ -320,17 +369,11 @@
       redraw(shown);
     }
     // Filters can be preset and shared in the URL: report.html#filter-gpu=h100&filter-text=sweep
-    try {
-      new URLSearchParams(location.hash.slice(1)).forEach((v, k) => {
-        const el = $(k);
-        if (el && (el.hasAttribute('data-filter') || k === 'filter-text')) el.value = v;
-      });
-    } catch (e) { /* a malformed hash leaves the filters unset */ }
-    const remember = () => {
-      const q = new URLSearchParams();
-      document.querySelectorAll('[data-filter], #filter-text').forEach((el) => { if (el.value) q.set(el.id, el.value); });
-      try { history.replaceState(null, '', q.toString() ? '#' + q.toString() : location.pathname + location.search); } catch (e) { /* file: URLs may refuse */ }
-    };
+    hashParams().forEach((v, k) => {
+      const el = $(k);
+      if (el && (el.hasAttribute('data-filter') || k === 'filter-text')) el.value = v;
+    });
+    const remember = () => setHashParams(Array.from(document.querySelectorAll('[data-filter], #filter-text')).map((el) => [el.id, el.value]));
     document.querySelectorAll('[data-filter]').forEach((el) => el.addEventListener('change', () => { remember(); apply(); }));
     $('filter-text').addEventListener('input', () => { remember(); apply(); });
     $('filter-reset').addEventListener('click', () => {

@@ -150,7 +150,7 @@ fn report_renders_in_headless_chromium_without_errors() {
     assert!(dom.contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
     // The timeline selectors were filled: three kinds of series for the first run.
     let series = element_region(&dom, "timeline-series");
-    for group in ["All workers of a role", "Workers", "DP ranks"] {
+    for group in ["All workers of a role", "Workers", "DP ranks", "Compare workers", "Each decode worker"] {
         assert!(series.contains(group), "no {group} group");
     }
     assert!(dom.contains("3 of 3 runs shown"));
