@@ -20,10 +20,15 @@
 //! - **Latency vs concurrency**: mean and p99 of TTFT, TPOT and ITL, one line per run.
 //! - **Worker timelines** for a chosen run: generation throughput, input throughput,
 //!   running/queued requests and KV-cache usage (`token_usage`) over time, for one worker, one
-//!   DP rank of a worker, or all workers of a role summed.
+//!   DP rank of a worker, all workers of a role summed, or every worker of a role side by side
+//!   (one line each, to spot a straggler).
 //! - **Rate match** for a chosen run: prefill input tokens/s (sum of prefill workers'
 //!   `input_throughput`, and `Σ new_token` per time bucket) against decode generated tokens/s
 //!   (sum of decode workers' `gen_throughput`), to see whether prefill keeps decode fed.
+//!
+//! Filters and the timeline selection live in the URL fragment
+//! (`report.html#filter-gpu=gb200&timeline-series=overlay:decode`), so a view can be
+//! bookmarked or shared along with the file.
 //!
 //! # Derived values
 //!
