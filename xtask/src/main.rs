@@ -1,1 +1,5 @@
-fn main() {}
+//! `cargo xtask` entry point (see the `xtask` library).
+
+fn main() -> std::process::ExitCode {
+    xtask::main()
+}

@@ -1,1 +1,42 @@
-//! Run loader (placeholder until the loader lands).
+//! Loading SRT-SLURM run directories: discovery, metadata, results, worker logs and the cache.
+//!
+//! This is the crate applications use. [`RunLoader`] finds every run under a root
+//! ([`RunLoader::discover_runs`]), reads its metadata (`{job_id}.json` / `metadata.json`, v2 or
+//! legacy v1.0, plus `config.yaml`), picks the registered benchmark parser for its benchmark
+//! type (or detects it from `benchmark.out`), reads the results JSON-first, checks which
+//! expected concurrencies are missing, and — through [`NodeAnalyzer`] — parses every worker
+//! log with the registered node parser for the run's backend. Parsed results and worker
+//! metrics are cached as Parquet next to the run (`cached_assets/`) and reused while every
+//! source file's fingerprint still matches. It is the only crate that fans out with rayon:
+//! runs and the worker files within them share one pool.
+//!
+//! It names both parser crates, so every binary that uses the loader has all built-in parsers
+//! registered.
+//!
+//! ```no_run
+//! use srtlog_loader::RunLoader;
+//!
+//! let loader = RunLoader::new("outputs/")?;
+//! let report = loader.load_all();
+//! for run in &report.runs {
+//!     println!("{} {} complete={}", run.metadata.job_id, run.metadata.topology(), run.is_complete);
+//! }
+//! for skipped in &report.skipped {
+//!     eprintln!("skipped {} ({}): {}", skipped.path, skipped.kind.as_str(), skipped.reason);
+//! }
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+// Link the parser crates: their `inventory::submit!` registrations vanish unless named.
+use srtlog_parsers_bench as _;
+use srtlog_parsers_node as _;
+
+mod discover;
+mod loader;
+pub mod metadata;
+mod nodes;
+
+pub use discover::{discover_runs, RunDir, MAX_DISCOVERY_DEPTH};
+pub use loader::{cache_key, CacheMode, CacheStats, LoadReport, LoaderOptions, RunLoader};
+pub use nodes::{NodeAnalyzer, WorkerFiles};
+pub use srtlog_model as model;

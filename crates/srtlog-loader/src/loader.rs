@@ -1,0 +1,491 @@
+//! [`RunLoader`]: from a root directory to [`BenchmarkRun`]s and [`SkippedRun`]s, in parallel,
+//! through the cache.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use srtlog_cache::{fingerprint_files, CacheError, FileFingerprint, RunCache};
+use srtlog_model::{
+    benchmark_out_path, benchmark_parsers, get_benchmark_parser, AnalysisDocument, BenchmarkParser,
+    BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, SkipKind, SkippedRun, SCHEMA_VERSION,
+};
+
+use crate::discover::{discover_runs, inspect_dir, RunDir};
+use crate::metadata::{read_run_metadata, MetadataBundle};
+use crate::nodes::NodeAnalyzer;
+
+/// Where caches go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheMode {
+    /// `{run}/cached_assets/` (the default).
+    InRunDir,
+    /// Under this directory, one sub-directory per run (for read-only trees).
+    Dir(PathBuf),
+    /// Never read or write a cache.
+    Disabled,
+}
+
+/// How a [`RunLoader`] works.
+#[derive(Debug, Clone)]
+pub struct LoaderOptions {
+    /// Parse worker logs into [`NodeInfo`]s.
+    pub with_nodes: bool,
+    /// Where caches are read and written.
+    pub cache: CacheMode,
+    /// Threads for parsing (runs and worker files share one pool); `None` = all cores.
+    pub jobs: Option<usize>,
+    /// Limits for log parsing.
+    pub parse: ParseOptions,
+}
+
+impl Default for LoaderOptions {
+    fn default() -> Self {
+        LoaderOptions {
+            with_nodes: true,
+            cache: CacheMode::InRunDir,
+            jobs: None,
+            parse: ParseOptions::default(),
+        }
+    }
+}
+
+/// Counters of one load, for the CLI's summary and for tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Cache parts read and found valid.
+    pub hits: usize,
+    /// Cache parts missing, stale or unreadable (rebuilt).
+    pub misses: usize,
+    /// Cache parts written.
+    pub writes: usize,
+}
+
+/// What [`RunLoader::load_all`] returns.
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    /// Loaded runs, newest job first.
+    pub runs: Vec<BenchmarkRun>,
+    /// Runs that could not be loaded, with reasons.
+    pub skipped: Vec<SkippedRun>,
+    /// Problems that did not stop a run (each names its file).
+    pub warnings: Vec<String>,
+    /// Run directories that could not be written, so were analysed without caching.
+    pub uncached_read_only: Vec<PathBuf>,
+    /// Cache hits, misses and writes.
+    pub cache: CacheStats,
+}
+
+impl LoadReport {
+    /// The JSON document of `analyze --json`.
+    pub fn into_document(self) -> AnalysisDocument {
+        AnalysisDocument { schema_version: SCHEMA_VERSION, runs: self.runs, skipped: self.skipped }
+    }
+}
+
+#[derive(Default)]
+struct Side {
+    warnings: Vec<String>,
+    read_only: Vec<PathBuf>,
+    cache: CacheStats,
+}
+
+/// Loads SRT-SLURM run directories under a root.
+///
+/// Runs load in parallel, and so do the worker files within a run, all on one rayon pool of
+/// `jobs` threads, so that nesting never oversubscribes the cores.
+pub struct RunLoader {
+    root: PathBuf,
+    options: LoaderOptions,
+    pool: rayon::ThreadPool,
+    side: Mutex<Side>,
+}
+
+impl RunLoader {
+    /// A loader with default options (nodes parsed, caches in the run directories).
+    pub fn new(root: impl Into<PathBuf>) -> std::io::Result<Self> {
+        Self::with_options(root, LoaderOptions::default())
+    }
+
+    /// A loader with the given options.
+    pub fn with_options(root: impl Into<PathBuf>, options: LoaderOptions) -> std::io::Result<Self> {
+        let mut builder = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("srtlog-{i}"));
+        if let Some(jobs) = options.jobs {
+            builder = builder.num_threads(jobs.max(1));
+        }
+        let pool = builder.build().map_err(std::io::Error::other)?;
+        Ok(RunLoader { root: root.into(), options, pool, side: Mutex::new(Side::default()) })
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The options.
+    pub fn options(&self) -> &LoaderOptions {
+        &self.options
+    }
+
+    /// Every run directory under the root, newest job id first.
+    pub fn discover_runs(&self) -> Vec<RunDir> {
+        discover_runs(&self.root)
+    }
+
+    /// Loads one run, given its job id (as found under the root) or its path.
+    pub fn load_single(&self, job_or_path: &str) -> Result<BenchmarkRun, SkippedRun> {
+        let as_path = Path::new(job_or_path);
+        let candidate = if as_path.is_dir() { Some(as_path.to_path_buf()) } else { None }
+            .or_else(|| Some(self.root.join(job_or_path)).filter(|p| p.is_dir() && inspect_dir(p).is_some()));
+        let run_dir = match candidate.and_then(|p| inspect_dir(&p)) {
+            Some(run) => run,
+            None => self
+                .discover_runs()
+                .into_iter()
+                .find(|r| r.job_id.as_deref() == Some(job_or_path))
+                .ok_or_else(|| SkippedRun {
+                    path: self.root.join(job_or_path).to_string_lossy().into_owned(),
+                    job_id: Some(job_or_path.to_owned()),
+                    kind: SkipKind::NoMetadata,
+                    reason: format!("no run directory for {job_or_path:?} under {}", self.root.display()),
+                })?,
+        };
+        self.pool.install(|| self.load_run(&run_dir))
+    }
+
+    /// Loads every run under the root.
+    pub fn load_all(&self) -> LoadReport {
+        self.load_all_with_progress(&|_| {})
+    }
+
+    /// Loads every run under the root, calling `progress(run_dir)` as each run finishes
+    /// (from worker threads).
+    pub fn load_all_with_progress(&self, progress: &(dyn Fn(&RunDir) + Sync)) -> LoadReport {
+        let runs = self.discover_runs();
+        self.load_runs(&runs, progress)
+    }
+
+    /// Loads the given run directories (from [`RunLoader::discover_runs`], perhaps filtered).
+    pub fn load_runs(&self, runs: &[RunDir], progress: &(dyn Fn(&RunDir) + Sync)) -> LoadReport {
+        let results: Vec<Result<BenchmarkRun, SkippedRun>> = self.pool.install(|| {
+            runs.par_iter()
+                .map(|run| {
+                    let result = self.load_run(run);
+                    progress(run);
+                    result
+                })
+                .collect()
+        });
+        let mut report = LoadReport::default();
+        for result in results {
+            match result {
+                Ok(run) => report.runs.push(run),
+                Err(skip) => report.skipped.push(skip),
+            }
+        }
+        let side = std::mem::take(&mut *self.side.lock().unwrap_or_else(|e| e.into_inner()));
+        report.warnings = side.warnings;
+        report.uncached_read_only = side.read_only;
+        report.uncached_read_only.sort();
+        report.cache = side.cache;
+        report
+    }
+
+    /// Parses (or loads from the cache) the worker metrics of a loaded run and reads each
+    /// worker's configuration. Runs loaded with `with_nodes` already have them.
+    pub fn load_node_metrics_for_run(&self, run: &BenchmarkRun) -> Vec<NodeInfo> {
+        let run_dir = PathBuf::from(&run.metadata.path);
+        self.pool.install(|| self.load_nodes(&run_dir, run))
+    }
+
+    fn side(&self) -> std::sync::MutexGuard<'_, Side> {
+        self.side.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn warn(&self, message: String) {
+        tracing::warn!("{message}");
+        self.side().warnings.push(message);
+    }
+
+    fn cache_for(&self, run_dir: &Path) -> Option<RunCache> {
+        match &self.options.cache {
+            CacheMode::Disabled => None,
+            CacheMode::InRunDir => Some(RunCache::new(run_dir.join("cached_assets"))),
+            CacheMode::Dir(root) => Some(RunCache::new(root.join(cache_key(run_dir)))),
+        }
+    }
+
+    fn note_store_error(&self, run_dir: &Path, err: CacheError) {
+        if err.is_not_writable() {
+            let mut side = self.side();
+            if !side.read_only.iter().any(|p| p == run_dir) {
+                side.read_only.push(run_dir.to_path_buf());
+            }
+        } else {
+            self.warn(format!("cache not written: {err}"));
+        }
+    }
+
+    fn load_run(&self, run: &RunDir) -> Result<BenchmarkRun, SkippedRun> {
+        let skip = |kind: SkipKind, reason: String| SkippedRun {
+            path: run.path.to_string_lossy().into_owned(),
+            job_id: run.job_id.clone(),
+            kind,
+            reason,
+        };
+        let metadata_path = run.metadata_file.as_ref().ok_or_else(|| {
+            skip(
+                SkipKind::NoMetadata,
+                format!(
+                    "{}: no {}.json or metadata.json",
+                    run.path.display(),
+                    run.job_id.as_deref().unwrap_or("<job_id>")
+                ),
+            )
+        })?;
+        let bundle = read_run_metadata(&run.path, metadata_path).map_err(|e| skip(e.kind, e.to_string()))?;
+        let MetadataBundle { metadata, mut profiler_metadata, .. } = bundle.clone();
+        let job =
+            SkippedRun { job_id: Some(metadata.job_id.clone()), ..skip(SkipKind::NoResults, String::new()) };
+        let skip = |kind, reason| SkippedRun { kind, reason, ..job.clone() };
+
+        let bench_out = benchmark_out_path(&run.path);
+        let bench_head = bench_out.as_deref().map(read_head).unwrap_or_default();
+        let parser = self
+            .choose_benchmark_parser(&run.path, &profiler_metadata, &bench_head, bench_out.as_deref())
+            .map_err(|(kind, reason)| skip(kind, reason))?;
+        if profiler_metadata.profiler_type.is_none() {
+            profiler_metadata.profiler_type = Some(parser.name().to_owned());
+        }
+        let profiler = self
+            .load_results(&run.path, &bundle, parser)
+            .map_err(|e| skip(e.skip_kind_for_results(), e.to_string()))?;
+        for w in &profiler.warnings {
+            tracing::info!("{}: {w}", run.path.display());
+        }
+        let benchmark_launch_command = parser.parse_launch_command(&bench_head);
+        let mut result = BenchmarkRun {
+            metadata,
+            profiler_metadata,
+            profiler,
+            is_complete: false,
+            missing_concurrencies: vec![],
+            benchmark_launch_command,
+            nodes: vec![],
+        };
+        result.update_completeness();
+        if self.options.with_nodes {
+            result.nodes = self.load_nodes_with(&run.path, &result, Some(&bundle));
+        }
+        Ok(result)
+    }
+
+    fn choose_benchmark_parser(
+        &self,
+        run_dir: &Path,
+        profiler: &srtlog_model::ProfilerMetadata,
+        bench_head: &str,
+        bench_out: Option<&Path>,
+    ) -> Result<&'static dyn BenchmarkParser, (SkipKind, String)> {
+        let dir_name = run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let named = profiler.profiler_type.as_deref();
+        if is_profiling(named) || dir_name.contains("_profile_") {
+            return Err((
+                SkipKind::ProfilingJob,
+                format!(
+                    "{}: profiling job (benchmark type {}): no serving benchmark to read",
+                    run_dir.display(),
+                    named.unwrap_or("profile")
+                ),
+            ));
+        }
+        if let Some(name) = named {
+            if let Ok(parser) = get_benchmark_parser(name) {
+                return Ok(parser);
+            }
+        }
+        // Metadata did not say, or named a type without a parser: ask each parser.
+        let detected = benchmark_parsers()
+            .map_err(|e| (SkipKind::UnsupportedBenchmark, e.to_string()))?
+            .into_iter()
+            .find(|p| !bench_head.is_empty() && p.detect(bench_head));
+        match (detected, named) {
+            (Some(parser), _) => Ok(parser),
+            (None, Some(name)) => Err((
+                SkipKind::UnsupportedBenchmark,
+                format!(
+                    "{}: benchmark type {name:?} has no parser ({}), and {} was not recognised",
+                    run_dir.display(),
+                    get_benchmark_parser(name).err().map(|e| e.to_string()).unwrap_or_default(),
+                    bench_out.map_or_else(|| "no benchmark.out".to_owned(), |p| p.display().to_string())
+                ),
+            )),
+            (None, None) => Err((
+                SkipKind::NoResults,
+                format!(
+                    "{}: metadata names no benchmark type and {} is not recognised",
+                    run_dir.display(),
+                    bench_out.map_or_else(
+                        || "logs/benchmark.out is missing".to_owned(),
+                        |p| p.display().to_string()
+                    )
+                ),
+            )),
+        }
+    }
+
+    fn load_results(
+        &self,
+        run_dir: &Path,
+        bundle: &MetadataBundle,
+        parser: &dyn BenchmarkParser,
+    ) -> Result<ProfilerResults, ParseError> {
+        let cache = self.cache_for(run_dir);
+        let fingerprints = cache.as_ref().and_then(|_| {
+            let mut files = parser.source_files(run_dir);
+            files.push(bundle.metadata_path.clone());
+            if let Some(cfg) = bundle.config.as_ref().and_then(|c| c.path.clone()) {
+                files.push(cfg);
+            }
+            fingerprint_files(run_dir, &files).ok()
+        });
+        if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {
+            match cache.load_results(fps) {
+                Ok(Some(results)) => {
+                    self.side().cache.hits += 1;
+                    return Ok(results);
+                }
+                Ok(None) => self.side().cache.misses += 1,
+                Err(err) => {
+                    tracing::info!("rebuilding unreadable cache: {err}");
+                    self.side().cache.misses += 1;
+                }
+            }
+        }
+        let results = parser.parse_run(run_dir)?;
+        if results.source == Some(srtlog_model::ResultSource::BenchmarkOut) {
+            tracing::info!("{}: no result JSON; read results from benchmark.out", run_dir.display());
+        }
+        if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {
+            match cache.store_results(fps, &results) {
+                Ok(()) => self.side().cache.writes += 1,
+                Err(err) => self.note_store_error(run_dir, err),
+            }
+        }
+        Ok(results)
+    }
+
+    fn load_nodes(&self, run_dir: &Path, run: &BenchmarkRun) -> Vec<NodeInfo> {
+        let bundle = run_dir_metadata(run_dir);
+        self.load_nodes_with(run_dir, run, bundle.as_ref())
+    }
+
+    fn load_nodes_with(
+        &self,
+        run_dir: &Path,
+        run: &BenchmarkRun,
+        bundle: Option<&MetadataBundle>,
+    ) -> Vec<NodeInfo> {
+        let analyzer = NodeAnalyzer::new(
+            run_dir,
+            &run.metadata,
+            bundle.and_then(|b| b.config.as_ref()),
+            self.options.parse,
+        );
+        let workers = analyzer.find_worker_files();
+        if workers.is_empty() {
+            return vec![];
+        }
+        let Some(parser) = analyzer.detect_backend(&workers) else {
+            self.warn(format!(
+                "{}: cannot tell the backend of {} worker logs (metadata names none and no registered parser recognises them)",
+                run_dir.display(),
+                workers.len()
+            ));
+            return vec![];
+        };
+        let cache = self.cache_for(run_dir);
+        let fingerprints: Option<Vec<FileFingerprint>> = cache.as_ref().and_then(|_| {
+            let mut files: Vec<PathBuf> = workers.iter().flat_map(|w| w.files.iter().cloned()).collect();
+            if let Some(b) = bundle {
+                files.push(b.metadata_path.clone());
+                files.extend(b.config.as_ref().and_then(|c| c.path.clone()));
+            }
+            fingerprint_files(run_dir, &files).ok()
+        });
+        let mut cached = None;
+        if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {
+            match cache.load_nodes(fps) {
+                Ok(Some(nodes)) => {
+                    self.side().cache.hits += 1;
+                    cached = Some(nodes);
+                }
+                Ok(None) => self.side().cache.misses += 1,
+                Err(err) => {
+                    tracing::info!("rebuilding unreadable cache: {err}");
+                    self.side().cache.misses += 1;
+                }
+            }
+        }
+        let metrics = match cached {
+            Some(metrics) => metrics,
+            None => {
+                let metrics = analyzer.parse_workers(parser, &workers);
+                if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {
+                    match cache.store_nodes(fps, &metrics) {
+                        Ok(()) => self.side().cache.writes += 1,
+                        Err(err) => self.note_store_error(run_dir, err),
+                    }
+                }
+                metrics
+            }
+        };
+        analyzer.assemble(parser, &workers, metrics)
+    }
+}
+
+fn run_dir_metadata(run_dir: &Path) -> Option<MetadataBundle> {
+    let run = inspect_dir(run_dir)?;
+    read_run_metadata(run_dir, run.metadata_file.as_deref()?).ok()
+}
+
+fn is_profiling(profiler_type: Option<&str>) -> bool {
+    matches!(
+        profiler_type,
+        Some("torch-profiler" | "torch_profiler" | "nsys" | "nsys-profiler" | "profile" | "profiling")
+    )
+}
+
+/// Bytes of `benchmark.out` read for detection and launch commands: the header and the first
+/// concurrency's output are near the top.
+const BENCHMARK_OUT_HEAD: u64 = 256 << 10;
+
+fn read_head(path: &Path) -> String {
+    let mut buf = Vec::new();
+    if let Ok(file) = std::fs::File::open(path) {
+        let _ = file.take(BENCHMARK_OUT_HEAD).read_to_end(&mut buf);
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// A stable, collision-resistant directory name for a run's cache under `--cache-dir`:
+/// the run directory's name plus an FNV-1a hash of its absolute path.
+pub fn cache_key(run_dir: &Path) -> String {
+    let abs = std::fs::canonicalize(run_dir).unwrap_or_else(|_| run_dir.to_path_buf());
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in abs.to_string_lossy().bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let name: String = run_dir
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+                .collect()
+        })
+        .unwrap_or_default();
+    format!("{name}-{hash:016x}")
+}

@@ -1,0 +1,574 @@
+//! Reading a run's metadata: `{job_id}.json` / `metadata.json` (flat v2 or legacy v1.0) and
+//! `config.yaml`, into [`RunMetadata`] and [`ProfilerMetadata`].
+//!
+//! Metadata files are small and written by hand-maintained Python, so this reader is lenient
+//! about types (numbers may be strings, `isl` may be `null`) and strict about shape (the file
+//! must be a JSON object that names a job). Where the metadata and `config.yaml` both say
+//! something, the metadata wins: it records what ran; `config.yaml` is the recipe.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+use serde_yaml::Value as Yaml;
+use srtlog_model::{Mode, ModelInfo, ParseError, ProfilerMetadata, RunMetadata, SkipKind, StringMap};
+
+/// Largest metadata or config file read (bigger ones are not metadata; refusing them bounds memory).
+pub const MAX_METADATA_BYTES: u64 = 16 << 20;
+
+/// The metadata file of a run directory: `{job_id}.json` (job id = leading digits of the
+/// directory name) or `metadata.json`; else any `<digits>.json` at the run root.
+pub fn find_metadata_file(run_dir: &Path) -> Option<PathBuf> {
+    let name = run_dir.file_name()?.to_string_lossy().into_owned();
+    let job_id = leading_job_id(&name);
+    if let Some(id) = job_id {
+        let p = run_dir.join(format!("{id}.json"));
+        if p.is_file() {
+            return Some(p);
+        }
+    }
+    let p = run_dir.join("metadata.json");
+    if p.is_file() {
+        return Some(p);
+    }
+    // A run directory renamed by hand still has its `<job_id>.json`; only trusted when the
+    // directory has the `logs/` folder of a run, so that unrelated folders of numbered JSON
+    // files are not taken for runs.
+    if !run_dir.join("logs").is_dir() {
+        return None;
+    }
+    let mut candidates: Vec<PathBuf> = fs::read_dir(run_dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension().is_some_and(|e| e == "json")
+                && p.file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .collect();
+    candidates.sort();
+    candidates.into_iter().next()
+}
+
+/// The job id at the start of a run directory's name: `4401463` in `4401463` and in
+/// `3667_1P_1D_20251110_192145`.
+pub fn leading_job_id(dir_name: &str) -> Option<&str> {
+    let end = dir_name.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(dir_name.len());
+    if end == 0 {
+        return None;
+    }
+    match dir_name.as_bytes().get(end) {
+        None | Some(b'_') | Some(b'-') => Some(&dir_name[..end]),
+        _ => None,
+    }
+}
+
+/// The config file of a run: `config_resolved.yaml` (what ran, when the recipe had variants),
+/// else `config.yaml`, else `logs/config.yaml`.
+pub fn find_config_file(run_dir: &Path) -> Option<PathBuf> {
+    [
+        run_dir.join("config_resolved.yaml"),
+        run_dir.join("config.yaml"),
+        run_dir.join("logs").join("config_resolved.yaml"),
+        run_dir.join("logs").join("config.yaml"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
+/// Reads a file of at most [`MAX_METADATA_BYTES`].
+pub fn read_small_file(path: &Path) -> Result<Vec<u8>, ParseError> {
+    use std::io::Read;
+    let file = fs::File::open(path).map_err(|e| ParseError::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_METADATA_BYTES + 1).read_to_end(&mut bytes).map_err(|e| ParseError::io(path, e))?;
+    if bytes.len() as u64 > MAX_METADATA_BYTES {
+        return Err(ParseError::invalid(path, format!("larger than {MAX_METADATA_BYTES} bytes")));
+    }
+    Ok(bytes)
+}
+
+/// A parsed `config.yaml`.
+#[derive(Debug, Clone, Default)]
+pub struct RunConfig {
+    /// The whole document.
+    pub doc: Yaml,
+    /// The file it came from.
+    pub path: Option<PathBuf>,
+}
+
+impl RunConfig {
+    /// Reads and parses a config file.
+    pub fn read(path: &Path) -> Result<Self, ParseError> {
+        let bytes = read_small_file(path)?;
+        let doc: Yaml = serde_yaml::from_slice(&bytes).map_err(|e| ParseError::Syntax {
+            path: path.to_path_buf(),
+            format: "YAML",
+            message: e.to_string(),
+        })?;
+        if !(doc.is_mapping() || doc.is_null()) {
+            return Err(ParseError::invalid(path, "config is not a YAML mapping"));
+        }
+        Ok(RunConfig { doc, path: Some(path.to_path_buf()) })
+    }
+
+    fn get(&self, keys: &[&str]) -> Option<&Yaml> {
+        let mut v = &self.doc;
+        for k in keys {
+            v = v.get(*k)?;
+        }
+        (!v.is_null()).then_some(v)
+    }
+
+    /// `backend.type`; `sglang` when a `backend` block exists without a type (srtctl's default).
+    pub fn backend_type(&self) -> Option<String> {
+        match self.get(&["backend", "type"]) {
+            Some(v) => yaml_string(v),
+            None => self.get(&["backend"]).map(|_| "sglang".to_owned()),
+        }
+    }
+
+    /// The environment block for a worker role (`prefill`, `decode`, `agg`).
+    pub fn environment(&self, role: &str) -> StringMap {
+        let keys: &[&str] = match role {
+            "prefill" => &["prefill_environment"],
+            "decode" => &["decode_environment"],
+            _ => &["aggregated_environment", "agg_environment"],
+        };
+        let mut env = StringMap::new();
+        for key in keys {
+            if let Some(Yaml::Mapping(map)) = self.get(&["backend", key]) {
+                for (k, v) in map {
+                    if let (Some(k), Some(v)) = (yaml_string(k), yaml_string(v)) {
+                        env.insert(k, v);
+                    }
+                }
+            }
+        }
+        env
+    }
+}
+
+fn yaml_string(v: &Yaml) -> Option<String> {
+    match v {
+        Yaml::String(s) => Some(s.clone()),
+        Yaml::Number(n) => Some(n.to_string()),
+        Yaml::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn yaml_u32(v: &Yaml) -> Option<u32> {
+    match v {
+        Yaml::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        Yaml::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn json_u32(v: Option<&Json>) -> Option<u32> {
+    match v? {
+        Json::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        Json::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn json_string(v: Option<&Json>) -> Option<String> {
+    match v? {
+        Json::String(s) if !s.is_empty() => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        Json::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Parses a concurrency list in any form recipes use: `"4x8x16"`, `"256"`, `[4, 8]`, `['8192']`, `8`.
+pub fn parse_concurrencies_yaml(v: &Yaml) -> Result<Vec<u32>, String> {
+    match v {
+        Yaml::Null => Ok(vec![]),
+        Yaml::Number(_) => yaml_u32(v).map(|c| vec![c]).ok_or_else(|| format!("bad concurrency {v:?}")),
+        Yaml::String(s) => parse_concurrency_string(s),
+        Yaml::Sequence(items) => {
+            items.iter().map(|i| yaml_u32(i).ok_or_else(|| format!("bad concurrency {i:?}"))).collect()
+        }
+        other => Err(format!("concurrencies must be a list or an x-separated string, not {other:?}")),
+    }
+}
+
+fn parse_concurrencies_json(v: &Json) -> Result<Vec<u32>, String> {
+    match v {
+        Json::Null => Ok(vec![]),
+        Json::String(s) => parse_concurrency_string(s),
+        Json::Number(_) => json_u32(Some(v)).map(|c| vec![c]).ok_or_else(|| format!("bad concurrency {v}")),
+        Json::Array(items) => {
+            items.iter().map(|i| json_u32(Some(i)).ok_or_else(|| format!("bad concurrency {i}"))).collect()
+        }
+        other => Err(format!("concurrencies must be a list or an x-separated string, not {other}")),
+    }
+}
+
+/// `"4x8x16"` → `[4, 8, 16]`; also accepts `,` or spaces as separators and `[..]` brackets.
+pub fn parse_concurrency_string(s: &str) -> Result<Vec<u32>, String> {
+    let s = s.trim().trim_start_matches('[').trim_end_matches(']');
+    s.split(|c: char| c == 'x' || c == ',' || c.is_whitespace())
+        .map(|t| t.trim().trim_matches(|c| c == '\'' || c == '"'))
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse::<u32>().map_err(|_| format!("bad concurrency {t:?} in {s:?}")))
+        .collect()
+}
+
+/// `2026-01-16 06:12:41` → `2026-01-16T06:12:41`; `20251110_192145` → `2025-11-10T19:21:45`.
+fn normalize_date(s: &str) -> String {
+    let b = s.as_bytes();
+    if b.len() == 15 && b[8] == b'_' && b.iter().enumerate().all(|(i, c)| i == 8 || c.is_ascii_digit()) {
+        return format!("{}-{}-{}T{}:{}:{}", &s[0..4], &s[4..6], &s[6..8], &s[9..11], &s[11..13], &s[13..15]);
+    }
+    match srtlog_model::Timestamp::parse(s) {
+        Some(ts) => ts.to_string(),
+        None => s.to_owned(),
+    }
+}
+
+/// What [`read_run_metadata`] returns.
+#[derive(Debug, Clone)]
+pub struct MetadataBundle {
+    /// The run's metadata.
+    pub metadata: RunMetadata,
+    /// What the benchmark was asked to do.
+    pub profiler_metadata: ProfilerMetadata,
+    /// The parsed config, when the run has one.
+    pub config: Option<RunConfig>,
+    /// The metadata file read.
+    pub metadata_path: PathBuf,
+}
+
+/// Why a run's metadata could not be read: which file, and how it maps to a skip kind.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct MetadataError {
+    /// `invalid_metadata`, `invalid_config` or `io_error`.
+    pub kind: SkipKind,
+    /// The error, naming the file.
+    pub error: ParseError,
+}
+
+impl MetadataError {
+    fn metadata(error: ParseError) -> Self {
+        let kind = if matches!(error, ParseError::Io { .. }) {
+            SkipKind::IoError
+        } else {
+            SkipKind::InvalidMetadata
+        };
+        MetadataError { kind, error }
+    }
+
+    fn config(error: ParseError) -> Self {
+        let kind =
+            if matches!(error, ParseError::Io { .. }) { SkipKind::IoError } else { SkipKind::InvalidConfig };
+        MetadataError { kind, error }
+    }
+}
+
+/// Reads a run's metadata file and `config.yaml` (when present).
+pub fn read_run_metadata(run_dir: &Path, metadata_path: &Path) -> Result<MetadataBundle, MetadataError> {
+    let config = match find_config_file(run_dir) {
+        Some(p) => Some(RunConfig::read(&p).map_err(MetadataError::config)?),
+        None => None,
+    };
+    read_metadata_with_config(run_dir, metadata_path, config).map_err(|e| match e {
+        Ok(err) => MetadataError::metadata(err),
+        Err(err) => MetadataError::config(err),
+    })
+}
+
+/// `Err(Ok(e))`: the metadata file is at fault; `Err(Err(e))`: the config file is.
+fn read_metadata_with_config(
+    run_dir: &Path,
+    metadata_path: &Path,
+    config: Option<RunConfig>,
+) -> Result<MetadataBundle, Result<ParseError, ParseError>> {
+    let bytes = read_small_file(metadata_path).map_err(Ok)?;
+    let doc: Json = serde_json::from_slice(&srtlog_model::python_json::sanitize(&bytes))
+        .map_err(|e| Ok(ParseError::json(metadata_path, &e)))?;
+    let obj = doc
+        .as_object()
+        .ok_or_else(|| Ok(ParseError::invalid(metadata_path, "metadata is not a JSON object")))?;
+    let dir_name = run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+
+    let (mut metadata, mut profiler) = if let Some(run) = obj.get("run_metadata") {
+        legacy_v1(obj, run, metadata_path).map_err(Ok)?
+    } else {
+        flat_v2(obj, metadata_path).map_err(Ok)?
+    };
+    if metadata.job_id.is_empty() {
+        metadata.job_id = leading_job_id(&dir_name).map(str::to_owned).ok_or_else(|| {
+            Ok(ParseError::invalid(
+                metadata_path,
+                "no job_id (nor run_metadata.slurm_job_id) and the directory name has none",
+            ))
+        })?;
+    }
+    metadata.path = run_dir.to_string_lossy().into_owned();
+    if let Some(cfg) = &config {
+        fill_from_config(&mut metadata, &mut profiler, cfg)
+            .map_err(|m| Err(ParseError::invalid(cfg.path.as_deref().unwrap_or(metadata_path), m)))?;
+    }
+    finish(&mut metadata);
+    Ok(MetadataBundle {
+        metadata,
+        profiler_metadata: profiler,
+        config,
+        metadata_path: metadata_path.to_path_buf(),
+    })
+}
+
+fn empty_metadata() -> RunMetadata {
+    RunMetadata {
+        job_id: String::new(),
+        job_name: None,
+        run_date: None,
+        mode: Mode::Disaggregated,
+        prefill_nodes: 0,
+        decode_nodes: 0,
+        agg_nodes: 0,
+        prefill_workers: 0,
+        decode_workers: 0,
+        agg_workers: 0,
+        gpus_per_node: None,
+        gpus_per_prefill: None,
+        gpus_per_decode: None,
+        gpus_per_agg: None,
+        gpu_type: None,
+        total_gpus: 0,
+        container: None,
+        backend_type: None,
+        frontend_type: None,
+        model: ModelInfo::default(),
+        tags: vec![],
+        path: String::new(),
+        metadata_version: None,
+    }
+}
+
+type Obj = serde_json::Map<String, Json>;
+
+fn flat_v2(obj: &Obj, path: &Path) -> Result<(RunMetadata, ProfilerMetadata), ParseError> {
+    let mut m = empty_metadata();
+    m.metadata_version = json_string(obj.get("version"));
+    m.job_id = json_string(obj.get("job_id")).unwrap_or_default();
+    m.job_name = json_string(obj.get("job_name"));
+    m.run_date = json_string(obj.get("generated_at")).map(|d| normalize_date(&d));
+    m.backend_type = json_string(obj.get("backend_type"));
+    m.frontend_type = json_string(obj.get("frontend_type"));
+    if let Some(model) = obj.get("model") {
+        let model = model.as_object().ok_or_else(|| ParseError::invalid(path, "`model` is not an object"))?;
+        m.model.path = json_string(model.get("path"));
+        m.model.precision = json_string(model.get("precision"));
+        m.model.tensor_parallel = json_u32(model.get("tensor_parallel"));
+        m.container = json_string(model.get("container"));
+    }
+    if let Some(res) = obj.get("resources") {
+        let res = res.as_object().ok_or_else(|| ParseError::invalid(path, "`resources` is not an object"))?;
+        read_resources(&mut m, res);
+    }
+    m.tags = match obj.get("tags") {
+        None | Some(Json::Null) => vec![],
+        Some(Json::Array(items)) => items.iter().filter_map(|t| json_string(Some(t))).collect(),
+        Some(Json::String(s)) => {
+            s.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect()
+        }
+        Some(other) => return Err(ParseError::invalid(path, format!("`tags` must be a list, not {other}"))),
+    };
+    let mut p = ProfilerMetadata::default();
+    if let Some(bench) = obj.get("benchmark") {
+        let bench =
+            bench.as_object().ok_or_else(|| ParseError::invalid(path, "`benchmark` is not an object"))?;
+        read_benchmark_block(&mut p, bench, path)?;
+    }
+    m.mode = if m.agg_workers > 0 || m.agg_nodes > 0 { Mode::Aggregated } else { Mode::Disaggregated };
+    if let Some(mode) = json_string(obj.get("mode")) {
+        m.mode = parse_mode(&mode).unwrap_or(m.mode);
+    }
+    Ok((m, p))
+}
+
+fn read_resources(m: &mut RunMetadata, res: &Obj) {
+    m.gpu_type = json_string(res.get("gpu_type"));
+    m.gpus_per_node = json_u32(res.get("gpus_per_node"));
+    m.prefill_nodes = json_u32(res.get("prefill_nodes")).unwrap_or(0);
+    m.decode_nodes = json_u32(res.get("decode_nodes")).unwrap_or(0);
+    m.agg_nodes = json_u32(res.get("agg_nodes")).unwrap_or(0);
+    m.prefill_workers = json_u32(res.get("prefill_workers")).unwrap_or(0);
+    m.decode_workers = json_u32(res.get("decode_workers")).unwrap_or(0);
+    m.agg_workers = json_u32(res.get("agg_workers")).unwrap_or(0);
+    m.gpus_per_prefill = json_u32(res.get("gpus_per_prefill"));
+    m.gpus_per_decode = json_u32(res.get("gpus_per_decode"));
+    m.gpus_per_agg = json_u32(res.get("gpus_per_agg"));
+}
+
+fn read_benchmark_block(p: &mut ProfilerMetadata, bench: &Obj, path: &Path) -> Result<(), ParseError> {
+    p.profiler_type = json_string(bench.get("type"));
+    p.isl = json_u32(bench.get("isl"));
+    p.osl = json_u32(bench.get("osl"));
+    if let Some(c) = bench.get("concurrencies") {
+        p.concurrencies = parse_concurrencies_json(c).map_err(|e| ParseError::invalid(path, e))?;
+    }
+    p.req_rate = json_string(bench.get("req_rate").or_else(|| bench.get("req-rate")));
+    Ok(())
+}
+
+fn parse_mode(s: &str) -> Option<Mode> {
+    match s.to_ascii_lowercase().as_str() {
+        "disaggregated" | "disagg" => Some(Mode::Disaggregated),
+        "aggregated" | "agg" => Some(Mode::Aggregated),
+        _ => None,
+    }
+}
+
+fn legacy_v1(obj: &Obj, run: &Json, path: &Path) -> Result<(RunMetadata, ProfilerMetadata), ParseError> {
+    let run = run.as_object().ok_or_else(|| ParseError::invalid(path, "`run_metadata` is not an object"))?;
+    let mut m = empty_metadata();
+    m.metadata_version = json_string(obj.get("version")).or_else(|| Some("1.0".to_owned()));
+    m.job_id =
+        json_string(run.get("slurm_job_id")).or_else(|| json_string(obj.get("job_id"))).unwrap_or_default();
+    m.job_name = json_string(run.get("job_name"));
+    m.run_date = json_string(run.get("run_date"))
+        .or_else(|| json_string(obj.get("generated_at")))
+        .map(|d| normalize_date(&d));
+    m.container = json_string(run.get("container"));
+    m.model.path = json_string(run.get("model_dir"));
+    m.model.precision = json_string(run.get("precision"));
+    m.backend_type = json_string(run.get("backend_type")).or_else(|| json_string(obj.get("backend_type")));
+    read_resources(&mut m, run);
+    m.mode = if m.agg_workers > 0 || m.agg_nodes > 0 { Mode::Aggregated } else { Mode::Disaggregated };
+    if let Some(mode) = json_string(run.get("mode")) {
+        m.mode =
+            parse_mode(&mode).ok_or_else(|| ParseError::invalid(path, format!("unknown mode {mode:?}")))?;
+    }
+    let mut p = ProfilerMetadata::default();
+    if let Some(prof) = obj.get("profiler_metadata") {
+        let prof = prof
+            .as_object()
+            .ok_or_else(|| ParseError::invalid(path, "`profiler_metadata` is not an object"))?;
+        read_benchmark_block(&mut p, prof, path)?;
+    }
+    Ok((m, p))
+}
+
+fn fill_from_config(m: &mut RunMetadata, p: &mut ProfilerMetadata, cfg: &RunConfig) -> Result<(), String> {
+    let get_u32 = |keys: &[&str]| cfg.get(keys).and_then(yaml_u32);
+    let get_str = |keys: &[&str]| cfg.get(keys).and_then(yaml_string);
+    if p.profiler_type.is_none() {
+        p.profiler_type = get_str(&["benchmark", "type"]);
+    }
+    if p.isl.is_none() {
+        p.isl = get_u32(&["benchmark", "isl"]);
+    }
+    if p.osl.is_none() {
+        p.osl = get_u32(&["benchmark", "osl"]);
+    }
+    if p.concurrencies.is_empty() {
+        if let Some(c) = cfg.get(&["benchmark", "concurrencies"]) {
+            p.concurrencies =
+                parse_concurrencies_yaml(c).map_err(|e| format!("benchmark.concurrencies: {e}"))?;
+        }
+    }
+    if p.req_rate.is_none() {
+        p.req_rate = get_str(&["benchmark", "req_rate"]);
+    }
+    if m.backend_type.is_none() {
+        m.backend_type = cfg.backend_type();
+    }
+    if m.frontend_type.is_none() {
+        m.frontend_type = get_str(&["frontend", "type"]);
+    }
+    if m.gpu_type.is_none() {
+        m.gpu_type = get_str(&["resources", "gpu_type"]);
+    }
+    if m.gpus_per_node.is_none() {
+        m.gpus_per_node = get_u32(&["resources", "gpus_per_node"]);
+    }
+    if m.container.is_none() {
+        m.container = get_str(&["model", "container"]);
+    }
+    if m.model.path.is_none() {
+        m.model.path = get_str(&["model", "path"]);
+    }
+    if m.model.precision.is_none() {
+        m.model.precision = get_str(&["model", "precision"]);
+    }
+    let counts_missing = m.prefill_workers + m.decode_workers + m.agg_workers == 0;
+    if counts_missing {
+        m.prefill_nodes = get_u32(&["resources", "prefill_nodes"]).unwrap_or(0);
+        m.decode_nodes = get_u32(&["resources", "decode_nodes"]).unwrap_or(0);
+        m.agg_nodes = get_u32(&["resources", "agg_nodes"]).unwrap_or(0);
+        m.prefill_workers = get_u32(&["resources", "prefill_workers"]).unwrap_or(0);
+        m.decode_workers = get_u32(&["resources", "decode_workers"]).unwrap_or(0);
+        m.agg_workers = get_u32(&["resources", "agg_workers"]).unwrap_or(0);
+        m.mode = if m.agg_workers > 0 || m.agg_nodes > 0 { Mode::Aggregated } else { Mode::Disaggregated };
+    }
+    for (field, key) in [
+        (&mut m.gpus_per_prefill, "gpus_per_prefill"),
+        (&mut m.gpus_per_decode, "gpus_per_decode"),
+        (&mut m.gpus_per_agg, "gpus_per_agg"),
+    ] {
+        if field.is_none() {
+            *field = get_u32(&["resources", key]);
+        }
+    }
+    if m.model.tensor_parallel.is_none() {
+        let mode_key = match m.mode {
+            Mode::Aggregated => "aggregated",
+            Mode::Disaggregated => "decode",
+        };
+        m.model.tensor_parallel =
+            ["sglang_config", "trtllm_config", "vllm_config"].iter().find_map(|section| {
+                ["tensor-parallel-size", "tp-size", "tensor_parallel_size"]
+                    .iter()
+                    .find_map(|k| get_u32(&["backend", section, mode_key, k]))
+            });
+    }
+    Ok(())
+}
+
+fn finish(m: &mut RunMetadata) {
+    m.total_gpus = m.allocated_gpus();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrency_forms() {
+        assert_eq!(parse_concurrency_string("4x8x16"), Ok(vec![4, 8, 16]));
+        assert_eq!(parse_concurrency_string("256"), Ok(vec![256]));
+        assert_eq!(parse_concurrency_string("['8192']"), Ok(vec![8192]));
+        assert!(parse_concurrency_string("4xeight").is_err());
+        let yaml: Yaml = serde_yaml::from_str("[128, '256']").unwrap();
+        assert_eq!(parse_concurrencies_yaml(&yaml), Ok(vec![128, 256]));
+        let yaml: Yaml = serde_yaml::from_str("'8192'").unwrap();
+        assert_eq!(parse_concurrencies_yaml(&yaml), Ok(vec![8192]));
+        let yaml: Yaml = serde_yaml::from_str("64").unwrap();
+        assert_eq!(parse_concurrencies_yaml(&yaml), Ok(vec![64]));
+    }
+
+    #[test]
+    fn job_id_from_directory_name() {
+        assert_eq!(leading_job_id("4401463"), Some("4401463"));
+        assert_eq!(leading_job_id("3667_1P_1D_20251110_192145"), Some("3667"));
+        assert_eq!(leading_job_id("12abc"), None);
+        assert_eq!(leading_job_id("logs"), None);
+    }
+
+    #[test]
+    fn dates_are_normalized() {
+        assert_eq!(normalize_date("2026-01-16 06:12:41"), "2026-01-16T06:12:41");
+        assert_eq!(normalize_date("20251110_192145"), "2025-11-10T19:21:45");
+        assert_eq!(normalize_date("yesterday"), "yesterday");
+    }
+}

@@ -1,0 +1,313 @@
+//! [`NodeAnalyzer`]: a run's worker logs → [`NodeInfo`]s.
+//!
+//! It finds the worker files (`logs/{node}_{role}_w{N}.out|.err`, or at the run root in legacy
+//! runs, where a `.out` and an `.err` are one worker), tells the backend by asking every
+//! registered node parser (so a new backend needs no change here), parses the files in
+//! parallel — one rayon task per file — and reads each worker's configuration fresh from the
+//! sweep log, config dumps, `config.yaml` and the head of its logs (configuration is never
+//! cached, and is read the same way whether the metrics came from the cache or not).
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use srtlog_model::{
+    node_parsers, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics, NodeParser,
+    ParseOptions, RunMetadata, StringMap, WorkerLogData,
+};
+use srtlog_parsers_node::{classify_worker_file, parse_sweep_log, LogStream};
+
+use crate::metadata::RunConfig;
+
+/// Bytes of a worker log sniffed to tell its backend.
+const SNIFF_BYTES: u64 = 64 << 10;
+/// Bytes of a worker log read for its launch command and environment when the sweep log does
+/// not have them (legacy runs trace the command near the top of the `.err`).
+const CONFIG_HEAD_BYTES: u64 = 1 << 20;
+
+/// The log files of one worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerFiles {
+    /// Which worker.
+    pub metadata: NodeMetadata,
+    /// Its files, `.out` before `.err`.
+    pub files: Vec<PathBuf>,
+}
+
+/// A launch command from the sweep log, with the worker it started when the log says.
+struct SweepEntry {
+    worker: Option<NodeMetadata>,
+    command: NodeLaunchCommand,
+    environment: StringMap,
+}
+
+/// Turns a run's worker logs into [`NodeInfo`]s.
+pub struct NodeAnalyzer<'a> {
+    run_dir: &'a Path,
+    metadata: &'a RunMetadata,
+    config: Option<&'a RunConfig>,
+    options: ParseOptions,
+}
+
+impl<'a> NodeAnalyzer<'a> {
+    /// An analyzer for one run.
+    pub fn new(
+        run_dir: &'a Path,
+        metadata: &'a RunMetadata,
+        config: Option<&'a RunConfig>,
+        options: ParseOptions,
+    ) -> Self {
+        NodeAnalyzer { run_dir, metadata, config, options }
+    }
+
+    /// The run's worker files, grouped by worker, in (node, role, id) order.
+    pub fn find_worker_files(&self) -> Vec<WorkerFiles> {
+        let mut workers: BTreeMap<NodeMetadata, Vec<(LogStream, PathBuf)>> = BTreeMap::new();
+        for dir in [self.run_dir.join("logs"), self.run_dir.to_path_buf()] {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let Some(name) = name.to_str() else { continue };
+                let Some(file) = classify_worker_file(name) else { continue };
+                if !entry.file_type().map(|t| t.is_file() || t.is_symlink()).unwrap_or(false) {
+                    continue;
+                }
+                workers.entry(file.metadata).or_default().push((file.stream, entry.path()));
+            }
+        }
+        workers
+            .into_iter()
+            .map(|(metadata, mut files)| {
+                files.sort();
+                WorkerFiles { metadata, files: files.into_iter().map(|(_, p)| p).collect() }
+            })
+            .collect()
+    }
+
+    /// The node parser for this run: the metadata's `backend_type`, its container, the
+    /// config's `backend.type`, then a sniff of the worker logs' first bytes.
+    pub fn detect_backend(&self, workers: &[WorkerFiles]) -> Option<&'static dyn NodeParser> {
+        let parsers = node_parsers().ok()?;
+        let named = [
+            self.metadata.backend_type.clone(),
+            self.metadata.container.clone(),
+            self.config.and_then(RunConfig::backend_type),
+        ];
+        for name in named.iter().flatten() {
+            if let Some(p) = parsers.iter().find(|p| p.accepts_backend(name)) {
+                return Some(*p);
+            }
+        }
+        for path in workers.iter().flat_map(|w| &w.files) {
+            let head = read_head(path, SNIFF_BYTES);
+            if let Some(p) = parsers.iter().find(|p| p.sniff(&head)) {
+                return Some(*p);
+            }
+        }
+        None
+    }
+
+    /// Parses every worker file in parallel (one task per file) and merges each worker's files.
+    pub fn parse_workers(&self, parser: &dyn NodeParser, workers: &[WorkerFiles]) -> Vec<NodeMetrics> {
+        let tasks: Vec<(usize, &PathBuf)> =
+            workers.iter().enumerate().flat_map(|(i, w)| w.files.iter().map(move |f| (i, f))).collect();
+        let parsed: Vec<(usize, WorkerLogData)> =
+            tasks.par_iter().map(|(i, path)| (*i, parse_file(parser, path, None, &self.options))).collect();
+        let mut merged: Vec<WorkerLogData> = workers.iter().map(|_| WorkerLogData::default()).collect();
+        for (i, data) in parsed {
+            merge_into(&mut merged[i], data);
+        }
+        workers
+            .iter()
+            .zip(merged)
+            .map(|(w, data)| NodeMetrics {
+                metadata: w.metadata.clone(),
+                batches: data.batches,
+                memory_snapshots: data.memory_snapshots,
+                config: data.config,
+                stats: data.stats,
+            })
+            .collect()
+    }
+
+    /// Joins cached or fresh metrics with each worker's configuration.
+    pub fn assemble(
+        &self,
+        parser: &dyn NodeParser,
+        workers: &[WorkerFiles],
+        mut metrics: Vec<NodeMetrics>,
+    ) -> Vec<NodeInfo> {
+        let sweep = self.sweep_commands(parser);
+        metrics.sort_by(|a, b| a.metadata.cmp(&b.metadata));
+        metrics
+            .into_iter()
+            .map(|mut m| {
+                let files = workers
+                    .iter()
+                    .find(|w| w.metadata == m.metadata)
+                    .map(|w| w.files.as_slice())
+                    .unwrap_or(&[]);
+                let node_config = self.node_config(parser, &m.metadata, files, &sweep);
+                if let Some(cmd) = &node_config.launch_command {
+                    m.config.fill_from(&srtlog_parsers_node::config_from_args(&cmd.extra_args));
+                }
+                NodeInfo { metrics: m, node_config }
+            })
+            .collect()
+    }
+
+    fn sweep_commands(&self, parser: &dyn NodeParser) -> Vec<SweepEntry> {
+        let logs = self.run_dir.join("logs");
+        let Ok(entries) = std::fs::read_dir(&logs) else { return vec![] };
+        let mut out = Vec::new();
+        let mut paths: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("sweep_") && n.ends_with(".log"))
+            })
+            .collect();
+        paths.sort();
+        for path in paths {
+            let Ok(bytes) = crate::metadata::read_small_file(&path) else { continue };
+            for entry in parse_sweep_log(&String::from_utf8_lossy(&bytes)) {
+                if let Some(command) = parser.parse_launch_command(&entry.command) {
+                    out.push(SweepEntry { worker: entry.worker, command, environment: entry.environment });
+                }
+            }
+        }
+        out
+    }
+
+    fn node_config(
+        &self,
+        parser: &dyn NodeParser,
+        worker: &NodeMetadata,
+        files: &[PathBuf],
+        sweep: &[SweepEntry],
+    ) -> NodeConfig {
+        let mut config = NodeConfig::default();
+        // Lowest precedence first: config dump, then config.yaml, then what the log itself shows.
+        if let Some(dump) = self.config_dump(worker) {
+            if let Some(env) = dump.get("environment").and_then(|e| e.as_object()) {
+                for (k, v) in env {
+                    let v = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+                    config.environment.insert(k.clone(), v);
+                }
+            }
+            config.gpu_info = dump.get("gpu_info").filter(|v| !v.is_null()).cloned();
+            config.server_args = dump
+                .get("config")
+                .and_then(|c| c.get("server_args"))
+                .or_else(|| dump.get("server_args"))
+                .filter(|v| !v.is_null())
+                .cloned();
+        }
+        if let Some(cfg) = self.config {
+            config.environment.extend(cfg.environment(worker.worker_type.as_str()));
+        }
+        if let Some(entry) = sweep.iter().find(|e| e.worker.as_ref() == Some(worker)) {
+            config.environment.extend(entry.environment.clone());
+            config.launch_command = Some(entry.command.clone());
+        }
+        let head = files.iter().map(|f| parse_file(parser, f, Some(CONFIG_HEAD_BYTES), &self.options)).fold(
+            WorkerLogData::default(),
+            |mut acc, d| {
+                merge_into(&mut acc, d);
+                acc
+            },
+        );
+        config.environment.extend(head.environment);
+        if config.launch_command.is_none() {
+            config.launch_command = head.launch_command;
+        }
+        if config.launch_command.is_none() {
+            // Sweep logs that do not say which worker a command is for: match by role.
+            let mut same_role = sweep
+                .iter()
+                .filter(|e| e.worker.is_none() && e.command.worker_type == Some(worker.worker_type));
+            if let (Some(entry), None) = (same_role.next(), same_role.next()) {
+                config.launch_command = Some(entry.command.clone());
+            }
+        }
+        config
+    }
+
+    /// `{node}_{role}_{id}_config.json`, `{node}_{role}_config.json` or `{node}_config.json`.
+    fn config_dump(&self, worker: &NodeMetadata) -> Option<serde_json::Value> {
+        let names = [
+            format!("{}_{}_{}_config.json", worker.node_name, worker.worker_type.as_str(), worker.worker_id),
+            format!("{}_{}_config.json", worker.node_name, worker.worker_type.as_str()),
+            format!("{}_config.json", worker.node_name),
+        ];
+        let dirs = [self.run_dir.join("logs"), self.run_dir.to_path_buf()];
+        let path = names.iter().flat_map(|n| dirs.iter().map(move |d| d.join(n))).find(|p| p.is_file())?;
+        let bytes = match crate::metadata::read_small_file(&path) {
+            Ok(b) => b,
+            Err(err) => {
+                tracing::warn!("{err}");
+                return None;
+            }
+        };
+        match serde_json::from_slice(&srtlog_model::python_json::sanitize(&bytes)) {
+            Ok(v) => Some(v),
+            Err(err) => {
+                tracing::warn!("{}: invalid JSON: {err}", path.display());
+                None
+            }
+        }
+    }
+}
+
+fn read_head(path: &Path, limit: u64) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Ok(f) = File::open(path) {
+        let _ = f.take(limit).read_to_end(&mut buf);
+    }
+    buf
+}
+
+/// Parses one file (or its first `limit` bytes). An I/O error becomes a diagnostic: one bad
+/// file never stops its worker or its run.
+fn parse_file(
+    parser: &dyn NodeParser,
+    path: &Path,
+    limit: Option<u64>,
+    options: &ParseOptions,
+) -> WorkerLogData {
+    let mut data = WorkerLogData::default();
+    let result = File::open(path).and_then(|f| {
+        let mut reader: Box<dyn Read> = match limit {
+            Some(n) => Box::new(f.take(n)),
+            None => Box::new(f),
+        };
+        parser.parse_reader(&mut reader, options, &mut data)
+    });
+    if let Err(err) = result {
+        data.stats.push_diagnostic(|| format!("{}: {err}", path.display()));
+    }
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    for d in &mut data.stats.diagnostics {
+        if !d.contains(&file_name) {
+            *d = format!("{file_name}: {d}");
+        }
+    }
+    data
+}
+
+fn merge_into(acc: &mut WorkerLogData, data: WorkerLogData) {
+    acc.batches.extend(data.batches);
+    acc.memory_snapshots.extend(data.memory_snapshots);
+    acc.config.fill_from(&data.config);
+    if acc.launch_command.is_none() {
+        acc.launch_command = data.launch_command;
+    }
+    acc.environment.extend(data.environment);
+    let mut stats = std::mem::take(&mut acc.stats);
+    stats.merge(data.stats);
+    acc.stats = stats;
+}

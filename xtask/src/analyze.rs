@@ -1,0 +1,306 @@
+//! `analyze <dir>`: load runs and print them as tables or as the JSON document.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use comfy_table::{presets, Cell, CellAlignment, Table};
+use srtlog_loader::model::{BatchType, BenchmarkRun, NodeInfo, ResultSource, WorkerType};
+use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, RunLoader};
+
+/// Options of `analyze`.
+#[derive(Debug, Clone, Args)]
+pub struct AnalyzeArgs {
+    /// A directory of runs (searched up to 4 levels deep), or a single run directory.
+    pub dir: PathBuf,
+    /// Print the JSON document (schema_version 1) on stdout instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not parse worker logs (results and metadata only; much faster on big logs).
+    #[arg(long)]
+    pub no_nodes: bool,
+    /// Neither read nor write caches: parse everything from the source files.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+    /// Keep caches under DIR (one sub-directory per run) instead of `{run}/cached_assets/`;
+    /// for run trees you cannot or should not write to.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Parse with N threads (runs and worker files share them). Default: all cores.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// More log output on stderr (-v: info, -vv: debug).
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Only errors on stderr: no warnings, no progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+fn init_logging(args: &AnalyzeArgs) {
+    let level = match (args.quiet, args.verbose) {
+        (true, _) => tracing::Level::ERROR,
+        (false, 0) => tracing::Level::WARN,
+        (false, 1) => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .without_time()
+        .with_ansi(io::stderr().is_terminal())
+        .try_init();
+}
+
+/// Runs `analyze`.
+pub fn run(args: &AnalyzeArgs) -> ExitCode {
+    init_logging(args);
+    match std::fs::read_dir(&args.dir) {
+        Ok(_) => {}
+        Err(err) => {
+            eprintln!("srtlog: cannot read {}: {err}", args.dir.display());
+            return ExitCode::from(2);
+        }
+    }
+    let options = LoaderOptions {
+        with_nodes: !args.no_nodes,
+        cache: match (&args.cache_dir, args.no_cache) {
+            (_, true) => CacheMode::Disabled,
+            (Some(dir), false) => CacheMode::Dir(dir.clone()),
+            (None, false) => CacheMode::InRunDir,
+        },
+        jobs: args.jobs,
+        ..LoaderOptions::default()
+    };
+    let loader = match RunLoader::with_options(&args.dir, options) {
+        Ok(l) => l,
+        Err(err) => {
+            eprintln!("srtlog: cannot start worker threads: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let runs = loader.discover_runs();
+    let bar = progress_bar(args, runs.len());
+    let report = loader.load_runs(&runs, &|_| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if !report.uncached_read_only.is_empty() {
+        // One warning for all of them: a read-only tree of a thousand runs is one problem.
+        tracing::warn!(
+            "{} run director{} not writable, analysed without caching (use --cache-dir DIR to cache elsewhere): {}",
+            report.uncached_read_only.len(),
+            if report.uncached_read_only.len() == 1 { "y is" } else { "ies are" },
+            report.uncached_read_only.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let written =
+        if args.json { write_json(&mut out, report) } else { write_tables(&mut out, &report, &args.dir) };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`| head`) is not an error worth a message.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("srtlog: cannot write output: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn progress_bar(args: &AnalyzeArgs, total: usize) -> Option<indicatif::ProgressBar> {
+    if args.quiet || total < 4 || !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} loading runs {pos}/{len} [{elapsed}] {wide_bar}")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+/// Streams the JSON document: no intermediate string, cost proportional to its size.
+fn write_json(out: &mut impl Write, report: LoadReport) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &report.into_document()).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+fn fmt_f(v: Option<f64>, decimals: usize) -> String {
+    match v {
+        Some(v) if v.is_finite() => format!("{v:.decimals$}"),
+        _ => "-".to_owned(),
+    }
+}
+
+fn write_tables(out: &mut impl Write, report: &LoadReport, root: &std::path::Path) -> io::Result<()> {
+    if report.runs.is_empty() && report.skipped.is_empty() {
+        writeln!(out, "no runs under {}", root.display())?;
+    }
+    for run in &report.runs {
+        write_run(out, run)?;
+    }
+    if !report.skipped.is_empty() {
+        writeln!(out, "Skipped {} run(s):", report.skipped.len())?;
+        let mut table = Table::new();
+        table.load_preset(presets::UTF8_BORDERS_ONLY).set_header(["job", "kind", "reason"]);
+        for s in &report.skipped {
+            table.add_row([
+                s.job_id.clone().unwrap_or_else(|| "-".into()),
+                s.kind.as_str().to_owned(),
+                s.reason.clone(),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    for w in &report.warnings {
+        writeln!(out, "warning: {w}")?;
+    }
+    Ok(())
+}
+
+fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
+    let m = &run.metadata;
+    let p = &run.profiler_metadata;
+    let gpus = m.gpus_used();
+    let isl_osl = match (p.isl, p.osl) {
+        (None, None) => "-".to_owned(),
+        (i, o) => {
+            format!("{}/{}", i.map_or("?".into(), |v| v.to_string()), o.map_or("?".into(), |v| v.to_string()))
+        }
+    };
+    writeln!(
+        out,
+        "Job {}  {}  {}  {} GPUs  backend {}  benchmark {}  ISL/OSL {}{}",
+        m.job_id,
+        m.gpu_type.as_deref().unwrap_or("?"),
+        m.topology(),
+        gpus.map_or("?".into(), |g| g.to_string()),
+        m.backend_type.as_deref().unwrap_or("?"),
+        p.profiler_type.as_deref().unwrap_or("?"),
+        isl_osl,
+        if m.tags.is_empty() { String::new() } else { format!("  tags {}", m.tags.join(",")) },
+    )?;
+    if let Some(name) = &m.job_name {
+        writeln!(out, "  {name}  ({})", m.path)?;
+    }
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_BORDERS_ONLY).set_header([
+        "conc",
+        "out tok/s",
+        "tok/s/GPU",
+        "tok/s/user",
+        "TTFT mean",
+        "TTFT p99",
+        "ITL mean",
+        "TPOT mean",
+        "source",
+    ]);
+    let source = match run.profiler.source {
+        Some(ResultSource::Json) => "json",
+        Some(ResultSource::BenchmarkOut) => "fallback",
+        None => "-",
+    };
+    for point in &run.profiler.points {
+        let row = [
+            point.concurrency.map_or("open-loop".to_owned(), |c| c.to_string()),
+            fmt_f(point.output_tps, 1),
+            fmt_f(point.output_tps_per_gpu(gpus), 1),
+            fmt_f(point.output_tps_per_user(), 1),
+            fmt_f(point.mean_ttft_ms, 1),
+            fmt_f(point.p99_ttft_ms, 1),
+            fmt_f(point.mean_itl_ms, 2),
+            fmt_f(point.mean_tpot_ms, 2),
+            source.to_owned(),
+        ];
+        table.add_row(row.into_iter().enumerate().map(|(i, v)| {
+            let cell = Cell::new(v);
+            if i < 8 {
+                cell.set_alignment(CellAlignment::Right)
+            } else {
+                cell
+            }
+        }));
+    }
+    writeln!(out, "{table}")?;
+    if run.is_complete {
+        writeln!(out, "  complete: every expected concurrency has a result")?;
+    } else if !run.missing_concurrencies.is_empty() {
+        let missing: Vec<String> = run.missing_concurrencies.iter().map(u32::to_string).collect();
+        writeln!(out, "  INCOMPLETE: no result for concurrency {}", missing.join(", "))?;
+    }
+    for w in &run.profiler.warnings {
+        writeln!(out, "  warning: {w}")?;
+    }
+    if !run.nodes.is_empty() {
+        write_worker_summary(out, &run.nodes)?;
+    }
+    writeln!(out)
+}
+
+fn write_worker_summary(out: &mut impl Write, nodes: &[NodeInfo]) -> io::Result<()> {
+    let count = |t: WorkerType| nodes.iter().filter(|n| n.metrics.metadata.worker_type == t).count();
+    let (p, d, a) = (count(WorkerType::Prefill), count(WorkerType::Decode), count(WorkerType::Agg));
+    let mut roles = Vec::new();
+    for (n, name) in [(p, "prefill"), (d, "decode"), (a, "agg")] {
+        if n > 0 {
+            roles.push(format!("{n} {name}"));
+        }
+    }
+    writeln!(out, "  Workers: {}", roles.join(", "))?;
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_BORDERS_ONLY).set_header([
+        "worker",
+        "type",
+        "tp/dp/ep",
+        "prefill batches",
+        "decode batches",
+        "first",
+        "last",
+        "peak gen tok/s",
+        "peak KV use",
+        "malformed",
+    ]);
+    for node in nodes {
+        let m = &node.metrics;
+        let batches = &m.batches;
+        let prefill = batches.iter().filter(|b| b.batch_type == BatchType::Prefill).count();
+        let decode = batches.len() - prefill;
+        let first = batches.iter().filter_map(|b| b.timestamp).min();
+        let last = batches.iter().filter_map(|b| b.timestamp).max();
+        let peak_gen = batches
+            .iter()
+            .filter_map(|b| b.gen_throughput)
+            .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))));
+        let peak_kv = batches
+            .iter()
+            .filter_map(|b| b.token_usage)
+            .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))));
+        let size = |v: Option<u32>| v.map_or("?".to_owned(), |v| v.to_string());
+        table.add_row([
+            format!("{} {}", m.metadata.node_name, m.metadata.worker_id),
+            m.metadata.worker_type.as_str().to_owned(),
+            format!("{}/{}/{}", size(m.config.tp_size), size(m.config.dp_size), size(m.config.ep_size)),
+            prefill.to_string(),
+            decode.to_string(),
+            first.map_or("-".into(), |t| t.to_string()),
+            last.map_or("-".into(), |t| t.to_string()),
+            fmt_f(peak_gen, 1),
+            peak_kv.map_or("-".into(), |v| format!("{:.0}%", v * 100.0)),
+            m.stats.malformed_lines.to_string(),
+        ]);
+    }
+    let rendered = table.to_string();
+    for line in rendered.lines() {
+        writeln!(out, "  {line}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! srtlog's command line, shared by `cargo xtask ...` and the installable `srtlog` binary.
+//!
+//! `analyze <dir>` loads every run under a directory and prints a table per run (or, with
+//! `--json`, the document of DESIGN.md section 4). The developer commands (`gen-corpus`,
+//! `bench`) live here too, so that a fresh checkout needs nothing but cargo.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod analyze;
+pub mod corpus;
+
+/// srtlog: SRT-SLURM benchmark runs as typed data.
+#[derive(Debug, Parser)]
+#[command(name = "srtlog", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load every run under a directory and print results, worker summaries and skipped runs.
+    Analyze(analyze::AnalyzeArgs),
+    /// Write a deterministic corpus of realistic run directories (for benchmarks).
+    GenCorpus(corpus::GenCorpusArgs),
+}
+
+/// Runs the command line with the process arguments.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze(args) => analyze::run(&args),
+        Command::GenCorpus(args) => match corpus::generate(&args) {
+            Ok(runs) => {
+                eprintln!("wrote {} runs under {}", runs.len(), args.dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("srtlog: cannot write the corpus under {}: {err}", args.dir.display());
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
