@@ -93,9 +93,10 @@ impl RunMetadata {
     /// (nodes × GPUs per node). `None` when neither is known.
     pub fn gpus_used(&self) -> Option<u32> {
         let per_worker = match self.mode {
-            Mode::Disaggregated => self.gpus_per_prefill.zip(self.gpus_per_decode).map(|(p, d)| {
-                self.prefill_workers * p + self.decode_workers * d
-            }),
+            Mode::Disaggregated => self
+                .gpus_per_prefill
+                .zip(self.gpus_per_decode)
+                .map(|(p, d)| self.prefill_workers * p + self.decode_workers * d),
             Mode::Aggregated => self.gpus_per_agg.map(|a| self.agg_workers * a),
         };
         per_worker.filter(|g| *g > 0).or((self.total_gpus > 0).then_some(self.total_gpus))
