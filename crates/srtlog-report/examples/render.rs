@@ -19,7 +19,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let doc: AnalysisDocument = serde_json::from_reader(BufReader::new(File::open(input)?))?;
     let mut options = ReportOptions::default();
-    options.title = format!("srtlog report: {input}");
+    let name =
+        std::path::Path::new(input).file_name().map_or(input.clone(), |n| n.to_string_lossy().into_owned());
+    options.title = format!("srtlog report: {name}");
     write_report(&doc, &options, BufWriter::new(File::create(html)?))?;
     if let Some(csv) = args.get(2) {
         write_points_csv(&doc, BufWriter::new(File::create(csv)?))?;
