@@ -1,0 +1,125 @@
+//! The whole pipeline over `testdata/runs`: a cold load, a warm load from the cache (same JSON),
+//! and a load after a source file changed (cache rebuilt, new values seen).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use expect_test::expect_file;
+use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, RunLoader};
+
+fn testdata(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(name)
+}
+
+/// Copies a tree (files and directories only), skipping caches.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "cached_assets" {
+                copy_tree(&entry.path(), &target);
+            }
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn load(root: &Path, cache: CacheMode) -> LoadReport {
+    let options = LoaderOptions { cache, ..LoaderOptions::default() };
+    RunLoader::with_options(root, options).unwrap().load_all()
+}
+
+/// The JSON document with the temporary root replaced, so that it can be compared and snapshotted.
+fn document_json(report: LoadReport, root: &Path) -> String {
+    let json = serde_json::to_string_pretty(&report.into_document()).unwrap();
+    json.replace(&root.to_string_lossy().into_owned(), "<root>")
+}
+
+#[test]
+fn cold_warm_and_touched_loads_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs"), &root);
+
+    let cold = load(&root, CacheMode::InRunDir);
+    assert_eq!(cold.runs.len(), 5, "skipped: {:?}", cold.skipped);
+    assert!(cold.skipped.is_empty());
+    assert_eq!(cold.cache.hits, 0);
+    // Five result parts plus four runs with worker logs.
+    assert_eq!(cold.cache.writes, 9, "{:?}", cold.cache);
+    let cold_json = document_json(cold, &root);
+    expect_file!["snapshots/testdata_runs.json"].assert_eq(&cold_json);
+    for run in ["4401463", "3667_1P_1D_20251110_192145", "5120", "5121", "4999"] {
+        assert!(root.join(run).join("cached_assets/benchmark_results.parquet").is_file(), "{run}");
+    }
+
+    let warm = load(&root, CacheMode::InRunDir);
+    assert_eq!((warm.cache.hits, warm.cache.misses, warm.cache.writes), (9, 0, 0));
+    assert_eq!(document_json(warm, &root), cold_json, "a warm load must give the cold load's JSON");
+
+    // Touch a worker log: only that run's node part is rebuilt, and the JSON is unchanged.
+    let log = root.join("4401463/logs/eos0220_decode_w0.out");
+    let file = fs::File::options().append(true).open(&log).unwrap();
+    file.set_modified(SystemTime::now() + Duration::from_secs(5)).unwrap();
+    drop(file);
+    let touched = load(&root, CacheMode::InRunDir);
+    assert_eq!((touched.cache.hits, touched.cache.misses, touched.cache.writes), (8, 1, 1));
+    assert_eq!(document_json(touched, &root), cold_json);
+
+    // Change a result file's content: the new value is seen, not the cached one.
+    let result =
+        root.join("4401463/logs/sa-bench_isl_8192_osl_1024/results_concurrency_4_gpus_12_ctx_1_gen_2.json");
+    let text = fs::read_to_string(&result).unwrap();
+    let changed = text.replace("\"completed\": ", "\"completed\": 1");
+    assert_ne!(text, changed);
+    fs::write(&result, changed).unwrap();
+    let after = load(&root, CacheMode::InRunDir);
+    let run = after.runs.iter().find(|r| r.metadata.job_id == "4401463").unwrap();
+    let point = run.profiler.points.iter().find(|p| p.concurrency == Some(4)).unwrap();
+    let before = serde_json::from_str::<serde_json::Value>(&cold_json).unwrap();
+    let old_completed = before["runs"][0]["profiler"]["completed"][0].as_u64().unwrap();
+    assert_eq!(point.completed, Some(format!("1{old_completed}").parse().unwrap()));
+}
+
+#[test]
+fn no_cache_mode_writes_nothing_and_cache_dir_mode_writes_only_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs"), &root);
+    let reference = document_json(load(&root, CacheMode::Disabled), &root);
+    assert!(!root.join("4401463/cached_assets").exists());
+
+    let cache_dir = tmp.path().join("cache");
+    let first = load(&root, CacheMode::Dir(cache_dir.clone()));
+    assert_eq!(first.cache.writes, 9);
+    assert_eq!(document_json(first, &root), reference);
+    assert!(!root.join("4401463/cached_assets").exists(), "--cache-dir must not write into runs");
+    assert_eq!(fs::read_dir(&cache_dir).unwrap().count(), 5, "one cache directory per run");
+    let second = load(&root, CacheMode::Dir(cache_dir));
+    assert_eq!(second.cache.hits, 9);
+    assert_eq!(document_json(second, &root), reference);
+}
+
+#[test]
+fn load_single_by_job_id_and_by_path() {
+    let loader = RunLoader::with_options(
+        testdata("runs"),
+        LoaderOptions { cache: CacheMode::Disabled, with_nodes: false, ..LoaderOptions::default() },
+    )
+    .unwrap();
+    let by_id = loader.load_single("3667").unwrap();
+    assert_eq!(by_id.metadata.job_id, "3667");
+    assert_eq!(by_id.metadata.metadata_version.as_deref(), Some("1.0"));
+    assert!(by_id.nodes.is_empty(), "with_nodes = false");
+    let nodes = loader.load_node_metrics_for_run(&by_id);
+    assert_eq!(nodes.len(), 2);
+    let by_path = loader.load_single(testdata("runs/3667_1P_1D_20251110_192145").to_str().unwrap()).unwrap();
+    assert_eq!(by_path.profiler, by_id.profiler);
+    let missing = loader.load_single("123456").unwrap_err();
+    assert_eq!(missing.kind.as_str(), "no_metadata");
+    assert!(missing.reason.contains("123456"));
+}
