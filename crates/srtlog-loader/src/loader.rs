@@ -8,8 +8,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use srtlog_cache::{fingerprint_files, CacheError, FileFingerprint, RunCache};
 use srtlog_model::{
-    benchmark_out_path, benchmark_parsers, get_benchmark_parser, AnalysisDocument, BenchmarkParser,
-    BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, SkipKind, SkippedRun, SCHEMA_VERSION,
+    benchmark_out_path, benchmark_parsers, get_benchmark_parser, node_parsers, AnalysisDocument,
+    BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, SkipKind, SkippedRun,
+    SCHEMA_VERSION,
 };
 
 use crate::discover::{discover_runs, inspect_dir, RunDir};
@@ -245,7 +246,12 @@ impl RunLoader {
             )
         })?;
         let bundle = read_run_metadata(&run.path, metadata_path).map_err(|e| skip(e.kind, e.to_string()))?;
-        let MetadataBundle { metadata, mut profiler_metadata, .. } = bundle.clone();
+        let MetadataBundle { mut metadata, mut profiler_metadata, .. } = bundle.clone();
+        if metadata.backend_type.is_none() {
+            // Legacy metadata names no backend, but its container usually does
+            // (`dynamo-sglang-0.5.3.sqsh`); ask the registered node parsers, as node analysis does.
+            metadata.backend_type = metadata.container.as_deref().and_then(backend_of_container);
+        }
         let job =
             SkippedRun { job_id: Some(metadata.job_id.clone()), ..skip(SkipKind::NoResults, String::new()) };
         let skip = |kind, reason| SkippedRun { kind, reason, ..job.clone() };
@@ -443,6 +449,10 @@ impl RunLoader {
         };
         analyzer.assemble(parser, &workers, metrics)
     }
+}
+
+fn backend_of_container(container: &str) -> Option<String> {
+    node_parsers().ok()?.into_iter().find(|p| p.accepts_backend(container)).map(|p| p.name().to_owned())
 }
 
 fn run_dir_metadata(run_dir: &Path) -> Option<MetadataBundle> {
