@@ -16,6 +16,8 @@ use crate::ReportOptions;
 pub const UPLOT_VERSION: &str = "1.6.32";
 const UPLOT_JS: &str = include_str!("../assets/uPlot.iife.min.js");
 const UPLOT_CSS: &str = include_str!("../assets/uPlot.min.css");
+/// uPlot's MIT license travels with every copy of its code, i.e. every report.
+const UPLOT_LICENSE: &str = include_str!("../assets/uPlot.LICENSE");
 const REPORT_JS: &str = include_str!("../assets/report.js");
 const REPORT_CSS: &str = include_str!("../assets/report.css");
 
@@ -401,7 +403,7 @@ pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions) -> String 
     );
     let _ = write!(
         out,
-        "<script type=\"application/json\" id=\"report-data\">{}</script>\n<script>{UPLOT_JS}</script>\n<script>{REPORT_JS}</script>\n</body>\n</html>\n",
+        "<script type=\"application/json\" id=\"report-data\">{}</script>\n<script>/*! uPlot {UPLOT_VERSION}\n{UPLOT_LICENSE}*/\n{UPLOT_JS}</script>\n<script>{REPORT_JS}</script>\n</body>\n</html>\n",
         json_for_script(&json)
     );
     out

@@ -68,7 +68,7 @@
 //! # Why uPlot
 //!
 //! The charts are drawn by [uPlot](https://github.com/leeoniya/uPlot) 1.6.32 (MIT), vendored in
-//! `assets/` and inlined: 51 KB minified, no dependencies, canvas-based and built for long time
+//! `assets/` and inlined with its license notice: 51 KB minified, no dependencies, canvas-based and built for long time
 //! series, which is what the worker timelines are. An SVG backend (such as `plotters`) would
 //! put every point into the DOM, lose hover read-outs and synchronised cursors, and grow the
 //! file with the data.

@@ -66,6 +66,7 @@ fn page_has_every_chart_container_and_a_json_data_block() {
     assert!(!frontier.is_empty());
     assert!(frontier.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 > w[1].1), "{frontier:?}");
     assert!(page.contains(&format!("uPlot {UPLOT_VERSION}")));
+    assert!(page.contains("Copyright (c) 2022 Leon Sorokin"), "uPlot's license notice");
 }
 
 #[test]
