@@ -242,58 +242,234 @@ pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'stat
     let n = s.len();
     let mut i = 0;
     while i < n {
-        // A field: `name: value` up to the next `, ` (single pass, no searcher set-up).
+        // A field is `name: value` up to the next `, `. The name is scanned up to its `: `
+        // (a `, ` first ends a field without a value); the value is parsed where it starts.
         while i < n && s[i] == b' ' {
             i += 1;
+        }
+        // Known names are recognised in place by their first two bytes (no scan).
+        if let Some((field, value_start)) = known_name(s, i) {
+            i = match fast_value(slot(b, field), s, value_start) {
+                Some(next) => next,
+                None => {
+                    let end = field_end(s, value_start);
+                    if !slow_value(slot(b, field), &s[value_start..end]) {
+                        return Err("unparsable value in batch line");
+                    }
+                    (end + 2).min(n)
+                }
+            };
+            known += 1;
+            continue;
         }
         let name_start = i;
         let mut colon = None;
         while i < n {
             let c = s[i];
-            if c == b',' && s.get(i + 1) == Some(&b' ') {
+            if (c == b':' || c == b',') && s.get(i + 1) == Some(&b' ') {
+                if c == b':' {
+                    colon = Some(i);
+                }
                 break;
-            }
-            if c == b':' && colon.is_none() && s.get(i + 1) == Some(&b' ') {
-                colon = Some(i);
             }
             i += 1;
         }
-        let end = i;
-        i += 2; // skip `, `
-        let Some(colon) = colon else { continue };
-        let Some(field) = field_of(&s[name_start..colon]) else { continue };
-        let value = &s[colon + 2..end];
-        let ok = match field {
-            Field::NewSeq => set_u64(&mut b.new_seq, value),
-            Field::NewToken => set_u64(&mut b.new_token, value),
-            Field::CachedToken => set_u64(&mut b.cached_token, value),
-            Field::TokenUsage => set_f64(&mut b.token_usage, value),
-            Field::SwaTokenUsage => set_f64(&mut b.swa_token_usage, value),
-            Field::RunningReq => set_u64(&mut b.running_req, value),
-            Field::QueueReq => set_u64(&mut b.queue_req, value),
-            Field::PreallocReq => set_u64(&mut b.prealloc_req, value),
-            Field::InflightReq => set_u64(&mut b.inflight_req, value),
-            Field::TransferReq => set_u64(&mut b.transfer_req, value),
-            Field::UnbootstrappedReq => set_u64(&mut b.unbootstrapped_req, value),
-            Field::RetractedReq => set_u64(&mut b.retracted_req, value),
-            Field::NumTokens => set_u64(&mut b.num_tokens, value),
-            Field::SwaTokens => set_u64(&mut b.swa_tokens, value),
-            Field::InputThroughput => set_f64(&mut b.input_throughput, value),
-            Field::GenThroughput => set_f64(&mut b.gen_throughput, value),
-            Field::PreallocatedUsage => set_f64(&mut b.preallocated_usage, value),
-            Field::AcceptLen => set_f64(&mut b.accept_len, value),
-            Field::AcceptRate => set_f64(&mut b.accept_rate, value),
-            Field::CudaGraph => parse_bool(first_word(value)).map(|v| b.cuda_graph = Some(v)).is_some(),
+        let Some(colon) = colon else {
+            i += 2;
+            continue;
         };
-        if !ok {
-            return Err("unparsable value in batch line");
-        }
+        let value_start = colon + 2;
+        let Some(field) = field_of(&s[name_start..colon]) else {
+            i = next_field(s, value_start);
+            continue;
+        };
+        i = match fast_value(slot(b, field), s, value_start) {
+            Some(next) => next,
+            None => {
+                // Rare forms (`1e-05`, very long numbers, junk): the general rule on the whole
+                // value text up to the next `, `.
+                let end = field_end(s, value_start);
+                if !slow_value(slot(b, field), &s[value_start..end]) {
+                    return Err("unparsable value in batch line");
+                }
+                (end + 2).min(n)
+            }
+        };
         known += 1;
     }
     if known == 0 {
         return Err("batch line without known fields");
     }
     Ok(())
+}
+
+/// The known field whose `name: ` starts at `s[i..]`, and where its value starts.
+fn known_name(s: &[u8], i: usize) -> Option<(Field, usize)> {
+    use Field::*;
+    let rest = s.get(i..)?;
+    let candidates: &[(&[u8], Field)] = match (*rest.first()?, *rest.get(1)?) {
+        (b'#', b'n') => &[(b"#new-seq: ", NewSeq), (b"#new-token: ", NewToken)],
+        (b'#', b'c') => &[(b"#cached-token: ", CachedToken)],
+        (b'#', b'r') => &[(b"#running-req: ", RunningReq), (b"#retracted-req: ", RetractedReq)],
+        (b'#', b'q') => &[(b"#queue-req: ", QueueReq)],
+        (b'#', b'p') => &[(b"#prealloc-req: ", PreallocReq)],
+        (b'#', b'i') => &[(b"#inflight-req: ", InflightReq)],
+        (b'#', b't') => &[
+            (b"#token: ", NumTokens),
+            (b"#transfer-req: ", TransferReq),
+            (b"#transferring-req: ", TransferReq),
+        ],
+        (b'#', b'u') => &[(b"#unbootstrapped-req: ", UnbootstrappedReq)],
+        (b'#', b'f') => &[(b"#full token: ", NumTokens)],
+        (b'#', b's') => &[(b"#swa token: ", SwaTokens)],
+        (b't', b'o') => &[(b"token usage: ", TokenUsage)],
+        (b'f', b'u') => &[(b"full token usage: ", TokenUsage)],
+        (b's', b'w') => &[(b"swa token usage: ", SwaTokenUsage)],
+        (b'i', b'n') => &[(b"input throughput (token/s): ", InputThroughput)],
+        (b'g', b'e') => &[(b"gen throughput (token/s): ", GenThroughput)],
+        (b'p', b'r') => &[(b"pre-allocated usage: ", PreallocatedUsage)],
+        (b'a', b'c') => &[(b"accept len: ", AcceptLen), (b"accept rate: ", AcceptRate)],
+        (b'c', b'u') => &[(b"cuda graph: ", CudaGraph)],
+        (b'c', b'p') => &[(b"cpu graph: ", CudaGraph)],
+        _ => return None,
+    };
+    candidates.iter().find_map(|&(name, field)| {
+        let head = rest.get(..name.len())?;
+        eq_words(head, name).then_some((field, i + name.len()))
+    })
+}
+
+/// Where a field's value goes.
+enum Slot<'a> {
+    U64(&'a mut Option<u64>),
+    F64(&'a mut Option<f64>),
+    Bool(&'a mut Option<bool>),
+}
+
+fn slot(b: &mut BatchMetrics, field: Field) -> Slot<'_> {
+    use Field::*;
+    match field {
+        NewSeq => Slot::U64(&mut b.new_seq),
+        NewToken => Slot::U64(&mut b.new_token),
+        CachedToken => Slot::U64(&mut b.cached_token),
+        TokenUsage => Slot::F64(&mut b.token_usage),
+        SwaTokenUsage => Slot::F64(&mut b.swa_token_usage),
+        RunningReq => Slot::U64(&mut b.running_req),
+        QueueReq => Slot::U64(&mut b.queue_req),
+        PreallocReq => Slot::U64(&mut b.prealloc_req),
+        InflightReq => Slot::U64(&mut b.inflight_req),
+        TransferReq => Slot::U64(&mut b.transfer_req),
+        UnbootstrappedReq => Slot::U64(&mut b.unbootstrapped_req),
+        RetractedReq => Slot::U64(&mut b.retracted_req),
+        NumTokens => Slot::U64(&mut b.num_tokens),
+        SwaTokens => Slot::U64(&mut b.swa_tokens),
+        InputThroughput => Slot::F64(&mut b.input_throughput),
+        GenThroughput => Slot::F64(&mut b.gen_throughput),
+        PreallocatedUsage => Slot::F64(&mut b.preallocated_usage),
+        AcceptLen => Slot::F64(&mut b.accept_len),
+        AcceptRate => Slot::F64(&mut b.accept_rate),
+        CudaGraph => Slot::Bool(&mut b.cuda_graph),
+    }
+}
+
+/// The start of the field after the one whose value starts at `from` (past the next `, `).
+fn next_field(s: &[u8], from: usize) -> usize {
+    (field_end(s, from) + 2).min(s.len())
+}
+
+/// The position of the next `, ` at or after `from` (or the end).
+fn field_end(s: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i + 1 < s.len() {
+        if s[i] == b',' && s[i + 1] == b' ' {
+            return i;
+        }
+        i += 1;
+    }
+    s.len()
+}
+
+/// After a value that ended at `e`: the next field's start, if the value ended cleanly (end of
+/// line, `, `, a final `,`, or a space before text some builds append without a comma).
+fn after_value(s: &[u8], e: usize) -> Option<usize> {
+    match &s[e..] {
+        [] | [b','] => Some(s.len()),
+        [b',', b' ', ..] => Some(e + 2),
+        [b' ', ..] => Some(next_field(s, e)),
+        _ => None,
+    }
+}
+
+/// Parses the common value forms in place (`123`, `0.45`, `True`); `None` sends the field to
+/// [`slow_value`].
+fn fast_value(slot: Slot<'_>, s: &[u8], from: usize) -> Option<usize> {
+    match slot {
+        Slot::U64(out) => {
+            let mut v: u64 = 0;
+            let mut i = from;
+            while i < s.len() && s[i].is_ascii_digit() && i - from < 19 {
+                v = v * 10 + u64::from(s[i] - b'0');
+                i += 1;
+            }
+            if i == from {
+                return None;
+            }
+            let next = after_value(s, i)?;
+            *out = Some(v);
+            Some(next)
+        }
+        Slot::F64(out) => {
+            let (mut mantissa, mut digits, mut frac, mut dot) = (0u64, 0usize, 0usize, false);
+            let mut i = from;
+            while i < s.len() {
+                let c = s[i];
+                if c.is_ascii_digit() {
+                    if digits == 15 {
+                        return None; // too long for the exact fast path
+                    }
+                    mantissa = mantissa * 10 + u64::from(c - b'0');
+                    digits += 1;
+                    frac += usize::from(dot);
+                } else if c == b'.' && !dot {
+                    dot = true;
+                } else {
+                    break;
+                }
+                i += 1;
+            }
+            if digits == 0 {
+                return None;
+            }
+            let next = after_value(s, i)?;
+            // One correctly rounded division of two exact values: what `str::parse` returns.
+            *out = Some(mantissa as f64 / POW10[frac]);
+            Some(next)
+        }
+        Slot::Bool(out) => {
+            let rest = &s[from..];
+            let (v, len) = if rest.starts_with(b"True") {
+                (true, 4)
+            } else if rest.starts_with(b"False") {
+                (false, 5)
+            } else {
+                return None;
+            };
+            let next = after_value(s, from + len)?;
+            *out = Some(v);
+            Some(next)
+        }
+    }
+}
+
+/// The general rule: the value's first space-separated word, without a trailing `,`, must
+/// parse whole.
+fn slow_value(slot: Slot<'_>, value: &[u8]) -> bool {
+    let word = first_word(value);
+    match slot {
+        Slot::U64(out) => parse_u64(word).map(|v| *out = Some(v)).is_some(),
+        Slot::F64(out) => parse_f64(word).map(|v| *out = Some(v)).is_some(),
+        Slot::Bool(out) => parse_bool(word).map(|v| *out = Some(v)).is_some(),
+    }
 }
 
 /// The first space-separated word of a value, without a trailing `,` (some builds omit the
@@ -307,52 +483,8 @@ fn first_word(value: &[u8]) -> &[u8] {
     v.strip_suffix(b",").unwrap_or(v)
 }
 
-/// Whether a number's text may end before `c` (end of value, a space, or a final `,`).
-fn ends_number(rest: &[u8]) -> bool {
-    matches!(rest, [] | [b' ', ..] | [b','])
-}
-
 fn set_u64(slot: &mut Option<u64>, value: &[u8]) -> bool {
-    // Fast path: digits then the end of the first word.
-    let mut v: u64 = 0;
-    let mut i = 0;
-    while i < value.len() && value[i].is_ascii_digit() && i < 19 {
-        v = v * 10 + u64::from(value[i] - b'0');
-        i += 1;
-    }
-    if i > 0 && ends_number(&value[i..]) {
-        *slot = Some(v);
-        return true;
-    }
     parse_u64(first_word(value)).map(|v| *slot = Some(v)).is_some()
-}
-
-fn set_f64(slot: &mut Option<f64>, value: &[u8]) -> bool {
-    // Fast path: `ddd.dd` (what SGLang prints), exactly as `str::parse` would round it.
-    let (mut mantissa, mut digits, mut frac, mut dot) = (0u64, 0usize, 0usize, false);
-    let mut i = 0;
-    while i < value.len() {
-        let c = value[i];
-        if c.is_ascii_digit() {
-            if digits == 15 {
-                digits += 1; // too long for the exact fast path
-                break;
-            }
-            mantissa = mantissa * 10 + u64::from(c - b'0');
-            digits += 1;
-            frac += usize::from(dot);
-        } else if c == b'.' && !dot {
-            dot = true;
-        } else {
-            break;
-        }
-        i += 1;
-    }
-    if digits > 0 && digits <= 15 && ends_number(&value[i..]) {
-        *slot = Some(mantissa as f64 / POW10[frac]);
-        return true;
-    }
-    parse_f64(first_word(value)).map(|v| *slot = Some(v)).is_some()
 }
 
 const POW10: [f64; 16] =
