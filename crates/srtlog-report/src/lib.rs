@@ -39,7 +39,7 @@
 //! | output TPS/user | `1000 / mean_tpot_ms` |
 //! | input TPS/GPU | `(total_tps − output_tps) / gpus_used`, else `total_input_tokens / duration / gpus_used` |
 //! | Pareto frontier | points not beaten-or-equalled by another point on both axes, by x ascending |
-//! | summed timelines | per time bucket, each stream's mean (between lines: its next line's value, since SGLang logs rates over the interval before a line), summed; KV usage averaged |
+//! | summed timelines | per time bucket, each stream's mean, summed (KV usage averaged); between lines a stream counts with its next line's value, as SGLang logs rates over the interval before a line |
 //! | prefill new tokens/s | `Σ new_token` of prefill batches in a bucket / bucket width |
 //!
 //! A *stream* is one worker's lines of one DP rank (lowest TP rank only, so no batch counts
@@ -67,11 +67,11 @@
 //!
 //! # Why uPlot
 //!
-//! The charts are drawn by [uPlot](https://github.com/leeoniya/uPlot) 1.6.32 (MIT), vendored in
-//! `assets/` and inlined with its license notice: 51 KB minified, no dependencies, canvas-based and built for long time
-//! series, which is what the worker timelines are. An SVG backend (such as `plotters`) would
-//! put every point into the DOM, lose hover read-outs and synchronised cursors, and grow the
-//! file with the data.
+//! The charts are drawn by [uPlot](https://github.com/leeoniya/uPlot) 1.6.32 (MIT), vendored
+//! in `assets/` and inlined with its license notice: 51 KB minified, no dependencies,
+//! canvas-based and built for long time series, which is what the worker timelines are. An SVG
+//! backend (such as `plotters`) would put every point into the DOM, lose hover read-outs and
+//! synchronised cursors, and grow the file with the data.
 //!
 //! # Example
 //!
