@@ -1,0 +1,248 @@
+//! The `srtlog` command line as users run it: exit codes, flags, output, and what it writes.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn testdata(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata").join(name)
+}
+
+fn srtlog(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_srtlog")).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "cached_assets" {
+                copy_tree(&entry.path(), &target);
+            }
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every path under `root` with its size, modification time and mode.
+fn tree_snapshot(root: &Path) -> BTreeMap<PathBuf, (u64, i64, i64, u32)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let meta = fs::symlink_metadata(entry.path()).unwrap();
+            out.insert(entry.path(), (meta.len(), meta.mtime(), meta.mtime_nsec(), meta.mode()));
+            if meta.is_dir() {
+                stack.push(entry.path());
+            }
+        }
+    }
+    out
+}
+
+fn set_tree_mode(root: &Path, dir_mode: u32, file_mode: u32) {
+    for entry in fs::read_dir(root).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            set_tree_mode(&entry.path(), dir_mode, file_mode);
+            fs::set_permissions(entry.path(), fs::Permissions::from_mode(dir_mode)).unwrap();
+        } else {
+            fs::set_permissions(entry.path(), fs::Permissions::from_mode(file_mode)).unwrap();
+        }
+    }
+}
+
+fn is_root() -> bool {
+    fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+}
+
+#[test]
+fn analyze_prints_a_table_per_run_and_the_worker_summary() {
+    let out = srtlog(&["analyze", testdata("runs").to_str().unwrap(), "--no-cache"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for needle in [
+        "Job 4401463  gb200  1P/2D  12 GPUs  backend sglang  benchmark sa-bench  ISL/OSL 8192/1024",
+        "Job 3667  h100  1P/1D  16 GPUs",
+        "Job 5120  b200  1P/1D",
+        "Job 5121  h200  2A",
+        "Job 4999  h100  1A  8 GPUs",
+        "INCOMPLETE: no result for concurrency 32",
+        "open-loop",
+        "fallback",
+        "Workers: 1 prefill, 2 decode",
+        "eos0220 w0",
+    ] {
+        assert!(stdout.contains(needle), "missing {needle:?} in\n{stdout}");
+    }
+    // Newest job first.
+    let order: Vec<usize> = ["Job 4401463", "Job 5121", "Job 5120", "Job 4999", "Job 3667"]
+        .iter()
+        .map(|j| stdout.find(j).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+}
+
+#[test]
+fn analyze_json_is_the_documented_document() {
+    let out = srtlog(&["analyze", testdata("runs").to_str().unwrap(), "--no-cache", "--json", "--no-nodes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 5);
+    assert_eq!(doc["skipped"].as_array().unwrap().len(), 0);
+    let run = &doc["runs"][0];
+    assert_eq!(run["metadata"]["job_id"], "4401463");
+    assert_eq!(run["profiler"]["concurrency_values"], serde_json::json!([4, 8, 16]));
+    assert_eq!(run["missing_concurrencies"], serde_json::json!([32]));
+    assert_eq!(run["is_complete"], false);
+    assert_eq!(run["nodes"], serde_json::json!([]), "--no-nodes");
+}
+
+#[test]
+fn skipped_runs_are_listed_with_kinds_at_the_end() {
+    let out = srtlog(&["analyze", testdata("bad-runs").to_str().unwrap(), "--no-cache"]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Skipped 7 run(s):"), "{stdout}");
+    for kind in [
+        "no_metadata",
+        "invalid_metadata",
+        "profiling_job",
+        "no_results",
+        "invalid_config",
+        "unsupported_benchmark",
+        "invalid_results",
+    ] {
+        assert!(stdout.contains(kind), "{kind} missing in\n{stdout}");
+    }
+}
+
+#[test]
+fn missing_directory_fails_with_one_line_naming_it() {
+    let out = srtlog(&["analyze", "/nonexistent/srtlog-runs"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("/nonexistent/srtlog-runs"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn help_explains_every_flag() {
+    let out = srtlog(&["analyze", "--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for flag in ["--json", "--no-nodes", "--no-cache", "--cache-dir", "--jobs", "--verbose", "--quiet"] {
+        assert!(help.contains(flag), "{flag} missing in\n{help}");
+    }
+}
+
+#[test]
+fn analyze_writes_only_inside_cached_assets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs"), &root);
+    let before = tree_snapshot(&root);
+    let out = srtlog(&["analyze", root.to_str().unwrap(), "-q"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let after = tree_snapshot(&root);
+    for (path, stat) in &before {
+        let is_run_dir = path.parent() == Some(&root);
+        if is_run_dir {
+            continue; // a run directory's mtime changes when cached_assets/ is created in it
+        }
+        assert_eq!(after.get(path), Some(stat), "{} changed", path.display());
+    }
+    for path in after.keys().filter(|p| !before.contains_key(*p)) {
+        assert!(
+            path.components().any(|c| c.as_os_str() == "cached_assets"),
+            "{} written outside cached_assets/",
+            path.display()
+        );
+    }
+}
+
+/// Runs `srtlog analyze <root>` on a tree it cannot write: as `nobody` when the tests run as
+/// root (root ignores permission bits), directly otherwise.
+fn analyze_unwritable(root: &Path, extra: &[&str]) -> Output {
+    let bin = env!("CARGO_BIN_EXE_srtlog");
+    let mut args = vec!["analyze", root.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    if is_root() {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", bin])
+            .args(&args)
+            .output()
+            .unwrap()
+    } else {
+        Command::new(bin).args(&args).output().unwrap()
+    }
+}
+
+#[test]
+fn read_only_runs_are_analysed_without_caching_and_one_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs"), &root);
+    let reference = srtlog(&["analyze", root.to_str().unwrap(), "--no-cache", "--json"]);
+    set_tree_mode(&root, 0o555, 0o444);
+    fs::set_permissions(&root, fs::Permissions::from_mode(0o555)).unwrap();
+    let before = tree_snapshot(&root);
+
+    let out = analyze_unwritable(&root, &["--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), text(&reference.stdout), "same document as an uncached load");
+    let stderr = text(&out.stderr);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("not writable")).collect();
+    assert_eq!(warnings.len(), 1, "one warning for all read-only runs:\n{stderr}");
+    assert!(warnings[0].contains("5 run directories"), "{stderr}");
+    assert_eq!(tree_snapshot(&root), before, "nothing may be written into a read-only tree");
+
+    // --cache-dir caches elsewhere, silently.
+    let cache = tmp.path().join("cache");
+    fs::create_dir(&cache).unwrap();
+    fs::set_permissions(&cache, fs::Permissions::from_mode(0o777)).unwrap();
+    let out = analyze_unwritable(&root, &["--json", "--cache-dir", cache.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("not writable"), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), text(&reference.stdout));
+    assert_eq!(fs::read_dir(&cache).unwrap().count(), 5);
+    set_tree_mode(&root, 0o755, 0o644);
+}
+
+#[test]
+fn read_only_mount_is_analysed_without_caching() {
+    // A read-only bind mount (EROFS) needs a private mount namespace: only as root with unshare.
+    if !is_root()
+        || Command::new("unshare").args(["-m", "true"]).status().map(|s| !s.success()).unwrap_or(true)
+    {
+        eprintln!("skipped: needs root and unshare(1) for a read-only bind mount");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs"), &root);
+    let before = tree_snapshot(&root);
+    let script = format!(
+        "mount --bind '{r}' '{r}' && mount -o remount,bind,ro '{r}' && exec '{bin}' analyze '{r}' --no-nodes",
+        r = root.display(),
+        bin = env!("CARGO_BIN_EXE_srtlog")
+    );
+    let out = Command::new("unshare").args(["-m", "sh", "-c", &script]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Job 4401463"));
+    assert!(text(&out.stderr).contains("not writable"), "{}", text(&out.stderr));
+    assert_eq!(tree_snapshot(&root), before);
+}
