@@ -1,5 +1,7 @@
 //! The `srtlog` command line as users run it: exit codes, flags, output, and what it writes.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

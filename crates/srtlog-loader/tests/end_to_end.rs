@@ -1,6 +1,8 @@
 //! The whole pipeline over `testdata/runs`: a cold load, a warm load from the cache (same JSON),
 //! and a load after a source file changed (cache rebuilt, new values seen).
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};

@@ -1,6 +1,8 @@
 //! Every bad run directory under `testdata/bad-runs` is skipped with the right kind and a
 //! reason that names the file at fault.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 use std::path::PathBuf;
 
 use srtlog_loader::{CacheMode, LoaderOptions, RunLoader};
