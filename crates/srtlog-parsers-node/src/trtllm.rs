@@ -160,55 +160,87 @@ fn opt_f64(v: &[u8]) -> Result<Option<f64>, ()> {
     parse_f64(v).map(Some).ok_or(())
 }
 
-/// `iter = ...` in either field order (FORMATS.md 8.4).
+/// The position of the next `, ` at or after `from` (or the end).
+fn field_end(s: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i + 1 < s.len() {
+        if s[i] == b',' && s[i + 1] == b' ' {
+            return i;
+        }
+        i += 1;
+    }
+    s.len()
+}
+
+/// `iter = ...` in either field order (FORMATS.md 8.4), in one pass: each field is an
+/// identifier, ` = ` or `: `, and a value up to the next `, `; the last field is
+/// `states = {...}`. Unknown fields are skipped.
 fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
-    let Some(states_at) = find(body, b"states = {") else {
-        return LineEvent::Malformed("iteration line without states");
-    };
     let mut b = BatchMetrics::new(BatchType::Decode);
     b.timestamp = p.timestamp;
-    let mut bad = false;
-    for field in comma_fields(&body[..states_at]) {
-        let Some((name, value)) = split_field(field, b" = ").or_else(|| split_field(field, b": ")) else {
+    let n = body.len();
+    let mut i = 0;
+    let mut states = None;
+    while i < n {
+        let name_start = i;
+        while i < n && (body[i].is_ascii_alphanumeric() || body[i] == b'_') {
+            i += 1;
+        }
+        let name = &body[name_start..i];
+        let rest = &body[i..];
+        let value_start = if rest.starts_with(b" = ") {
+            i + 3
+        } else if rest.starts_with(b": ") {
+            i + 2
+        } else {
+            // Not `name = value`: skip to the next field.
+            i = (field_end(body, i) + 2).min(n);
             continue;
         };
-        match name {
-            b"iter" => b.iteration = parse_u64(value),
-            b"rank" => match parse_u32(value) {
-                Some(r) => b.tp = r,
-                None => bad = true,
-            },
-            b"num_scheduled_requests" => bad |= parse_u64(value).map(|v| b.running_req = Some(v)).is_none(),
-            b"kv_cache_util" => match opt_f64(value) {
-                Ok(v) => b.token_usage = v,
-                Err(()) => bad = true,
-            },
-            b"host_step_time" => match opt_f64(value) {
-                Ok(v) => b.host_step_time_ms = v,
-                Err(()) => bad = true,
-            },
+        if name == b"states" {
+            states = Some(value_start);
+            break;
+        }
+        let end = field_end(body, value_start);
+        let value = &body[value_start..end];
+        i = (end + 2).min(n);
+        let ok = match (name.len(), name.first().copied().unwrap_or(0)) {
+            (4, b'i') if name == b"iter" => {
+                b.iteration = parse_u64(value);
+                true
+            }
+            (4, b'r') if name == b"rank" => parse_u32(value).map(|r| b.tp = r).is_some(),
+            (22, b'n') if name == b"num_scheduled_requests" => {
+                parse_u64(value).map(|v| b.running_req = Some(v)).is_some()
+            }
+            (13, b'k') if name == b"kv_cache_util" => opt_f64(value).map(|v| b.token_usage = v).is_ok(),
+            (14, b'h') if name == b"host_step_time" => {
+                opt_f64(value).map(|v| b.host_step_time_ms = v).is_ok()
+            }
+            (21, b'p') if name == b"prev_device_step_time" => {
+                opt_f64(value).map(|v| b.prev_device_step_time_ms = v).is_ok()
+            }
             // Oldest form: `elapsed_time = {s}s`, the same host-side step time in seconds.
-            b"elapsed_time" => match parse_f64(value.strip_suffix(b"s").unwrap_or(value)) {
-                Some(v) => b.host_step_time_ms = Some(v * 1000.0),
-                None => bad = true,
-            },
-            b"prev_device_step_time" => match opt_f64(value) {
-                Ok(v) => b.prev_device_step_time_ms = v,
-                Err(()) => bad = true,
-            },
-            b"timestamp" => match parse_iso(value) {
-                Some((ts, _)) => b.timestamp = Some(ts),
-                None => bad = true,
-            },
-            _ => {}
+            (12, b'e') if name == b"elapsed_time" => parse_f64(value.strip_suffix(b"s").unwrap_or(value))
+                .map(|v| b.host_step_time_ms = Some(v * 1000.0))
+                .is_some(),
+            (9, b't') if name == b"timestamp" => {
+                parse_iso(value).map(|(ts, _)| b.timestamp = Some(ts)).is_some()
+            }
+            _ => true,
+        };
+        if !ok {
+            return LineEvent::Malformed("unparsable iteration field");
         }
     }
-    if bad || b.iteration.is_none() {
+    let Some(states_at) = states.filter(|&at| body.get(at) == Some(&b'{')) else {
+        return LineEvent::Malformed("iteration line without states");
+    };
+    if b.iteration.is_none() {
         return LineEvent::Malformed("unparsable iteration field");
     }
-    let states = bracket_body(body, states_at + b"states = ".len());
     let (mut ctx_tokens, mut gen_tokens) = (None, None);
-    for (key, value) in dict_items(states) {
+    for (key, value) in dict_items(bracket_body(body, states_at)) {
         let v = parse_u64(value);
         match key {
             b"num_ctx_requests" => b.new_seq = v,
