@@ -13,7 +13,8 @@
 //! * [`SglangParser`] (`sglang`) and [`TrtllmParser`] (`trtllm`) implement
 //!   [`srtlog_model::NodeParser`] and register themselves in srtlog-model's registry with
 //!   `inventory::submit!`, so `srtlog_model::get_node_parser("sglang")` finds them in any binary
-//!   that links this crate.
+//!   that links this crate. A crate that only reads the registry must name this one
+//!   (`use srtlog_parsers_node as _;`), or the linker drops it and its registrations with it.
 //! * [`parse_sglang_line`] / [`parse_trtllm_line`] are the pure line-level functions the
 //!   streaming parsers call on candidate lines; each returns a [`LineEvent`].
 //! * [`classify_worker_file`] ([`WorkerFile`], [`LogStream`]) tells worker logs apart from the
@@ -22,17 +23,28 @@
 //!
 //! # How a log is read
 //!
-//! Worker logs are hundreds of MB; most lines are noise. The parsers stream the file through
-//! one reusable buffer ([`BUFFER_BYTES`], partial last line rolled to the front), search each
-//! filled region for a handful of marker strings with one SIMD multi-pattern pass
-//! (`aho-corasick`, like ripgrep), and look only at the lines around the hits; everything
-//! between hits is skipped unseen except for a vectorised newline count. Candidate lines are
-//! parsed by small hand-written byte scanners (no regex, no allocation for batch lines).
-//! Invalid UTF-8 is fine; a line ends at `\n` only; a line longer than
-//! [`ParseOptions::max_line_bytes`](srtlog_model::ParseOptions) is cut and counted; a malformed
-//! candidate line is skipped, counted and described in
-//! [`ParseStats`](srtlog_model::ParseStats) — never fatal. Parsing does no I/O beyond the
-//! reader it is given.
+//! Worker logs are hundreds of MB; the share of metrics lines runs from a few percent to
+//! nearly all of them. The parsers stream the file through one reusable buffer
+//! ([`BUFFER_BYTES`] = 512 KiB, grown only for a longer line and never past
+//! [`ParseOptions::max_line_bytes`](srtlog_model::ParseOptions); the partial last line is rolled
+//! to the front, as ripgrep's line buffer does). Each filled region is searched for a handful
+//! of marker strings in one SIMD multi-pattern pass (`aho-corasick`'s Teddy searcher: one pass
+//! for all markers instead of one `memmem` pass per marker), and only the lines around the hits
+//! are looked at; everything between hits is skipped unseen except for a vectorised newline
+//! count. Markers: `batch`, `mem=`, `mem usage=`, `KV Cache is`, `server_args=`, `[CMD]`,
+//! `-m sglang.launch_server`, `-m dynamo.sglang` (SGLang); `iter = `, `emory `, `paged KV cache`,
+//! `max_seq_len=`, `engine args`, `rank0 run `, `trtllm-serve `, `-m dynamo.trtllm`
+//! (TensorRT-LLM); and `+` at a line start (bash xtrace) for both.
+//!
+//! A candidate line is decided by its own prefix and message (one line, one record) and parsed
+//! by a small hand-written byte scanner: no regex, numbers parsed from bytes (the float fast
+//! path gives exactly what `str::parse` gives), no allocation for a batch line, which is filled
+//! in place in the output vector. Invalid UTF-8 is fine; a line ends at `\n` only (a `\r`
+//! inside a progress bar is not a line end; a trailing `\r` is dropped); a longer line than
+//! the cap is parsed up to the cap and counted in `ParseStats::truncated_lines`; a malformed
+//! candidate line is skipped, counted in `ParseStats::malformed_lines` and described (with its
+//! line number) in `ParseStats::diagnostics` — never fatal. Parsing does no I/O beyond the
+//! reader it is given. The `parse_file` example times a parser on real files.
 //!
 //! # Parsing one worker log
 //!
