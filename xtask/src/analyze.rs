@@ -1,109 +1,39 @@
 //! `analyze <dir>`: load runs and print them as tables or as the JSON document.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::Args;
 use comfy_table::{presets, Cell, CellAlignment, Table};
 use srtlog_loader::model::{BatchType, BenchmarkRun, NodeInfo, ResultSource, WorkerType};
-use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, RunLoader};
+use srtlog_loader::LoadReport;
+
+use crate::load::{load, LoadArgs};
 
 /// Options of `analyze`.
 #[derive(Debug, Clone, Args)]
 pub struct AnalyzeArgs {
-    /// A directory of runs (searched up to 4 levels deep), or a single run directory.
-    pub dir: PathBuf,
+    /// Runs to read.
+    #[command(flatten)]
+    pub load: LoadArgs,
     /// Print the JSON document (schema_version 1) on stdout instead of tables.
     #[arg(long)]
     pub json: bool,
-    /// Do not parse worker logs (results and metadata only; much faster on big logs).
-    #[arg(long)]
-    pub no_nodes: bool,
-    /// Neither read nor write caches: parse everything from the source files.
-    #[arg(long, conflicts_with = "cache_dir")]
-    pub no_cache: bool,
-    /// Keep caches under DIR (one sub-directory per run) instead of `{run}/cached_assets/`;
-    /// for run trees you cannot or should not write to.
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
-    /// Parse with N threads (runs and worker files share them). Default: all cores.
-    #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<usize>,
-    /// More log output on stderr (-v: info, -vv: debug).
-    #[arg(long, short = 'v', action = clap::ArgAction::Count, conflicts_with = "quiet")]
-    pub verbose: u8,
-    /// Only errors on stderr: no warnings, no progress bar.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-}
-
-fn init_logging(args: &AnalyzeArgs) {
-    let level = match (args.quiet, args.verbose) {
-        (true, _) => tracing::Level::ERROR,
-        (false, 0) => tracing::Level::WARN,
-        (false, 1) => tracing::Level::INFO,
-        _ => tracing::Level::DEBUG,
-    };
-    let _ = tracing_subscriber::fmt()
-        .with_writer(io::stderr)
-        .with_max_level(level)
-        .with_target(false)
-        .without_time()
-        .with_ansi(io::stderr().is_terminal())
-        .try_init();
 }
 
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> ExitCode {
-    init_logging(args);
-    match std::fs::read_dir(&args.dir) {
-        Ok(_) => {}
-        Err(err) => {
-            eprintln!("srtlog: cannot read {}: {err}", args.dir.display());
-            return ExitCode::from(2);
-        }
-    }
-    let options = LoaderOptions {
-        with_nodes: !args.no_nodes,
-        cache: match (&args.cache_dir, args.no_cache) {
-            (_, true) => CacheMode::Disabled,
-            (Some(dir), false) => CacheMode::Dir(dir.clone()),
-            (None, false) => CacheMode::InRunDir,
-        },
-        jobs: args.jobs,
-        ..LoaderOptions::default()
+    let report = match load(&args.load) {
+        Ok(report) => report,
+        Err(code) => return code,
     };
-    let loader = match RunLoader::with_options(&args.dir, options) {
-        Ok(l) => l,
-        Err(err) => {
-            eprintln!("srtlog: cannot start worker threads: {err}");
-            return ExitCode::from(2);
-        }
-    };
-    let runs = loader.discover_runs();
-    let bar = progress_bar(args, runs.len());
-    let report = loader.load_runs(&runs, &|_| {
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
-    });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    if !report.uncached_read_only.is_empty() {
-        // One warning for all of them: a read-only tree of a thousand runs is one problem.
-        tracing::warn!(
-            "{} run director{} not writable, analysed without caching (use --cache-dir DIR to cache elsewhere): {}",
-            report.uncached_read_only.len(),
-            if report.uncached_read_only.len() == 1 { "y is" } else { "ies are" },
-            report.uncached_read_only.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-        );
-    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let written =
-        if args.json { write_json(&mut out, report) } else { write_tables(&mut out, &report, &args.dir) };
+    let written = if args.json {
+        write_json(&mut out, report)
+    } else {
+        write_tables(&mut out, &report, &args.load.dir)
+    };
     match written.and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`| head`) is not an error worth a message.
@@ -113,19 +43,6 @@ pub fn run(args: &AnalyzeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn progress_bar(args: &AnalyzeArgs, total: usize) -> Option<indicatif::ProgressBar> {
-    if args.quiet || total < 4 || !io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(total as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} loading runs {pos}/{len} [{elapsed}] {wide_bar}")
-    {
-        bar.set_style(style);
-    }
-    Some(bar)
 }
 
 /// Streams the JSON document: no intermediate string, cost proportional to its size.

@@ -29,7 +29,7 @@ pub struct GenCorpusArgs {
     /// Share of worker-log lines that are metrics lines (batches, iterations), 0..1.
     #[arg(long, default_value_t = 0.3)]
     pub metric_share: f64,
-    /// Workers per run (at least 2: one prefill and the rest decode; TRT runs use two).
+    /// Workers per run: one prefill and the rest decode (aggregated runs: all agg).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
 }
@@ -85,7 +85,7 @@ pub fn generate(args: &GenCorpusArgs) -> io::Result<Vec<PathBuf>> {
         let run_dir = args.dir.join(job_id.to_string());
         let logs = run_dir.join("logs");
         fs::create_dir_all(&logs)?;
-        let workers = args.workers.max(2);
+        let workers = args.workers.max(1);
         write_metadata(&run_dir, job_id, family, workers)?;
         write_results(&run_dir, family, &mut rng)?;
         for w in 0..workers {

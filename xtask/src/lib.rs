@@ -1,15 +1,20 @@
 //! srtlog's command line, shared by `cargo xtask ...` and the installable `srtlog` binary.
 //!
 //! `analyze <dir>` loads every run under a directory and prints a table per run (or, with
-//! `--json`, the document of DESIGN.md section 4). The developer commands (`gen-corpus`,
-//! `bench`) live here too, so that a fresh checkout needs nothing but cargo.
+//! `--json`, the document of DESIGN.md section 4); `report` writes an offline HTML report and
+//! `export` a CSV or a Parquet dataset. All share the loading flags and run filters of
+//! [`load::LoadArgs`]. The developer commands (`gen-corpus`, `bench`) live here too, so that a
+//! fresh checkout needs nothing but cargo.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 pub mod analyze;
+pub mod bench;
 pub mod corpus;
+pub mod load;
+pub mod report;
 
 /// srtlog: SRT-SLURM benchmark runs as typed data.
 #[derive(Debug, Parser)]
@@ -25,6 +30,13 @@ pub struct Cli {
 pub enum Command {
     /// Load every run under a directory and print results, worker summaries and skipped runs.
     Analyze(analyze::AnalyzeArgs),
+    /// Write one self-contained offline HTML report (tables, Pareto, latency, worker timelines).
+    Report(report::ReportArgs),
+    /// Measure parsing speed and memory against `grep -c -F batch` on a >= 1 GB corpus.
+    Bench(bench::BenchArgs),
+    /// One measured load (used by `bench`; prints figures on stderr).
+    #[command(hide = true)]
+    BenchLoad(bench::BenchLoadArgs),
     /// Write a deterministic corpus of realistic run directories (for benchmarks).
     GenCorpus(corpus::GenCorpusArgs),
 }
@@ -34,6 +46,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::BenchLoad(args) => bench::run_load(&args),
         Command::GenCorpus(args) => match corpus::generate(&args) {
             Ok(runs) => {
                 eprintln!("wrote {} runs under {}", runs.len(), args.dir.display());
@@ -44,5 +59,15 @@ pub fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

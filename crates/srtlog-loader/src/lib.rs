@@ -32,11 +32,13 @@ use srtlog_parsers_bench as _;
 use srtlog_parsers_node as _;
 
 mod discover;
+mod filter;
 mod loader;
 pub mod metadata;
 mod nodes;
 
 pub use discover::{discover_runs, RunDir, MAX_DISCOVERY_DEPTH};
+pub use filter::RunFilter;
 pub use loader::{cache_key, CacheMode, CacheStats, LoadReport, LoaderOptions, RunLoader};
 pub use nodes::{NodeAnalyzer, WorkerFiles};
 pub use srtlog_model as model;

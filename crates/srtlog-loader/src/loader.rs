@@ -14,6 +14,7 @@ use srtlog_model::{
 };
 
 use crate::discover::{discover_runs, inspect_dir, RunDir};
+use crate::filter::RunFilter;
 use crate::metadata::{read_run_metadata, MetadataBundle};
 use crate::nodes::NodeAnalyzer;
 
@@ -39,6 +40,9 @@ pub struct LoaderOptions {
     pub jobs: Option<usize>,
     /// Limits for log parsing.
     pub parse: ParseOptions,
+    /// Which runs to load ([`RunLoader::load_single`] ignores it). Runs whose metadata cannot
+    /// be read are kept (as skipped) unless `--job` excludes them: nothing else can be told.
+    pub filter: RunFilter,
 }
 
 impl Default for LoaderOptions {
@@ -48,6 +52,7 @@ impl Default for LoaderOptions {
             cache: CacheMode::InRunDir,
             jobs: None,
             parse: ParseOptions::default(),
+            filter: RunFilter::default(),
         }
     }
 }
@@ -152,7 +157,9 @@ impl RunLoader {
                     reason: format!("no run directory for {job_or_path:?} under {}", self.root.display()),
                 })?,
         };
-        self.pool.install(|| self.load_run(&run_dir))
+        self.pool
+            .install(|| self.load_run(&run_dir, false))
+            .map(|run| run.ok_or_else(|| excluded_by_filter(&run_dir)))?
     }
 
     /// Loads every run under the root.
@@ -169,10 +176,12 @@ impl RunLoader {
 
     /// Loads the given run directories (from [`RunLoader::discover_runs`], perhaps filtered).
     pub fn load_runs(&self, runs: &[RunDir], progress: &(dyn Fn(&RunDir) + Sync)) -> LoadReport {
-        let results: Vec<Result<BenchmarkRun, SkippedRun>> = self.pool.install(|| {
+        let filter = &self.options.filter;
+        let results: Vec<Result<Option<BenchmarkRun>, SkippedRun>> = self.pool.install(|| {
             runs.par_iter()
+                .filter(|run| filter.accepts_job_id(run.job_id.as_deref()))
                 .map(|run| {
-                    let result = self.load_run(run);
+                    let result = self.load_run(run, true);
                     progress(run);
                     result
                 })
@@ -181,7 +190,8 @@ impl RunLoader {
         let mut report = LoadReport::default();
         for result in results {
             match result {
-                Ok(run) => report.runs.push(run),
+                Ok(Some(run)) => report.runs.push(run),
+                Ok(None) => {}
                 Err(skip) => report.skipped.push(skip),
             }
         }
@@ -228,7 +238,8 @@ impl RunLoader {
         }
     }
 
-    fn load_run(&self, run: &RunDir) -> Result<BenchmarkRun, SkippedRun> {
+    /// Loads one run; `Ok(None)` when `apply_filter` is set and the filter excludes it.
+    fn load_run(&self, run: &RunDir, apply_filter: bool) -> Result<Option<BenchmarkRun>, SkippedRun> {
         let skip = |kind: SkipKind, reason: String| SkippedRun {
             path: run.path.to_string_lossy().into_owned(),
             job_id: run.job_id.clone(),
@@ -247,6 +258,9 @@ impl RunLoader {
         })?;
         let bundle = read_run_metadata(&run.path, metadata_path).map_err(|e| skip(e.kind, e.to_string()))?;
         let MetadataBundle { mut metadata, mut profiler_metadata, .. } = bundle.clone();
+        if apply_filter && !self.options.filter.accepts(&metadata) {
+            return Ok(None);
+        }
         if metadata.backend_type.is_none() {
             // Legacy metadata names no backend, but its container usually does
             // (`dynamo-sglang-0.5.3.sqsh`); ask the registered node parsers, as node analysis does.
@@ -284,7 +298,7 @@ impl RunLoader {
         if self.options.with_nodes {
             result.nodes = self.load_nodes_with(&run.path, &result, Some(&bundle));
         }
-        Ok(result)
+        Ok(Some(result))
     }
 
     fn choose_benchmark_parser(
@@ -448,6 +462,16 @@ impl RunLoader {
             }
         };
         analyzer.assemble(parser, &workers, metrics)
+    }
+}
+
+fn excluded_by_filter(run: &RunDir) -> SkippedRun {
+    // Only reachable if load_run filtered with apply_filter = false, which it does not.
+    SkippedRun {
+        path: run.path.to_string_lossy().into_owned(),
+        job_id: run.job_id.clone(),
+        kind: SkipKind::NoResults,
+        reason: format!("{}: excluded by the run filter", run.path.display()),
     }
 }
 

@@ -1,0 +1,442 @@
+//! `bench`: srtlog's speed and memory against the machine's own line scan, on a corpus of at
+//! least 1 GB of worker logs, in one run on the same files with a warm page cache.
+//!
+//! The reference is `grep -c -F batch` over the same worker logs (DESIGN.md section 7): its
+//! output goes to a pipe, never `/dev/null`, where GNU grep stops at the first match. Each
+//! srtlog measurement runs in a child process (`bench-load`, hidden) so that its peak RSS is
+//! its own, and reports the time of the load itself. Every figure is the median of
+//! `--repeat` runs, with min and max.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use clap::Args;
+use srtlog_loader::{CacheMode, LoaderOptions, RunLoader};
+
+use crate::corpus::{generate, GenCorpusArgs};
+
+/// Options of `bench`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Corpus directory: reused when it holds a corpus of these parameters, else generated.
+    #[arg(long, default_value = "target/bench-corpus")]
+    pub corpus: PathBuf,
+    /// Runs in the corpus.
+    #[arg(long, default_value_t = 6)]
+    pub runs: usize,
+    /// Least size of all worker logs together, in GB.
+    #[arg(long, default_value_t = 1.0)]
+    pub min_gb: f64,
+    /// Repetitions of each measurement.
+    #[arg(long, default_value_t = 5)]
+    pub repeat: usize,
+    /// Also measure a warm load of this many small cached runs (0: skip).
+    #[arg(long, default_value_t = 1000)]
+    pub warm_runs: usize,
+    /// Also measure peak RSS while parsing one worker log of this many GB (0: skip).
+    #[arg(long, default_value_t = 2.0)]
+    pub big_file_gb: f64,
+}
+
+/// Arguments of the hidden child command that does one measured load.
+#[derive(Debug, Clone, Args)]
+pub struct BenchLoadArgs {
+    /// Root of the runs.
+    pub dir: PathBuf,
+    /// Threads.
+    #[arg(long)]
+    pub jobs: usize,
+    /// Cache directory (no cache when absent).
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+    /// Skip worker logs.
+    #[arg(long)]
+    pub no_nodes: bool,
+    /// Stream the JSON document to stdout as `analyze --json` does.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One measured load, as the child reports it on stderr's last line.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sample {
+    secs: f64,
+    peak_rss_kb: u64,
+    read_bytes: u64,
+    batches: u64,
+    record_bytes: u64,
+}
+
+/// The hidden child: one load, then a line of figures on stderr.
+pub fn run_load(args: &BenchLoadArgs) -> ExitCode {
+    let options = LoaderOptions {
+        with_nodes: !args.no_nodes,
+        cache: args.cache_dir.clone().map_or(CacheMode::Disabled, CacheMode::Dir),
+        jobs: Some(args.jobs),
+        ..LoaderOptions::default()
+    };
+    let Ok(loader) = RunLoader::with_options(&args.dir, options) else { return ExitCode::FAILURE };
+    let start = Instant::now();
+    let report = loader.load_all();
+    let batches: u64 =
+        report.runs.iter().flat_map(|r| &r.nodes).map(|n| n.metrics.batches.len() as u64).sum();
+    let record_bytes = batches * std::mem::size_of::<srtlog_loader::model::BatchMetrics>() as u64;
+    if args.json {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        if serde_json::to_writer(&mut out, &report.into_document()).is_err() {
+            return ExitCode::FAILURE;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    let io_stats = fs::read_to_string("/proc/self/io").unwrap_or_default();
+    let read_bytes = io_stats
+        .lines()
+        .find_map(|l| l.strip_prefix("rchar:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    eprintln!("SAMPLE {secs} {peak} {read_bytes} {batches} {record_bytes}");
+    ExitCode::SUCCESS
+}
+
+fn measure_child(args: &[String]) -> io::Result<Sample> {
+    let exe = std::env::current_exe()?;
+    let output = Command::new(exe)
+        .arg("bench-load")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("SAMPLE "))
+        .ok_or_else(|| io::Error::other(format!("bench-load failed: {stderr}")))?;
+    let f: Vec<f64> = line.split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+    if f.len() != 5 {
+        return Err(io::Error::other(format!("bad sample line {line:?}")));
+    }
+    Ok(Sample {
+        secs: f[0],
+        peak_rss_kb: f[1] as u64,
+        read_bytes: f[2] as u64,
+        batches: f[3] as u64,
+        record_bytes: f[4] as u64,
+    })
+}
+
+struct Stats {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+fn stats(mut v: Vec<f64>) -> Stats {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    Stats { median, min: v.first().copied().unwrap_or(f64::NAN), max: v.last().copied().unwrap_or(f64::NAN) }
+}
+
+fn worker_logs(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walk(root)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| srtlog_parsers_node::classify_worker_file(n).is_some())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n != "cached_assets") {
+                out.extend(walk(&p));
+            }
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn total_bytes(files: &[PathBuf]) -> u64 {
+    files.iter().filter_map(|f| fs::metadata(f).ok()).map(|m| m.len()).sum()
+}
+
+/// Reads every file once so that every measurement starts from a warm page cache.
+fn warm_page_cache(files: &[PathBuf]) -> io::Result<()> {
+    let mut buf = vec![0u8; 1 << 20];
+    for f in files {
+        let mut file = fs::File::open(f)?;
+        while file.read(&mut buf)? > 0 {}
+    }
+    Ok(())
+}
+
+fn time_grep(files: &[PathBuf]) -> io::Result<f64> {
+    let start = Instant::now();
+    // Output captured in a pipe: GNU grep stops at the first match when stdout is /dev/null.
+    let out = Command::new("grep").args(["-c", "-F", "batch"]).args(files).stdout(Stdio::piped()).output()?;
+    let secs = start.elapsed().as_secs_f64();
+    if out.stdout.is_empty() {
+        return Err(io::Error::other("grep printed nothing"));
+    }
+    Ok(secs)
+}
+
+/// Generates (or reuses) a corpus with `lines` per worker log; a marker file records the parameters.
+fn ensure_corpus(dir: &Path, runs: usize, workers: usize, lines: usize) -> io::Result<()> {
+    let marker = dir.join(".srtlog-corpus");
+    let want = format!("runs={runs} workers={workers} lines={lines} seed=42 v1\n");
+    if fs::read_to_string(&marker).ok().as_deref() == Some(want.as_str()) {
+        return Ok(());
+    }
+    if dir.exists() {
+        fs::remove_dir_all(dir)?;
+    }
+    eprintln!("generating corpus in {} ({runs} runs x {workers} workers x {lines} lines) ...", dir.display());
+    generate(&GenCorpusArgs { dir: dir.to_path_buf(), runs, lines, seed: 42, metric_share: 0.3, workers })?;
+    fs::write(marker, want)
+}
+
+/// Runs `bench`.
+pub fn run(args: &BenchArgs) -> ExitCode {
+    match bench(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("srtlog bench: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn row(name: &str, s: &Stats, extra: &str) {
+    println!("| {name} | {:.3} | {:.3} | {:.3} | {extra} |", s.median, s.min, s.max);
+}
+
+fn bench(args: &BenchArgs) -> io::Result<()> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    const WORKERS: usize = 4;
+    // The generator writes about 170 bytes per line.
+    let lines = ((args.min_gb * 1e9) / (args.runs * WORKERS) as f64 / 150.0).ceil() as usize;
+    ensure_corpus(&args.corpus, args.runs, WORKERS, lines)?;
+    let files = worker_logs(&args.corpus);
+    let bytes = total_bytes(&files);
+    let mb = bytes as f64 / 1e6;
+    warm_page_cache(&files)?;
+    println!(
+        "corpus: {} ({} runs, {} worker logs, {:.0} MB); {threads} threads",
+        args.corpus.display(),
+        args.runs,
+        files.len(),
+        mb
+    );
+    println!();
+    println!("| measurement | median s | min s | max s | notes |");
+    println!("|---|---|---|---|---|");
+
+    let grep = stats((0..args.repeat).map(|_| time_grep(&files)).collect::<io::Result<_>>()?);
+    row("`grep -c -F batch` (all worker logs)", &grep, &format!("{:.0} MB/s", mb / grep.median));
+
+    let dir = args.corpus.to_string_lossy().into_owned();
+    let cold = |jobs: usize| -> io::Result<Vec<Sample>> {
+        (0..args.repeat).map(|_| measure_child(&[dir.clone(), "--jobs".into(), jobs.to_string()])).collect()
+    };
+    let one = cold(1)?;
+    let one_s = stats(one.iter().map(|s| s.secs).collect());
+    let rss1 = one.iter().map(|s| s.peak_rss_kb).max().unwrap_or(0);
+    row(
+        "srtlog cold, 1 thread",
+        &one_s,
+        &format!(
+            "{:.0} MB/s, {:.2}x grep, peak RSS {} MB, {} batches ({} MB of records)",
+            mb / one_s.median,
+            one_s.median / grep.median,
+            rss1 / 1024,
+            one[0].batches,
+            one[0].record_bytes >> 20
+        ),
+    );
+    let all = cold(threads)?;
+    let all_s = stats(all.iter().map(|s| s.secs).collect());
+    let rss_all = all.iter().map(|s| s.peak_rss_kb).max().unwrap_or(0);
+    row(
+        &format!("srtlog cold, {threads} threads"),
+        &all_s,
+        &format!(
+            "{:.0} MB/s, {:.2}x grep, {:.2}x faster than 1 thread, peak RSS {} MB",
+            mb / all_s.median,
+            all_s.median / grep.median,
+            one_s.median / all_s.median,
+            rss_all / 1024
+        ),
+    );
+
+    let cache = std::env::temp_dir().join(format!("srtlog-bench-cache-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&cache);
+    let cache_arg = cache.to_string_lossy().into_owned();
+    measure_child(&[
+        dir.clone(),
+        "--jobs".into(),
+        threads.to_string(),
+        "--cache-dir".into(),
+        cache_arg.clone(),
+    ])?;
+    let warm: Vec<Sample> = (0..args.repeat)
+        .map(|_| {
+            measure_child(&[
+                dir.clone(),
+                "--jobs".into(),
+                threads.to_string(),
+                "--cache-dir".into(),
+                cache_arg.clone(),
+            ])
+        })
+        .collect::<io::Result<_>>()?;
+    let warm_s = stats(warm.iter().map(|s| s.secs).collect());
+    row(
+        "srtlog warm (valid cache), whole corpus",
+        &warm_s,
+        &format!(
+            "read {} MB in all (logs are {mb:.0} MB): validation reads no log bytes",
+            warm[0].read_bytes >> 20
+        ),
+    );
+    let warm_results: Vec<Sample> = (0..args.repeat)
+        .map(|_| {
+            measure_child(&[
+                dir.clone(),
+                "--jobs".into(),
+                threads.to_string(),
+                "--cache-dir".into(),
+                cache_arg.clone(),
+                "--no-nodes".into(),
+            ])
+        })
+        .collect::<io::Result<_>>()?;
+    row(
+        "srtlog warm, results only (`--no-nodes`): cache validation + metadata",
+        &stats(warm_results.iter().map(|s| s.secs).collect()),
+        &format!("{} runs", args.runs),
+    );
+    let json: Vec<Sample> = (0..args.repeat)
+        .map(|_| {
+            measure_child(&[
+                dir.clone(),
+                "--jobs".into(),
+                threads.to_string(),
+                "--cache-dir".into(),
+                cache_arg.clone(),
+                "--json".into(),
+            ])
+        })
+        .collect::<io::Result<_>>()?;
+    let json_s = stats(json.iter().map(|s| s.secs).collect());
+    row(
+        "srtlog warm + `--json` streamed to a pipe",
+        &json_s,
+        &format!(
+            "peak RSS {} MB (warm without JSON: {} MB)",
+            json.iter().map(|s| s.peak_rss_kb).max().unwrap_or(0) / 1024,
+            warm.iter().map(|s| s.peak_rss_kb).max().unwrap_or(0) / 1024
+        ),
+    );
+    let _ = fs::remove_dir_all(&cache);
+
+    if args.warm_runs > 0 {
+        let small = args.corpus.with_file_name("bench-corpus-small");
+        ensure_corpus(&small, args.warm_runs, 2, 200)?;
+        let small_dir = small.to_string_lossy().into_owned();
+        let small_cache =
+            std::env::temp_dir().join(format!("srtlog-bench-small-cache-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&small_cache);
+        let sc = small_cache.to_string_lossy().into_owned();
+        measure_child(&[
+            small_dir.clone(),
+            "--jobs".into(),
+            threads.to_string(),
+            "--cache-dir".into(),
+            sc.clone(),
+        ])?;
+        let w: Vec<Sample> = (0..args.repeat)
+            .map(|_| {
+                measure_child(&[
+                    small_dir.clone(),
+                    "--jobs".into(),
+                    threads.to_string(),
+                    "--cache-dir".into(),
+                    sc.clone(),
+                ])
+            })
+            .collect::<io::Result<_>>()?;
+        row(
+            &format!("srtlog warm, {} cached runs (with nodes)", args.warm_runs),
+            &stats(w.iter().map(|s| s.secs).collect()),
+            "",
+        );
+        let w: Vec<Sample> = (0..args.repeat)
+            .map(|_| {
+                measure_child(&[
+                    small_dir.clone(),
+                    "--jobs".into(),
+                    threads.to_string(),
+                    "--cache-dir".into(),
+                    sc.clone(),
+                    "--no-nodes".into(),
+                ])
+            })
+            .collect::<io::Result<_>>()?;
+        row(
+            &format!("srtlog warm, {} cached runs, results only", args.warm_runs),
+            &stats(w.iter().map(|s| s.secs).collect()),
+            "",
+        );
+        let _ = fs::remove_dir_all(&small_cache);
+    }
+
+    if args.big_file_gb > 0.0 {
+        let big = args.corpus.with_file_name("bench-corpus-big");
+        let lines = (args.big_file_gb * 1e9 / 150.0).ceil() as usize;
+        ensure_corpus(&big, 1, 2, lines)?;
+        let big_files = worker_logs(&big);
+        let largest =
+            big_files.iter().filter_map(|f| fs::metadata(f).ok()).map(|m| m.len()).max().unwrap_or(0);
+        // Keep only the largest file's worker in the measurement: the prefill log.
+        warm_page_cache(&big_files)?;
+        let s = measure_child(&[big.to_string_lossy().into_owned(), "--jobs".into(), "1".into()])?;
+        println!(
+            "| srtlog cold, 1 thread, one run of {} logs ({:.2} GB each) | {:.3} | | | peak RSS {} MB; parsed records {} MB; RSS − records = {} MB |",
+            big_files.len(),
+            largest as f64 / 1e9,
+            s.secs,
+            s.peak_rss_kb / 1024,
+            s.record_bytes >> 20,
+            (s.peak_rss_kb / 1024).saturating_sub(s.record_bytes >> 20)
+        );
+    }
+    Ok(())
+}

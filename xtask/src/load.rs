@@ -1,0 +1,171 @@
+//! What every command that reads runs shares: the directory, cache and thread flags, the run
+//! filters, logging, the progress bar, and the one warning about read-only runs.
+
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, RunFilter, RunLoader};
+
+/// Which runs to read and how.
+#[derive(Debug, Clone, Args)]
+pub struct LoadArgs {
+    /// A directory of runs (searched up to 4 levels deep), or a single run directory.
+    pub dir: PathBuf,
+    /// Do not parse worker logs (results and metadata only; much faster on big logs).
+    #[arg(long)]
+    pub no_nodes: bool,
+    /// Neither read nor write caches: parse everything from the source files.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+    /// Keep caches under DIR (one sub-directory per run) instead of `{run}/cached_assets/`;
+    /// for run trees you cannot or should not write to.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Parse with N threads (runs and worker files share them). Default: all cores.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Run filters.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// More log output on stderr (-v: info, e.g. which runs fell back to benchmark.out; -vv: debug).
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Only errors on stderr: no warnings, no progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Run filters, shared by all commands. Repeat a flag to accept several values.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only this job id (repeatable).
+    #[arg(long = "job", value_name = "JOB_ID")]
+    pub job_ids: Vec<String>,
+    /// Only runs carrying this tag (repeatable: any of them).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Only this GPU type, e.g. gb200 (repeatable; case-insensitive).
+    #[arg(long = "gpu-type", value_name = "GPU")]
+    pub gpu_types: Vec<String>,
+    /// Only this backend, e.g. sglang or trtllm (repeatable).
+    #[arg(long = "backend", value_name = "BACKEND")]
+    pub backends: Vec<String>,
+    /// Only runs dated on or after this day or time (YYYY-MM-DD[THH:MM:SS]).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+}
+
+impl FilterArgs {
+    fn to_filter(&self) -> Result<RunFilter, String> {
+        Ok(RunFilter {
+            jobs: self.job_ids.clone(),
+            tags: self.tags.clone(),
+            gpu_types: self.gpu_types.clone(),
+            backends: self.backends.clone(),
+            since: self.since.as_deref().map(RunFilter::parse_since).transpose()?,
+        })
+    }
+}
+
+fn init_logging(args: &LoadArgs) {
+    let level = match (args.quiet, args.verbose) {
+        (true, _) => tracing::Level::ERROR,
+        (false, 0) => tracing::Level::WARN,
+        (false, 1) => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .without_time()
+        .with_ansi(io::stderr().is_terminal())
+        .try_init();
+}
+
+/// Loads the runs the arguments name. On a usage or directory error, prints one line naming
+/// the path and returns the exit code to end with.
+pub fn load(args: &LoadArgs) -> Result<LoadReport, ExitCode> {
+    init_logging(args);
+    if let Err(err) = std::fs::read_dir(&args.dir) {
+        eprintln!("srtlog: cannot read {}: {err}", args.dir.display());
+        return Err(ExitCode::from(2));
+    }
+    let filter = args.filter.to_filter().map_err(|e| {
+        eprintln!("srtlog: {e}");
+        ExitCode::from(2)
+    })?;
+    let options = LoaderOptions {
+        with_nodes: !args.no_nodes,
+        cache: match (&args.cache_dir, args.no_cache) {
+            (_, true) => CacheMode::Disabled,
+            (Some(dir), false) => CacheMode::Dir(dir.clone()),
+            (None, false) => CacheMode::InRunDir,
+        },
+        jobs: args.jobs,
+        filter,
+        ..LoaderOptions::default()
+    };
+    let loader = RunLoader::with_options(&args.dir, options).map_err(|err| {
+        eprintln!("srtlog: cannot start worker threads: {err}");
+        ExitCode::from(2)
+    })?;
+    let runs = loader.discover_runs();
+    let bar = progress_bar(args, runs.len());
+    let report = loader.load_runs(&runs, &|_| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if !report.uncached_read_only.is_empty() {
+        // One warning for all of them: a read-only tree of a thousand runs is one problem.
+        tracing::warn!(
+            "{} run director{} not writable, analysed without caching (use --cache-dir DIR to cache elsewhere): {}",
+            report.uncached_read_only.len(),
+            if report.uncached_read_only.len() == 1 { "y is" } else { "ies are" },
+            report.uncached_read_only.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(report)
+}
+
+/// A progress bar on stderr when the work is long (several runs) and stderr is a terminal.
+fn progress_bar(args: &LoadArgs, total: usize) -> Option<indicatif::ProgressBar> {
+    if args.quiet || total < 4 || !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} loading runs {pos}/{len} [{elapsed}] {wide_bar}")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+/// Writes `bytes` to `path` atomically (temporary file in the same directory, then rename), so
+/// that an interrupted command never leaves half a file under the name the user asked for.
+pub fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut file)?;
+        let file = file.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
