@@ -1,0 +1,110 @@
+//! The error of [`write_dataset`](crate::write_dataset). Every variant names the path concerned.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use arrow_schema::ArrowError;
+use parquet::errors::ParquetError;
+
+/// A dataset could not be written.
+///
+/// The refusals ([`ExportError::NotADirectory`], [`ExportError::NotADataset`],
+/// [`ExportError::ForeignEntry`], [`ExportError::InvalidMarker`]) happen before anything in
+/// the output directory is changed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// A file or directory could not be created, read, written, renamed or removed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// The Parquet writer failed.
+    #[error("{}: parquet: {source}", path.display())]
+    Parquet {
+        /// The file being written.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: ParquetError,
+    },
+    /// A record batch could not be assembled.
+    #[error("{}: arrow: {source}", path.display())]
+    Arrow {
+        /// The file being written.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: ArrowError,
+    },
+    /// The output path exists and is not a directory.
+    #[error("{}: the output path exists and is not a directory", path.display())]
+    NotADirectory {
+        /// The output path.
+        path: PathBuf,
+    },
+    /// The output directory is not empty and is not an srtlog dataset: srtlog never deletes
+    /// files it did not write.
+    #[error(
+        "{}: refusing to write a dataset into a non-empty directory that is not an srtlog dataset \
+         (no {}); give a new or empty directory",
+        path.display(),
+        crate::MARKER_FILE
+    )]
+    NotADataset {
+        /// The output directory.
+        path: PathBuf,
+    },
+    /// The output directory is an srtlog dataset, but it also holds something srtlog did not
+    /// write; replacing the dataset would delete it.
+    #[error(
+        "{}: not written by srtlog; refusing to replace the dataset in {} (move it away first)",
+        path.display(),
+        dataset.display()
+    )]
+    ForeignEntry {
+        /// The output directory.
+        dataset: PathBuf,
+        /// The first foreign file or directory found.
+        path: PathBuf,
+    },
+    /// `_srtlog_dataset.json` exists but is not an srtlog dataset marker.
+    #[error("{}: not an srtlog dataset marker: {message}", path.display())]
+    InvalidMarker {
+        /// The marker file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl ExportError {
+    pub(crate) fn io(path: impl AsRef<Path>, source: io::Error) -> Self {
+        ExportError::Io { path: path.as_ref().to_path_buf(), source }
+    }
+
+    pub(crate) fn parquet(path: impl AsRef<Path>, source: ParquetError) -> Self {
+        ExportError::Parquet { path: path.as_ref().to_path_buf(), source }
+    }
+
+    pub(crate) fn arrow(path: impl AsRef<Path>, source: ArrowError) -> Self {
+        ExportError::Arrow { path: path.as_ref().to_path_buf(), source }
+    }
+
+    /// The path the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ExportError::Io { path, .. }
+            | ExportError::Parquet { path, .. }
+            | ExportError::Arrow { path, .. }
+            | ExportError::NotADirectory { path }
+            | ExportError::NotADataset { path }
+            | ExportError::ForeignEntry { path, .. }
+            | ExportError::InvalidMarker { path, .. } => path,
+        }
+    }
+}

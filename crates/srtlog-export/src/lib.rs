@@ -1,0 +1,401 @@
+//! A Hive-partitioned Parquet dataset of srtlog runs, for DuckDB, polars, pandas and Spark.
+//!
+//! srtlog's loader turns benchmark run directories into an [`AnalysisDocument`]. This crate's
+//! one job is to write such a document to a directory of plain Parquet files that analysis
+//! tools read as four tables, without srtlog: [`write_dataset`]. It reads nothing but the
+//! document and writes nothing outside the directory it is given.
+//!
+//! # Layout
+//!
+//! ```text
+//! out_dir/
+//!   _srtlog_dataset.json                  marker: format, schema version, rows per table
+//!   runs/job_id=<id>/part-0.parquet       one row per run
+//!   points/job_id=<id>/part-0.parquet     one row per run × concurrency
+//!   batches/job_id=<id>/part-0.parquet    one row per scheduler batch of every worker
+//!   memory/job_id=<id>/part-0.parquet     one row per memory snapshot of every worker
+//! ```
+//!
+//! Every run has one file in every table, all files of a table have exactly the schema of
+//! [`Table::schema`], and a run with no rows in a table (no workers parsed, no results) has a
+//! file with no rows: readers never meet a missing partition or a differing schema, and a
+//! table's glob always matches as soon as there is one run. (A document with no runs gives
+//! four empty table directories.)
+//!
+//! ## The partition column
+//!
+//! `job_id` lives **only in the directory names** (`job_id=4401463`), never inside the files.
+//! This is what every reader handles: with the column in both places, DuckDB, polars and
+//! `pyarrow.dataset` read the data, but `pandas.read_parquet(dir)` and
+//! `pyarrow.parquet.read_table(dir)` fail ("Unable to merge: Field job_id has incompatible
+//! types: string vs dictionary"). The value is escaped the Hive way ([`partition_dir`]:
+//! `/` → `%2F`, `%` → `%25`, `=` → `%3D`, space → `%20`, …; an empty id is
+//! `__HIVE_DEFAULT_PARTITION__`, read back as null), and DuckDB, pyarrow, pandas and polars
+//! all unescape it. The id is also in each file's footer (key-value metadata
+//! `srtlog.export`, with the table name and row count), for a file read on its own.
+//!
+//! Readers infer the partition column's type from the values: with only numeric job ids
+//! DuckDB makes it `BIGINT` and pyarrow `int32`. Ask for a string to keep ids exactly as
+//! written (`hive_types = {'job_id': VARCHAR}` in DuckDB,
+//! `partitioning=ds.partitioning(pa.schema([("job_id", pa.string())]), flavor="hive")` in
+//! pyarrow).
+//!
+//! Two runs can share a job id (`4401463/` and `4401463_rerun/`): they share the partition
+//! as `part-0.parquet` and `part-1.parquet`, in document order, and `path` (runs) /
+//! `run_path` (the other tables) tells them apart.
+//!
+//! ## Reading it
+//!
+//! ```sql
+//! -- DuckDB: best output tokens/s per GPU per topology, over complete runs
+//! SELECT r.topology, max(p.output_tps_per_gpu) AS best
+//! FROM read_parquet('out/runs/*/*.parquet', hive_partitioning = true) r
+//! JOIN read_parquet('out/points/*/*.parquet', hive_partitioning = true) p
+//!   ON p.job_id = r.job_id AND p.run_path = r.path
+//! WHERE r.is_complete
+//! GROUP BY r.topology ORDER BY best DESC;
+//! ```
+//!
+//! `pyarrow.dataset.dataset("out/points", partitioning="hive")`,
+//! `pandas.read_parquet("out/points")` and `polars.scan_parquet("out/points/*/*.parquet",
+//! hive_partitioning=True)` read a table the same way.
+//!
+//! # Writes
+//!
+//! Each file is written as a hidden temporary file beside its target
+//! (`.part-0.parquet.{pid}.{seq}.tmp`, which `*.parquet` globs and pyarrow skip), fsynced and
+//! renamed: a reader sees a whole file or none. The directory is replaced as a whole, never
+//! merged: after a successful export it holds exactly the new dataset (a run that is gone is
+//! gone from every table). srtlog never deletes what it did not write, so [`write_dataset`]
+//!
+//! - creates the directory when it is missing, and writes into an empty one;
+//! - replaces a previous srtlog dataset (one with the marker `_srtlog_dataset.json`, of any
+//!   schema version) only when it holds nothing but the marker, the four table directories,
+//!   their `job_id=…` directories and `part-N.parquet` files (and temporary files of an
+//!   interrupted export); otherwise it fails with [`ExportError::ForeignEntry`] naming the
+//!   first foreign file;
+//! - refuses any other non-empty directory ([`ExportError::NotADataset`]).
+//!
+//! Those checks come before any change. The marker is written first with `"complete": false`
+//! and last with `"complete": true` and the row counts, so an interrupted export leaves a
+//! directory that says so and that the next export replaces. Readers running during an export
+//! may see part of the dataset.
+//!
+//! # Columns
+//!
+//! Plain Arrow types, as in srtlog's cache: strings are `Utf8`, enums their JSON words,
+//! timestamps `Timestamp(Microsecond, None)` holding the *wall-clock* time as written plus an
+//! `Int32` UTC offset column (srtlog never invents a zone; where the offset is known,
+//! `timestamp − offset` is UTC). Null means "unknown", never 0. Lists are `List<…>`, which
+//! DuckDB, pyarrow, pandas (object column of arrays), polars and Spark read. Files are
+//! Snappy-compressed, with row groups of at most 128 Ki rows.
+//!
+//! `runs` — one row per [`BenchmarkRun`]:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `job_name` | Utf8 | yes | job name given at submission |
+//! | `run_date` | Utf8 | yes | when the job metadata was written, ISO 8601 as in the model |
+//! | `run_timestamp` | Timestamp(µs) | yes | `run_date` parsed (wall clock); null when it does not parse |
+//! | `run_utc_offset_secs` | Int32 | yes | `run_date`'s UTC offset, when it has one |
+//! | `mode` | Utf8 | no | `disaggregated` or `aggregated` |
+//! | `topology` | Utf8 | no | `2P/4D` (prefill/decode workers) or `8A` (aggregated workers) |
+//! | `gpu_type` | Utf8 | yes | GPU model (`gb200`) |
+//! | `gpus_per_node` | UInt32 | yes | GPUs per node |
+//! | `prefill_nodes`, `decode_nodes`, `agg_nodes` | UInt32 | no | nodes per role |
+//! | `prefill_workers`, `decode_workers`, `agg_workers` | UInt32 | no | workers per role |
+//! | `gpus_per_prefill`, `gpus_per_decode`, `gpus_per_agg` | UInt32 | yes | GPUs per worker of the role, when the metadata says |
+//! | `total_gpus` | UInt32 | no | nodes × GPUs per node (0 when unknown) |
+//! | `gpus_used` | UInt32 | yes | GPUs the workers use ([`RunMetadata::gpus_used`](srtlog_model::RunMetadata::gpus_used)); the per-GPU divisor |
+//! | `backend_type` | Utf8 | yes | `sglang`, `trtllm`, … |
+//! | `frontend_type` | Utf8 | yes | `dynamo`, `sglang`, … |
+//! | `container` | Utf8 | yes | container image |
+//! | `model_path` | Utf8 | yes | model path or name |
+//! | `precision` | Utf8 | yes | weight precision (`fp4`, `fp8`) |
+//! | `tensor_parallel` | UInt32 | yes | run-wide tensor-parallel size, when stated |
+//! | `tags` | List\<Utf8\> | no | user tags (empty list when none) |
+//! | `benchmark_type` | Utf8 | yes | `sa-bench`, `mooncake-router`, … |
+//! | `isl`, `osl` | UInt32 | yes | input / output sequence length |
+//! | `req_rate` | Utf8 | yes | request rate as configured (`inf`, `300`) |
+//! | `expected_concurrencies` | List\<UInt32\> | no | concurrencies the sweep was asked to run, in the order given |
+//! | `missing_concurrencies` | List\<UInt32\> | no | expected concurrencies without a result, ascending |
+//! | `is_complete` | Boolean | no | every expected concurrency has a result |
+//! | `result_source` | Utf8 | yes | `json` or `benchmark_out`; null without results |
+//! | `num_points` | UInt32 | no | rows of the run in `points` |
+//! | `result_warnings` | List\<Utf8\> | no | problems met while reading results, each naming its file |
+//! | `benchmark_command` | Utf8 | yes | the benchmark client's command as `benchmark.out` shows it |
+//! | `num_workers` | UInt32 | no | workers whose logs were parsed (0 when nodes were not loaded) |
+//! | `path` | Utf8 | no | the run directory |
+//! | `metadata_version` | Utf8 | yes | metadata shape read (`2.0`, `1.0`) |
+//!
+//! `points` — one row per [`BenchmarkPoint`] (run × concurrency), in the run's order:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `concurrency` | UInt32 | yes | maximum concurrency; null for open-loop (trace replay) points |
+//! | `output_tps` | Float64 | yes | output tokens/s |
+//! | `total_tps` | Float64 | yes | input + output tokens/s |
+//! | `request_throughput` | Float64 | yes | completed requests/s |
+//! | `request_goodput` | Float64 | yes | requests/s within goodput targets |
+//! | `peak_output_tps` | Float64 | yes | highest output tokens/s over one second |
+//! | `mean_ttft_ms`, `median_ttft_ms`, `p99_ttft_ms`, `std_ttft_ms` | Float64 | yes | time to first token (ms) |
+//! | `mean_tpot_ms`, `median_tpot_ms`, `p99_tpot_ms`, `std_tpot_ms` | Float64 | yes | time per output token (ms) |
+//! | `mean_itl_ms`, `median_itl_ms`, `p99_itl_ms`, `std_itl_ms` | Float64 | yes | inter-token latency (ms) |
+//! | `mean_e2el_ms`, `median_e2el_ms`, `p99_e2el_ms`, `std_e2el_ms` | Float64 | yes | end-to-end latency (ms) |
+//! | `total_input_tokens`, `total_output_tokens` | UInt64 | yes | tokens of completed requests |
+//! | `completed`, `num_prompts` | UInt64 | yes | requests completed / sent |
+//! | `duration` | Float64 | yes | benchmark duration (s) |
+//! | `request_rate` | Float64 | yes | configured request rate (req/s); `inf` is infinity |
+//! | `output_tps_per_gpu` | Float64 | yes | `output_tps / gpus_used` |
+//! | `total_tps_per_gpu` | Float64 | yes | `total_tps / gpus_used` |
+//! | `input_tps` | Float64 | yes | `total_tps − output_tps` when both are known and ≥ 0, else `total_input_tokens / duration` |
+//! | `input_tps_per_gpu` | Float64 | yes | `input_tps / gpus_used` |
+//! | `output_tps_per_user` | Float64 | yes | `1000 / mean_tpot_ms` |
+//! | `other_metrics` | Utf8 | no | JSON object of further metrics (`{"p90_itl_ms": 7.5}`); non-finite values as `"Infinity"`, `"-Infinity"`, `"NaN"` |
+//! | `source_file` | Utf8 | yes | result file of the point, relative to the run |
+//! | `gpus_used` | UInt32 | yes | the run's `gpus_used` (denormalised) |
+//! | `topology`, `gpu_type` | Utf8 | no / yes | the run's (denormalised) |
+//! | `isl`, `osl` | UInt32 | yes | the run's (denormalised) |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
+//! The metric columns are named and ordered as [`BenchmarkPoint::METRIC_NAMES`]; the derived
+//! ones use the formulas of srtlog's HTML report.
+//!
+//! `batches` — one row per [`BatchMetrics`](srtlog_model::BatchMetrics), worker by worker,
+//! each in log order:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `node_name` | Utf8 | no | host of the worker (`eos0219`) |
+//! | `worker_type` | Utf8 | no | `prefill`, `decode` or `agg` |
+//! | `worker_id` | Utf8 | no | worker id from the log's name (`w1`) |
+//! | `timestamp` | Timestamp(µs) | yes | wall-clock time of the line as written |
+//! | `utc_offset_secs` | Int32 | yes | the line's UTC offset, when it had a zone (`Z` is 0) |
+//! | `dp`, `tp`, `ep` | UInt32 | no | data/tensor/expert-parallel rank (0 when the line has none) |
+//! | `batch_type` | Utf8 | no | `prefill` or `decode` |
+//! | `new_seq`, `new_token`, `cached_token` | UInt64 | yes | new sequences, new prompt tokens, prompt tokens from the prefix cache |
+//! | `token_usage` | Float64 | yes | KV-cache usage ratio |
+//! | `running_req`, `queue_req`, `prealloc_req`, `inflight_req`, `transfer_req` | UInt64 | yes | requests running, queued, pre-allocated, in flight to decode, receiving KV cache |
+//! | `num_tokens` | UInt64 | yes | tokens in the running batch |
+//! | `input_throughput`, `gen_throughput` | Float64 | yes | prompt / generated tokens/s as logged |
+//! | `preallocated_usage` | Float64 | yes | pre-allocated KV usage ratio |
+//! | `retracted_req`, `unbootstrapped_req` | UInt64 | yes | requests retracted / waiting for bootstrap |
+//! | `accept_len`, `accept_rate` | Float64 | yes | speculative decoding accepted length / acceptance rate |
+//! | `cuda_graph` | Boolean | yes | step ran as a CUDA graph |
+//! | `swa_tokens` | UInt64 | yes | sliding-window pool tokens |
+//! | `swa_token_usage` | Float64 | yes | sliding-window pool usage ratio |
+//! | `iteration` | UInt64 | yes | TensorRT-LLM iteration |
+//! | `host_step_time_ms`, `prev_device_step_time_ms` | Float64 | yes | TensorRT-LLM host step / previous device step time (ms) |
+//! | `cached_kv_tokens` | UInt64 | yes | TensorRT-LLM KV tokens reused |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
+//! `memory` — one row per [`MemoryMetrics`](srtlog_model::MemoryMetrics), worker by worker,
+//! each in log order:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `node_name`, `worker_type`, `worker_id` | Utf8 | no | the worker, as in `batches` |
+//! | `timestamp` | Timestamp(µs) | yes | wall-clock time of the line as written |
+//! | `utc_offset_secs` | Int32 | yes | the line's UTC offset, when it had a zone |
+//! | `dp`, `tp`, `ep` | UInt32 | no | ranks, as in `batches` |
+//! | `metric_type` | Utf8 | no | `memory` or `kv_cache` |
+//! | `event` | Utf8 | no | which line (`load_weight_end`, `kv_cache_allocated`, …) |
+//! | `avail_mem_gb` | Float64 | yes | free GPU memory (GB as logged) |
+//! | `mem_usage_gb` | Float64 | yes | GPU memory used (GB as logged) |
+//! | `kv_cache_gb` | Float64 | yes | KV-cache size (GB as logged) |
+//! | `kv_tokens` | UInt64 | yes | KV-cache capacity in tokens |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
+//! Worker configuration ([`NodeConfig`](srtlog_model::NodeConfig), parallel sizes, parse
+//! statistics) and the skipped runs are not exported.
+//!
+//! # Example
+//!
+//! ```
+//! use srtlog_export::{write_dataset, Table};
+//! use srtlog_model::{AnalysisDocument, BenchmarkPoint, BenchmarkRun, Mode, RunMetadata};
+//! # use srtlog_model::{ModelInfo, ProfilerMetadata, ProfilerResults};
+//!
+//! let metadata = RunMetadata {
+//!     job_id: "4401463".into(),
+//!     mode: Mode::Disaggregated,
+//!     prefill_workers: 1,
+//!     decode_workers: 2,
+//!     gpus_per_prefill: Some(4),
+//!     gpus_per_decode: Some(4),
+//!     path: "/runs/4401463".into(),
+//! #   job_name: None, run_date: Some("2026-01-16T06:10:02".into()), prefill_nodes: 1,
+//! #   decode_nodes: 2, agg_nodes: 0, agg_workers: 0, gpus_per_node: Some(4), gpus_per_agg: None,
+//! #   gpu_type: Some("gb200".into()), total_gpus: 12, container: None, backend_type: None,
+//! #   frontend_type: None, model: ModelInfo::default(), tags: vec![], metadata_version: None,
+//!     // ...
+//! };
+//! let point = BenchmarkPoint { concurrency: Some(64), output_tps: Some(6000.0), ..Default::default() };
+//! let run = BenchmarkRun {
+//!     metadata,
+//!     profiler: ProfilerResults { points: vec![point], ..Default::default() },
+//!     is_complete: true,
+//! #   profiler_metadata: ProfilerMetadata::default(), missing_concurrencies: vec![],
+//! #   benchmark_launch_command: None, nodes: vec![],
+//!     // ...
+//! };
+//! let doc = AnalysisDocument { schema_version: 1, runs: vec![run], skipped: vec![] };
+//!
+//! let out = tempfile::tempdir()?;
+//! let summary = write_dataset(&doc, out.path())?;
+//! assert_eq!(summary.files, 4);
+//! assert_eq!(summary.rows.get(Table::Points), 1);
+//! assert!(out.path().join("points/job_id=4401463/part-0.parquet").is_file());
+//! // A run without parsed workers still has a (row-less) batches file.
+//! assert_eq!(summary.rows.get(Table::Batches), 0);
+//! assert!(out.path().join("batches/job_id=4401463/part-0.parquet").is_file());
+//!
+//! // Exporting again replaces the dataset; a directory of other files is refused.
+//! write_dataset(&doc, out.path())?;
+//! let other = tempfile::tempdir()?;
+//! std::fs::write(other.path().join("notes.txt"), "mine")?;
+//! assert!(write_dataset(&doc, other.path()).is_err());
+//! assert!(other.path().join("notes.txt").exists());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod columns;
+mod derived;
+mod error;
+mod hive;
+mod output;
+mod tables;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+use srtlog_model::{AnalysisDocument, BenchmarkPoint, BenchmarkRun};
+
+pub use error::ExportError;
+pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
+pub use tables::Table;
+
+use tables::{BatchColumns, MemoryColumns, PointsColumns, RunContext, RunsColumns};
+
+/// Version of the dataset's layout and columns, in the marker and in every file's footer.
+/// Bumped when a column is renamed, removed or changes type.
+pub const DATASET_SCHEMA_VERSION: u32 = 1;
+
+/// The marker file at the root of a dataset.
+pub const MARKER_FILE: &str = "_srtlog_dataset.json";
+
+/// The Hive partition column, in the directory names only.
+pub const PARTITION_COLUMN: &str = "job_id";
+
+/// Rows written per table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct TableRows {
+    /// Rows of `runs` (one per run).
+    pub runs: u64,
+    /// Rows of `points` (one per run × concurrency).
+    pub points: u64,
+    /// Rows of `batches`.
+    pub batches: u64,
+    /// Rows of `memory`.
+    pub memory: u64,
+}
+
+impl TableRows {
+    /// The rows of `table`.
+    pub fn get(&self, table: Table) -> u64 {
+        match table {
+            Table::Runs => self.runs,
+            Table::Points => self.points,
+            Table::Batches => self.batches,
+            Table::Memory => self.memory,
+        }
+    }
+
+    fn add(&mut self, table: Table, rows: u64) {
+        let slot = match table {
+            Table::Runs => &mut self.runs,
+            Table::Points => &mut self.points,
+            Table::Batches => &mut self.batches,
+            Table::Memory => &mut self.memory,
+        };
+        *slot += rows;
+    }
+}
+
+/// What [`write_dataset`] wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DatasetSummary {
+    /// Parquet files written (four per run; the marker is not counted).
+    pub files: usize,
+    /// Rows per table.
+    pub rows: TableRows,
+}
+
+/// Writes `doc` as a Hive-partitioned Parquet dataset in `out_dir` (see the [crate] docs for
+/// the layout, the columns and what happens to an existing directory).
+///
+/// # Errors
+///
+/// [`ExportError::NotADirectory`], [`ExportError::NotADataset`], [`ExportError::ForeignEntry`]
+/// or [`ExportError::InvalidMarker`] when `out_dir` may not be (re)written, before anything is
+/// changed; [`ExportError::Io`], [`ExportError::Parquet`] or [`ExportError::Arrow`] when a
+/// write fails, naming the file.
+pub fn write_dataset(doc: &AnalysisDocument, out_dir: &Path) -> Result<DatasetSummary, ExportError> {
+    output::prepare(out_dir)?;
+    for table in Table::ALL {
+        let dir = out_dir.join(table.name());
+        std::fs::create_dir_all(&dir).map_err(|e| ExportError::io(&dir, e))?;
+    }
+    let mut summary = DatasetSummary::default();
+    let mut parts: HashMap<&str, usize> = HashMap::new();
+    for run in &doc.runs {
+        let job_id = run.metadata.job_id.as_str();
+        let part = parts.entry(job_id).or_insert(0);
+        let file = format!("part-{part}.parquet");
+        *part += 1;
+        let partition = partition_dir(job_id);
+        for table in Table::ALL {
+            let dir = out_dir.join(table.name()).join(&partition);
+            let rows = write_run_table(table, run, &dir, &file)?;
+            summary.rows.add(table, rows);
+            summary.files += 1;
+        }
+    }
+    output::write_marker(out_dir, Some(&summary))?;
+    Ok(summary)
+}
+
+/// Writes the file `dir/file` of `table` with the rows of `run`; returns the row count.
+fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> Result<u64, ExportError> {
+    let ctx = RunContext::new(run);
+    let job_id = run.metadata.job_id.as_str();
+    match table {
+        Table::Runs => output::write_table_file::<RunsColumns>(dir, file, table, job_id, |sink| {
+            sink.row(|c| c.push(run, &ctx))
+        }),
+        Table::Points => output::write_table_file::<PointsColumns>(dir, file, table, job_id, |sink| {
+            run.profiler.points.iter().try_for_each(|p: &BenchmarkPoint| sink.row(|c| c.push(&ctx, p)))
+        }),
+        Table::Batches => output::write_table_file::<BatchColumns>(dir, file, table, job_id, |sink| {
+            for node in &run.nodes {
+                let worker = &node.metrics.metadata;
+                for batch in &node.metrics.batches {
+                    sink.row(|c| c.push(&ctx, worker, batch))?;
+                }
+            }
+            Ok(())
+        }),
+        Table::Memory => output::write_table_file::<MemoryColumns>(dir, file, table, job_id, |sink| {
+            for node in &run.nodes {
+                let worker = &node.metrics.metadata;
+                for memory in &node.metrics.memory_snapshots {
+                    sink.row(|c| c.push(&ctx, worker, memory))?;
+                }
+            }
+            Ok(())
+        }),
+    }
+}

@@ -1,0 +1,532 @@
+//! The four tables: their builders (one group of columns each, filled row by row from the
+//! model) and their Arrow schemas.
+//!
+//! The model structs are destructured without `..`, so a field added to the model and not
+//! here is a compile error, not a silently missing column.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock};
+
+use arrow_array::builder::{StringBuilder, UInt32Builder};
+use arrow_schema::{Schema, SchemaRef};
+use serde_json::Value;
+use srtlog_model::{
+    BatchMetrics, BenchmarkPoint, BenchmarkRun, MemoryMetrics, Mode, ModelInfo, NodeMetadata,
+    ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
+};
+
+use crate::columns::{columns, Columns, List, Opt, Req, ReqText, Text, WallMicros};
+use crate::derived::{input_tps, input_tps_per_gpu};
+
+/// One table of the dataset: a directory under the output directory, with one Parquet file
+/// per run in a `job_id=<id>` partition directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Table {
+    /// `runs/`: one row per run.
+    Runs,
+    /// `points/`: one row per run × concurrency.
+    Points,
+    /// `batches/`: one row per scheduler batch of every worker.
+    Batches,
+    /// `memory/`: one row per memory snapshot of every worker.
+    Memory,
+}
+
+impl Table {
+    /// Every table, in the order the dataset writes them.
+    pub const ALL: [Table; 4] = [Table::Runs, Table::Points, Table::Batches, Table::Memory];
+
+    /// The table's directory name (`runs`, `points`, `batches`, `memory`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Runs => "runs",
+            Table::Points => "points",
+            Table::Batches => "batches",
+            Table::Memory => "memory",
+        }
+    }
+
+    /// The table named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The Arrow schema of every file of this table. The partition column `job_id` is not in
+    /// it: it lives only in the directory names.
+    pub fn schema(self) -> SchemaRef {
+        static RUNS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<RunsColumns>);
+        static POINTS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<PointsColumns>);
+        static BATCHES: LazyLock<SchemaRef> = LazyLock::new(schema_of::<BatchColumns>);
+        static MEMORY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<MemoryColumns>);
+        let schema = match self {
+            Table::Runs => &RUNS,
+            Table::Points => &POINTS,
+            Table::Batches => &BATCHES,
+            Table::Memory => &MEMORY,
+        };
+        Arc::clone(schema)
+    }
+}
+
+fn schema_of<C: Columns>() -> SchemaRef {
+    let mut fields = Vec::new();
+    C::fields("", &mut fields);
+    Arc::new(Schema::new(fields))
+}
+
+/// What every row of a run shares, computed once per run.
+pub(crate) struct RunContext<'a> {
+    pub(crate) gpus_used: Option<u32>,
+    pub(crate) topology: String,
+    pub(crate) gpu_type: Option<&'a str>,
+    pub(crate) isl: Option<u32>,
+    pub(crate) osl: Option<u32>,
+    pub(crate) path: &'a str,
+}
+
+impl<'a> RunContext<'a> {
+    pub(crate) fn new(run: &'a BenchmarkRun) -> Self {
+        RunContext {
+            gpus_used: run.metadata.gpus_used(),
+            topology: run.metadata.topology(),
+            gpu_type: run.metadata.gpu_type.as_deref(),
+            isl: run.profiler_metadata.isl,
+            osl: run.profiler_metadata.osl,
+            path: &run.metadata.path,
+        }
+    }
+}
+
+fn mode_word(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Disaggregated => "disaggregated",
+        Mode::Aggregated => "aggregated",
+    }
+}
+
+fn source_word(source: ResultSource) -> &'static str {
+    match source {
+        ResultSource::Json => "json",
+        ResultSource::BenchmarkOut => "benchmark_out",
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+columns! {
+    /// The columns of `runs/`.
+    pub(crate) struct RunsColumns {
+        job_name: Text,
+        run_date: Text,
+        run_timestamp: WallMicros,
+        run_utc_offset_secs: Opt<i32>,
+        mode: ReqText,
+        topology: ReqText,
+        gpu_type: Text,
+        gpus_per_node: Opt<u32>,
+        prefill_nodes: Req<u32>,
+        decode_nodes: Req<u32>,
+        agg_nodes: Req<u32>,
+        prefill_workers: Req<u32>,
+        decode_workers: Req<u32>,
+        agg_workers: Req<u32>,
+        gpus_per_prefill: Opt<u32>,
+        gpus_per_decode: Opt<u32>,
+        gpus_per_agg: Opt<u32>,
+        total_gpus: Req<u32>,
+        gpus_used: Opt<u32>,
+        backend_type: Text,
+        frontend_type: Text,
+        container: Text,
+        model_path: Text,
+        precision: Text,
+        tensor_parallel: Opt<u32>,
+        tags: List<StringBuilder>,
+        benchmark_type: Text,
+        isl: Opt<u32>,
+        osl: Opt<u32>,
+        req_rate: Text,
+        expected_concurrencies: List<UInt32Builder>,
+        missing_concurrencies: List<UInt32Builder>,
+        is_complete: Req<bool>,
+        result_source: Text,
+        num_points: Req<u32>,
+        result_warnings: List<StringBuilder>,
+        benchmark_command: Text,
+        num_workers: Req<u32>,
+        path: ReqText,
+        metadata_version: Text,
+    }
+}
+
+impl RunsColumns {
+    /// Appends the run as one row.
+    pub(crate) fn push(&mut self, run: &BenchmarkRun, ctx: &RunContext<'_>) {
+        let BenchmarkRun {
+            metadata,
+            profiler_metadata,
+            profiler,
+            is_complete,
+            missing_concurrencies,
+            benchmark_launch_command,
+            nodes,
+        } = run;
+        let RunMetadata {
+            job_id: _,
+            job_name,
+            run_date,
+            mode,
+            prefill_nodes,
+            decode_nodes,
+            agg_nodes,
+            prefill_workers,
+            decode_workers,
+            agg_workers,
+            gpus_per_node,
+            gpus_per_prefill,
+            gpus_per_decode,
+            gpus_per_agg,
+            gpu_type: _,
+            total_gpus,
+            container,
+            backend_type,
+            frontend_type,
+            model: ModelInfo { path: model_path, precision, tensor_parallel },
+            tags,
+            path,
+            metadata_version,
+        } = metadata;
+        let ProfilerMetadata { profiler_type, isl: _, osl: _, concurrencies, req_rate } = profiler_metadata;
+        let ts = run_date.as_deref().and_then(Timestamp::parse);
+
+        self.job_name.push(job_name.as_deref());
+        self.run_date.push(run_date.as_deref());
+        self.run_timestamp.push(ts.map(|t| t.wall_micros));
+        self.run_utc_offset_secs.push(ts.and_then(|t| t.utc_offset_secs));
+        self.mode.push(mode_word(*mode));
+        self.topology.push(&ctx.topology);
+        self.gpu_type.push(ctx.gpu_type);
+        self.gpus_per_node.push(*gpus_per_node);
+        self.prefill_nodes.push(*prefill_nodes);
+        self.decode_nodes.push(*decode_nodes);
+        self.agg_nodes.push(*agg_nodes);
+        self.prefill_workers.push(*prefill_workers);
+        self.decode_workers.push(*decode_workers);
+        self.agg_workers.push(*agg_workers);
+        self.gpus_per_prefill.push(*gpus_per_prefill);
+        self.gpus_per_decode.push(*gpus_per_decode);
+        self.gpus_per_agg.push(*gpus_per_agg);
+        self.total_gpus.push(*total_gpus);
+        self.gpus_used.push(ctx.gpus_used);
+        self.backend_type.push(backend_type.as_deref());
+        self.frontend_type.push(frontend_type.as_deref());
+        self.container.push(container.as_deref());
+        self.model_path.push(model_path.as_deref());
+        self.precision.push(precision.as_deref());
+        self.tensor_parallel.push(*tensor_parallel);
+        self.tags.push(tags.iter().map(String::as_str));
+        self.benchmark_type.push(profiler_type.as_deref());
+        self.isl.push(ctx.isl);
+        self.osl.push(ctx.osl);
+        self.req_rate.push(req_rate.as_deref());
+        self.expected_concurrencies.push(concurrencies.iter().copied());
+        self.missing_concurrencies.push(missing_concurrencies.iter().copied());
+        self.is_complete.push(*is_complete);
+        self.result_source.push(profiler.source.map(source_word));
+        self.num_points.push(count(profiler.points.len()));
+        self.result_warnings.push(profiler.warnings.iter().map(String::as_str));
+        self.benchmark_command.push(benchmark_launch_command.as_ref().map(|c| c.raw_command.as_str()));
+        self.num_workers.push(count(nodes.len()));
+        self.path.push(path);
+        self.metadata_version.push(metadata_version.as_deref());
+    }
+}
+
+/// Declares the group of [`BenchmarkPoint`]'s named metrics, in the model's order.
+macro_rules! point_metrics {
+    ($($field:ident : $ty:ty),+ $(,)?) => {
+        columns! {
+            /// One nullable column per named metric of [`BenchmarkPoint`].
+            pub(crate) struct MetricColumns { $($field: Opt<$ty>),+ }
+        }
+
+        impl MetricColumns {
+            fn push(&mut self, point: &BenchmarkPoint) {
+                let BenchmarkPoint { concurrency: _, $($field,)+ other_metrics: _, source_file: _ } = point;
+                $( self.$field.push(*$field); )+
+            }
+        }
+
+        #[cfg(test)]
+        const METRIC_COLUMNS: &[&str] = &[$(stringify!($field)),+];
+    };
+}
+
+point_metrics! {
+    output_tps: f64,
+    total_tps: f64,
+    request_throughput: f64,
+    request_goodput: f64,
+    peak_output_tps: f64,
+    mean_ttft_ms: f64,
+    median_ttft_ms: f64,
+    p99_ttft_ms: f64,
+    std_ttft_ms: f64,
+    mean_tpot_ms: f64,
+    median_tpot_ms: f64,
+    p99_tpot_ms: f64,
+    std_tpot_ms: f64,
+    mean_itl_ms: f64,
+    median_itl_ms: f64,
+    p99_itl_ms: f64,
+    std_itl_ms: f64,
+    mean_e2el_ms: f64,
+    median_e2el_ms: f64,
+    p99_e2el_ms: f64,
+    std_e2el_ms: f64,
+    total_input_tokens: u64,
+    total_output_tokens: u64,
+    completed: u64,
+    num_prompts: u64,
+    duration: f64,
+    request_rate: f64,
+}
+
+columns! {
+    /// The columns of `points/`.
+    pub(crate) struct PointsColumns {
+        concurrency: Opt<u32>,
+        metrics: MetricColumns,
+        output_tps_per_gpu: Opt<f64>,
+        total_tps_per_gpu: Opt<f64>,
+        input_tps: Opt<f64>,
+        input_tps_per_gpu: Opt<f64>,
+        output_tps_per_user: Opt<f64>,
+        other_metrics: ReqText,
+        source_file: Text,
+        gpus_used: Opt<u32>,
+        topology: ReqText,
+        gpu_type: Text,
+        isl: Opt<u32>,
+        osl: Opt<u32>,
+        run_path: ReqText,
+    }
+}
+
+impl PointsColumns {
+    /// Appends one point of the run as one row.
+    pub(crate) fn push(&mut self, ctx: &RunContext<'_>, point: &BenchmarkPoint) {
+        let gpus = ctx.gpus_used;
+        self.concurrency.push(point.concurrency);
+        self.metrics.push(point);
+        self.output_tps_per_gpu.push(point.output_tps_per_gpu(gpus));
+        self.total_tps_per_gpu.push(point.total_tps_per_gpu(gpus));
+        self.input_tps.push(input_tps(point));
+        self.input_tps_per_gpu.push(input_tps_per_gpu(point, gpus));
+        self.output_tps_per_user.push(point.output_tps_per_user());
+        self.other_metrics.push(&encode_other_metrics(&point.other_metrics));
+        self.source_file.push(point.source_file.as_deref());
+        self.gpus_used.push(gpus);
+        self.topology.push(&ctx.topology);
+        self.gpu_type.push(ctx.gpu_type);
+        self.isl.push(ctx.isl);
+        self.osl.push(ctx.osl);
+        self.run_path.push(ctx.path);
+    }
+}
+
+/// JSON object of the extra metrics, as the cache writes it: JSON has no infinity or NaN, so
+/// those are the strings `"Infinity"`, `"-Infinity"` and `"NaN"` (Python's `float()` words).
+fn encode_other_metrics(map: &BTreeMap<String, f64>) -> String {
+    let object: serde_json::Map<String, Value> = map
+        .iter()
+        .map(|(k, &v)| {
+            let value = serde_json::Number::from_f64(v).map_or_else(
+                || {
+                    let word = if v.is_nan() {
+                        "NaN"
+                    } else if v > 0.0 {
+                        "Infinity"
+                    } else {
+                        "-Infinity"
+                    };
+                    Value::String(word.to_owned())
+                },
+                Value::Number,
+            );
+            (k.clone(), value)
+        })
+        .collect();
+    Value::Object(object).to_string()
+}
+
+columns! {
+    /// Which worker and run a row of `batches/` or `memory/` belongs to, and when.
+    pub(crate) struct WorkerColumns {
+        node_name: ReqText,
+        worker_type: ReqText,
+        worker_id: ReqText,
+        timestamp: WallMicros,
+        utc_offset_secs: Opt<i32>,
+        dp: Req<u32>,
+        tp: Req<u32>,
+        ep: Req<u32>,
+    }
+}
+
+impl WorkerColumns {
+    fn push(&mut self, worker: &NodeMetadata, timestamp: Option<Timestamp>, [dp, tp, ep]: [u32; 3]) {
+        self.node_name.push(&worker.node_name);
+        self.worker_type.push(worker.worker_type.as_str());
+        self.worker_id.push(&worker.worker_id);
+        self.timestamp.push(timestamp.map(|t| t.wall_micros));
+        self.utc_offset_secs.push(timestamp.and_then(|t| t.utc_offset_secs));
+        self.dp.push(dp);
+        self.tp.push(tp);
+        self.ep.push(ep);
+    }
+}
+
+/// Declares the batch and memory tables from the optional fields of [`BatchMetrics`] and
+/// [`MemoryMetrics`], in the model's order.
+macro_rules! node_tables {
+    (batch { $($b:ident : $bt:ty),+ $(,)? } memory { $($m:ident : $mt:ty),+ $(,)? }) => {
+        columns! {
+            /// The columns of `batches/`.
+            pub(crate) struct BatchColumns {
+                worker: WorkerColumns,
+                batch_type: ReqText,
+                $($b: Opt<$bt>,)+
+                run_path: ReqText,
+            }
+        }
+
+        impl BatchColumns {
+            /// Appends one batch of a worker of the run as one row.
+            pub(crate) fn push(&mut self, ctx: &RunContext<'_>, worker: &NodeMetadata, batch: &BatchMetrics) {
+                let BatchMetrics { timestamp, dp, tp, ep, batch_type, $($b,)+ } = batch;
+                self.worker.push(worker, *timestamp, [*dp, *tp, *ep]);
+                self.batch_type.push(batch_type.as_str());
+                $( self.$b.push(*$b); )+
+                self.run_path.push(ctx.path);
+            }
+        }
+
+        columns! {
+            /// The columns of `memory/`.
+            pub(crate) struct MemoryColumns {
+                worker: WorkerColumns,
+                metric_type: ReqText,
+                event: ReqText,
+                $($m: Opt<$mt>,)+
+                run_path: ReqText,
+            }
+        }
+
+        impl MemoryColumns {
+            /// Appends one memory snapshot of a worker of the run as one row.
+            pub(crate) fn push(&mut self, ctx: &RunContext<'_>, worker: &NodeMetadata, memory: &MemoryMetrics) {
+                let MemoryMetrics { timestamp, dp, tp, ep, metric_type, event, $($m,)+ } = memory;
+                self.worker.push(worker, *timestamp, [*dp, *tp, *ep]);
+                self.metric_type.push(metric_type.as_str());
+                self.event.push(event);
+                $( self.$m.push(*$m); )+
+                self.run_path.push(ctx.path);
+            }
+        }
+    };
+}
+
+node_tables! {
+    batch {
+        new_seq: u64,
+        new_token: u64,
+        cached_token: u64,
+        token_usage: f64,
+        running_req: u64,
+        queue_req: u64,
+        prealloc_req: u64,
+        inflight_req: u64,
+        transfer_req: u64,
+        num_tokens: u64,
+        input_throughput: f64,
+        gen_throughput: f64,
+        preallocated_usage: f64,
+        retracted_req: u64,
+        unbootstrapped_req: u64,
+        accept_len: f64,
+        accept_rate: f64,
+        cuda_graph: bool,
+        swa_tokens: u64,
+        swa_token_usage: f64,
+        iteration: u64,
+        host_step_time_ms: f64,
+        prev_device_step_time_ms: f64,
+        cached_kv_tokens: u64,
+    }
+    memory {
+        avail_mem_gb: f64,
+        mem_usage_gb: f64,
+        kv_cache_gb: f64,
+        kv_tokens: u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use srtlog_model::{BatchType, MemoryMetricType};
+
+    use super::*;
+
+    fn names(table: Table) -> Vec<String> {
+        table.schema().fields().iter().map(|f| f.name().clone()).collect()
+    }
+
+    #[test]
+    fn points_have_every_metric_of_the_model_under_its_name() {
+        assert_eq!(METRIC_COLUMNS, BenchmarkPoint::METRIC_NAMES);
+        let names = names(Table::Points);
+        assert_eq!(names[0], "concurrency");
+        assert_eq!(&names[1..=METRIC_COLUMNS.len()], METRIC_COLUMNS);
+    }
+
+    #[test]
+    fn batch_and_memory_tables_have_every_model_field() {
+        for (table, value) in [
+            (Table::Batches, serde_json::to_value(BatchMetrics::new(BatchType::Decode))),
+            (Table::Memory, serde_json::to_value(MemoryMetrics::new(MemoryMetricType::Memory, "x"))),
+        ] {
+            let names = names(table);
+            let value = value.unwrap();
+            let keys = value.as_object().unwrap();
+            for key in keys.keys() {
+                assert!(names.contains(key), "{}: no column {key}", table.name());
+            }
+            // + node_name, worker_type, worker_id, utc_offset_secs, run_path.
+            assert_eq!(names.len(), keys.len() + 5, "{}: {names:?}", table.name());
+        }
+    }
+
+    #[test]
+    fn column_names_are_unique_and_never_the_partition_column() {
+        for table in Table::ALL {
+            let names = names(table);
+            let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+            assert_eq!(unique.len(), names.len(), "{}", table.name());
+            assert!(!unique.iter().any(|n| *n == crate::PARTITION_COLUMN), "{}", table.name());
+            assert_eq!(Table::from_name(table.name()), Some(table));
+        }
+    }
+
+    #[test]
+    fn other_metrics_are_json_with_infinities_as_words() {
+        let map: BTreeMap<String, f64> =
+            [("p90_itl_ms".to_owned(), 7.5), ("inf".to_owned(), f64::INFINITY), ("nan".to_owned(), f64::NAN)]
+                .into();
+        assert_eq!(encode_other_metrics(&map), r#"{"inf":"Infinity","nan":"NaN","p90_itl_ms":7.5}"#);
+        assert_eq!(encode_other_metrics(&BTreeMap::new()), "{}");
+    }
+}
