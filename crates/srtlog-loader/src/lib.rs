@@ -42,3 +42,8 @@ pub use filter::RunFilter;
 pub use loader::{cache_key, CacheMode, CacheStats, LoadReport, LoaderOptions, RunLoader};
 pub use nodes::{NodeAnalyzer, WorkerFiles};
 pub use srtlog_model as model;
+
+/// The README's examples, compiled as doc-tests so that they cannot rot.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -4,8 +4,9 @@
 //! runs, where a `.out` and an `.err` are one worker), tells the backend by asking every
 //! registered node parser (so a new backend needs no change here), parses the files in
 //! parallel — one rayon task per file — and reads each worker's configuration fresh from the
-//! sweep log, config dumps, `config.yaml` and the head of its logs (configuration is never
-//! cached, and is read the same way whether the metrics came from the cache or not).
+//! sweep log, config dumps, `config.yaml` and, when the sweep log does not name its command,
+//! the first 256 KiB of its logs (configuration is never cached, and is read the same way
+//! whether the metrics came from the cache or not).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -24,8 +25,10 @@ use crate::metadata::RunConfig;
 /// Bytes of a worker log sniffed to tell its backend.
 const SNIFF_BYTES: u64 = 64 << 10;
 /// Bytes of a worker log read for its launch command and environment when the sweep log does
-/// not have them (legacy runs trace the command near the top of the `.err`).
-const CONFIG_HEAD_BYTES: u64 = 1 << 20;
+/// not have them. Legacy runs trace the environment and command at the very top of the `.err`
+/// (bash xtrace runs before the server starts); TensorRT-LLM's launcher prints its
+/// `rank0 run ...` line first. Kept small because it is read on every load, cached or not.
+const CONFIG_HEAD_BYTES: u64 = 256 << 10;
 
 /// The log files of one worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,15 +217,16 @@ impl<'a> NodeAnalyzer<'a> {
             config.environment.extend(entry.environment.clone());
             config.launch_command = Some(entry.command.clone());
         }
-        let head = files.iter().map(|f| parse_file(parser, f, Some(CONFIG_HEAD_BYTES), &self.options)).fold(
-            WorkerLogData::default(),
-            |mut acc, d| {
-                merge_into(&mut acc, d);
-                acc
-            },
-        );
-        config.environment.extend(head.environment);
         if config.launch_command.is_none() {
+            // Only when the sweep log does not say: this reads log bytes on every load.
+            let head = files.iter().map(|f| parse_file(parser, f, Some(CONFIG_HEAD_BYTES), &self.options)).fold(
+                WorkerLogData::default(),
+                |mut acc, d| {
+                    merge_into(&mut acc, d);
+                    acc
+                },
+            );
+            config.environment.extend(head.environment);
             config.launch_command = head.launch_command;
         }
         if config.launch_command.is_none() {
