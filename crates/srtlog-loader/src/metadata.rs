@@ -103,8 +103,12 @@ pub struct RunConfig {
 impl RunConfig {
     /// Reads and parses a config file.
     pub fn read(path: &Path) -> Result<Self, ParseError> {
-        let bytes = read_small_file(path)?;
-        let doc: Yaml = serde_yaml::from_slice(&bytes).map_err(|e| ParseError::Syntax {
+        Self::parse(&read_small_file(path)?, path)
+    }
+
+    /// Parses config bytes; `path` is only for error messages. No I/O.
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Self, ParseError> {
+        let doc: Yaml = serde_yaml::from_slice(bytes).map_err(|e| ParseError::Syntax {
             path: path.to_path_buf(),
             format: "YAML",
             message: e.to_string(),
@@ -279,20 +283,32 @@ pub fn read_run_metadata(run_dir: &Path, metadata_path: &Path) -> Result<Metadat
         Some(p) => Some(RunConfig::read(&p).map_err(MetadataError::config)?),
         None => None,
     };
-    read_metadata_with_config(run_dir, metadata_path, config).map_err(|e| match e {
+    let bytes = read_small_file(metadata_path).map_err(MetadataError::metadata)?;
+    parse_run_metadata(run_dir, metadata_path, &bytes, config)
+}
+
+/// Parses metadata bytes (with an already parsed config). `run_dir` supplies the job id when
+/// the metadata has none; `metadata_path` names the file in errors. No I/O.
+pub fn parse_run_metadata(
+    run_dir: &Path,
+    metadata_path: &Path,
+    bytes: &[u8],
+    config: Option<RunConfig>,
+) -> Result<MetadataBundle, MetadataError> {
+    metadata_with_config(run_dir, metadata_path, bytes, config).map_err(|e| match e {
         Ok(err) => MetadataError::metadata(err),
         Err(err) => MetadataError::config(err),
     })
 }
 
 /// `Err(Ok(e))`: the metadata file is at fault; `Err(Err(e))`: the config file is.
-fn read_metadata_with_config(
+fn metadata_with_config(
     run_dir: &Path,
     metadata_path: &Path,
+    bytes: &[u8],
     config: Option<RunConfig>,
 ) -> Result<MetadataBundle, Result<ParseError, ParseError>> {
-    let bytes = read_small_file(metadata_path).map_err(Ok)?;
-    let doc: Json = serde_json::from_slice(&srtlog_model::python_json::sanitize(&bytes))
+    let doc: Json = serde_json::from_slice(&srtlog_model::python_json::sanitize(bytes))
         .map_err(|e| Ok(ParseError::json(metadata_path, &e)))?;
     let obj = doc
         .as_object()

@@ -219,13 +219,13 @@ impl<'a> NodeAnalyzer<'a> {
         }
         if config.launch_command.is_none() {
             // Only when the sweep log does not say: this reads log bytes on every load.
-            let head = files.iter().map(|f| parse_file(parser, f, Some(CONFIG_HEAD_BYTES), &self.options)).fold(
-                WorkerLogData::default(),
-                |mut acc, d| {
+            let head = files
+                .iter()
+                .map(|f| parse_file(parser, f, Some(CONFIG_HEAD_BYTES), &self.options))
+                .fold(WorkerLogData::default(), |mut acc, d| {
                     merge_into(&mut acc, d);
                     acc
-                },
-            );
+                });
             config.environment.extend(head.environment);
             config.launch_command = head.launch_command;
         }
