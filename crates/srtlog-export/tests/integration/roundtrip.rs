@@ -1,0 +1,262 @@
+//! The files read back with the parquet crate: one per run and table, every one with its
+//! table's schema, and the values of the model.
+
+use std::collections::BTreeSet;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int32Type, TimestampMicrosecondType, UInt32Type, UInt64Type};
+use arrow_array::{Array, RecordBatch};
+use srtlog_export::{partition_dir, write_dataset, Table, DATASET_SCHEMA_VERSION, MARKER_FILE};
+use srtlog_model::{Mode, Timestamp};
+
+use crate::common::{file, metadata, point, read, run, sample_doc, tree, ODD_JOB};
+
+fn f64s(batch: &RecordBatch, name: &str) -> Vec<Option<f64>> {
+    batch.column_by_name(name).unwrap().as_primitive::<Float64Type>().iter().collect()
+}
+
+fn u32s(batch: &RecordBatch, name: &str) -> Vec<Option<u32>> {
+    batch.column_by_name(name).unwrap().as_primitive::<UInt32Type>().iter().collect()
+}
+
+fn u64s(batch: &RecordBatch, name: &str) -> Vec<Option<u64>> {
+    batch.column_by_name(name).unwrap().as_primitive::<UInt64Type>().iter().collect()
+}
+
+fn strs(batch: &RecordBatch, name: &str) -> Vec<Option<String>> {
+    batch.column_by_name(name).unwrap().as_string::<i32>().iter().map(|s| s.map(str::to_owned)).collect()
+}
+
+fn micros(batch: &RecordBatch, name: &str) -> Vec<Option<i64>> {
+    batch.column_by_name(name).unwrap().as_primitive::<TimestampMicrosecondType>().iter().collect()
+}
+
+fn i32s(batch: &RecordBatch, name: &str) -> Vec<Option<i32>> {
+    batch.column_by_name(name).unwrap().as_primitive::<Int32Type>().iter().collect()
+}
+
+fn u32_list(batch: &RecordBatch, name: &str, row: usize) -> Vec<u32> {
+    let list = batch.column_by_name(name).unwrap().as_list::<i32>();
+    assert!(!list.is_null(row));
+    list.value(row).as_primitive::<UInt32Type>().values().to_vec()
+}
+
+fn str_list(batch: &RecordBatch, name: &str, row: usize) -> Vec<String> {
+    let list = batch.column_by_name(name).unwrap().as_list::<i32>();
+    list.value(row).as_string::<i32>().iter().map(|s| s.unwrap().to_owned()).collect()
+}
+
+#[test]
+fn every_run_has_one_file_per_table_with_that_tables_schema() {
+    let out = tempfile::tempdir().unwrap();
+    let doc = sample_doc();
+    let summary = write_dataset(&doc, out.path()).unwrap();
+    assert_eq!(summary.files, 12);
+    assert_eq!(
+        (summary.rows.runs, summary.rows.points, summary.rows.batches, summary.rows.memory),
+        (3, 5, 5, 4)
+    );
+
+    let partitions: BTreeSet<String> = doc.runs.iter().map(|r| partition_dir(&r.metadata.job_id)).collect();
+    assert!(partitions.contains("job_id=3667%2Fx%3D1%20y%25"), "{partitions:?}");
+    for table in Table::ALL {
+        let dir = out.path().join(table.name());
+        let found: BTreeSet<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        assert_eq!(found, partitions, "{}", table.name());
+        let mut rows = 0;
+        for partition in &partitions {
+            let files = tree(&dir.join(partition));
+            assert_eq!(files, ["part-0.parquet"], "{}/{partition}", table.name());
+            let back = read(&dir.join(partition).join("part-0.parquet"));
+            assert_eq!(back.schema.fields(), table.schema().fields(), "{}/{partition}", table.name());
+            rows += back.rows() as u64;
+        }
+        assert_eq!(rows, summary.rows.get(table), "{}", table.name());
+    }
+
+    // No temporary file is left, and the marker says the dataset is complete.
+    assert!(tree(out.path()).iter().all(|f| !f.contains(".tmp")), "{:?}", tree(out.path()));
+    let marker: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join(MARKER_FILE)).unwrap()).unwrap();
+    assert_eq!(marker["format"], "srtlog-dataset");
+    assert_eq!(marker["schema_version"], DATASET_SCHEMA_VERSION);
+    assert_eq!(marker["complete"], true);
+    assert_eq!(marker["files"], 12);
+    assert_eq!(marker["rows"], serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4}));
+}
+
+#[test]
+fn runs_hold_the_metadata_and_completeness() {
+    let out = tempfile::tempdir().unwrap();
+    write_dataset(&sample_doc(), out.path()).unwrap();
+
+    let a = read(&file(out.path(), "runs", "5120")).batch();
+    assert_eq!(a.num_rows(), 1);
+    assert_eq!(strs(&a, "topology"), [Some("1P/2D".to_owned())]);
+    assert_eq!(strs(&a, "mode"), [Some("disaggregated".to_owned())]);
+    assert_eq!(u32s(&a, "gpus_used"), [Some(12)]);
+    assert_eq!(u32s(&a, "total_gpus"), [Some(12)]);
+    assert_eq!(u32s(&a, "gpus_per_prefill"), [Some(4)]);
+    assert_eq!(u32s(&a, "gpus_per_agg"), [None]);
+    assert_eq!(strs(&a, "precision"), [Some("fp4".to_owned())]);
+    assert_eq!(strs(&a, "model_path"), [Some("dsr1".to_owned())]);
+    assert_eq!(str_list(&a, "tags", 0), ["nightly", "fp4"]);
+    assert_eq!(u32_list(&a, "expected_concurrencies", 0), [16, 4, 8]);
+    assert_eq!(u32_list(&a, "missing_concurrencies", 0), Vec::<u32>::new());
+    assert!(a.column_by_name("is_complete").unwrap().as_boolean().value(0));
+    assert_eq!(strs(&a, "result_source"), [Some("json".to_owned())]);
+    assert_eq!(strs(&a, "req_rate"), [Some("inf".to_owned())]);
+    assert_eq!(strs(&a, "benchmark_command"), [Some("python3 -m sa_bench --isl 1024".to_owned())]);
+    assert_eq!(u32s(&a, "num_points"), [Some(3)]);
+    assert_eq!(u32s(&a, "num_workers"), [Some(2)]);
+    assert_eq!(strs(&a, "path"), [Some("/runs/5120".to_owned())]);
+    assert_eq!(strs(&a, "run_date"), [Some("2026-01-16T06:10:02".to_owned())]);
+    let expected = Timestamp::from_parts(2026, 1, 16, 6, 10, 2, 0).unwrap();
+    assert_eq!(micros(&a, "run_timestamp"), [Some(expected.wall_micros)]);
+    assert_eq!(i32s(&a, "run_utc_offset_secs"), [None]);
+
+    let b = read(&file(out.path(), "runs", "4999")).batch();
+    assert_eq!(strs(&b, "topology"), [Some("2A".to_owned())]);
+    assert_eq!(u32s(&b, "gpus_used"), [Some(16)]);
+    assert_eq!(u32s(&b, "isl"), [None]);
+    assert_eq!(u32s(&b, "num_workers"), [Some(0)]);
+    assert_eq!(i32s(&b, "run_utc_offset_secs"), [Some(3600)]);
+    assert!(b.column_by_name("is_complete").unwrap().as_boolean().value(0));
+
+    let c = read(&file(out.path(), "runs", ODD_JOB)).batch();
+    assert_eq!(u32_list(&c, "missing_concurrencies", 0), [16]);
+    assert!(!c.column_by_name("is_complete").unwrap().as_boolean().value(0));
+    assert_eq!(strs(&c, "run_date"), [Some("last tuesday".to_owned())]);
+    assert_eq!(micros(&c, "run_timestamp"), [None], "an unparseable date has no timestamp");
+    assert_eq!(str_list(&c, "tags", 0), Vec::<String>::new());
+    // Without GPUs per worker, gpus_used falls back to total_gpus.
+    assert_eq!(u32s(&c, "gpus_used"), [Some(8)]);
+}
+
+#[test]
+fn points_hold_every_metric_and_the_derived_values() {
+    let out = tempfile::tempdir().unwrap();
+    let doc = sample_doc();
+    write_dataset(&doc, out.path()).unwrap();
+
+    let a = read(&file(out.path(), "points", "5120")).batch();
+    assert_eq!(u32s(&a, "concurrency"), [Some(4), Some(8), Some(16)]);
+    assert_eq!(f64s(&a, "output_tps"), [Some(1200.0), Some(2400.0), Some(3600.0)]);
+    assert_eq!(f64s(&a, "output_tps_per_gpu"), [Some(100.0), Some(200.0), Some(300.0)]);
+    assert_eq!(f64s(&a, "total_tps_per_gpu"), [Some(300.0), Some(600.0), Some(900.0)]);
+    // total − output.
+    assert_eq!(f64s(&a, "input_tps"), [Some(2400.0), Some(4800.0), Some(7200.0)]);
+    assert_eq!(f64s(&a, "input_tps_per_gpu"), [Some(200.0), Some(400.0), Some(600.0)]);
+    assert_eq!(f64s(&a, "output_tps_per_user"), [Some(50.0); 3]);
+    assert_eq!(f64s(&a, "p99_ttft_ms"), [None; 3], "absent metrics are null, never 0");
+    assert_eq!(u64s(&a, "total_input_tokens"), [Some(100_000); 3]);
+    assert_eq!(strs(&a, "other_metrics")[1].as_deref(), Some(r#"{"inf":"Infinity","p90_itl_ms":7.5}"#));
+    assert_eq!(strs(&a, "other_metrics")[0].as_deref(), Some("{}"));
+    assert_eq!(strs(&a, "source_file")[2].as_deref(), Some("results_concurrency_16.json"));
+    assert_eq!(strs(&a, "topology"), vec![Some("1P/2D".to_owned()); 3]);
+    assert_eq!(strs(&a, "gpu_type"), vec![Some("gb200".to_owned()); 3]);
+    assert_eq!(u32s(&a, "isl"), [Some(1024); 3]);
+    assert_eq!(u32s(&a, "gpus_used"), [Some(12); 3]);
+    assert_eq!(strs(&a, "run_path"), vec![Some("/runs/5120".to_owned()); 3]);
+
+    // Every metric of the model is a column, and the values are the model's.
+    for (i, p) in doc.runs[0].profiler.points.iter().enumerate() {
+        assert_eq!(f64s(&a, "total_tps")[i], p.total_tps);
+        assert_eq!(u64s(&a, "completed")[i], p.completed);
+        assert_eq!(f64s(&a, "duration")[i], p.duration);
+    }
+
+    let b = read(&file(out.path(), "points", "4999")).batch();
+    assert_eq!(u32s(&b, "concurrency"), [None], "an open-loop point has no concurrency");
+    assert_eq!(f64s(&b, "output_tps_per_gpu"), [Some(500.0)]);
+    assert_eq!(strs(&b, "source_file"), [None]);
+    assert_eq!(u32s(&b, "isl"), [None]);
+}
+
+#[test]
+fn batches_and_memory_hold_every_worker_row_and_empty_files_keep_the_schema() {
+    let out = tempfile::tempdir().unwrap();
+    write_dataset(&sample_doc(), out.path()).unwrap();
+
+    let a = read(&file(out.path(), "batches", "5120")).batch();
+    assert_eq!(a.num_rows(), 5);
+    assert_eq!(
+        strs(&a, "node_name"),
+        ["eos0219", "eos0219", "eos0219", "eos0220", "eos0220"].map(|s| Some(s.to_owned())).to_vec()
+    );
+    assert_eq!(strs(&a, "worker_type")[3].as_deref(), Some("decode"));
+    assert_eq!(strs(&a, "worker_id")[0].as_deref(), Some("w0"));
+    assert_eq!(strs(&a, "batch_type")[0].as_deref(), Some("prefill"));
+    assert_eq!(u64s(&a, "running_req"), [Some(4), Some(8), Some(2), Some(16), Some(32)]);
+    assert_eq!(f64s(&a, "token_usage"), [Some(0.25); 5]);
+    assert_eq!(u64s(&a, "new_seq"), [None; 5]);
+    let zoned = Timestamp::parse("2025-12-30T15:52:38.206058Z").unwrap();
+    assert_eq!(micros(&a, "timestamp")[4], Some(zoned.wall_micros));
+    assert_eq!(i32s(&a, "utc_offset_secs"), [None, None, None, None, Some(0)]);
+    assert_eq!((u32s(&a, "dp")[4], u32s(&a, "tp")[4], u32s(&a, "ep")[4]), (Some(1), Some(2), Some(3)));
+    let graphs: Vec<Option<bool>> = a.column_by_name("cuda_graph").unwrap().as_boolean().iter().collect();
+    assert_eq!(graphs, [None, None, None, None, Some(true)]);
+
+    let m = read(&file(out.path(), "memory", "5120")).batch();
+    assert_eq!(strs(&m, "event")[1].as_deref(), Some("kv_cache_allocated"));
+    assert_eq!(strs(&m, "metric_type")[1].as_deref(), Some("kv_cache"));
+    assert_eq!(u64s(&m, "kv_tokens"), [None, Some(1_000_000), None]);
+    assert_eq!(f64s(&m, "avail_mem_gb"), [Some(100.0), None, Some(100.0)]);
+    assert_eq!(micros(&m, "timestamp"), [None; 3]);
+
+    // Runs without workers, or without batches, still have their (row-less) files.
+    for (table, job) in [("batches", "4999"), ("memory", "4999"), ("batches", ODD_JOB)] {
+        let back = read(&file(out.path(), table, job));
+        assert_eq!(back.rows(), 0, "{table}/{job}");
+        assert_eq!(back.schema.fields(), Table::from_name(table).unwrap().schema().fields());
+    }
+    assert_eq!(read(&file(out.path(), "memory", ODD_JOB)).rows(), 1);
+}
+
+#[test]
+fn every_footer_names_its_table_and_job() {
+    let out = tempfile::tempdir().unwrap();
+    write_dataset(&sample_doc(), out.path()).unwrap();
+    let back = read(&file(out.path(), "points", ODD_JOB));
+    let footer: serde_json::Value = serde_json::from_str(&back.footer["srtlog.export"]).unwrap();
+    assert_eq!(
+        footer,
+        serde_json::json!({"schema_version": DATASET_SCHEMA_VERSION, "table": "points", "job_id": ODD_JOB, "rows": 1})
+    );
+}
+
+#[test]
+fn runs_sharing_a_job_id_share_its_partition() {
+    let out = tempfile::tempdir().unwrap();
+    let mut first = metadata("77", Mode::Aggregated);
+    first.agg_workers = 1;
+    let mut second = first.clone();
+    second.path = "/runs/77_rerun".to_owned();
+    let doc = srtlog_model::AnalysisDocument {
+        schema_version: 1,
+        runs: vec![
+            run(first, Default::default(), vec![point(Some(1), 10.0)]),
+            run(second, Default::default(), vec![point(Some(1), 20.0), point(Some(2), 30.0)]),
+        ],
+        skipped: vec![],
+    };
+    let summary = write_dataset(&doc, out.path()).unwrap();
+    assert_eq!(summary.files, 8);
+    assert_eq!(tree(&out.path().join("points")), ["job_id=77/part-0.parquet", "job_id=77/part-1.parquet"]);
+    let second = read(&out.path().join("points/job_id=77/part-1.parquet")).batch();
+    assert_eq!(strs(&second, "run_path"), vec![Some("/runs/77_rerun".to_owned()); 2]);
+    assert_eq!(f64s(&second, "output_tps"), [Some(20.0), Some(30.0)]);
+}
+
+#[test]
+fn a_document_without_runs_gives_empty_tables() {
+    let out = tempfile::tempdir().unwrap();
+    let doc = srtlog_model::AnalysisDocument { schema_version: 1, runs: vec![], skipped: vec![] };
+    let summary = write_dataset(&doc, out.path()).unwrap();
+    assert_eq!(summary.files, 0);
+    assert_eq!(tree(out.path()), [MARKER_FILE]);
+    for table in Table::ALL {
+        assert!(out.path().join(table.name()).is_dir());
+    }
+}
