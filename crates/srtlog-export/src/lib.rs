@@ -35,10 +35,10 @@
 //! `srtlog.export`, with the table name and row count), for a file read on its own.
 //!
 //! Readers infer the partition column's type from the values: with only numeric job ids
-//! DuckDB makes it `BIGINT` and pyarrow `int32`. Ask for a string to keep ids exactly as
-//! written (`hive_types = {'job_id': VARCHAR}` in DuckDB,
-//! `partitioning=ds.partitioning(pa.schema([("job_id", pa.string())]), flavor="hive")` in
-//! pyarrow).
+//! DuckDB and polars make it a 64-bit integer, pyarrow `int32` (pandas: a categorical of
+//! those). Ask for a string to keep ids exactly as written: `hive_types = {'job_id': VARCHAR}`
+//! in DuckDB, `partitioning=ds.partitioning(pa.schema([("job_id", pa.string())]),
+//! flavor="hive")` in pyarrow, `hive_schema={"job_id": pl.String}` in polars.
 //!
 //! Two runs can share a job id (`4401463/` and `4401463_rerun/`): they share the partition
 //! as `part-0.parquet` and `part-1.parquet`, in document order, and `path` (runs) /

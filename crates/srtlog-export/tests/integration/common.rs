@@ -14,8 +14,8 @@ use srtlog_model::{
     WorkerType,
 };
 
-/// The job id with characters a path cannot hold as they are.
-pub const ODD_JOB: &str = "3667/x=1 y%";
+/// A job id with characters a path cannot hold as they are, and a non-ASCII one (kept).
+pub const ODD_JOB: &str = "3667/x=1 y%ü";
 
 pub fn metadata(job_id: &str, mode: Mode) -> RunMetadata {
     RunMetadata {

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, TimestampMicrosecondType, UInt32Type, UInt64Type};
 use arrow_array::{Array, RecordBatch};
+use parquet::file::reader::{FileReader, SerializedFileReader};
 use srtlog_export::{partition_dir, write_dataset, Table, DATASET_SCHEMA_VERSION, MARKER_FILE};
 use srtlog_model::{Mode, Timestamp};
 
@@ -58,7 +59,7 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     );
 
     let partitions: BTreeSet<String> = doc.runs.iter().map(|r| partition_dir(&r.metadata.job_id)).collect();
-    assert!(partitions.contains("job_id=3667%2Fx%3D1%20y%25"), "{partitions:?}");
+    assert!(partitions.contains("job_id=3667%2Fx%3D1%20y%25ü"), "{partitions:?}");
     for table in Table::ALL {
         let dir = out.path().join(table.name());
         let found: BTreeSet<String> =
@@ -259,4 +260,29 @@ fn a_document_without_runs_gives_empty_tables() {
     for table in Table::ALL {
         assert!(out.path().join(table.name()).is_dir());
     }
+}
+
+#[test]
+fn a_worker_with_more_batches_than_a_chunk_keeps_every_row_in_order() {
+    let out = tempfile::tempdir().unwrap();
+    let mut doc = sample_doc();
+    doc.runs.truncate(1);
+    let n: u64 = 150_000; // more than two 64 Ki-row chunks and one 128 Ki-row row group
+    let batches = (0..n)
+        .map(|i| srtlog_model::BatchMetrics {
+            running_req: Some(i),
+            ..srtlog_model::BatchMetrics::new(srtlog_model::BatchType::Decode)
+        })
+        .collect();
+    doc.runs[0].nodes[1].metrics.batches = batches;
+    let summary = write_dataset(&doc, out.path()).unwrap();
+    assert_eq!(summary.rows.batches, n + 3);
+
+    let back = read(&file(out.path(), "batches", "5120"));
+    assert_eq!(back.rows() as u64, n + 3);
+    let running: Vec<Option<u64>> = back.batches.iter().flat_map(|b| u64s(b, "running_req")).collect();
+    assert_eq!(&running[..3], [Some(4), Some(8), Some(2)]);
+    assert!(running[3..].iter().zip(0..).all(|(v, i)| *v == Some(i)));
+    let reader = SerializedFileReader::new(std::fs::File::open(file(out.path(), "batches", "5120")).unwrap());
+    assert_eq!(reader.unwrap().metadata().num_row_groups(), 2, "row groups of at most 128 Ki rows");
 }
