@@ -477,6 +477,8 @@ node_tables! {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use srtlog_model::{BatchType, MemoryMetricType};
 
     use super::*;
@@ -514,10 +516,31 @@ mod tests {
     fn column_names_are_unique_and_never_the_partition_column() {
         for table in Table::ALL {
             let names = names(table);
-            let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+            let unique: BTreeSet<&String> = names.iter().collect();
             assert_eq!(unique.len(), names.len(), "{}", table.name());
             assert!(!unique.iter().any(|n| *n == crate::PARTITION_COLUMN), "{}", table.name());
             assert_eq!(Table::from_name(table.name()), Some(table));
+        }
+    }
+
+    /// The column names of the crate docs' table for `table`: every backticked name in the
+    /// first cell of each row.
+    fn documented_columns(table: Table) -> BTreeSet<String> {
+        let docs = include_str!("lib.rs");
+        let heading = format!("//! `{}` — ", table.name());
+        let lines = docs.lines().skip_while(|l| !l.starts_with(&heading)).skip(1);
+        let rows = lines.skip_while(|l| !l.starts_with("//! |")).take_while(|l| l.starts_with("//! |"));
+        rows.skip(2)
+            .filter_map(|row| row.split('|').nth(1))
+            .flat_map(|cell| cell.split('`').skip(1).step_by(2).map(str::to_owned).collect::<Vec<_>>())
+            .collect()
+    }
+
+    #[test]
+    fn the_crate_docs_list_every_column() {
+        for table in Table::ALL {
+            let columns: BTreeSet<String> = names(table).into_iter().collect();
+            assert_eq!(documented_columns(table), columns, "{}", table.name());
         }
     }
 
