@@ -35,23 +35,35 @@ pub struct SaBenchResult {
 /// Reads one result file's bytes.
 ///
 /// Returns `Ok(None)` when the JSON is not a result (not an object, or no top-level
-/// `max_concurrency`), `Err` when the file is truncated, not JSON, or a known key has the wrong
-/// type. Bare `NaN`/`Infinity` literals become "unknown".
+/// `max_concurrency`), `Err` when the file is empty, truncated, not JSON, or a known key has the
+/// wrong type — a damaged file in a result directory is reported, not silently passed over,
+/// since it may well have been a result. Bare `NaN`/`Infinity` literals become "unknown".
 pub fn parse_result_json(bytes: &[u8]) -> Result<Option<SaBenchResult>, serde_json::Error> {
     let first = bytes.iter().position(|b| !b.is_ascii_whitespace()).map(|i| &bytes[i..]);
     let body = match first {
-        Some(rest) if rest.starts_with(b"{") => rest,
-        // A list (`*.pytorch.json`), a scalar or an empty file: not a result.
-        _ => return Ok(None),
+        Some(rest)
+            if rest.starts_with(b"{") && memchr::memmem::find(rest, b"\"max_concurrency\"").is_some() =>
+        {
+            rest
+        }
+        // A list (`*.pytorch.json`), a rollup, a scalar: not a result, if it is valid JSON.
+        _ => return check_syntax(bytes).map(|()| None),
     };
-    if memchr::memmem::find(body, b"\"max_concurrency\"").is_none() {
-        return Ok(None);
-    }
     // Parse the bytes as they are; only a file that fails on a bare NaN/Infinity literal is
     // sanitized (a copy of the whole file) and parsed again.
     match parse_object(body) {
         Err(e) if e.is_syntax() && has_non_finite_literal(body) => parse_object(&python_json::sanitize(body)),
         other => other,
+    }
+}
+
+/// Checks that `bytes` is one JSON value (Python's literals allowed), without building it.
+fn check_syntax(bytes: &[u8]) -> Result<(), serde_json::Error> {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        Err(e) if e.is_syntax() && has_non_finite_literal(bytes) => {
+            serde_json::from_slice::<serde::de::IgnoredAny>(&python_json::sanitize(bytes)).map(|_| ())
+        }
+        other => other.map(|_| ()),
     }
 }
 
@@ -282,10 +294,19 @@ fn result_dir_rank(name: &str) -> Option<u8> {
 
 fn is_candidate_json(path: &Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    path.is_file() && name.ends_with(".json") && !name.ends_with(".pytorch.json")
+    path.is_file() && name.ends_with(".json") && !is_known_non_result(&name)
 }
 
-/// Result-file candidates of a directory: `*.json` except `*.pytorch.json`, by name.
+/// JSON files that sit beside results but never are one (FORMATS.md 9.2): not read at all, so
+/// a damaged one is not reported as a damaged result.
+fn is_known_non_result(name: &str) -> bool {
+    name.ends_with(".pytorch.json")
+        || name.starts_with("benchmark-rollup")
+        || name.starts_with("fingerprint_")
+        || name == "postprocess-status.json"
+}
+
+/// Result-file candidates of a directory: `*.json` except the known non-results, by name.
 fn candidate_files(dir: &Path) -> Vec<PathBuf> {
     sorted_entries(dir).into_iter().filter(|p| is_candidate_json(p)).collect()
 }
@@ -527,11 +548,17 @@ mod tests {
             r#"[{"benchmark": {"name": "vLLM benchmark"}, "metric": {"name": "median_ttft_ms"}}]"#,
             r#"{"benchmark_type": "sa-bench", "runs": [{"concurrency": 4, "max_concurrency_note": 1}]}"#,
             r#"{"job_id": "1", "benchmark": {"type": "sa-bench", "max_concurrency": 4}}"#,
-            "",
-            "   ",
             "42",
         ] {
             assert_eq!(parse_result_json(text.as_bytes()).unwrap(), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn damaged_files_without_max_concurrency_are_errors_not_silence() {
+        // Cut before `max_concurrency` is reached, or never written: it may well have been a result.
+        for text in ["", "   ", r#"{"date": "20260102-031500", "backend": "dyn"#, r#"[{"a": 1}"#] {
+            assert!(parse_result_json(text.as_bytes()).is_err(), "{text:?}");
         }
     }
 
