@@ -275,6 +275,11 @@ pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'stat
             i += 1;
         }
         let Some(colon) = colon else {
+            if i >= n && s[name_start..].iter().any(|c| !c.is_ascii_whitespace()) {
+                // Text without `: value` at the very end: a line cut off mid-field (a log
+                // truncated by a crash or still being written), not a batch to trust.
+                return Err("line cut off mid-field");
+            }
             i += 2;
             continue;
         };

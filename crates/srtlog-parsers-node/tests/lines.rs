@@ -155,6 +155,9 @@ fn sglang_malformed_and_ignored_lines() {
         "[2026-01-16 06:24:40 TP0] Decode batch, #running-req: many, #token: 1",
         "[2026-01-16 06:24:40 TP0] Decode batch: nothing",
         "[2026-01-16 06:24:40 TP0] Decode batch, ",
+        // A log cut off mid-line (crash, or still being written).
+        "[2026-01-16 06:24:40 TP0] Decode batch, #running-req: 4, #tok",
+        "[2026-01-16 06:24:40 TP0] Decode batch, #running-req: 4, #token: 300, token usage:",
         "[2026-01-16 06:24:40 TP0] KV Cache is allocated. #tokens: lots",
         "[2026-01-16 06:24:40 TP0] Load weight end. type=X, avail mem=?? GB",
     ];
