@@ -108,6 +108,7 @@ impl RunConfig {
 
     /// Parses config bytes; `path` is only for error messages. No I/O.
     pub fn parse(bytes: &[u8], path: &Path) -> Result<Self, ParseError> {
+        check_yaml_nesting(bytes, MAX_YAML_DEPTH).map_err(|m| ParseError::invalid(path, m))?;
         let doc: Yaml = serde_yaml::from_slice(bytes).map_err(|e| ParseError::Syntax {
             path: path.to_path_buf(),
             format: "YAML",
@@ -154,6 +155,65 @@ impl RunConfig {
         }
         env
     }
+}
+
+/// Deepest nesting accepted in `config.yaml`. Real recipes nest a handful of levels; libyaml
+/// takes time quadratic in the depth before serde_yaml's own recursion limit (128) reports
+/// it, so a file nested 100,000 deep would take a minute. This check is linear.
+pub const MAX_YAML_DEPTH: usize = 100;
+
+/// Rejects YAML nested deeper than `limit` without parsing it: flow collections (`[`, `{`)
+/// outside quotes and comments, plus block nesting (indentation and `- - -` chains on a line).
+pub fn check_yaml_nesting(bytes: &[u8], limit: usize) -> Result<(), String> {
+    let too_deep =
+        |line: usize| Err(format!("YAML nested deeper than {limit} levels (line {line}); refused"));
+    let mut flow = 0usize;
+    let mut quote: Option<u8> = None;
+    for (line_no, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if quote.is_none() && flow == 0 {
+            // Block nesting: each level is at least one column of indentation or one `- `.
+            let indent = line.iter().take_while(|&&b| b == b' ').count();
+            let mut dashes = 0;
+            let mut rest = &line[indent..];
+            while let Some(r) = rest.strip_prefix(b"- ") {
+                dashes += 1;
+                rest = r.trim_ascii_start();
+            }
+            if indent / 2 + dashes > limit {
+                return too_deep(line_no + 1);
+            }
+        }
+        let mut prev = b' ';
+        let mut i = 0;
+        while i < line.len() {
+            let c = line[i];
+            match quote {
+                Some(b'"') if c == b'\\' => i += 1,
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    b'#' if prev == b' ' || prev == b'\t' => break,
+                    b'"' | b'\'' if matches!(prev, b' ' | b'\t' | b'[' | b'{' | b',' | b':') => {
+                        quote = Some(c)
+                    }
+                    b'[' | b'{' => {
+                        flow += 1;
+                        if flow > limit {
+                            return too_deep(line_no + 1);
+                        }
+                    }
+                    b']' | b'}' => flow = flow.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            prev = c;
+            i += 1;
+        }
+        if quote == Some(b'\'') {
+            quote = None; // single-quoted scalars do not span lines in the configs we read
+        }
+    }
+    Ok(())
 }
 
 fn yaml_string(v: &Yaml) -> Option<String> {
@@ -579,6 +639,18 @@ mod tests {
         assert_eq!(leading_job_id("3667_1P_1D_20251110_192145"), Some("3667"));
         assert_eq!(leading_job_id("12abc"), None);
         assert_eq!(leading_job_id("logs"), None);
+    }
+
+    #[test]
+    fn nesting_check_accepts_recipes_and_refuses_bombs() {
+        let recipe = b"backend:\n  sglang_config:\n    prefill: {tp: 4, env: [\"a[b\", 'c{d']}  # [[[[\n    decode:\n      - - x\n";
+        assert_eq!(check_yaml_nesting(recipe, 8), Ok(()));
+        let deep = format!("a: {}{}", "[".repeat(101), "]".repeat(101));
+        assert!(check_yaml_nesting(deep.as_bytes(), 100).unwrap_err().contains("line 1"));
+        let dashes = format!("a:\n{}x\n", "- ".repeat(101));
+        assert!(check_yaml_nesting(dashes.as_bytes(), 100).is_err());
+        let indent = format!("a:\n{}b: 1\n", " ".repeat(202));
+        assert!(check_yaml_nesting(indent.as_bytes(), 100).is_err());
     }
 
     #[test]
