@@ -153,7 +153,7 @@ fn hostile_worker_logs_are_parsed_as_far_as_they_go() {
     for _ in 0..100 {
         f.write_all(&chunk).unwrap();
     }
-    f.write_all(format!("\n{}\n", batch.replace("Decode", "Decode")).as_bytes()).unwrap();
+    f.write_all(format!("\n{batch}\n").as_bytes()).unwrap();
     drop(f);
     // File names with spaces and non-UTF-8 bytes; a directory where a log is expected.
     write(&r.join("logs/node 3_decode_w1.out"), format!("{batch}\n"));
@@ -188,7 +188,7 @@ fn yaml_bombs_are_refused_quickly() {
     );
     for i in 1..10 {
         let prev = format!("*a{}", i - 1);
-        laughs.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev.as_str(); 9].join(", ")));
+        laughs.push_str(&format!("a{i}: &a{i} [{}]\n", [prev.as_str(); 9].join(", ")));
     }
     laughs.push_str("benchmark: {type: sa-bench, concurrencies: *a9}\n");
     let r = make_run(root, "3300", "3300");
