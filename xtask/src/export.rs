@@ -50,7 +50,16 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         match srtlog_export::write_dataset(&doc, dir) {
             Ok(summary) => {
                 if !args.load.quiet {
-                    eprintln!("wrote dataset {}: {summary:?}", dir.display());
+                    let r = &summary.rows;
+                    eprintln!(
+                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory rows)",
+                        dir.display(),
+                        summary.files,
+                        r.runs,
+                        r.points,
+                        r.batches,
+                        r.memory
+                    );
                 }
             }
             Err(err) => {

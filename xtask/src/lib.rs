@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 pub mod analyze;
 pub mod bench;
 pub mod corpus;
+pub mod export;
 pub mod load;
 pub mod report;
 
@@ -30,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Load every run under a directory and print results, worker summaries and skipped runs.
     Analyze(analyze::AnalyzeArgs),
+    /// Export results as CSV (one row per run x concurrency) or a Hive-partitioned Parquet dataset.
+    Export(export::ExportArgs),
     /// Write one self-contained offline HTML report (tables, Pareto, latency, worker timelines).
     Report(report::ReportArgs),
     /// Measure parsing speed and memory against `grep -c -F batch` on a >= 1 GB corpus.
@@ -47,6 +50,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchLoad(args) => bench::run_load(&args),
         Command::GenCorpus(args) => match corpus::generate(&args) {

@@ -248,3 +248,103 @@ fn read_only_mount_is_analysed_without_caching() {
     assert!(text(&out.stderr).contains("not writable"), "{}", text(&out.stderr));
     assert_eq!(tree_snapshot(&root), before);
 }
+
+#[test]
+fn report_writes_one_offline_html_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_path = tmp.path().join("report.html");
+    let out = srtlog(&[
+        "report",
+        testdata("runs").to_str().unwrap(),
+        "--no-cache",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = fs::read_to_string(&out_path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"), "{}", &html[..100]);
+    for job in ["4401463", "3667", "5120", "5121", "4999"] {
+        assert!(html.contains(job), "{job} missing from the report");
+    }
+    assert!(!html.contains("<script src="), "every script is inlined");
+    assert!(!html.contains("<link rel=\"stylesheet\" href"), "every style is inlined");
+    // Filters apply to the report too.
+    let out = srtlog(&[
+        "report",
+        testdata("runs").to_str().unwrap(),
+        "--no-cache",
+        "--gpu-type",
+        "h100",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(text(&out.stderr).contains("2 runs"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn export_writes_csv_and_a_dataset_with_filters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("points.csv");
+    let dataset = tmp.path().join("dataset");
+    let out = srtlog(&[
+        "export",
+        testdata("runs").to_str().unwrap(),
+        "--no-cache",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--dataset",
+        dataset.to_str().unwrap(),
+        "--backend",
+        "sglang",
+        "--since",
+        "2025-11-01",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv_text = fs::read_to_string(&csv).unwrap();
+    let mut lines = csv_text.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("job_id,job_name,run_date,gpu_type,topology"), "{header}");
+    let jobs: std::collections::BTreeSet<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    // sglang runs dated since 2025-11-01: 4401463, 4999, 3667 (backend from its container); not 5121 (October).
+    assert_eq!(jobs.into_iter().collect::<Vec<_>>(), ["3667", "4401463", "4999"]);
+    for table in ["runs", "points", "batches", "memory"] {
+        let parts: Vec<_> =
+            fs::read_dir(dataset.join(table)).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(parts.len(), 3, "{table}: {parts:?}");
+        assert!(dataset.join(table).join("job_id=4401463/part-0.parquet").is_file(), "{table}");
+    }
+    let out = srtlog(&["export", testdata("runs").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "export needs --csv or --dataset");
+}
+
+#[test]
+fn unreadable_files_are_reported_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs"), &root);
+    set_tree_mode(&root, 0o755, 0o644);
+    fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).unwrap();
+    let metadata = root.join("4999/4999.json");
+    let log = root.join("4401463/logs/eos0220_decode_w0.out");
+    fs::set_permissions(&metadata, fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(&log, fs::Permissions::from_mode(0o000)).unwrap();
+    let out = analyze_unwritable(&root, &["--json", "--no-cache"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let skipped = &doc["skipped"][0];
+    assert_eq!(skipped["job_id"], "4999");
+    assert_eq!(skipped["kind"], "io_error");
+    assert!(skipped["reason"].as_str().unwrap().contains("4999.json"), "{skipped}");
+    let run = doc["runs"].as_array().unwrap().iter().find(|r| r["metadata"]["job_id"] == "4401463").unwrap();
+    let worker = run["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["metrics"]["metadata"]["node_name"] == "eos0220")
+        .unwrap();
+    let diagnostics = worker["metrics"]["stats"]["diagnostics"].to_string();
+    assert!(diagnostics.contains("eos0220_decode_w0.out"), "{diagnostics}");
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 4, "the other runs load");
+}

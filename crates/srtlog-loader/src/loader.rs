@@ -258,13 +258,13 @@ impl RunLoader {
         })?;
         let bundle = read_run_metadata(&run.path, metadata_path).map_err(|e| skip(e.kind, e.to_string()))?;
         let MetadataBundle { mut metadata, mut profiler_metadata, .. } = bundle.clone();
-        if apply_filter && !self.options.filter.accepts(&metadata) {
-            return Ok(None);
-        }
         if metadata.backend_type.is_none() {
             // Legacy metadata names no backend, but its container usually does
             // (`dynamo-sglang-0.5.3.sqsh`); ask the registered node parsers, as node analysis does.
             metadata.backend_type = metadata.container.as_deref().and_then(backend_of_container);
+        }
+        if apply_filter && !self.options.filter.accepts(&metadata) {
+            return Ok(None);
         }
         let job =
             SkippedRun { job_id: Some(metadata.job_id.clone()), ..skip(SkipKind::NoResults, String::new()) };
