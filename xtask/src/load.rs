@@ -122,6 +122,14 @@ pub fn load(args: &LoadArgs) -> Result<LoadReport, ExitCode> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    tracing::info!(
+        "loaded {} runs ({} skipped); cache: {} hits, {} misses, {} writes",
+        report.runs.len(),
+        report.skipped.len(),
+        report.cache.hits,
+        report.cache.misses,
+        report.cache.writes
+    );
     if !report.uncached_read_only.is_empty() {
         // One warning for all of them: a read-only tree of a thousand runs is one problem.
         tracing::warn!(
