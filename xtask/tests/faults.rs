@@ -150,7 +150,7 @@ fn a_job_still_writing_its_log_is_read_consistently_and_rechecked() {
                 // Lines arrive in pieces, as from a process that is still running.
                 write!(f, "[2026-01-16 07:00:00 DP0 TP0 EP0] Decode batch, #running-req: {n}, #tok").unwrap();
                 f.flush().unwrap();
-                write!(f, "en: 100, token usage: 0.10, cuda graph: True, gen throughput (token/s): 10.00, #queue-req: 0, \n").unwrap();
+                writeln!(f, "en: 100, token usage: 0.10, cuda graph: True, gen throughput (token/s): 10.00, #queue-req: 0, ").unwrap();
                 n += 1;
                 std::thread::sleep(Duration::from_micros(200));
             }
