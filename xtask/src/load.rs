@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use srtlog_loader::model::ParseOptions;
 use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, RunFilter, RunLoader};
 
 /// Which runs to read and how.
@@ -26,6 +27,13 @@ pub struct LoadArgs {
     /// Parse with N threads (runs and worker files share them). Default: all cores.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Longest log line parsed whole; the rest of a longer line is skipped and counted. Bounds
+    /// the memory one pathological line can cost.
+    #[arg(long, value_name = "BYTES", default_value_t = ParseOptions::default().max_line_bytes)]
+    pub max_line_bytes: usize,
+    /// Most problems described per log file; later ones are only counted.
+    #[arg(long, value_name = "N", default_value_t = ParseOptions::default().max_diagnostics)]
+    pub max_diagnostics: usize,
     /// Run filters.
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -106,7 +114,7 @@ pub fn load(args: &LoadArgs) -> Result<LoadReport, ExitCode> {
         },
         jobs: args.jobs,
         filter,
-        ..LoaderOptions::default()
+        parse: ParseOptions { max_line_bytes: args.max_line_bytes, max_diagnostics: args.max_diagnostics },
     };
     let loader = RunLoader::with_options(&args.dir, options).map_err(|err| {
         eprintln!("srtlog: cannot start worker threads: {err}");

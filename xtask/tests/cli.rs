@@ -348,3 +348,43 @@ fn unreadable_files_are_reported_by_name() {
     assert!(diagnostics.contains("eos0220_decode_w0.out"), "{diagnostics}");
     assert_eq!(doc["runs"].as_array().unwrap().len(), 4, "the other runs load");
 }
+
+#[test]
+fn line_and_diagnostic_caps_are_configurable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs/4401463"), &root.join("4401463"));
+    let log = root.join("4401463/logs/eos0220_decode_w0.out");
+    let mut bytes = fs::read(&log).unwrap();
+    for i in 0..50 {
+        bytes.extend_from_slice(
+            format!("[2026-01-16 06:30:{:02} TP0] Decode batch, #running-req: lots, \n", i % 60).as_bytes(),
+        );
+    }
+    bytes.extend_from_slice(&vec![b'y'; 5000]);
+    bytes.push(b'\n');
+    fs::write(&log, bytes).unwrap();
+    let stats = |extra: &[&str]| {
+        let mut args = vec!["analyze", root.to_str().unwrap(), "--json", "--no-cache"];
+        args.extend_from_slice(extra);
+        let out = srtlog(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let node = doc["runs"][0]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["metrics"]["metadata"]["node_name"] == "eos0220")
+            .unwrap()
+            .clone();
+        node["metrics"]["stats"].clone()
+    };
+    let default = stats(&[]);
+    assert_eq!(default["malformed_lines"], 50);
+    assert_eq!(default["diagnostics"].as_array().unwrap().len(), 20, "default cap");
+    assert_eq!(default["truncated_lines"], 0);
+    let capped = stats(&["--max-diagnostics", "3", "--max-line-bytes", "4096"]);
+    assert_eq!(capped["malformed_lines"], 50, "every problem is still counted");
+    assert_eq!(capped["diagnostics"].as_array().unwrap().len(), 3);
+    assert_eq!(capped["truncated_lines"], 1, "the 5000-byte line is over the 4096-byte cap");
+}

@@ -295,26 +295,30 @@ pub struct ParseStats {
 }
 
 impl ParseStats {
-    /// Most diagnostics kept per worker; the rest are counted in `malformed_lines`.
+    /// Default number of diagnostics kept per file ([`ParseOptions::max_diagnostics`](crate::ParseOptions)).
     pub const MAX_DIAGNOSTICS: usize = 20;
 
     /// Records a diagnostic, keeping at most [`ParseStats::MAX_DIAGNOSTICS`].
     pub fn push_diagnostic(&mut self, message: impl FnOnce() -> String) {
-        if self.diagnostics.len() < Self::MAX_DIAGNOSTICS {
+        self.push_diagnostic_capped(Self::MAX_DIAGNOSTICS, message);
+    }
+
+    /// Records a diagnostic unless `cap` are already kept (the message is then not even built).
+    pub fn push_diagnostic_capped(&mut self, cap: usize, message: impl FnOnce() -> String) {
+        if self.diagnostics.len() < cap {
             self.diagnostics.push(message());
         }
     }
 
-    /// Adds another file's counters to these.
+    /// Adds another file's counters to these (a worker's `.out` and `.err`); each file's
+    /// diagnostics were capped when it was parsed, so all are kept.
     pub fn merge(&mut self, other: ParseStats) {
         self.bytes += other.bytes;
         self.lines += other.lines;
         self.malformed_lines += other.malformed_lines;
         self.idle_iterations += other.idle_iterations;
         self.truncated_lines += other.truncated_lines;
-        for d in other.diagnostics {
-            self.push_diagnostic(|| d);
-        }
+        self.diagnostics.extend(other.diagnostics);
     }
 }
 

@@ -100,11 +100,14 @@ pub struct ParseOptions {
     /// Longest line kept whole; the rest of a longer line is skipped and the line counted in
     /// [`ParseStats::truncated_lines`]. Default 16 MiB (config dumps can be megabytes long).
     pub max_line_bytes: usize,
+    /// Most diagnostics kept per file; later problems are only counted
+    /// ([`ParseStats::malformed_lines`]). Default [`ParseStats::MAX_DIAGNOSTICS`].
+    pub max_diagnostics: usize,
 }
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        ParseOptions { max_line_bytes: 16 << 20 }
+        ParseOptions { max_line_bytes: 16 << 20, max_diagnostics: ParseStats::MAX_DIAGNOSTICS }
     }
 }
 

@@ -55,6 +55,7 @@ pub(crate) fn overlay(dst: &mut ParallelConfig, src: &ParallelConfig) {
 pub(crate) fn apply(
     out: &mut WorkerLogData,
     stats: &mut ParseStats,
+    max_diagnostics: usize,
     line_no: u64,
     line: &[u8],
     event: LineEvent,
@@ -81,7 +82,7 @@ pub(crate) fn apply(
         LineEvent::IdleIteration => stats.idle_iterations += 1,
         LineEvent::Malformed(reason) => {
             stats.malformed_lines += 1;
-            stats.push_diagnostic(|| {
+            stats.push_diagnostic_capped(max_diagnostics, || {
                 let shown = &line[..line.len().min(160)];
                 format!("line {line_no}: {reason}: {}", String::from_utf8_lossy(shown))
             });

@@ -210,7 +210,7 @@ mod tests {
         let markers = Markers::new(&[b"batch"], &[b"+ "]).expect("markers");
         let mut stats = ParseStats::default();
         let mut hits = Vec::new();
-        let opts = ParseOptions { max_line_bytes };
+        let opts = ParseOptions { max_line_bytes, ..ParseOptions::default() };
         scan_lines(&mut Chunked(text, chunk), &opts, &markers, &mut stats, |n, l, _| {
             hits.push((n, l.to_vec()))
         })

@@ -659,10 +659,17 @@ impl NodeParser for SglangParser {
                     };
                     if let Err(reason) = filled {
                         out.batches.pop();
-                        apply(out, stats, line_no, line, LineEvent::Malformed(reason));
+                        apply(
+                            out,
+                            stats,
+                            options.max_diagnostics,
+                            line_no,
+                            line,
+                            LineEvent::Malformed(reason),
+                        );
                     }
                 }
-                Classified::Other(event) => apply(out, stats, line_no, line, event),
+                Classified::Other(event) => apply(out, stats, options.max_diagnostics, line_no, line, event),
             }
         });
         out.stats = stats;

@@ -394,7 +394,7 @@ impl NodeParser for TrtllmParser {
         let mut stats = std::mem::take(&mut out.stats);
         let result = scan_lines(reader, options, markers, &mut stats, |line_no, line, stats| {
             let event = parse_line_with(line, &mut scratch);
-            apply(out, stats, line_no, line, event);
+            apply(out, stats, options.max_diagnostics, line_no, line, event);
         });
         out.stats = stats;
         result

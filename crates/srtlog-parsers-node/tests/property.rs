@@ -28,7 +28,11 @@ impl Read for Chunked<'_> {
 fn run(parser: &dyn NodeParser, text: &[u8], chunk: usize, max_line_bytes: usize) -> WorkerLogData {
     let mut data = WorkerLogData::default();
     parser
-        .parse_reader(&mut Chunked { data: text, chunk }, &ParseOptions { max_line_bytes }, &mut data)
+        .parse_reader(
+            &mut Chunked { data: text, chunk },
+            &ParseOptions { max_line_bytes, ..ParseOptions::default() },
+            &mut data,
+        )
         .expect("in-memory reads never fail");
     data
 }
