@@ -388,3 +388,20 @@ fn line_and_diagnostic_caps_are_configurable() {
     assert_eq!(capped["diagnostics"].as_array().unwrap().len(), 3);
     assert_eq!(capped["truncated_lines"], 1, "the 5000-byte line is over the 4096-byte cap");
 }
+
+#[test]
+fn a_relative_root_is_cached_like_an_absolute_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&testdata("runs"), &tmp.path().join("runs"));
+    let analyze = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_srtlog"))
+            .args(["analyze", "runs", "-v"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    assert!(analyze().contains("cache: 0 hits, 9 misses, 9 writes"));
+    assert!(analyze().contains("cache: 9 hits, 0 misses, 0 writes"));
+}

@@ -31,7 +31,8 @@ impl fmt::Display for FileFingerprint {
     }
 }
 
-/// Fingerprints `files` (absolute, or relative to `run_dir`) by `stat` only.
+/// Fingerprints `files` (absolute, already under `run_dir` — `run_dir.join(..)` of a relative
+/// `run_dir` — or relative to `run_dir`) by `stat` only.
 ///
 /// The result is sorted by path and free of duplicates, so that it can be compared with the
 /// list stored in a cache file whatever order the caller found the files in. A file that cannot
@@ -39,7 +40,8 @@ impl fmt::Display for FileFingerprint {
 pub fn fingerprint_files(run_dir: &Path, files: &[PathBuf]) -> io::Result<Vec<FileFingerprint>> {
     let mut out = Vec::with_capacity(files.len());
     for file in files {
-        let full = if file.is_absolute() { file.clone() } else { run_dir.join(file) };
+        let full =
+            if file.is_absolute() || file.starts_with(run_dir) { file.clone() } else { run_dir.join(file) };
         let meta =
             fs::metadata(&full).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", full.display())))?;
         let modified =
@@ -140,5 +142,38 @@ mod tests {
         assert_eq!(serde_json::from_str::<FileFingerprint>(&json).unwrap(), f);
         let f = fp("x", 1, -5);
         assert_eq!(serde_json::from_str::<FileFingerprint>(&serde_json::to_string(&f).unwrap()).unwrap(), f);
+    }
+}
+
+#[cfg(test)]
+mod relative_root_tests {
+    use super::*;
+
+    #[test]
+    fn paths_under_a_relative_run_dir_are_not_joined_twice() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("runs/7/logs")).unwrap();
+        std::fs::write(tmp.path().join("runs/7/logs/a.out"), "x").unwrap();
+        // As the loader sees them when the user passes a relative root: `runs/7/logs/a.out`.
+        let cwd = std::env::current_dir().unwrap();
+        let rel_run = pathdiff(tmp.path().join("runs/7"), &cwd);
+        let fps =
+            fingerprint_files(&rel_run, &[rel_run.join("logs/a.out"), PathBuf::from("logs/a.out")]).unwrap();
+        assert_eq!(fps.len(), 1);
+        assert_eq!(fps[0].path, "logs/a.out");
+    }
+
+    /// `target` relative to `base` (both absolute), with `..` where needed.
+    fn pathdiff(target: PathBuf, base: &Path) -> PathBuf {
+        let common = target.components().zip(base.components()).take_while(|(a, b)| a == b).count();
+        let ups = base.components().count() - common;
+        let mut out = PathBuf::new();
+        for _ in 0..ups {
+            out.push("..");
+        }
+        for c in target.components().skip(common) {
+            out.push(c);
+        }
+        out
     }
 }

@@ -368,7 +368,9 @@ impl RunLoader {
             if let Some(cfg) = bundle.config.as_ref().and_then(|c| c.path.clone()) {
                 files.push(cfg);
             }
-            fingerprint_files(run_dir, &files).ok()
+            fingerprint_files(run_dir, &files)
+                .map_err(|e| tracing::warn!("not caching {}: {e}", run_dir.display()))
+                .ok()
         });
         if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {
             match cache.load_results(fps) {
@@ -432,7 +434,9 @@ impl RunLoader {
                 files.push(b.metadata_path.clone());
                 files.extend(b.config.as_ref().and_then(|c| c.path.clone()));
             }
-            fingerprint_files(run_dir, &files).ok()
+            fingerprint_files(run_dir, &files)
+                .map_err(|e| tracing::warn!("not caching {}: {e}", run_dir.display()))
+                .ok()
         });
         let mut cached = None;
         if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {

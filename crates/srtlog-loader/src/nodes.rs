@@ -304,8 +304,10 @@ fn parse_file(
 }
 
 fn merge_into(acc: &mut WorkerLogData, data: WorkerLogData) {
-    acc.batches.extend(data.batches);
-    acc.memory_snapshots.extend(data.memory_snapshots);
+    // Move, not copy, when the accumulator is empty (one file per worker, the usual case): a
+    // copy would hold a big log's records twice at the peak.
+    append_moving(&mut acc.batches, data.batches);
+    append_moving(&mut acc.memory_snapshots, data.memory_snapshots);
     acc.config.fill_from(&data.config);
     if acc.launch_command.is_none() {
         acc.launch_command = data.launch_command;
@@ -314,4 +316,12 @@ fn merge_into(acc: &mut WorkerLogData, data: WorkerLogData) {
     let mut stats = std::mem::take(&mut acc.stats);
     stats.merge(data.stats);
     acc.stats = stats;
+}
+
+fn append_moving<T>(acc: &mut Vec<T>, mut more: Vec<T>) {
+    if acc.is_empty() {
+        std::mem::swap(acc, &mut more);
+    } else {
+        acc.append(&mut more);
+    }
 }
