@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use comfy_table::{presets, Cell, CellAlignment, Table};
-use srtlog_loader::model::{BatchType, BenchmarkRun, NodeInfo, ResultSource, WorkerType};
+use srtlog_loader::model::{BatchType, BenchmarkRun, ResultSource, WorkerType};
 use srtlog_loader::LoadReport;
 
 use crate::load::{load, LoadArgs};
@@ -158,12 +158,13 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
         writeln!(out, "  warning: {w}")?;
     }
     if !run.nodes.is_empty() {
-        write_worker_summary(out, &run.nodes)?;
+        write_worker_summary(out, run)?;
     }
     writeln!(out)
 }
 
-fn write_worker_summary(out: &mut impl Write, nodes: &[NodeInfo]) -> io::Result<()> {
+fn write_worker_summary(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
+    let nodes = &run.nodes;
     let count = |t: WorkerType| nodes.iter().filter(|n| n.metrics.metadata.worker_type == t).count();
     let (p, d, a) = (count(WorkerType::Prefill), count(WorkerType::Decode), count(WorkerType::Agg));
     let mut roles = Vec::new();
@@ -183,20 +184,19 @@ fn write_worker_summary(out: &mut impl Write, nodes: &[NodeInfo]) -> io::Result<
         "first",
         "last",
         "peak gen tok/s",
+        "median gen tok/s",
+        "cache hit",
         "peak KV use",
         "malformed",
     ]);
-    for node in nodes {
+    for (i, node) in nodes.iter().enumerate() {
         let m = &node.metrics;
+        let derived = run.derived.workers.get(i);
         let batches = &m.batches;
         let prefill = batches.iter().filter(|b| b.batch_type == BatchType::Prefill).count();
         let decode = batches.len() - prefill;
         let first = batches.iter().filter_map(|b| b.timestamp).min();
         let last = batches.iter().filter_map(|b| b.timestamp).max();
-        let peak_gen = batches
-            .iter()
-            .filter_map(|b| b.gen_throughput)
-            .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))));
         let peak_kv = batches
             .iter()
             .filter_map(|b| b.token_usage)
@@ -210,7 +210,9 @@ fn write_worker_summary(out: &mut impl Write, nodes: &[NodeInfo]) -> io::Result<
             decode.to_string(),
             first.map_or("-".into(), |t| t.to_string()),
             last.map_or("-".into(), |t| t.to_string()),
-            fmt_f(peak_gen, 1),
+            fmt_f(derived.and_then(|d| d.peak_gen_throughput), 1),
+            fmt_f(derived.and_then(|d| d.median_gen_throughput), 1),
+            derived.and_then(|d| d.cache_hit_rate).map_or("-".into(), |v| format!("{:.1}%", v * 100.0)),
             peak_kv.map_or("-".into(), |v| format!("{:.0}%", v * 100.0)),
             m.stats.malformed_lines.to_string(),
         ]);
@@ -218,6 +220,15 @@ fn write_worker_summary(out: &mut impl Write, nodes: &[NodeInfo]) -> io::Result<
     let rendered = table.to_string();
     for line in rendered.lines() {
         writeln!(out, "  {line}")?;
+    }
+    if let Some(rm) = &run.derived.rate_match {
+        writeln!(
+            out,
+            "  Rate match: prefill input / decode generated tokens/s = {} (over {} buckets of {} s)",
+            fmt_f(rm.ratio, 2),
+            rm.offsets_s.len(),
+            rm.bucket_secs
+        )?;
     }
     Ok(())
 }

@@ -236,7 +236,7 @@
 //!     profiler: ProfilerResults { points: vec![point], ..Default::default() },
 //!     is_complete: true,
 //! #   profiler_metadata: ProfilerMetadata::default(), missing_concurrencies: vec![],
-//! #   benchmark_launch_command: None, nodes: vec![],
+//! #   benchmark_launch_command: None, nodes: vec![], derived: Default::default(),
 //!     // ...
 //! };
 //! let doc = AnalysisDocument { schema_version: 1, runs: vec![run], skipped: vec![] };

@@ -173,6 +173,7 @@ impl RunsColumns {
             missing_concurrencies,
             benchmark_launch_command,
             nodes,
+            derived: _,
         } = run;
         let RunMetadata {
             job_id: _,

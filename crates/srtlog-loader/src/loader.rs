@@ -204,7 +204,8 @@ impl RunLoader {
     }
 
     /// Parses (or loads from the cache) the worker metrics of a loaded run and reads each
-    /// worker's configuration. Runs loaded with `with_nodes` already have them.
+    /// worker's configuration. Runs loaded with `with_nodes` already have them. After storing
+    /// them in `run.nodes`, call [`BenchmarkRun::update_derived`] for the per-worker values.
     pub fn load_node_metrics_for_run(&self, run: &BenchmarkRun) -> Vec<NodeInfo> {
         let run_dir = PathBuf::from(&run.metadata.path);
         self.pool.install(|| self.load_nodes(&run_dir, run))
@@ -293,11 +294,13 @@ impl RunLoader {
             missing_concurrencies: vec![],
             benchmark_launch_command,
             nodes: vec![],
+            derived: Default::default(),
         };
         result.update_completeness();
         if self.options.with_nodes {
             result.nodes = self.load_nodes_with(&run.path, &result, Some(&bundle));
         }
+        result.update_derived();
         Ok(Some(result))
     }
 

@@ -25,6 +25,7 @@
 //! assert_eq!(json["mean_ttft_ms"], serde_json::json!([null]));
 //! ```
 
+pub mod derived;
 mod error;
 mod node;
 pub mod python_json;
@@ -33,6 +34,7 @@ mod results;
 mod run;
 mod timestamp;
 
+pub use derived::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived};
 pub use error::{ParseError, RegistryError};
 pub use node::{
     BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand,

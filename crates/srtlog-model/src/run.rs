@@ -144,9 +144,18 @@ pub struct BenchmarkRun {
     pub benchmark_launch_command: Option<BenchmarkLaunchCommand>,
     /// One entry per worker (empty when node parsing was not asked for).
     pub nodes: Vec<NodeInfo>,
+    /// Metrics derived from the results and workers (see [`crate::derived`] for the formulas);
+    /// call [`BenchmarkRun::update_derived`] after changing `profiler` or `nodes`.
+    #[serde(default)]
+    pub derived: crate::derived::RunDerived,
 }
 
 impl BenchmarkRun {
+    /// Recomputes [`BenchmarkRun::derived`] from the metadata, results and workers.
+    pub fn update_derived(&mut self) {
+        self.derived = crate::derived::derive(&self.metadata, &self.profiler.points, &self.nodes);
+    }
+
     /// Sets `is_complete` and `missing_concurrencies` from the expected concurrencies and the results.
     pub fn update_completeness(&mut self) {
         let have: std::collections::BTreeSet<u32> =

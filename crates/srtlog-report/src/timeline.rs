@@ -534,6 +534,7 @@ mod tests {
             missing_concurrencies: vec![],
             benchmark_launch_command: None,
             nodes: vec![node(WorkerType::Decode, batches)],
+            derived: Default::default(),
         };
         let streams = RunStreams::new(0, &run);
         assert_eq!(streams.untimed, 1);

@@ -72,6 +72,7 @@ pub fn run(
         missing_concurrencies: vec![],
         benchmark_launch_command: None,
         nodes: vec![],
+        derived: Default::default(),
     };
     run.update_completeness();
     run

@@ -96,6 +96,7 @@ pub fn run(
         missing_concurrencies: vec![],
         benchmark_launch_command: None,
         nodes,
+        derived: Default::default(),
     };
     run.update_completeness();
     run

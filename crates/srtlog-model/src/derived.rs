@@ -1,0 +1,325 @@
+//! Metrics derived from a run's results and workers, with their formulas. Computed on every
+//! load from the parsed data (never cached), so a warm load derives exactly what a cold one does.
+//!
+//! | field | formula |
+//! |---|---|
+//! | `gpus_used` | `workers × gpus_per_{role}` when the metadata gives GPUs per worker, else nodes × `gpus_per_node` ([`RunMetadata::gpus_used`]); `gpu_count_basis` says which |
+//! | `output_tps_per_gpu` | `output_tps / gpus_used` |
+//! | `total_tps_per_gpu` | `total_tps / gpus_used` |
+//! | `input_tps_per_gpu` | `(total_tps − output_tps) / gpus_used`, else `total_input_tokens / duration / gpus_used` |
+//! | `output_tps_per_user` | `1000 / mean_tpot_ms` (tokens/s one user sees) |
+//! | worker `peak_gen_throughput`, `median_gen_throughput` | max and median of the worker's logged `gen_throughput` |
+//! | worker `cache_hit_rate` | `Σ cached_token / Σ (new_token + cached_token)` over its prefill batches |
+//! | `rate_match` | per time bucket: prefill input tokens/s = `Σ new_token` of prefill batches / bucket width; decode generated tokens/s = Σ over decode streams of the stream's mean `gen_throughput` in the bucket; `ratio` = `Σ prefill tokens/s / Σ decode tokens/s` over buckets where both are known |
+//!
+//! A *stream* is one worker's batches of one DP rank; only the lowest TP rank logged for that
+//! DP rank is kept, so that no batch counts twice when several ranks log the same step.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::node::{BatchMetrics, BatchType, NodeInfo, WorkerType};
+use crate::results::BenchmarkPoint;
+use crate::run::{Mode, RunMetadata};
+
+/// How `gpus_used` was counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GpuCountBasis {
+    /// `workers × gpus_per_{role}` from the metadata.
+    GpusPerWorker,
+    /// Nodes × `gpus_per_node`.
+    NodesTimesGpusPerNode,
+}
+
+/// Derived values of one worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkerDerived {
+    /// Host name of the worker's node.
+    pub node_name: String,
+    /// Role.
+    pub worker_type: WorkerType,
+    /// Worker id (`w0`).
+    pub worker_id: String,
+    /// Highest logged generation throughput (tokens/s).
+    pub peak_gen_throughput: Option<f64>,
+    /// Median logged generation throughput (tokens/s).
+    pub median_gen_throughput: Option<f64>,
+    /// Share of prompt tokens served from the prefix cache, 0..1.
+    pub cache_hit_rate: Option<f64>,
+}
+
+/// Prefill input rate against decode generation rate over time (disaggregated runs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateMatch {
+    /// Width of a time bucket (s).
+    pub bucket_secs: f64,
+    /// Start of the first bucket, as the logs print time.
+    pub start: crate::Timestamp,
+    /// Start of each bucket, seconds after `start`.
+    pub offsets_s: Vec<f64>,
+    /// Prefill input tokens/s per bucket.
+    pub prefill_input_tps: Vec<Option<f64>>,
+    /// Decode generated tokens/s per bucket.
+    pub decode_gen_tps: Vec<Option<f64>>,
+    /// Prefill input tokens/s over decode generated tokens/s, over the buckets where both are known.
+    pub ratio: Option<f64>,
+}
+
+/// Everything derived for one run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunDerived {
+    /// GPUs the workers use.
+    pub gpus_used: Option<u32>,
+    /// How `gpus_used` was counted.
+    pub gpu_count_basis: Option<GpuCountBasis>,
+    /// Output tokens/s per GPU, one entry per concurrency (as `profiler.concurrency_values`).
+    pub output_tps_per_gpu: Vec<Option<f64>>,
+    /// Input plus output tokens/s per GPU, per concurrency.
+    pub total_tps_per_gpu: Vec<Option<f64>>,
+    /// Input tokens/s per GPU, per concurrency.
+    pub input_tps_per_gpu: Vec<Option<f64>>,
+    /// Output tokens/s per user (`1000 / mean_tpot_ms`), per concurrency.
+    pub output_tps_per_user: Vec<Option<f64>>,
+    /// One entry per worker, in the order of `nodes`.
+    pub workers: Vec<WorkerDerived>,
+    /// Prefill/decode rate match; `None` for aggregated runs or without timestamps.
+    pub rate_match: Option<RateMatch>,
+}
+
+impl BenchmarkPoint {
+    /// Input tokens per second: `total_tps − output_tps`, else `total_input_tokens / duration`.
+    pub fn input_tps(&self) -> Option<f64> {
+        match (self.total_tps, self.output_tps) {
+            (Some(t), Some(o)) if t >= o => Some(t - o),
+            _ => match (self.total_input_tokens, self.duration) {
+                (Some(tokens), Some(d)) if d > 0.0 => Some(tokens as f64 / d),
+                _ => None,
+            },
+        }
+    }
+}
+
+fn finite(v: Option<f64>) -> Option<f64> {
+    v.filter(|x| x.is_finite())
+}
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    Some(if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 })
+}
+
+/// Computes the derived values of a run.
+pub fn derive(metadata: &RunMetadata, points: &[BenchmarkPoint], nodes: &[NodeInfo]) -> RunDerived {
+    let gpus = metadata.gpus_used();
+    let per_worker = match metadata.mode {
+        Mode::Disaggregated => metadata.gpus_per_prefill.is_some() && metadata.gpus_per_decode.is_some(),
+        Mode::Aggregated => metadata.gpus_per_agg.is_some(),
+    };
+    let basis = gpus.map(|_| {
+        if per_worker {
+            GpuCountBasis::GpusPerWorker
+        } else {
+            GpuCountBasis::NodesTimesGpusPerNode
+        }
+    });
+    let per_gpu = |v: Option<f64>| Some(finite(v)? / f64::from(gpus.filter(|g| *g > 0)?));
+    RunDerived {
+        gpus_used: gpus,
+        gpu_count_basis: basis,
+        output_tps_per_gpu: points.iter().map(|p| per_gpu(p.output_tps)).collect(),
+        total_tps_per_gpu: points.iter().map(|p| per_gpu(p.total_tps)).collect(),
+        input_tps_per_gpu: points.iter().map(|p| per_gpu(p.input_tps())).collect(),
+        output_tps_per_user: points.iter().map(|p| finite(p.output_tps_per_user())).collect(),
+        workers: nodes.iter().map(worker_derived).collect(),
+        rate_match: if metadata.mode == Mode::Disaggregated { rate_match(nodes) } else { None },
+    }
+}
+
+fn worker_derived(node: &NodeInfo) -> WorkerDerived {
+    let m = &node.metrics;
+    let batches: Vec<&BatchMetrics> = stream_batches(node).into_values().flatten().collect();
+    let mut gen: Vec<f64> = batches.iter().filter_map(|b| finite(b.gen_throughput)).collect();
+    let (cached, new) =
+        batches.iter().filter(|b| b.batch_type == BatchType::Prefill).fold((0u64, 0u64), |(c, n), b| {
+            (c.saturating_add(b.cached_token.unwrap_or(0)), n.saturating_add(b.new_token.unwrap_or(0)))
+        });
+    let has_prefill_counts =
+        batches.iter().any(|b| b.batch_type == BatchType::Prefill && b.cached_token.is_some());
+    WorkerDerived {
+        node_name: m.metadata.node_name.clone(),
+        worker_type: m.metadata.worker_type,
+        worker_id: m.metadata.worker_id.clone(),
+        peak_gen_throughput: gen.iter().copied().reduce(f64::max),
+        median_gen_throughput: median(&mut gen),
+        cache_hit_rate: (has_prefill_counts && cached + new > 0)
+            .then(|| cached as f64 / (cached + new) as f64),
+    }
+}
+
+/// Batches of one worker, by DP rank, keeping only the lowest TP rank's lines of each.
+fn stream_batches(node: &NodeInfo) -> BTreeMap<u32, Vec<&BatchMetrics>> {
+    let mut lowest_tp: BTreeMap<u32, u32> = BTreeMap::new();
+    for b in &node.metrics.batches {
+        let e = lowest_tp.entry(b.dp).or_insert(b.tp);
+        *e = (*e).min(b.tp);
+    }
+    let mut streams: BTreeMap<u32, Vec<&BatchMetrics>> = BTreeMap::new();
+    for b in &node.metrics.batches {
+        if lowest_tp.get(&b.dp) == Some(&b.tp) {
+            streams.entry(b.dp).or_default().push(b);
+        }
+    }
+    streams
+}
+
+/// Most buckets in a rate-match series.
+const MAX_BUCKETS: i64 = 200;
+
+fn rate_match(nodes: &[NodeInfo]) -> Option<RateMatch> {
+    let role = |t| nodes.iter().filter(move |n| n.metrics.metadata.worker_type == t);
+    let prefill: Vec<&BatchMetrics> = role(WorkerType::Prefill)
+        .flat_map(|n| stream_batches(n).into_values().flatten())
+        .filter(|b| b.batch_type == BatchType::Prefill)
+        .collect();
+    let decode_streams: Vec<Vec<&BatchMetrics>> = role(WorkerType::Decode)
+        .flat_map(|n| stream_batches(n).into_values())
+        .map(|s| {
+            s.into_iter()
+                .filter(|b| b.batch_type == BatchType::Decode && finite(b.gen_throughput).is_some())
+                .collect::<Vec<_>>()
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    if prefill.is_empty() || decode_streams.is_empty() {
+        return None;
+    }
+    // Batches without a timestamp cannot be placed in time; they are left out of the buckets.
+    let micros = |b: &BatchMetrics| b.timestamp.map(|t| t.epoch_micros_or_wall());
+    let all = prefill.iter().copied().chain(decode_streams.iter().flatten().copied());
+    let (first, last) =
+        all.filter_map(micros).fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    let span_s = ((last - first) / 1_000_000).max(1);
+    let bucket_s = ((span_s + MAX_BUCKETS - 1) / MAX_BUCKETS).max(1);
+    let n = (span_s / bucket_s + 1) as usize;
+    let index = |t: i64| (((t - first) / 1_000_000) / bucket_s) as usize;
+    let mut prefill_tokens = vec![0u64; n];
+    let mut prefill_seen = vec![false; n];
+    for b in &prefill {
+        if let Some(t) = micros(b) {
+            let i = index(t).min(n - 1);
+            prefill_tokens[i] = prefill_tokens[i].saturating_add(b.new_token.unwrap_or(0));
+            prefill_seen[i] = true;
+        }
+    }
+    let mut decode = vec![None::<f64>; n];
+    for stream in &decode_streams {
+        let mut sums = vec![(0.0f64, 0u32); n];
+        for b in stream {
+            if let (Some(t), Some(g)) = (micros(b), finite(b.gen_throughput)) {
+                let i = index(t).min(n - 1);
+                sums[i].0 += g;
+                sums[i].1 += 1;
+            }
+        }
+        for (slot, (sum, count)) in decode.iter_mut().zip(sums) {
+            if count > 0 {
+                *slot = Some(slot.unwrap_or(0.0) + sum / f64::from(count));
+            }
+        }
+    }
+    let width = bucket_s as f64;
+    let prefill_input_tps: Vec<Option<f64>> =
+        prefill_tokens.iter().zip(&prefill_seen).map(|(t, seen)| seen.then(|| *t as f64 / width)).collect();
+    let (p_sum, d_sum) = prefill_input_tps
+        .iter()
+        .zip(&decode)
+        .filter_map(|(p, d)| Some((p.as_ref()?, d.as_ref()?)))
+        .fold((0.0, 0.0), |(ps, ds), (p, d)| (ps + p, ds + d));
+    let start_ts = prefill
+        .iter()
+        .copied()
+        .chain(decode_streams.iter().flatten().copied())
+        .filter_map(|b| b.timestamp)
+        .min_by_key(|t| t.epoch_micros_or_wall())?;
+    Some(RateMatch {
+        bucket_secs: width,
+        start: start_ts,
+        offsets_s: (0..n).map(|i| i as f64 * width).collect(),
+        prefill_input_tps,
+        decode_gen_tps: decode,
+        ratio: (d_sum > 0.0).then(|| p_sum / d_sum),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::{NodeConfig, NodeMetadata, NodeMetrics, ParallelConfig, ParseStats};
+    use crate::Timestamp;
+
+    fn batch(kind: BatchType, secs: u32, dp: u32, tp: u32) -> BatchMetrics {
+        let mut b = BatchMetrics::new(kind);
+        b.timestamp = Timestamp::from_parts(2026, 1, 16, 6, 20 + secs / 60, secs % 60, 0);
+        b.dp = dp;
+        b.tp = tp;
+        b
+    }
+
+    fn node(worker_type: WorkerType, batches: Vec<BatchMetrics>) -> NodeInfo {
+        NodeInfo {
+            metrics: NodeMetrics {
+                metadata: NodeMetadata { node_name: "n".into(), worker_type, worker_id: "w0".into() },
+                batches,
+                memory_snapshots: vec![],
+                config: ParallelConfig::default(),
+                stats: ParseStats::default(),
+            },
+            node_config: NodeConfig::default(),
+        }
+    }
+
+    #[test]
+    fn worker_values_and_rate_match() {
+        let mut p1 = batch(BatchType::Prefill, 0, 0, 0);
+        (p1.new_token, p1.cached_token) = (Some(3000), Some(1000));
+        let mut p2 = batch(BatchType::Prefill, 1, 0, 0);
+        (p2.new_token, p2.cached_token) = (Some(1000), Some(0));
+        // TP1 repeats the TP0 line of the same DP rank: not counted twice.
+        let mut p_dup = p2.clone();
+        p_dup.tp = 1;
+        let prefill = node(WorkerType::Prefill, vec![p1, p2, p_dup]);
+        let mut d = Vec::new();
+        for (s, dp, g) in [(0, 0, 100.0), (1, 0, 300.0), (0, 1, 50.0), (1, 1, 50.0)] {
+            let mut b = batch(BatchType::Decode, s, dp, dp);
+            b.gen_throughput = Some(g);
+            d.push(b);
+        }
+        let decode = node(WorkerType::Decode, d);
+        let w = worker_derived(&prefill);
+        assert_eq!(w.cache_hit_rate, Some(1000.0 / 5000.0), "the TP1 repeat is not counted");
+        let w = worker_derived(&decode);
+        assert_eq!((w.peak_gen_throughput, w.median_gen_throughput), (Some(300.0), Some(75.0)));
+        let rm = rate_match(&[prefill, decode]).unwrap();
+        assert_eq!(rm.bucket_secs, 1.0);
+        assert_eq!(rm.prefill_input_tps, [Some(3000.0), Some(1000.0)]);
+        // Two decode streams (DP0, DP1), each its bucket mean, summed.
+        assert_eq!(rm.decode_gen_tps, [Some(150.0), Some(350.0)]);
+        assert_eq!(rm.ratio, Some(4000.0 / 500.0));
+        assert_eq!(rm.start.to_string(), "2026-01-16T06:20:00");
+    }
+
+    #[test]
+    fn input_tps_falls_back_to_tokens_over_duration() {
+        let p = BenchmarkPoint { total_tps: Some(1100.0), output_tps: Some(100.0), ..Default::default() };
+        assert_eq!(p.input_tps(), Some(1000.0));
+        let p = BenchmarkPoint { total_input_tokens: Some(5000), duration: Some(10.0), ..Default::default() };
+        assert_eq!(p.input_tps(), Some(500.0));
+        assert_eq!(BenchmarkPoint::default().input_tps(), None);
+    }
+}
