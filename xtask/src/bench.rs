@@ -39,6 +39,10 @@ pub struct BenchArgs {
     /// Also measure peak RSS while parsing one worker log of this many GB (0: skip).
     #[arg(long, default_value_t = 2.0)]
     pub big_file_gb: f64,
+    /// Share of worker-log lines that are metrics lines (real logs: a few percent when idle or
+    /// warning-flooded, most of the file when busy).
+    #[arg(long, default_value_t = 0.3)]
+    pub metric_share: f64,
 }
 
 /// Arguments of the hidden child command that does one measured load.
@@ -183,6 +187,10 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+fn dir_bytes(dir: &Path) -> u64 {
+    total_bytes(&walk(dir))
+}
+
 fn total_bytes(files: &[PathBuf]) -> u64 {
     files.iter().filter_map(|f| fs::metadata(f).ok()).map(|m| m.len()).sum()
 }
@@ -209,9 +217,9 @@ fn time_grep(files: &[PathBuf]) -> io::Result<f64> {
 }
 
 /// Generates (or reuses) a corpus with `lines` per worker log; a marker file records the parameters.
-fn ensure_corpus(dir: &Path, runs: usize, workers: usize, lines: usize) -> io::Result<()> {
+fn ensure_corpus(dir: &Path, runs: usize, workers: usize, lines: usize, metric_share: f64) -> io::Result<()> {
     let marker = dir.join(".srtlog-corpus");
-    let want = format!("runs={runs} workers={workers} lines={lines} seed=42 v1\n");
+    let want = format!("runs={runs} workers={workers} lines={lines} share={metric_share} seed=42 v2\n");
     if fs::read_to_string(&marker).ok().as_deref() == Some(want.as_str()) {
         return Ok(());
     }
@@ -219,7 +227,7 @@ fn ensure_corpus(dir: &Path, runs: usize, workers: usize, lines: usize) -> io::R
         fs::remove_dir_all(dir)?;
     }
     eprintln!("generating corpus in {} ({runs} runs x {workers} workers x {lines} lines) ...", dir.display());
-    generate(&GenCorpusArgs { dir: dir.to_path_buf(), runs, lines, seed: 42, metric_share: 0.3, workers })?;
+    generate(&GenCorpusArgs { dir: dir.to_path_buf(), runs, lines, seed: 42, metric_share, workers })?;
     fs::write(marker, want)
 }
 
@@ -243,7 +251,7 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
     const WORKERS: usize = 4;
     // The generator writes about 170 bytes per line.
     let lines = ((args.min_gb * 1e9) / (args.runs * WORKERS) as f64 / 150.0).ceil() as usize;
-    ensure_corpus(&args.corpus, args.runs, WORKERS, lines)?;
+    ensure_corpus(&args.corpus, args.runs, WORKERS, lines, args.metric_share)?;
     let files = worker_logs(&args.corpus);
     let bytes = total_bytes(&files);
     let mb = bytes as f64 / 1e6;
@@ -369,7 +377,7 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
 
     if args.warm_runs > 0 {
         let small = args.corpus.with_file_name("bench-corpus-small");
-        ensure_corpus(&small, args.warm_runs, 2, 200)?;
+        ensure_corpus(&small, args.warm_runs, 2, 200, args.metric_share)?;
         let small_dir = small.to_string_lossy().into_owned();
         let small_cache =
             std::env::temp_dir().join(format!("srtlog-bench-small-cache-{}", std::process::id()));
@@ -421,7 +429,7 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
     if args.big_file_gb > 0.0 {
         let big = args.corpus.with_file_name("bench-corpus-big");
         let lines = (args.big_file_gb * 1e9 / 150.0).ceil() as usize;
-        ensure_corpus(&big, 1, 1, lines)?;
+        ensure_corpus(&big, 1, 1, lines, args.metric_share)?;
         let big_files = worker_logs(&big);
         let largest =
             big_files.iter().filter_map(|f| fs::metadata(f).ok()).map(|m| m.len()).max().unwrap_or(0);

@@ -125,3 +125,25 @@ fn load_single_by_job_id_and_by_path() {
     assert_eq!(missing.kind.as_str(), "no_metadata");
     assert!(missing.reason.contains("123456"));
 }
+
+#[test]
+fn validating_a_cache_reads_no_log_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs/4401463"), &root.join("4401463"));
+    let cold = document_json(load(&root, CacheMode::InRunDir), &root);
+    // Replace every worker log's bytes with garbage of the same size and put the modification
+    // time back: the fingerprints still match, so a load that read any log byte would differ.
+    for name in ["eos0219_prefill_w0.out", "eos0220_decode_w0.out", "eos0221_decode_w1.out"] {
+        let path = root.join("4401463/logs").join(name);
+        let meta = fs::metadata(&path).unwrap();
+        fs::write(&path, vec![b'#'; meta.len() as usize]).unwrap();
+        fs::File::options().write(true).open(&path).unwrap().set_modified(meta.modified().unwrap()).unwrap();
+    }
+    let warm = load(&root, CacheMode::InRunDir);
+    assert_eq!(warm.cache.misses, 0);
+    assert_eq!(document_json(warm, &root), cold, "the warm load did not read the (now garbage) logs");
+    // And the garbage is really there: without the cache the workers have no batches.
+    let uncached = load(&root, CacheMode::Disabled);
+    assert!(uncached.runs[0].nodes.iter().all(|n| n.metrics.batches.is_empty()));
+}
