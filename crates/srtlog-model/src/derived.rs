@@ -143,14 +143,17 @@ pub fn derive(metadata: &RunMetadata, points: &[BenchmarkPoint], nodes: &[NodeIn
 
 fn worker_derived(node: &NodeInfo) -> WorkerDerived {
     let m = &node.metrics;
-    let batches: Vec<&BatchMetrics> = stream_batches(node).into_values().flatten().collect();
-    let mut gen: Vec<f64> = batches.iter().filter_map(|b| finite(b.gen_throughput)).collect();
-    let (cached, new) =
-        batches.iter().filter(|b| b.batch_type == BatchType::Prefill).fold((0u64, 0u64), |(c, n), b| {
-            (c.saturating_add(b.cached_token.unwrap_or(0)), n.saturating_add(b.new_token.unwrap_or(0)))
+    let keep = lowest_tp_per_dp(node);
+    let kept = || m.batches.iter().filter(|b| keep.get(&b.dp) == Some(&b.tp));
+    let mut gen: Vec<f64> = kept().filter_map(|b| finite(b.gen_throughput)).collect();
+    let (cached, new, has_prefill_counts) =
+        kept().filter(|b| b.batch_type == BatchType::Prefill).fold((0u64, 0u64, false), |(c, n, any), b| {
+            (
+                c.saturating_add(b.cached_token.unwrap_or(0)),
+                n.saturating_add(b.new_token.unwrap_or(0)),
+                any || b.cached_token.is_some(),
+            )
         });
-    let has_prefill_counts =
-        batches.iter().any(|b| b.batch_type == BatchType::Prefill && b.cached_token.is_some());
     WorkerDerived {
         node_name: m.metadata.node_name.clone(),
         worker_type: m.metadata.worker_type,
@@ -162,94 +165,108 @@ fn worker_derived(node: &NodeInfo) -> WorkerDerived {
     }
 }
 
-/// Batches of one worker, by DP rank, keeping only the lowest TP rank's lines of each.
-fn stream_batches(node: &NodeInfo) -> BTreeMap<u32, Vec<&BatchMetrics>> {
+/// For each DP rank of a worker, the lowest TP rank that logged for it: only that rank's lines
+/// are kept, so that no batch counts twice. (Iterated, never collected: a worker can have
+/// millions of batches.)
+fn lowest_tp_per_dp(node: &NodeInfo) -> BTreeMap<u32, u32> {
     let mut lowest_tp: BTreeMap<u32, u32> = BTreeMap::new();
     for b in &node.metrics.batches {
         let e = lowest_tp.entry(b.dp).or_insert(b.tp);
         *e = (*e).min(b.tp);
     }
-    let mut streams: BTreeMap<u32, Vec<&BatchMetrics>> = BTreeMap::new();
-    for b in &node.metrics.batches {
-        if lowest_tp.get(&b.dp) == Some(&b.tp) {
-            streams.entry(b.dp).or_default().push(b);
-        }
-    }
-    streams
+    lowest_tp
 }
 
 /// Most buckets in a rate-match series.
 const MAX_BUCKETS: i64 = 200;
 
 fn rate_match(nodes: &[NodeInfo]) -> Option<RateMatch> {
-    let role = |t| nodes.iter().filter(move |n| n.metrics.metadata.worker_type == t);
-    let prefill: Vec<&BatchMetrics> = role(WorkerType::Prefill)
-        .flat_map(|n| stream_batches(n).into_values().flatten())
-        .filter(|b| b.batch_type == BatchType::Prefill)
-        .collect();
-    let decode_streams: Vec<Vec<&BatchMetrics>> = role(WorkerType::Decode)
-        .flat_map(|n| stream_batches(n).into_values())
-        .map(|s| {
-            s.into_iter()
-                .filter(|b| b.batch_type == BatchType::Decode && finite(b.gen_throughput).is_some())
-                .collect::<Vec<_>>()
-        })
-        .filter(|s| !s.is_empty())
-        .collect();
-    if prefill.is_empty() || decode_streams.is_empty() {
-        return None;
-    }
     // Batches without a timestamp cannot be placed in time; they are left out of the buckets.
     let micros = |b: &BatchMetrics| b.timestamp.map(|t| t.epoch_micros_or_wall());
-    let all = prefill.iter().copied().chain(decode_streams.iter().flatten().copied());
-    let (first, last) =
-        all.filter_map(micros).fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    let is_prefill = |b: &BatchMetrics| b.batch_type == BatchType::Prefill;
+    let is_decode =
+        |b: &BatchMetrics| b.batch_type == BatchType::Decode && finite(b.gen_throughput).is_some();
+    let workers: Vec<(&NodeInfo, BTreeMap<u32, u32>)> = nodes
+        .iter()
+        .filter(|n| matches!(n.metrics.metadata.worker_type, WorkerType::Prefill | WorkerType::Decode))
+        .map(|n| (n, lowest_tp_per_dp(n)))
+        .collect();
+    // The batches that count: prefill batches of prefill workers, decode batches (with a
+    // throughput) of decode workers, lowest TP rank per DP rank, with a timestamp.
+    let counted = |want: WorkerType| {
+        workers.iter().filter(move |(n, _)| n.metrics.metadata.worker_type == want).flat_map(
+            move |(n, keep)| {
+                n.metrics.batches.iter().filter(move |b| {
+                    keep.get(&b.dp) == Some(&b.tp)
+                        && b.timestamp.is_some()
+                        && if want == WorkerType::Prefill { is_prefill(b) } else { is_decode(b) }
+                })
+            },
+        )
+    };
+    let (mut first, mut last, mut start) = (i64::MAX, i64::MIN, None::<crate::Timestamp>);
+    let (mut any_prefill, mut any_decode) = (false, false);
+    for (b, prefill) in
+        counted(WorkerType::Prefill).map(|b| (b, true)).chain(counted(WorkerType::Decode).map(|b| (b, false)))
+    {
+        let (Some(t), Some(ts)) = (micros(b), b.timestamp) else { continue };
+        if t < first {
+            start = Some(ts);
+        }
+        first = first.min(t);
+        last = last.max(t);
+        any_prefill |= prefill;
+        any_decode |= !prefill;
+    }
+    if !(any_prefill && any_decode) {
+        return None;
+    }
     let span_s = ((last - first) / 1_000_000).max(1);
     let bucket_s = ((span_s + MAX_BUCKETS - 1) / MAX_BUCKETS).max(1);
     let n = (span_s / bucket_s + 1) as usize;
-    let index = |t: i64| (((t - first) / 1_000_000) / bucket_s) as usize;
-    let mut prefill_tokens = vec![0u64; n];
-    let mut prefill_seen = vec![false; n];
-    for b in &prefill {
+    let index = |t: i64| ((((t - first) / 1_000_000) / bucket_s) as usize).min(n - 1);
+    let mut prefill_tokens = vec![None::<u64>; n];
+    for b in counted(WorkerType::Prefill) {
         if let Some(t) = micros(b) {
-            let i = index(t).min(n - 1);
-            prefill_tokens[i] = prefill_tokens[i].saturating_add(b.new_token.unwrap_or(0));
-            prefill_seen[i] = true;
+            let slot = &mut prefill_tokens[index(t)];
+            *slot = Some(slot.unwrap_or(0).saturating_add(b.new_token.unwrap_or(0)));
         }
     }
+    // Decode: per stream (worker, DP rank), the mean gen throughput in each bucket, summed.
     let mut decode = vec![None::<f64>; n];
-    for stream in &decode_streams {
-        let mut sums = vec![(0.0f64, 0u32); n];
-        for b in stream {
-            if let (Some(t), Some(g)) = (micros(b), finite(b.gen_throughput)) {
-                let i = index(t).min(n - 1);
-                sums[i].0 += g;
-                sums[i].1 += 1;
+    for (node, keep) in workers.iter().filter(|(n, _)| n.metrics.metadata.worker_type == WorkerType::Decode) {
+        for &dp in keep.keys() {
+            let mut sums = vec![(0.0f64, 0u32); n];
+            for b in node
+                .metrics
+                .batches
+                .iter()
+                .filter(|b| b.dp == dp && keep.get(&dp) == Some(&b.tp) && is_decode(b))
+            {
+                if let (Some(t), Some(g)) = (micros(b), finite(b.gen_throughput)) {
+                    let i = index(t);
+                    sums[i].0 += g;
+                    sums[i].1 += 1;
+                }
             }
-        }
-        for (slot, (sum, count)) in decode.iter_mut().zip(sums) {
-            if count > 0 {
-                *slot = Some(slot.unwrap_or(0.0) + sum / f64::from(count));
+            for (slot, (sum, count)) in decode.iter_mut().zip(sums) {
+                if count > 0 {
+                    *slot = Some(slot.unwrap_or(0.0) + sum / f64::from(count));
+                }
             }
         }
     }
     let width = bucket_s as f64;
     let prefill_input_tps: Vec<Option<f64>> =
-        prefill_tokens.iter().zip(&prefill_seen).map(|(t, seen)| seen.then(|| *t as f64 / width)).collect();
+        prefill_tokens.iter().map(|t| t.map(|t| t as f64 / width)).collect();
     let (p_sum, d_sum) = prefill_input_tps
         .iter()
         .zip(&decode)
         .filter_map(|(p, d)| Some((p.as_ref()?, d.as_ref()?)))
         .fold((0.0, 0.0), |(ps, ds), (p, d)| (ps + p, ds + d));
-    let start_ts = prefill
-        .iter()
-        .copied()
-        .chain(decode_streams.iter().flatten().copied())
-        .filter_map(|b| b.timestamp)
-        .min_by_key(|t| t.epoch_micros_or_wall())?;
     Some(RateMatch {
         bucket_secs: width,
-        start: start_ts,
+        start: start?,
         offsets_s: (0..n).map(|i| i as f64 * width).collect(),
         prefill_input_tps,
         decode_gen_tps: decode,
