@@ -219,7 +219,7 @@ fn time_grep(files: &[PathBuf]) -> io::Result<f64> {
 /// Generates (or reuses) a corpus with `lines` per worker log; a marker file records the parameters.
 fn ensure_corpus(dir: &Path, runs: usize, workers: usize, lines: usize, metric_share: f64) -> io::Result<()> {
     let marker = dir.join(".srtlog-corpus");
-    let want = format!("runs={runs} workers={workers} lines={lines} share={metric_share} seed=42 v2\n");
+    let want = format!("runs={runs} workers={workers} lines={lines} share={metric_share} seed=42 v3\n");
     if fs::read_to_string(&marker).ok().as_deref() == Some(want.as_str()) {
         return Ok(());
     }

@@ -88,20 +88,48 @@ pub fn generate(args: &GenCorpusArgs) -> io::Result<Vec<PathBuf>> {
         let workers = args.workers.max(1);
         write_metadata(&run_dir, job_id, family, workers)?;
         write_results(&run_dir, family, &mut rng)?;
+        // Current srtctl records each worker's launch in the orchestrator log (FORMATS.md 5.1).
+        let mut sweep = BufWriter::new(File::create(logs.join(format!("sweep_{job_id}.log")))?);
         for w in 0..workers {
             let (role, id) = match (family, w) {
                 (Family::SglangDynamo, _) => ("agg", w),
                 (_, 0) => ("prefill", 0),
                 (_, w) => ("decode", w - 1),
             };
-            let path = logs.join(format!("gen-node-{i:03}-{w:02}_{role}_w{id}.out"));
+            let node = format!("gen-node-{i:03}-{w:02}");
+            write_sweep_entry(&mut sweep, family, &node, role, id)?;
+            let path = logs.join(format!("{node}_{role}_w{id}.out"));
             let mut out = BufWriter::with_capacity(1 << 20, File::create(&path)?);
             write_worker_log(&mut out, family, role, args.lines, args.metric_share, &mut rng)?;
             out.flush()?;
         }
+        sweep.flush()?;
         runs.push(run_dir);
     }
     Ok(runs)
+}
+
+fn write_sweep_entry(
+    out: &mut impl Write,
+    family: Family,
+    node: &str,
+    role: &str,
+    id: usize,
+) -> io::Result<()> {
+    let ts = "2026-01-16 06:00:00";
+    writeln!(out, "{ts} [INFO] Starting {role} worker {id} on {node}")?;
+    writeln!(out, "{ts} [INFO] Env: PYTHONUNBUFFERED=1 DYN_SKIP_SGLANG_LOG_FORMATTING=1")?;
+    let mode = if role == "agg" { String::new() } else { format!(" --disaggregation-mode {role}") };
+    let command = match family {
+        Family::Trtllm => format!(
+            "trtllm-llmapi-launch python3 -m dynamo.trtllm --model-path /model --served-model-name dsr1{mode} --extra-engine-args /logs/trtllm_config_{role}.yaml --request-plane nats"
+        ),
+        _ => format!(
+            "python3 -m dynamo.sglang --model-path /model --served-model-name dsr1 --host 0.0.0.0 --port 30000{mode} --tensor-parallel-size 4 --data-parallel-size 4 --expert-parallel-size 4 --enable-dp-attention"
+        ),
+    };
+    writeln!(out, "{ts} [INFO] Command: {command}")?;
+    writeln!(out, "{ts} [INFO] Log: /logs/{node}_{role}_w{id}.out")
 }
 
 fn write_metadata(run_dir: &Path, job_id: u64, family: Family, workers: usize) -> io::Result<()> {

@@ -1,7 +1,7 @@
 //! [`RunCache`]: storing and loading the two parts of a run's cache.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
+use bytes::Bytes;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -239,7 +240,7 @@ impl RunCache {
 
 /// A cache file whose footer matched: what is needed to read its rows.
 struct ValidFile {
-    builder: ParquetRecordBatchReaderBuilder<File>,
+    builder: ParquetRecordBatchReaderBuilder<Bytes>,
     header: Header,
     extras: String,
     file_rows: u64,
@@ -263,16 +264,18 @@ fn open_valid(
     schema: &SchemaRef,
     expected: &[FileFingerprint],
 ) -> Result<Option<ValidFile>, CacheError> {
-    let file = match File::open(path) {
-        Ok(file) => file,
+    // One read of the whole file: the checksum needs every data byte anyway, and decoding from
+    // memory avoids the Parquet reader's many small re-reads (thousands of syscalls per run).
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => Bytes::from(bytes),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             tracing::debug!(path = %path.display(), "no cache file");
             return Ok(None);
         }
         Err(e) => return Err(CacheError::read_io(path, e)),
     };
-    let for_crc = file.try_clone().map_err(|e| CacheError::read_io(path, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| CacheError::parquet(path, e))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).map_err(|e| CacheError::parquet(path, e))?;
     let file_metadata = builder.metadata().file_metadata();
     let (header, extras) = match footer::check(path, file_metadata.key_value_metadata(), table, expected)? {
         Check::Valid(header, extras) => (header, extras),
@@ -290,7 +293,7 @@ fn open_valid(
     }
     check_schema(path, builder.schema(), schema)?;
     check_layout(path, builder.metadata(), &header)?;
-    check_data_crc(path, for_crc, &header)?;
+    check_data_crc(path, &bytes, &header)?;
     Ok(Some(ValidFile { builder, header, extras, file_rows }))
 }
 
@@ -345,26 +348,12 @@ fn check_layout(path: &Path, metadata: &ParquetMetaData, header: &Header) -> Res
 }
 
 /// Checks the CRC-32 of the file's data part against the footer.
-fn check_data_crc(path: &Path, mut file: File, header: &Header) -> Result<(), CacheError> {
-    file.seek(SeekFrom::Start(0)).map_err(|e| CacheError::read_io(path, e))?;
-    let mut data = file.take(header.data_bytes);
-    let mut hasher = crc32fast::Hasher::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut read = 0u64;
-    loop {
-        let n = match data.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(CacheError::read_io(path, e)),
-        };
-        hasher.update(&buf[..n]);
-        read += n as u64;
+fn check_data_crc(path: &Path, file: &[u8], header: &Header) -> Result<(), CacheError> {
+    let data = usize::try_from(header.data_bytes).ok().and_then(|n| file.get(..n));
+    match data {
+        Some(data) if crc32fast::hash(data) == header.data_crc32 => Ok(()),
+        _ => Err(CacheError::invalid(path, "data checksum mismatch (the file is damaged)")),
     }
-    if read != header.data_bytes || hasher.finalize() != header.data_crc32 {
-        return Err(CacheError::invalid(path, "data checksum mismatch (the file is damaged)"));
-    }
-    Ok(())
 }
 
 /// A Parquet writer into a temporary file that checksums the data part as it goes.
