@@ -139,6 +139,21 @@ fn measure_child(args: &[String]) -> io::Result<Sample> {
     })
 }
 
+/// The arguments of one `bench-load` child.
+fn child_args(dir: &str, jobs: usize, cache_dir: Option<&str>, extra: &[&str]) -> Vec<String> {
+    let mut args = vec![dir.to_owned(), "--jobs".to_owned(), jobs.to_string()];
+    if let Some(cache) = cache_dir {
+        args.extend(["--cache-dir".to_owned(), cache.to_owned()]);
+    }
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args
+}
+
+/// `n` measurements of the same child.
+fn repeat(n: usize, args: &[String]) -> io::Result<Vec<Sample>> {
+    (0..n).map(|_| measure_child(args)).collect()
+}
+
 struct Stats {
     median: f64,
     min: f64,
@@ -271,9 +286,7 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
     row("`grep -c -F batch` (all worker logs)", &grep, &format!("{:.0} MB/s", mb / grep.median));
 
     let dir = args.corpus.to_string_lossy().into_owned();
-    let cold = |jobs: usize| -> io::Result<Vec<Sample>> {
-        (0..args.repeat).map(|_| measure_child(&[dir.clone(), "--jobs".into(), jobs.to_string()])).collect()
-    };
+    let cold = |jobs: usize| repeat(args.repeat, &child_args(&dir, jobs, None, &[]));
     let one = cold(1)?;
     let one_s = stats(one.iter().map(|s| s.secs).collect());
     let rss1 = one.iter().map(|s| s.peak_rss_kb).max().unwrap_or(0);
@@ -307,24 +320,8 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
     let cache = std::env::temp_dir().join(format!("srtlog-bench-cache-{}", std::process::id()));
     let _ = fs::remove_dir_all(&cache);
     let cache_arg = cache.to_string_lossy().into_owned();
-    measure_child(&[
-        dir.clone(),
-        "--jobs".into(),
-        threads.to_string(),
-        "--cache-dir".into(),
-        cache_arg.clone(),
-    ])?;
-    let warm: Vec<Sample> = (0..args.repeat)
-        .map(|_| {
-            measure_child(&[
-                dir.clone(),
-                "--jobs".into(),
-                threads.to_string(),
-                "--cache-dir".into(),
-                cache_arg.clone(),
-            ])
-        })
-        .collect::<io::Result<_>>()?;
+    measure_child(&child_args(&dir, threads, Some(&cache_arg), &[]))?;
+    let warm: Vec<Sample> = repeat(args.repeat, &child_args(&dir, threads, Some(&cache_arg), &[]))?;
     let warm_s = stats(warm.iter().map(|s| s.secs).collect());
     row(
         "srtlog warm (valid cache), whole corpus",
@@ -336,35 +333,14 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
             dir_bytes(&cache) >> 20
         ),
     );
-    let warm_results: Vec<Sample> = (0..args.repeat)
-        .map(|_| {
-            measure_child(&[
-                dir.clone(),
-                "--jobs".into(),
-                threads.to_string(),
-                "--cache-dir".into(),
-                cache_arg.clone(),
-                "--no-nodes".into(),
-            ])
-        })
-        .collect::<io::Result<_>>()?;
+    let warm_results: Vec<Sample> =
+        repeat(args.repeat, &child_args(&dir, threads, Some(&cache_arg), &["--no-nodes"]))?;
     row(
         "srtlog warm, results only (`--no-nodes`): cache validation + metadata",
         &stats(warm_results.iter().map(|s| s.secs).collect()),
         &format!("{} runs", args.runs),
     );
-    let json: Vec<Sample> = (0..args.repeat)
-        .map(|_| {
-            measure_child(&[
-                dir.clone(),
-                "--jobs".into(),
-                threads.to_string(),
-                "--cache-dir".into(),
-                cache_arg.clone(),
-                "--json".into(),
-            ])
-        })
-        .collect::<io::Result<_>>()?;
+    let json: Vec<Sample> = repeat(args.repeat, &child_args(&dir, threads, Some(&cache_arg), &["--json"]))?;
     let json_s = stats(json.iter().map(|s| s.secs).collect());
     row(
         "srtlog warm + `--json` streamed to a pipe",
@@ -385,41 +361,15 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
             std::env::temp_dir().join(format!("srtlog-bench-small-cache-{}", std::process::id()));
         let _ = fs::remove_dir_all(&small_cache);
         let sc = small_cache.to_string_lossy().into_owned();
-        measure_child(&[
-            small_dir.clone(),
-            "--jobs".into(),
-            threads.to_string(),
-            "--cache-dir".into(),
-            sc.clone(),
-        ])?;
-        let w: Vec<Sample> = (0..args.repeat)
-            .map(|_| {
-                measure_child(&[
-                    small_dir.clone(),
-                    "--jobs".into(),
-                    threads.to_string(),
-                    "--cache-dir".into(),
-                    sc.clone(),
-                ])
-            })
-            .collect::<io::Result<_>>()?;
+        measure_child(&child_args(&small_dir, threads, Some(&sc), &[]))?;
+        let w: Vec<Sample> = repeat(args.repeat, &child_args(&small_dir, threads, Some(&sc), &[]))?;
         row(
             &format!("srtlog warm, {} cached runs (with nodes)", args.warm_runs),
             &stats(w.iter().map(|s| s.secs).collect()),
             "",
         );
-        let w: Vec<Sample> = (0..args.repeat)
-            .map(|_| {
-                measure_child(&[
-                    small_dir.clone(),
-                    "--jobs".into(),
-                    threads.to_string(),
-                    "--cache-dir".into(),
-                    sc.clone(),
-                    "--no-nodes".into(),
-                ])
-            })
-            .collect::<io::Result<_>>()?;
+        let w: Vec<Sample> =
+            repeat(args.repeat, &child_args(&small_dir, threads, Some(&sc), &["--no-nodes"]))?;
         row(
             &format!("srtlog warm, {} cached runs, results only", args.warm_runs),
             &stats(w.iter().map(|s| s.secs).collect()),

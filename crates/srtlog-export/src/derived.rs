@@ -3,22 +3,15 @@
 
 use srtlog_model::BenchmarkPoint;
 
-/// Input (prompt) tokens per second: `total_tps − output_tps` when both are known and the
-/// difference is finite and not negative; otherwise `total_input_tokens / duration` when both
-/// are known and `duration > 0`; otherwise `None`.
+/// Input (prompt) tokens per second: the model's [`BenchmarkPoint::input_tps`], the formula
+/// the JSON document and the report use too.
 pub(crate) fn input_tps(point: &BenchmarkPoint) -> Option<f64> {
-    let from_rates =
-        point.total_tps.zip(point.output_tps).map(|(t, o)| t - o).filter(|v| v.is_finite() && *v >= 0.0);
-    from_rates.or_else(|| {
-        let tokens = point.total_input_tokens? as f64;
-        let secs = point.duration.filter(|d| *d > 0.0)?;
-        Some(tokens / secs).filter(|v| v.is_finite())
-    })
+    point.input_tps()
 }
 
 /// [`input_tps`]` / gpus`; `None` when `gpus` is 0 or unknown.
 pub(crate) fn input_tps_per_gpu(point: &BenchmarkPoint, gpus: Option<u32>) -> Option<f64> {
-    Some(input_tps(point)? / f64::from(gpus.filter(|g| *g > 0)?))
+    point.input_tps_per_gpu(gpus)
 }
 
 #[cfg(test)]

@@ -89,15 +89,23 @@ pub struct RunDerived {
 }
 
 impl BenchmarkPoint {
-    /// Input tokens per second: `total_tps − output_tps`, else `total_input_tokens / duration`.
+    /// Input (prompt) tokens per second: `total_tps − output_tps` when both are known and the
+    /// difference is finite and not negative; otherwise `total_input_tokens / duration` when both
+    /// are known and `duration > 0`; otherwise `None`.
     pub fn input_tps(&self) -> Option<f64> {
-        match (self.total_tps, self.output_tps) {
-            (Some(t), Some(o)) if t >= o => Some(t - o),
-            _ => match (self.total_input_tokens, self.duration) {
-                (Some(tokens), Some(d)) if d > 0.0 => Some(tokens as f64 / d),
-                _ => None,
-            },
-        }
+        let from_rates =
+            self.total_tps.zip(self.output_tps).map(|(t, o)| t - o).filter(|v| v.is_finite() && *v >= 0.0);
+        from_rates.or_else(|| {
+            let tokens = self.total_input_tokens? as f64;
+            let secs = self.duration.filter(|d| *d > 0.0)?;
+            Some(tokens / secs).filter(|v| v.is_finite())
+        })
+    }
+
+    /// Input tokens per second per GPU: [`BenchmarkPoint::input_tps`]` / gpus` (`None` when
+    /// `gpus` is 0 or unknown).
+    pub fn input_tps_per_gpu(&self, gpus: Option<u32>) -> Option<f64> {
+        Some(self.input_tps()? / f64::from(gpus.filter(|g| *g > 0)?))
     }
 }
 
@@ -134,7 +142,7 @@ pub fn derive(metadata: &RunMetadata, points: &[BenchmarkPoint], nodes: &[NodeIn
         gpu_count_basis: basis,
         output_tps_per_gpu: points.iter().map(|p| per_gpu(p.output_tps)).collect(),
         total_tps_per_gpu: points.iter().map(|p| per_gpu(p.total_tps)).collect(),
-        input_tps_per_gpu: points.iter().map(|p| per_gpu(p.input_tps())).collect(),
+        input_tps_per_gpu: points.iter().map(|p| finite(p.input_tps_per_gpu(gpus))).collect(),
         output_tps_per_user: points.iter().map(|p| finite(p.output_tps_per_user())).collect(),
         workers: nodes.iter().map(worker_derived).collect(),
         rate_match: if metadata.mode == Mode::Disaggregated { rate_match(nodes) } else { None },

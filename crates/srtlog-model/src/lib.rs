@@ -32,6 +32,7 @@ pub mod python_json;
 mod registry;
 mod results;
 mod run;
+mod text;
 mod timestamp;
 
 pub use derived::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived};
@@ -50,6 +51,7 @@ pub use run::{
     AnalysisDocument, BenchmarkRun, Mode, ModelInfo, ProfilerMetadata, RunMetadata, SkipKind, SkippedRun,
     StringMap,
 };
+pub use text::shell_words;
 pub use timestamp::{parse_iso, Timestamp, TimestampParseError};
 
 /// Version of the JSON document's shape. Bumped when a field is renamed or removed.

@@ -195,64 +195,7 @@ impl<'de> Deserialize<'de> for LenientString {
     }
 }
 
-/// Splits a shell command line into words: single and double quotes, backslash escapes and
-/// backslash-newline continuations are honoured; no expansion is done.
-pub fn shell_words(command: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut in_word = false;
-    let mut chars = command.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                for q in chars.by_ref() {
-                    if q == '\'' {
-                        break;
-                    }
-                    current.push(q);
-                }
-            }
-            '"' => {
-                in_word = true;
-                while let Some(q) = chars.next() {
-                    match q {
-                        '"' => break,
-                        '\\' => match chars.peek() {
-                            Some(&n @ ('"' | '\\' | '$' | '`')) => {
-                                current.push(n);
-                                chars.next();
-                            }
-                            _ => current.push('\\'),
-                        },
-                        _ => current.push(q),
-                    }
-                }
-            }
-            '\\' => match chars.next() {
-                Some('\n') | None => {}
-                Some(n) => {
-                    in_word = true;
-                    current.push(n);
-                }
-            },
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut current));
-                    in_word = false;
-                }
-            }
-            _ => {
-                in_word = true;
-                current.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(current);
-    }
-    words
-}
+pub use srtlog_model::shell_words;
 
 #[cfg(test)]
 mod tests {

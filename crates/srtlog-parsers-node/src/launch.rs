@@ -3,64 +3,7 @@
 
 use srtlog_model::{NodeLaunchCommand, ParallelConfig, StringMap, WorkerType};
 
-/// Splits a command line into words the way a POSIX shell would for simple commands: single
-/// quotes keep everything literally, double quotes allow `\"` / `\\` escapes, a backslash
-/// outside quotes escapes the next character. An unterminated quote ends at the end of input.
-pub fn shell_words(command: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = command.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                for c in chars.by_ref() {
-                    if c == '\'' {
-                        break;
-                    }
-                    cur.push(c);
-                }
-            }
-            '"' => {
-                in_word = true;
-                while let Some(c) = chars.next() {
-                    match c {
-                        '"' => break,
-                        '\\' => match chars.peek() {
-                            Some(&n @ ('"' | '\\' | '$' | '`')) => {
-                                cur.push(n);
-                                chars.next();
-                            }
-                            _ => cur.push('\\'),
-                        },
-                        _ => cur.push(c),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    words
-}
+pub use srtlog_model::shell_words;
 
 /// Whether a word is a flag (`--x`, `-x`) rather than a value (`-1`, `-0.5` are values).
 fn is_flag(word: &str) -> bool {
