@@ -90,7 +90,10 @@ if [ -d "$here/regressions" ]; then
     for d in "$here"/regressions/*/; do
         [ -d "$d" ] || continue
         t="$(basename "$d")"
-        for f in "$d"*; do [ -f "$f" ] && put "$t" <"$f"; done
+        for f in "$d"*; do
+            case "$f" in *.md | *.diff) continue ;; esac
+            [ -f "$f" ] && put "$t" <"$f"
+        done
     done
 fi
 
