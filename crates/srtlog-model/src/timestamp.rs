@@ -45,7 +45,13 @@ impl Timestamp {
         }
         let days = days_from_civil(year, month, day);
         let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
-        Some(Timestamp { wall_micros: secs * 1_000_000 + i64::from(micros), utc_offset_secs: None })
+        let wall_micros = secs * 1_000_000 + i64::from(micros);
+        // A leap second on 9999-12-31 would carry into year 10000, which `Display` cannot print
+        // in four digits (and `parse_iso` could not read back).
+        if wall_micros >= (days_from_civil(10_000, 1, 1) * 86_400) * 1_000_000 {
+            return None;
+        }
+        Some(Timestamp { wall_micros, utc_offset_secs: None })
     }
 
     /// The same wall-clock time with a UTC offset attached.
@@ -126,7 +132,8 @@ pub fn parse_iso(b: &[u8]) -> Option<(Timestamp, usize)> {
             } else {
                 (None, None, 0)
             };
-            if let (Some(hh), Some(mm)) = (hh, mm) {
+            // Real offsets only (at most ±23:59): `Display` prints two-digit hours and minutes.
+            if let (Some(hh @ 0..=23), Some(mm @ 0..=59)) = (hh, mm) {
                 let secs = (hh * 3600 + mm * 60) as i32;
                 offset = Some(if sign == b'-' { -secs } else { secs });
                 pos += 1 + used;
@@ -263,6 +270,19 @@ mod tests {
     }
 
     #[test]
+    fn every_parsed_value_round_trips() {
+        // Found by `fuzz/fuzz_targets/timestamp.rs` (`fuzz/regressions/timestamp/`).
+        let (ts, used) = parse_iso(b"2025-12-30T15:50:20.441+9999-12-3100#").expect("prefix parses");
+        assert_eq!((ts.utc_offset_secs, used), (None, 23));
+        assert_eq!(ts.to_string().parse::<Timestamp>(), Ok(ts));
+        assert!("2025-12-30T15:50:20+99:99".parse::<Timestamp>().is_err());
+        assert_eq!(
+            Timestamp::parse("2025-12-30T15:50:20-23:59").and_then(|t| t.utc_offset_secs),
+            Some(-86_340)
+        );
+    }
+
+    #[test]
     fn rejects_impossible_dates() {
         for bad in [
             "2025-02-29 00:00:00",
@@ -270,6 +290,7 @@ mod tests {
             "2025-01-01 24:00:00",
             "2025-01-01",
             "garbage-and-more-text",
+            "9999-12-31T23:59:60.4",
         ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }
