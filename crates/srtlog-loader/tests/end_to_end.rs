@@ -147,3 +147,44 @@ fn validating_a_cache_reads_no_log_bytes() {
     let uncached = load(&root, CacheMode::Disabled);
     assert!(uncached.runs[0].nodes.iter().all(|n| n.metrics.batches.is_empty()));
 }
+
+#[test]
+fn node_config_comes_from_dumps_config_yaml_sweep_log_and_xtrace() {
+    let loader = RunLoader::with_options(
+        testdata("runs"),
+        LoaderOptions { cache: CacheMode::Disabled, ..LoaderOptions::default() },
+    )
+    .unwrap();
+    let run = loader.load_single("4401463").unwrap();
+    let prefill = &run.nodes.iter().find(|n| n.metrics.metadata.node_name == "eos0219").unwrap().node_config;
+    // `{node}_config.json`: GPU info, server args and environment.
+    let gpus = &prefill.gpu_info.as_ref().unwrap()["gpus"];
+    assert_eq!((gpus.as_array().unwrap().len(), gpus[0]["name"].as_str()), (4, Some("NVIDIA GB200")));
+    assert_eq!(prefill.server_args.as_ref().unwrap()["tp_size"], 4);
+    assert_eq!(prefill.environment.get("CUDA_DEVICE_MAX_CONNECTIONS").map(String::as_str), Some("1"));
+    // config.yaml `prefill_environment`.
+    assert_eq!(
+        prefill.environment.get("SGLANG_DISAGGREGATION_BOOTSTRAP_TIMEOUT").map(String::as_str),
+        Some("600")
+    );
+    // The sweep log's `Command:` for this worker.
+    let cmd = prefill.launch_command.as_ref().unwrap();
+    assert_eq!(cmd.extra_args.get("disaggregation-mode").map(String::as_str), Some("prefill"));
+    // Decode workers get the decode environment, not the prefill one.
+    let decode = &run.nodes.iter().find(|n| n.metrics.metadata.node_name == "eos0220").unwrap().node_config;
+    assert!(decode.environment.contains_key("SGLANG_DECODE_BOOTSTRAP_TIMEOUT"));
+    assert!(!decode.environment.contains_key("SGLANG_DISAGGREGATION_BOOTSTRAP_TIMEOUT"));
+    assert!(decode.gpu_info.is_none(), "eos0220 has no config dump");
+
+    // Legacy run: role-named dump at the run root, command and environment from bash xtrace.
+    let legacy = loader.load_single("3667").unwrap();
+    let cn02 = &legacy
+        .nodes
+        .iter()
+        .find(|n| n.metrics.metadata.node_name == "watchtower-navy-cn02")
+        .unwrap()
+        .node_config;
+    assert_eq!(cn02.gpu_info.as_ref().unwrap()["gpus"][0]["name"], "NVIDIA H100 80GB HBM3");
+    assert!(cn02.launch_command.as_ref().unwrap().raw_command.contains("dynamo.sglang"));
+    assert!(cn02.environment.contains_key("NCCL_DEBUG"), "from the dump");
+}
