@@ -90,6 +90,12 @@ impl LoadReport {
     }
 }
 
+/// The metadata files a run's caches depend on besides the parser's own sources.
+struct RunSources<'a> {
+    metadata_path: &'a Path,
+    config: Option<&'a crate::metadata::RunConfig>,
+}
+
 #[derive(Default)]
 struct Side {
     warnings: Vec<String>,
@@ -157,9 +163,10 @@ impl RunLoader {
                     reason: format!("no run directory for {job_or_path:?} under {}", self.root.display()),
                 })?,
         };
-        self.pool
-            .install(|| self.load_run(&run_dir, false))
-            .map(|run| run.ok_or_else(|| excluded_by_filter(&run_dir)))?
+        self.pool.install(|| {
+            let bundle = self.read_metadata(&run_dir)?;
+            self.load_from_metadata(&run_dir, bundle)
+        })
     }
 
     /// Loads every run under the root.
@@ -177,11 +184,16 @@ impl RunLoader {
     /// Loads the given run directories (from [`RunLoader::discover_runs`], perhaps filtered).
     pub fn load_runs(&self, runs: &[RunDir], progress: &(dyn Fn(&RunDir) + Sync)) -> LoadReport {
         let filter = &self.options.filter;
-        let results: Vec<Result<Option<BenchmarkRun>, SkippedRun>> = self.pool.install(|| {
+        let results: Vec<Result<BenchmarkRun, SkippedRun>> = self.pool.install(|| {
             runs.par_iter()
                 .filter(|run| filter.accepts_job_id(run.job_id.as_deref()))
-                .map(|run| {
-                    let result = self.load_run(run, true);
+                .filter_map(|run| {
+                    // The filter sees the metadata before any result or log is parsed.
+                    let result = match self.read_metadata(run) {
+                        Ok(bundle) if !filter.accepts(&bundle.metadata) => None,
+                        Ok(bundle) => Some(self.load_from_metadata(run, bundle)),
+                        Err(skip) => Some(Err(skip)),
+                    };
                     progress(run);
                     result
                 })
@@ -190,8 +202,7 @@ impl RunLoader {
         let mut report = LoadReport::default();
         for result in results {
             match result {
-                Ok(Some(run)) => report.runs.push(run),
-                Ok(None) => {}
+                Ok(run) => report.runs.push(run),
                 Err(skip) => report.skipped.push(skip),
             }
         }
@@ -239,8 +250,9 @@ impl RunLoader {
         }
     }
 
-    /// Loads one run; `Ok(None)` when `apply_filter` is set and the filter excludes it.
-    fn load_run(&self, run: &RunDir, apply_filter: bool) -> Result<Option<BenchmarkRun>, SkippedRun> {
+    /// The first stage of loading a run: its metadata and config, with the backend filled in
+    /// from the container when the metadata names none.
+    fn read_metadata(&self, run: &RunDir) -> Result<MetadataBundle, SkippedRun> {
         let skip = |kind: SkipKind, reason: String| SkippedRun {
             path: run.path.to_string_lossy().into_owned(),
             job_id: run.job_id.clone(),
@@ -257,19 +269,27 @@ impl RunLoader {
                 ),
             )
         })?;
-        let bundle = read_run_metadata(&run.path, metadata_path).map_err(|e| skip(e.kind, e.to_string()))?;
-        let MetadataBundle { mut metadata, mut profiler_metadata, .. } = bundle.clone();
+        let mut bundle =
+            read_run_metadata(&run.path, metadata_path).map_err(|e| skip(e.kind, e.to_string()))?;
+        let metadata = &mut bundle.metadata;
         if metadata.backend_type.is_none() {
             // Legacy metadata names no backend, but its container usually does
             // (`dynamo-sglang-0.5.3.sqsh`); ask the registered node parsers, as node analysis does.
             metadata.backend_type = metadata.container.as_deref().and_then(backend_of_container);
         }
-        if apply_filter && !self.options.filter.accepts(&metadata) {
-            return Ok(None);
-        }
-        let job =
-            SkippedRun { job_id: Some(metadata.job_id.clone()), ..skip(SkipKind::NoResults, String::new()) };
-        let skip = |kind, reason| SkippedRun { kind, reason, ..job.clone() };
+        Ok(bundle)
+    }
+
+    /// The rest of loading a run: results (cached or parsed), completeness, workers, derived values.
+    fn load_from_metadata(&self, run: &RunDir, bundle: MetadataBundle) -> Result<BenchmarkRun, SkippedRun> {
+        let MetadataBundle { metadata, mut profiler_metadata, config, metadata_path } = bundle;
+        let skip = |kind, reason| SkippedRun {
+            path: run.path.to_string_lossy().into_owned(),
+            job_id: Some(metadata.job_id.clone()),
+            kind,
+            reason,
+        };
+        let sources = RunSources { metadata_path: &metadata_path, config: config.as_ref() };
 
         let bench_out = benchmark_out_path(&run.path);
         let bench_head = bench_out.as_deref().map(read_head).unwrap_or_default();
@@ -280,7 +300,7 @@ impl RunLoader {
             profiler_metadata.profiler_type = Some(parser.name().to_owned());
         }
         let profiler = self
-            .load_results(&run.path, &bundle, parser)
+            .load_results(&run.path, &sources, parser)
             .map_err(|e| skip(e.skip_kind_for_results(), e.to_string()))?;
         for w in &profiler.warnings {
             tracing::info!("{}: {w}", run.path.display());
@@ -298,10 +318,10 @@ impl RunLoader {
         };
         result.update_completeness();
         if self.options.with_nodes {
-            result.nodes = self.load_nodes_with(&run.path, &result, Some(&bundle));
+            result.nodes = self.load_nodes_with(&run.path, &result, Some(&sources));
         }
         result.update_derived();
-        Ok(Some(result))
+        Ok(result)
     }
 
     fn choose_benchmark_parser(
@@ -361,14 +381,14 @@ impl RunLoader {
     fn load_results(
         &self,
         run_dir: &Path,
-        bundle: &MetadataBundle,
+        sources: &RunSources<'_>,
         parser: &dyn BenchmarkParser,
     ) -> Result<ProfilerResults, ParseError> {
         let cache = self.cache_for(run_dir);
         let fingerprints = cache.as_ref().and_then(|_| {
             let mut files = parser.source_files(run_dir);
-            files.push(bundle.metadata_path.clone());
-            if let Some(cfg) = bundle.config.as_ref().and_then(|c| c.path.clone()) {
+            files.push(sources.metadata_path.to_path_buf());
+            if let Some(cfg) = sources.config.and_then(|c| c.path.clone()) {
                 files.push(cfg);
             }
             fingerprint_files(run_dir, &files)
@@ -403,21 +423,20 @@ impl RunLoader {
 
     fn load_nodes(&self, run_dir: &Path, run: &BenchmarkRun) -> Vec<NodeInfo> {
         let bundle = run_dir_metadata(run_dir);
-        self.load_nodes_with(run_dir, run, bundle.as_ref())
+        let sources = bundle
+            .as_ref()
+            .map(|b| RunSources { metadata_path: &b.metadata_path, config: b.config.as_ref() });
+        self.load_nodes_with(run_dir, run, sources.as_ref())
     }
 
     fn load_nodes_with(
         &self,
         run_dir: &Path,
         run: &BenchmarkRun,
-        bundle: Option<&MetadataBundle>,
+        sources: Option<&RunSources<'_>>,
     ) -> Vec<NodeInfo> {
-        let analyzer = NodeAnalyzer::new(
-            run_dir,
-            &run.metadata,
-            bundle.and_then(|b| b.config.as_ref()),
-            self.options.parse,
-        );
+        let analyzer =
+            NodeAnalyzer::new(run_dir, &run.metadata, sources.and_then(|s| s.config), self.options.parse);
         let workers = analyzer.find_worker_files();
         if workers.is_empty() {
             return vec![];
@@ -433,9 +452,9 @@ impl RunLoader {
         let cache = self.cache_for(run_dir);
         let fingerprints: Option<Vec<FileFingerprint>> = cache.as_ref().and_then(|_| {
             let mut files: Vec<PathBuf> = workers.iter().flat_map(|w| w.files.iter().cloned()).collect();
-            if let Some(b) = bundle {
-                files.push(b.metadata_path.clone());
-                files.extend(b.config.as_ref().and_then(|c| c.path.clone()));
+            if let Some(s) = sources {
+                files.push(s.metadata_path.to_path_buf());
+                files.extend(s.config.and_then(|c| c.path.clone()));
             }
             fingerprint_files(run_dir, &files)
                 .map_err(|e| tracing::warn!("not caching {}: {e}", run_dir.display()))
@@ -469,16 +488,6 @@ impl RunLoader {
             }
         };
         analyzer.assemble(parser, &workers, metrics)
-    }
-}
-
-fn excluded_by_filter(run: &RunDir) -> SkippedRun {
-    // Only reachable if load_run filtered with apply_filter = false, which it does not.
-    SkippedRun {
-        path: run.path.to_string_lossy().into_owned(),
-        job_id: run.job_id.clone(),
-        kind: SkipKind::NoResults,
-        reason: format!("{}: excluded by the run filter", run.path.display()),
     }
 }
 
