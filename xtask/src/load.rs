@@ -60,7 +60,7 @@ pub struct FilterArgs {
     /// Only this backend, e.g. sglang or trtllm (repeatable).
     #[arg(long = "backend", value_name = "BACKEND")]
     pub backends: Vec<String>,
-    /// Only runs dated on or after this day or time (YYYY-MM-DD[THH:MM:SS]).
+    /// Only runs dated on or after this day or time (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS`).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
 }
