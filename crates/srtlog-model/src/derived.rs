@@ -113,13 +113,18 @@ fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|x| x.is_finite())
 }
 
+/// The median, by selection (linear time: a busy worker has millions of values).
 fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
+    let n = values.len();
+    if n == 0 {
         return None;
     }
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    Some(if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 })
+    let (below, &mut upper, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
+    if n % 2 == 1 {
+        return Some(upper);
+    }
+    let lower = below.iter().copied().max_by(f64::total_cmp)?;
+    Some((lower + upper) / 2.0)
 }
 
 /// Computes the derived values of a run.
@@ -144,142 +149,191 @@ pub fn derive(metadata: &RunMetadata, points: &[BenchmarkPoint], nodes: &[NodeIn
         total_tps_per_gpu: points.iter().map(|p| per_gpu(p.total_tps)).collect(),
         input_tps_per_gpu: points.iter().map(|p| finite(p.input_tps_per_gpu(gpus))).collect(),
         output_tps_per_user: points.iter().map(|p| finite(p.output_tps_per_user())).collect(),
-        workers: nodes.iter().map(worker_derived).collect(),
-        rate_match: if metadata.mode == Mode::Disaggregated { rate_match(nodes) } else { None },
-    }
-}
-
-fn worker_derived(node: &NodeInfo) -> WorkerDerived {
-    let m = &node.metrics;
-    let keep = lowest_tp_per_dp(node);
-    let kept = || m.batches.iter().filter(|b| keep.get(&b.dp) == Some(&b.tp));
-    let mut gen: Vec<f64> = kept().filter_map(|b| finite(b.gen_throughput)).collect();
-    let (cached, new, has_prefill_counts) =
-        kept().filter(|b| b.batch_type == BatchType::Prefill).fold((0u64, 0u64, false), |(c, n, any), b| {
-            (
-                c.saturating_add(b.cached_token.unwrap_or(0)),
-                n.saturating_add(b.new_token.unwrap_or(0)),
-                any || b.cached_token.is_some(),
-            )
-        });
-    WorkerDerived {
-        node_name: m.metadata.node_name.clone(),
-        worker_type: m.metadata.worker_type,
-        worker_id: m.metadata.worker_id.clone(),
-        peak_gen_throughput: gen.iter().copied().reduce(f64::max),
-        median_gen_throughput: median(&mut gen),
-        cache_hit_rate: (has_prefill_counts && cached + new > 0)
-            .then(|| cached as f64 / (cached + new) as f64),
+        ..derive_workers(nodes, metadata.mode == Mode::Disaggregated)
     }
 }
 
 /// For each DP rank of a worker, the lowest TP rank that logged for it: only that rank's lines
-/// are kept, so that no batch counts twice. (Iterated, never collected: a worker can have
-/// millions of batches.)
-fn lowest_tp_per_dp(node: &NodeInfo) -> BTreeMap<u32, u32> {
-    let mut lowest_tp: BTreeMap<u32, u32> = BTreeMap::new();
-    for b in &node.metrics.batches {
-        let e = lowest_tp.entry(b.dp).or_insert(b.tp);
-        *e = (*e).min(b.tp);
+/// are kept, so that no batch counts twice. DP ranks are small numbers, so a vector indexed by
+/// rank serves the common case; anything else falls back to a map.
+struct KeptRanks {
+    dense: Vec<u32>,
+    sparse: BTreeMap<u32, u32>,
+}
+
+impl KeptRanks {
+    const DENSE_RANKS: u32 = 1024;
+
+    fn new() -> Self {
+        KeptRanks { dense: Vec::new(), sparse: BTreeMap::new() }
     }
-    lowest_tp
+
+    fn see(&mut self, b: &BatchMetrics) {
+        if b.dp < Self::DENSE_RANKS {
+            let i = b.dp as usize;
+            if self.dense.len() <= i {
+                self.dense.resize(i + 1, u32::MAX);
+            }
+            self.dense[i] = self.dense[i].min(b.tp);
+        } else {
+            let e = self.sparse.entry(b.dp).or_insert(b.tp);
+            *e = (*e).min(b.tp);
+        }
+    }
+
+    fn keeps(&self, b: &BatchMetrics) -> bool {
+        match self.dense.get(b.dp as usize) {
+            Some(&tp) if b.dp < Self::DENSE_RANKS => tp == b.tp,
+            _ => self.sparse.get(&b.dp) == Some(&b.tp),
+        }
+    }
 }
 
 /// Most buckets in a rate-match series.
 const MAX_BUCKETS: i64 = 200;
 
-fn rate_match(nodes: &[NodeInfo]) -> Option<RateMatch> {
-    // Batches without a timestamp cannot be placed in time; they are left out of the buckets.
-    let micros = |b: &BatchMetrics| b.timestamp.map(|t| t.epoch_micros_or_wall());
-    let is_prefill = |b: &BatchMetrics| b.batch_type == BatchType::Prefill;
-    let is_decode =
-        |b: &BatchMetrics| b.batch_type == BatchType::Decode && finite(b.gen_throughput).is_some();
-    let workers: Vec<(&NodeInfo, BTreeMap<u32, u32>)> = nodes
-        .iter()
-        .filter(|n| matches!(n.metrics.metadata.worker_type, WorkerType::Prefill | WorkerType::Decode))
-        .map(|n| (n, lowest_tp_per_dp(n)))
-        .collect();
-    // The batches that count: prefill batches of prefill workers, decode batches (with a
-    // throughput) of decode workers, lowest TP rank per DP rank, with a timestamp.
-    let counted = |want: WorkerType| {
-        workers.iter().filter(move |(n, _)| n.metrics.metadata.worker_type == want).flat_map(
-            move |(n, keep)| {
-                n.metrics.batches.iter().filter(move |b| {
-                    keep.get(&b.dp) == Some(&b.tp)
-                        && b.timestamp.is_some()
-                        && if want == WorkerType::Prefill { is_prefill(b) } else { is_decode(b) }
-                })
-            },
-        )
-    };
+/// The batch type a worker contributes to the rate match: prefill batches of prefill workers,
+/// decode batches (with a throughput) of decode workers.
+fn rate_side(worker_type: WorkerType) -> Option<BatchType> {
+    match worker_type {
+        WorkerType::Prefill => Some(BatchType::Prefill),
+        WorkerType::Decode => Some(BatchType::Decode),
+        WorkerType::Agg => None,
+    }
+}
+
+fn counts_for_rate(b: &BatchMetrics, side: BatchType) -> bool {
+    b.batch_type == side && (side == BatchType::Prefill || finite(b.gen_throughput).is_some())
+}
+
+/// The rate-match time grid: buckets of whole seconds, at most [`MAX_BUCKETS`].
+struct Grid {
+    first: i64,
+    start: crate::Timestamp,
+    bucket_s: i64,
+    n: usize,
+}
+
+impl Grid {
+    fn index(&self, t: i64) -> usize {
+        ((((t - self.first) / 1_000_000) / self.bucket_s) as usize).min(self.n - 1)
+    }
+}
+
+/// Per-worker values and the rate match, in two passes over each worker's batches (batches are
+/// large and a busy worker has millions: every pass costs). Pass 1 finds the kept TP rank of
+/// each DP rank and the time range; pass 2 does the rest.
+fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
+    // Pass 1.
+    let mut kept: Vec<KeptRanks> = Vec::with_capacity(nodes.len());
     let (mut first, mut last, mut start) = (i64::MAX, i64::MIN, None::<crate::Timestamp>);
     let (mut any_prefill, mut any_decode) = (false, false);
-    for (b, prefill) in
-        counted(WorkerType::Prefill).map(|b| (b, true)).chain(counted(WorkerType::Decode).map(|b| (b, false)))
-    {
-        let (Some(t), Some(ts)) = (micros(b), b.timestamp) else { continue };
-        if t < first {
-            start = Some(ts);
+    for node in nodes {
+        let mut k = KeptRanks::new();
+        let side = rate_side(node.metrics.metadata.worker_type).filter(|_| with_rate_match);
+        for b in &node.metrics.batches {
+            k.see(b);
+            // Lines repeated by higher TP ranks carry the same timestamps, so the range needs
+            // no rank filter.
+            if let (Some(side), Some(ts)) = (side, b.timestamp) {
+                if counts_for_rate(b, side) {
+                    let t = ts.epoch_micros_or_wall();
+                    if t < first {
+                        (first, start) = (t, Some(ts));
+                    }
+                    last = last.max(t);
+                    any_prefill |= side == BatchType::Prefill;
+                    any_decode |= side == BatchType::Decode;
+                }
+            }
         }
-        first = first.min(t);
-        last = last.max(t);
-        any_prefill |= prefill;
-        any_decode |= !prefill;
+        kept.push(k);
     }
-    if !(any_prefill && any_decode) {
-        return None;
-    }
-    let span_s = ((last - first) / 1_000_000).max(1);
-    let bucket_s = ((span_s + MAX_BUCKETS - 1) / MAX_BUCKETS).max(1);
-    let n = (span_s / bucket_s + 1) as usize;
-    let index = |t: i64| ((((t - first) / 1_000_000) / bucket_s) as usize).min(n - 1);
+    let grid = match start {
+        Some(start) if any_prefill && any_decode => {
+            let span_s = ((last - first) / 1_000_000).max(1);
+            let bucket_s = ((span_s + MAX_BUCKETS - 1) / MAX_BUCKETS).max(1);
+            Some(Grid { first, start, bucket_s, n: (span_s / bucket_s + 1) as usize })
+        }
+        _ => None,
+    };
+    let n = grid.as_ref().map_or(0, |g| g.n);
     let mut prefill_tokens = vec![None::<u64>; n];
-    for b in counted(WorkerType::Prefill) {
-        if let Some(t) = micros(b) {
-            let slot = &mut prefill_tokens[index(t)];
-            *slot = Some(slot.unwrap_or(0).saturating_add(b.new_token.unwrap_or(0)));
-        }
-    }
-    // Decode: per stream (worker, DP rank), the mean gen throughput in each bucket, summed.
     let mut decode = vec![None::<f64>; n];
-    for (node, keep) in workers.iter().filter(|(n, _)| n.metrics.metadata.worker_type == WorkerType::Decode) {
-        for &dp in keep.keys() {
-            let mut sums = vec![(0.0f64, 0u32); n];
-            for b in node
-                .metrics
-                .batches
-                .iter()
-                .filter(|b| b.dp == dp && keep.get(&dp) == Some(&b.tp) && is_decode(b))
-            {
-                if let (Some(t), Some(g)) = (micros(b), finite(b.gen_throughput)) {
-                    let i = index(t);
+
+    // Pass 2.
+    let mut workers = Vec::with_capacity(nodes.len());
+    for (node, keep) in nodes.iter().zip(&kept) {
+        let m = &node.metrics;
+        let side = rate_side(m.metadata.worker_type);
+        let mut gen: Vec<f64> = Vec::new();
+        let (mut cached, mut new, mut has_prefill_counts) = (0u64, 0u64, false);
+        // Decode streams (DP ranks) of this worker: sum and count of gen throughput per bucket.
+        let mut streams: BTreeMap<u32, Vec<(f64, u32)>> = BTreeMap::new();
+        for b in m.batches.iter().filter(|b| keep.keeps(b)) {
+            if let Some(g) = finite(b.gen_throughput) {
+                gen.push(g);
+            }
+            if b.batch_type == BatchType::Prefill {
+                cached = cached.saturating_add(b.cached_token.unwrap_or(0));
+                new = new.saturating_add(b.new_token.unwrap_or(0));
+                has_prefill_counts |= b.cached_token.is_some();
+            }
+            let (Some(grid), Some(side), Some(ts)) = (&grid, side, b.timestamp) else { continue };
+            if !counts_for_rate(b, side) {
+                continue;
+            }
+            let i = grid.index(ts.epoch_micros_or_wall());
+            match (side, finite(b.gen_throughput)) {
+                (BatchType::Prefill, _) => {
+                    prefill_tokens[i] =
+                        Some(prefill_tokens[i].unwrap_or(0).saturating_add(b.new_token.unwrap_or(0)));
+                }
+                (BatchType::Decode, Some(g)) => {
+                    let sums = streams.entry(b.dp).or_insert_with(|| vec![(0.0, 0); n]);
                     sums[i].0 += g;
                     sums[i].1 += 1;
                 }
+                (BatchType::Decode, None) => {}
             }
+        }
+        for sums in streams.into_values() {
             for (slot, (sum, count)) in decode.iter_mut().zip(sums) {
                 if count > 0 {
                     *slot = Some(slot.unwrap_or(0.0) + sum / f64::from(count));
                 }
             }
         }
+        workers.push(WorkerDerived {
+            node_name: m.metadata.node_name.clone(),
+            worker_type: m.metadata.worker_type,
+            worker_id: m.metadata.worker_id.clone(),
+            peak_gen_throughput: gen.iter().copied().reduce(f64::max),
+            median_gen_throughput: median(&mut gen),
+            cache_hit_rate: (has_prefill_counts && cached + new > 0)
+                .then(|| cached as f64 / (cached + new) as f64),
+        });
     }
-    let width = bucket_s as f64;
-    let prefill_input_tps: Vec<Option<f64>> =
-        prefill_tokens.iter().map(|t| t.map(|t| t as f64 / width)).collect();
-    let (p_sum, d_sum) = prefill_input_tps
-        .iter()
-        .zip(&decode)
-        .filter_map(|(p, d)| Some((p.as_ref()?, d.as_ref()?)))
-        .fold((0.0, 0.0), |(ps, ds), (p, d)| (ps + p, ds + d));
-    Some(RateMatch {
-        bucket_secs: width,
-        start: start?,
-        offsets_s: (0..n).map(|i| i as f64 * width).collect(),
-        prefill_input_tps,
-        decode_gen_tps: decode,
-        ratio: (d_sum > 0.0).then(|| p_sum / d_sum),
-    })
+
+    let rate_match = grid.map(|grid| {
+        let width = grid.bucket_s as f64;
+        let prefill_input_tps: Vec<Option<f64>> =
+            prefill_tokens.iter().map(|t| t.map(|t| t as f64 / width)).collect();
+        let (p_sum, d_sum) = prefill_input_tps
+            .iter()
+            .zip(&decode)
+            .filter_map(|(p, d)| Some((p.as_ref()?, d.as_ref()?)))
+            .fold((0.0, 0.0), |(ps, ds), (p, d)| (ps + p, ds + d));
+        RateMatch {
+            bucket_secs: width,
+            start: grid.start,
+            offsets_s: (0..grid.n).map(|i| i as f64 * width).collect(),
+            prefill_input_tps,
+            decode_gen_tps: decode,
+            ratio: (d_sum > 0.0).then(|| p_sum / d_sum),
+        }
+    });
+    RunDerived { workers, rate_match, ..RunDerived::default() }
 }
 
 #[cfg(test)]
@@ -326,17 +380,26 @@ mod tests {
             d.push(b);
         }
         let decode = node(WorkerType::Decode, d);
-        let w = worker_derived(&prefill);
+        let derived = derive_workers(&[prefill, decode], true);
+        let w = &derived.workers[0];
         assert_eq!(w.cache_hit_rate, Some(1000.0 / 5000.0), "the TP1 repeat is not counted");
-        let w = worker_derived(&decode);
+        let w = &derived.workers[1];
         assert_eq!((w.peak_gen_throughput, w.median_gen_throughput), (Some(300.0), Some(75.0)));
-        let rm = rate_match(&[prefill, decode]).unwrap();
+        let rm = derived.rate_match.unwrap();
         assert_eq!(rm.bucket_secs, 1.0);
         assert_eq!(rm.prefill_input_tps, [Some(3000.0), Some(1000.0)]);
         // Two decode streams (DP0, DP1), each its bucket mean, summed.
         assert_eq!(rm.decode_gen_tps, [Some(150.0), Some(350.0)]);
         assert_eq!(rm.ratio, Some(4000.0 / 500.0));
         assert_eq!(rm.start.to_string(), "2026-01-16T06:20:00");
+    }
+
+    #[test]
+    fn median_by_selection() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0]), Some(3.0));
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(&mut [5.0, 1.0, 4.0, 2.0, 3.0]), Some(3.0));
     }
 
     #[test]
