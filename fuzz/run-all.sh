@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS (default 120) each, one after another, one job each, and
-# prints per target: executions, exec/s, corpus size (files) and new crash artifacts.
+# prints per target: executions, exec/s, corpus size (files) and new crash artifacts (crash-,
+# timeout-, oom- and leak- files; slow-unit- reports are listed but not counted: on a shared
+# machine a load spike can make any input slow, so replay them before believing them).
 #
 #   fuzz/run-all.sh [SECONDS] [TARGET...]
 #
@@ -35,7 +37,9 @@ printf '%-16s %8s %12s %9s %8s %8s\n' target seconds execs exec/s corpus crashes
 any_crash=0
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
-    before=$(find "artifacts/$t" -type f | wc -l)
+    failures() { find "artifacts/$t" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l; }
+    before=$(failures)
+    slow_before=$(find "artifacts/$t" -type f -name 'slow-unit-*' | wc -l)
     dict=()
     [ -f "dicts/$t.dict" ] && dict=("-dict=dicts/$t.dict")
     start=$(date +%s)
@@ -49,13 +53,15 @@ for t in "${targets[@]}"; do
         eps=$(grep -o 'exec/s: [0-9]*' "logs/$t.log" | tail -1 | grep -o '[0-9]*$')
     fi
     corpus=$(find "corpus/$t" -type f | wc -l)
-    crashes=$(( $(find "artifacts/$t" -type f | wc -l) - before ))
+    crashes=$(( $(failures) - before ))
+    slow=$(( $(find "artifacts/$t" -type f -name 'slow-unit-*' | wc -l) - slow_before ))
+    [ "$slow" -gt 0 ] && echo "    $slow slow-unit report(s) in artifacts/$t (not counted; replay to check)"
     [ "$crashes" -gt 0 ] && any_crash=1
     printf '%-16s %8s %12s %9s %8s %8s\n' "$t" "$elapsed" "${execs:-?}" "${eps:-?}" "$corpus" "$crashes"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$elapsed" "${execs:-0}" "${eps:-0}" "$corpus" "$crashes" \
         >>logs/summary.tsv
     if [ "$crashes" -gt 0 ]; then
-        find "artifacts/$t" -type f -newer "logs/$t.log" -o -type f -cnewer "corpus" 2>/dev/null | head -3 | sed 's/^/    artifact: /'
+        grep -o "Test unit written to .*" "logs/$t.log" | head -3 | sed 's/^/    /'
         grep -m1 -A3 -E 'panicked|ERROR: (libFuzzer|AddressSanitizer)' "logs/$t.log" | sed 's/^/    /'
     fi
 done
