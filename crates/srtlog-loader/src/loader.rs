@@ -1,7 +1,6 @@
 //! [`RunLoader`]: from a root directory to [`BenchmarkRun`]s and [`SkippedRun`]s, in parallel,
 //! through the cache.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -512,11 +511,7 @@ fn is_profiling(profiler_type: Option<&str>) -> bool {
 const BENCHMARK_OUT_HEAD: u64 = 256 << 10;
 
 fn read_head(path: &Path) -> String {
-    let mut buf = Vec::new();
-    if let Ok(file) = std::fs::File::open(path) {
-        let _ = file.take(BENCHMARK_OUT_HEAD).read_to_end(&mut buf);
-    }
-    String::from_utf8_lossy(&buf).into_owned()
+    String::from_utf8_lossy(&crate::metadata::read_head(path, BENCHMARK_OUT_HEAD)).into_owned()
 }
 
 /// A stable, collision-resistant directory name for a run's cache under `--cache-dir`:

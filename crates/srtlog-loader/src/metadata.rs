@@ -91,6 +91,18 @@ pub fn read_small_file(path: &Path) -> Result<Vec<u8>, ParseError> {
     Ok(bytes)
 }
 
+/// The first `limit` bytes of a file (fewer if it is shorter); empty when it cannot be read.
+/// Heads are only used to recognise a format or find a header line near the top; a file that
+/// cannot be read is reported by the full read that follows.
+pub(crate) fn read_head(path: &Path, limit: u64) -> Vec<u8> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    if let Ok(file) = fs::File::open(path) {
+        let _ = file.take(limit).read_to_end(&mut buf);
+    }
+    buf
+}
+
 /// A parsed `config.yaml`.
 #[derive(Debug, Clone, Default)]
 pub struct RunConfig {

@@ -104,7 +104,7 @@ impl<'a> NodeAnalyzer<'a> {
             }
         }
         for path in workers.iter().flat_map(|w| &w.files) {
-            let head = read_head(path, SNIFF_BYTES);
+            let head = crate::metadata::read_head(path, SNIFF_BYTES);
             if let Some(p) = parsers.iter().find(|p| p.sniff(&head)) {
                 return Some(*p);
             }
@@ -265,14 +265,6 @@ impl<'a> NodeAnalyzer<'a> {
             }
         }
     }
-}
-
-fn read_head(path: &Path, limit: u64) -> Vec<u8> {
-    let mut buf = Vec::new();
-    if let Ok(f) = File::open(path) {
-        let _ = f.take(limit).read_to_end(&mut buf);
-    }
-    buf
 }
 
 /// Parses one file (or its first `limit` bytes). An I/O error becomes a diagnostic: one bad
