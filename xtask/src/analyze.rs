@@ -199,7 +199,7 @@ fn write_worker_summary(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<
         let last = batches.iter().filter_map(|b| b.timestamp).max();
         let peak_kv = batches
             .iter()
-            .filter_map(|b| b.token_usage)
+            .filter_map(|b| b.token_usage())
             .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))));
         let size = |v: Option<u32>| v.map_or("?".to_owned(), |v| v.to_string());
         table.add_row([

@@ -118,30 +118,30 @@
 //! | `tp` | UInt32 | no | tensor-parallel rank |
 //! | `ep` | UInt32 | no | expert-parallel rank |
 //! | `batch_type` | Utf8 | yes | batch: `prefill` or `decode` |
-//! | `new_seq` | UInt64 | yes | batch: new sequences |
-//! | `new_token` | UInt64 | yes | batch: new prompt tokens |
-//! | `cached_token` | UInt64 | yes | batch: prompt tokens from the prefix cache |
+//! | `new_seq` | UInt32 | yes | batch: new sequences |
+//! | `new_token` | UInt32 | yes | batch: new prompt tokens |
+//! | `cached_token` | UInt32 | yes | batch: prompt tokens from the prefix cache |
 //! | `token_usage` | Float64 | yes | batch: KV-cache usage ratio |
-//! | `running_req` | UInt64 | yes | batch: requests running |
-//! | `queue_req` | UInt64 | yes | batch: requests queued |
-//! | `prealloc_req` | UInt64 | yes | batch: requests pre-allocated |
-//! | `inflight_req` | UInt64 | yes | batch: requests in flight to decode |
-//! | `transfer_req` | UInt64 | yes | batch: requests receiving KV cache |
-//! | `num_tokens` | UInt64 | yes | batch: tokens in the running batch |
+//! | `running_req` | UInt32 | yes | batch: requests running |
+//! | `queue_req` | UInt32 | yes | batch: requests queued |
+//! | `prealloc_req` | UInt32 | yes | batch: requests pre-allocated |
+//! | `inflight_req` | UInt32 | yes | batch: requests in flight to decode |
+//! | `transfer_req` | UInt32 | yes | batch: requests receiving KV cache |
+//! | `num_tokens` | UInt32 | yes | batch: tokens in the running batch |
 //! | `input_throughput` | Float64 | yes | batch: prompt tokens/s as logged |
 //! | `gen_throughput` | Float64 | yes | batch: generated tokens/s as logged |
 //! | `preallocated_usage` | Float64 | yes | batch: pre-allocated KV usage ratio |
-//! | `retracted_req` | UInt64 | yes | batch: requests retracted |
-//! | `unbootstrapped_req` | UInt64 | yes | batch: requests waiting for bootstrap |
+//! | `retracted_req` | UInt32 | yes | batch: requests retracted |
+//! | `unbootstrapped_req` | UInt32 | yes | batch: requests waiting for bootstrap |
 //! | `accept_len` | Float64 | yes | batch: speculative decoding accepted length |
 //! | `accept_rate` | Float64 | yes | batch: speculative decoding acceptance rate |
 //! | `cuda_graph` | Boolean | yes | batch: step ran as a CUDA graph |
-//! | `swa_tokens` | UInt64 | yes | batch: sliding-window pool tokens |
+//! | `swa_tokens` | UInt32 | yes | batch: sliding-window pool tokens |
 //! | `swa_token_usage` | Float64 | yes | batch: sliding-window pool usage ratio |
 //! | `iteration` | UInt64 | yes | batch: TensorRT-LLM iteration |
 //! | `host_step_time_ms` | Float64 | yes | batch: TensorRT-LLM host step time (ms) |
 //! | `prev_device_step_time_ms` | Float64 | yes | batch: TensorRT-LLM previous device step time (ms) |
-//! | `cached_kv_tokens` | UInt64 | yes | batch: TensorRT-LLM KV tokens reused |
+//! | `cached_kv_tokens` | UInt32 | yes | batch: TensorRT-LLM KV tokens reused |
 //! | `metric_type` | Utf8 | yes | memory: `memory` or `kv_cache` |
 //! | `event` | Utf8 | yes | memory: which line (`load_weight_end`, `kv_cache_allocated`, ...) |
 //! | `avail_mem_gb` | Float64 | yes | memory: free GPU memory (GB) |
@@ -199,7 +199,8 @@ use srtlog_model::{BatchMetrics, BenchmarkPoint, MemoryMetrics, NodeMetrics, Pro
 
 /// Version of the cache's layout: tables, columns, footer keys. A file written under another
 /// version is stale. Bump it whenever a column or footer key changes meaning, is added or removed.
-pub const CACHE_SCHEMA_VERSION: u32 = 1;
+/// (2: batch counts are `UInt32`, following the model.)
+pub const CACHE_SCHEMA_VERSION: u32 = 2;
 
 /// File name of the benchmark results part.
 pub const RESULTS_FILE: &str = "benchmark_results.parquet";

@@ -14,7 +14,7 @@ use arrow_array::{
 };
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use srtlog_model::{
-    BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeMetadata, NodeMetrics, Timestamp,
+    BatchMetrics, BatchRow, BatchType, MemoryMetricType, MemoryMetrics, NodeMetadata, NodeMetrics, Timestamp,
 };
 
 use crate::columns::{column, opt, required, Scalar};
@@ -55,8 +55,8 @@ pub(crate) fn node_rows(nodes: &[NodeMetrics]) -> impl Iterator<Item = NodeRow<'
     })
 }
 
-/// Declares the table from the optional fields of [`BatchMetrics`] and [`MemoryMetrics`], in
-/// declaration order. Both structs are destructured without `..`, so a field added to the model
+/// Declares the table from the optional fields of [`BatchRow`] (the open form of
+/// [`BatchMetrics`]) and [`MemoryMetrics`], in declaration order. Both structs are destructured without `..`, so a field added to the model
 /// and not here is a compile error.
 macro_rules! node_table {
     (batch { $($b:ident : $bt:ty),+ $(,)? } memory { $($m:ident : $mt:ty),+ $(,)? }) => {
@@ -110,10 +110,10 @@ macro_rules! node_table {
             pub(crate) fn append(&mut self, row: &NodeRow<'_>) {
                 match *row {
                     NodeRow::Batch(meta, batch) => {
-                        let BatchMetrics { timestamp, dp, tp, ep, batch_type, $($b,)+ } = batch;
-                        self.append_common(meta, RecordType::Batch, *timestamp, [*dp, *tp, *ep]);
+                        let BatchRow { timestamp, dp, tp, ep, batch_type, $($b,)+ } = batch.to_row();
+                        self.append_common(meta, RecordType::Batch, timestamp, [dp, tp, ep]);
                         self.batch_type.append_value(batch_type.as_str());
-                        $( <$bt as Scalar>::append(&mut self.$b, *$b); )+
+                        $( <$bt as Scalar>::append(&mut self.$b, $b); )+
                         self.metric_type.append_null();
                         self.event.append_null();
                         $( <$mt as Scalar>::append(&mut self.$m, None); )+
@@ -254,14 +254,14 @@ macro_rules! node_table {
                             Some("decode") => BatchType::Decode,
                             other => return Err(fail(&format!("batch_type {other:?}"))),
                         };
-                        out.workers[worker].batches.push(BatchMetrics {
+                        out.workers[worker].batches.push(BatchMetrics::from(BatchRow {
                             timestamp: ts,
                             dp,
                             tp,
                             ep,
                             batch_type,
                             $( $b: opt::<$bt>($b, row), )+
-                        });
+                        }));
                     }
                     RecordType::Memory => {
                         let metric_type = match text(metric_type, row) {
@@ -289,30 +289,30 @@ macro_rules! node_table {
 
 node_table! {
     batch {
-        new_seq: u64,
-        new_token: u64,
-        cached_token: u64,
+        new_seq: u32,
+        new_token: u32,
+        cached_token: u32,
         token_usage: f64,
-        running_req: u64,
-        queue_req: u64,
-        prealloc_req: u64,
-        inflight_req: u64,
-        transfer_req: u64,
-        num_tokens: u64,
+        running_req: u32,
+        queue_req: u32,
+        prealloc_req: u32,
+        inflight_req: u32,
+        transfer_req: u32,
+        num_tokens: u32,
         input_throughput: f64,
         gen_throughput: f64,
         preallocated_usage: f64,
-        retracted_req: u64,
-        unbootstrapped_req: u64,
+        retracted_req: u32,
+        unbootstrapped_req: u32,
         accept_len: f64,
         accept_rate: f64,
         cuda_graph: bool,
-        swa_tokens: u64,
+        swa_tokens: u32,
         swa_token_usage: f64,
         iteration: u64,
         host_step_time_ms: f64,
         prev_device_step_time_ms: f64,
-        cached_kv_tokens: u64,
+        cached_kv_tokens: u32,
     }
     memory {
         avail_mem_gb: f64,

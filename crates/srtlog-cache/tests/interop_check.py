@@ -13,6 +13,9 @@ import sys
 import zlib
 from pathlib import Path
 
+# srtlog_cache::CACHE_SCHEMA_VERSION of the writer under test.
+CACHE_SCHEMA_VERSION = 2
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -46,30 +49,30 @@ NODE_COLUMNS = [
     ("tp", pa.uint32()),
     ("ep", pa.uint32()),
     ("batch_type", pa.string()),
-    ("new_seq", pa.uint64()),
-    ("new_token", pa.uint64()),
-    ("cached_token", pa.uint64()),
+    ("new_seq", pa.uint32()),
+    ("new_token", pa.uint32()),
+    ("cached_token", pa.uint32()),
     ("token_usage", pa.float64()),
-    ("running_req", pa.uint64()),
-    ("queue_req", pa.uint64()),
-    ("prealloc_req", pa.uint64()),
-    ("inflight_req", pa.uint64()),
-    ("transfer_req", pa.uint64()),
-    ("num_tokens", pa.uint64()),
+    ("running_req", pa.uint32()),
+    ("queue_req", pa.uint32()),
+    ("prealloc_req", pa.uint32()),
+    ("inflight_req", pa.uint32()),
+    ("transfer_req", pa.uint32()),
+    ("num_tokens", pa.uint32()),
     ("input_throughput", pa.float64()),
     ("gen_throughput", pa.float64()),
     ("preallocated_usage", pa.float64()),
-    ("retracted_req", pa.uint64()),
-    ("unbootstrapped_req", pa.uint64()),
+    ("retracted_req", pa.uint32()),
+    ("unbootstrapped_req", pa.uint32()),
     ("accept_len", pa.float64()),
     ("accept_rate", pa.float64()),
     ("cuda_graph", pa.bool_()),
-    ("swa_tokens", pa.uint64()),
+    ("swa_tokens", pa.uint32()),
     ("swa_token_usage", pa.float64()),
     ("iteration", pa.uint64()),
     ("host_step_time_ms", pa.float64()),
     ("prev_device_step_time_ms", pa.float64()),
-    ("cached_kv_tokens", pa.uint64()),
+    ("cached_kv_tokens", pa.uint32()),
     ("metric_type", pa.string()),
     ("event", pa.string()),
     ("avail_mem_gb", pa.float64()),
@@ -96,7 +99,7 @@ def check_footer(path, table_name, rows):
     meta = pq.read_metadata(path).metadata
     header = json.loads(meta[b"srtlog.cache"])
     extras_raw = meta[b"srtlog.cache.extras"]
-    check(header["cache_schema_version"] == 1, f"{path}: {header}")
+    check(header["cache_schema_version"] == CACHE_SCHEMA_VERSION, f"{path}: {header}")
     check(header["table"] == table_name, f"{path}: table {header['table']}")
     check(header["rows"] == rows, f"{path}: rows {header['rows']}")
     check(len(header["fingerprints"]) == 2, f"{path}: fingerprints {header['fingerprints']}")
@@ -170,7 +173,7 @@ def main(cache_dir):
 
     # --- cache_metadata.json
     summary = json.loads((cache_dir / "cache_metadata.json").read_text())
-    check(summary["cache_schema_version"] == 1, f"summary {summary}")
+    check(summary["cache_schema_version"] == CACHE_SCHEMA_VERSION, f"summary {summary}")
     check(summary["files"]["benchmark_results.parquet"]["rows"] == 3, "summary rows")
     check(summary["files"]["node_metrics.parquet"]["workers"] == 2, "summary workers")
 

@@ -173,20 +173,20 @@
 //! | `utc_offset_secs` | Int32 | yes | the line's UTC offset, when it had a zone (`Z` is 0) |
 //! | `dp`, `tp`, `ep` | UInt32 | no | data/tensor/expert-parallel rank (0 when the line has none) |
 //! | `batch_type` | Utf8 | no | `prefill` or `decode` |
-//! | `new_seq`, `new_token`, `cached_token` | UInt64 | yes | new sequences, new prompt tokens, prompt tokens from the prefix cache |
+//! | `new_seq`, `new_token`, `cached_token` | UInt32 | yes | new sequences, new prompt tokens, prompt tokens from the prefix cache |
 //! | `token_usage` | Float64 | yes | KV-cache usage ratio |
-//! | `running_req`, `queue_req`, `prealloc_req`, `inflight_req`, `transfer_req` | UInt64 | yes | requests running, queued, pre-allocated, in flight to decode, receiving KV cache |
-//! | `num_tokens` | UInt64 | yes | tokens in the running batch |
+//! | `running_req`, `queue_req`, `prealloc_req`, `inflight_req`, `transfer_req` | UInt32 | yes | requests running, queued, pre-allocated, in flight to decode, receiving KV cache |
+//! | `num_tokens` | UInt32 | yes | tokens in the running batch |
 //! | `input_throughput`, `gen_throughput` | Float64 | yes | prompt / generated tokens/s as logged |
 //! | `preallocated_usage` | Float64 | yes | pre-allocated KV usage ratio |
-//! | `retracted_req`, `unbootstrapped_req` | UInt64 | yes | requests retracted / waiting for bootstrap |
+//! | `retracted_req`, `unbootstrapped_req` | UInt32 | yes | requests retracted / waiting for bootstrap |
 //! | `accept_len`, `accept_rate` | Float64 | yes | speculative decoding accepted length / acceptance rate |
 //! | `cuda_graph` | Boolean | yes | step ran as a CUDA graph |
-//! | `swa_tokens` | UInt64 | yes | sliding-window pool tokens |
+//! | `swa_tokens` | UInt32 | yes | sliding-window pool tokens |
 //! | `swa_token_usage` | Float64 | yes | sliding-window pool usage ratio |
 //! | `iteration` | UInt64 | yes | TensorRT-LLM iteration |
 //! | `host_step_time_ms`, `prev_device_step_time_ms` | Float64 | yes | TensorRT-LLM host step / previous device step time (ms) |
-//! | `cached_kv_tokens` | UInt64 | yes | TensorRT-LLM KV tokens reused |
+//! | `cached_kv_tokens` | UInt32 | yes | TensorRT-LLM KV tokens reused |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
 //! `memory` — one row per [`MemoryMetrics`](srtlog_model::MemoryMetrics), worker by worker,

@@ -11,7 +11,7 @@ use arrow_array::builder::{StringBuilder, UInt32Builder};
 use arrow_schema::{Schema, SchemaRef};
 use serde_json::Value;
 use srtlog_model::{
-    BatchMetrics, BenchmarkPoint, BenchmarkRun, MemoryMetrics, Mode, ModelInfo, NodeMetadata,
+    BatchMetrics, BatchRow, BenchmarkPoint, BenchmarkRun, MemoryMetrics, Mode, ModelInfo, NodeMetadata,
     ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
 };
 
@@ -408,10 +408,10 @@ macro_rules! node_tables {
         impl BatchColumns {
             /// Appends one batch of a worker of the run as one row.
             pub(crate) fn push(&mut self, ctx: &RunContext<'_>, worker: &NodeMetadata, batch: &BatchMetrics) {
-                let BatchMetrics { timestamp, dp, tp, ep, batch_type, $($b,)+ } = batch;
-                self.worker.push(worker, *timestamp, [*dp, *tp, *ep]);
+                let BatchRow { timestamp, dp, tp, ep, batch_type, $($b,)+ } = batch.to_row();
+                self.worker.push(worker, timestamp, [dp, tp, ep]);
                 self.batch_type.push(batch_type.as_str());
-                $( self.$b.push(*$b); )+
+                $( self.$b.push($b); )+
                 self.run_path.push(ctx.path);
             }
         }
@@ -443,30 +443,30 @@ macro_rules! node_tables {
 
 node_tables! {
     batch {
-        new_seq: u64,
-        new_token: u64,
-        cached_token: u64,
+        new_seq: u32,
+        new_token: u32,
+        cached_token: u32,
         token_usage: f64,
-        running_req: u64,
-        queue_req: u64,
-        prealloc_req: u64,
-        inflight_req: u64,
-        transfer_req: u64,
-        num_tokens: u64,
+        running_req: u32,
+        queue_req: u32,
+        prealloc_req: u32,
+        inflight_req: u32,
+        transfer_req: u32,
+        num_tokens: u32,
         input_throughput: f64,
         gen_throughput: f64,
         preallocated_usage: f64,
-        retracted_req: u64,
-        unbootstrapped_req: u64,
+        retracted_req: u32,
+        unbootstrapped_req: u32,
         accept_len: f64,
         accept_rate: f64,
         cuda_graph: bool,
-        swa_tokens: u64,
+        swa_tokens: u32,
         swa_token_usage: f64,
         iteration: u64,
         host_step_time_ms: f64,
         prev_device_step_time_ms: f64,
-        cached_kv_tokens: u64,
+        cached_kv_tokens: u32,
     }
     memory {
         avail_mem_gb: f64,

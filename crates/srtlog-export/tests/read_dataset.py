@@ -55,7 +55,7 @@ DUCKDB_TYPES = {
         "timestamp": "TIMESTAMP",
         "utc_offset_secs": "INTEGER",
         "dp": "UINTEGER",
-        "running_req": "UBIGINT",
+        "running_req": "UINTEGER",
         "token_usage": "DOUBLE",
         "cuda_graph": "BOOLEAN",
     },

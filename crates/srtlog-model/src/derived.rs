@@ -19,7 +19,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::node::{BatchMetrics, BatchType, NodeInfo, WorkerType};
+use crate::batch::BatchMetrics;
+use crate::node::{BatchType, NodeInfo, WorkerType};
 use crate::results::BenchmarkPoint;
 use crate::run::{Mode, RunMetadata};
 
@@ -203,7 +204,7 @@ fn rate_side(worker_type: WorkerType) -> Option<BatchType> {
 }
 
 fn counts_for_rate(b: &BatchMetrics, side: BatchType) -> bool {
-    b.batch_type == side && (side == BatchType::Prefill || finite(b.gen_throughput).is_some())
+    b.batch_type == side && (side == BatchType::Prefill || finite(b.gen_throughput()).is_some())
 }
 
 /// The rate-match time grid: buckets of whole seconds, at most [`MAX_BUCKETS`].
@@ -271,23 +272,24 @@ fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
         // Decode streams (DP ranks) of this worker: sum and count of gen throughput per bucket.
         let mut streams: BTreeMap<u32, Vec<(f64, u32)>> = BTreeMap::new();
         for b in m.batches.iter().filter(|b| keep.keeps(b)) {
-            if let Some(g) = finite(b.gen_throughput) {
+            if let Some(g) = finite(b.gen_throughput()) {
                 gen.push(g);
             }
             if b.batch_type == BatchType::Prefill {
-                cached = cached.saturating_add(b.cached_token.unwrap_or(0));
-                new = new.saturating_add(b.new_token.unwrap_or(0));
-                has_prefill_counts |= b.cached_token.is_some();
+                cached = cached.saturating_add(u64::from(b.cached_token().unwrap_or(0)));
+                new = new.saturating_add(u64::from(b.new_token().unwrap_or(0)));
+                has_prefill_counts |= b.cached_token().is_some();
             }
             let (Some(grid), Some(side), Some(ts)) = (&grid, side, b.timestamp) else { continue };
             if !counts_for_rate(b, side) {
                 continue;
             }
             let i = grid.index(ts.epoch_micros_or_wall());
-            match (side, finite(b.gen_throughput)) {
+            match (side, finite(b.gen_throughput())) {
                 (BatchType::Prefill, _) => {
-                    prefill_tokens[i] =
-                        Some(prefill_tokens[i].unwrap_or(0).saturating_add(b.new_token.unwrap_or(0)));
+                    prefill_tokens[i] = Some(
+                        prefill_tokens[i].unwrap_or(0).saturating_add(u64::from(b.new_token().unwrap_or(0))),
+                    );
                 }
                 (BatchType::Decode, Some(g)) => {
                     let sums = streams.entry(b.dp).or_insert_with(|| vec![(0.0, 0); n]);
@@ -340,7 +342,7 @@ fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
 mod tests {
     use super::*;
     use crate::node::{NodeConfig, NodeMetadata, NodeMetrics, ParallelConfig, ParseStats};
-    use crate::Timestamp;
+    use crate::{CountField, RealField, Timestamp};
 
     fn batch(kind: BatchType, secs: u32, dp: u32, tp: u32) -> BatchMetrics {
         let mut b = BatchMetrics::new(kind);
@@ -366,9 +368,11 @@ mod tests {
     #[test]
     fn worker_values_and_rate_match() {
         let mut p1 = batch(BatchType::Prefill, 0, 0, 0);
-        (p1.new_token, p1.cached_token) = (Some(3000), Some(1000));
+        p1.set_count(CountField::NewToken, 3000);
+        p1.set_count(CountField::CachedToken, 1000);
         let mut p2 = batch(BatchType::Prefill, 1, 0, 0);
-        (p2.new_token, p2.cached_token) = (Some(1000), Some(0));
+        p2.set_count(CountField::NewToken, 1000);
+        p2.set_count(CountField::CachedToken, 0);
         // TP1 repeats the TP0 line of the same DP rank: not counted twice.
         let mut p_dup = p2.clone();
         p_dup.tp = 1;
@@ -376,7 +380,7 @@ mod tests {
         let mut d = Vec::new();
         for (s, dp, g) in [(0, 0, 100.0), (1, 0, 300.0), (0, 1, 50.0), (1, 1, 50.0)] {
             let mut b = batch(BatchType::Decode, s, dp, dp);
-            b.gen_throughput = Some(g);
+            b.set_real(RealField::GenThroughput, g);
             d.push(b);
         }
         let decode = node(WorkerType::Decode, d);

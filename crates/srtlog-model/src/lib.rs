@@ -25,6 +25,7 @@
 //! assert_eq!(json["mean_ttft_ms"], serde_json::json!([null]));
 //! ```
 
+mod batch;
 pub mod derived;
 mod error;
 mod node;
@@ -35,11 +36,12 @@ mod run;
 mod text;
 mod timestamp;
 
+pub use batch::{BatchField, BatchMetrics, BatchRow, CountField, RealField};
 pub use derived::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived};
 pub use error::{ParseError, RegistryError};
 pub use node::{
-    BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand,
-    NodeMetadata, NodeMetrics, ParallelConfig, ParseStats, WorkerType,
+    BatchType, MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata,
+    NodeMetrics, ParallelConfig, ParseStats, WorkerType,
 };
 pub use registry::{
     benchmark_out_path, benchmark_parsers, get_benchmark_parser, get_node_parser, list_benchmark_parsers,

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::batch::BatchMetrics;
 use crate::run::StringMap;
 use crate::timestamp::Timestamp;
 
@@ -65,110 +66,6 @@ impl BatchType {
         match self {
             BatchType::Prefill => "prefill",
             BatchType::Decode => "decode",
-        }
-    }
-}
-
-/// One scheduler batch (SGLang `Prefill batch` / `Decode batch` line, TensorRT-LLM iteration).
-///
-/// Fields a line does not carry are `None`. For TensorRT-LLM the mapping is: `running_req` =
-/// `num_scheduled_requests`, `new_seq` = `num_ctx_requests`, `new_token` = `num_ctx_tokens`,
-/// `num_tokens` = `num_generation_tokens`, `token_usage` = `kv_cache_util`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BatchMetrics {
-    /// When the line was logged; `None` when the line has no timestamp.
-    pub timestamp: Option<Timestamp>,
-    /// Data-parallel rank from the line's tags (0 when absent).
-    pub dp: u32,
-    /// Tensor-parallel rank from the line's tags (0 when absent).
-    pub tp: u32,
-    /// Expert-parallel rank from the line's tags (0 when absent).
-    pub ep: u32,
-    /// Prefill or decode.
-    pub batch_type: BatchType,
-    /// New sequences in this prefill batch.
-    pub new_seq: Option<u64>,
-    /// New (uncached) prompt tokens in this prefill batch.
-    pub new_token: Option<u64>,
-    /// Prompt tokens served from the prefix cache.
-    pub cached_token: Option<u64>,
-    /// KV-cache usage ratio, 0..1 (`token usage`, or `full token usage` for hybrid pools).
-    pub token_usage: Option<f64>,
-    /// Requests running.
-    pub running_req: Option<u64>,
-    /// Requests queued.
-    pub queue_req: Option<u64>,
-    /// Requests pre-allocated (disaggregated decode/prefill).
-    pub prealloc_req: Option<u64>,
-    /// Requests in flight to decode (disaggregated prefill).
-    pub inflight_req: Option<u64>,
-    /// Requests receiving KV cache (disaggregated decode; older `#transferring-req`).
-    pub transfer_req: Option<u64>,
-    /// Tokens in the running batch (`#token` / `#full token`; TRT-LLM generation tokens).
-    pub num_tokens: Option<u64>,
-    /// Prompt tokens per second as logged.
-    pub input_throughput: Option<f64>,
-    /// Generated tokens per second as logged.
-    pub gen_throughput: Option<f64>,
-    /// Pre-allocated KV usage ratio (disaggregated decode).
-    pub preallocated_usage: Option<f64>,
-    /// Requests retracted for lack of memory.
-    pub retracted_req: Option<u64>,
-    /// Requests waiting for the bootstrap handshake (older `#unbootstrapped-req`).
-    pub unbootstrapped_req: Option<u64>,
-    /// Speculative decoding: mean accepted length.
-    pub accept_len: Option<f64>,
-    /// Speculative decoding: acceptance rate.
-    pub accept_rate: Option<f64>,
-    /// Whether the step ran as a CUDA graph.
-    pub cuda_graph: Option<bool>,
-    /// Sliding-window pool tokens (hybrid models, `#swa token`).
-    pub swa_tokens: Option<u64>,
-    /// Sliding-window pool usage ratio (`swa token usage`).
-    pub swa_token_usage: Option<f64>,
-    /// TensorRT-LLM iteration number.
-    pub iteration: Option<u64>,
-    /// TensorRT-LLM host step time (ms).
-    pub host_step_time_ms: Option<f64>,
-    /// TensorRT-LLM device time of the previous step (ms).
-    pub prev_device_step_time_ms: Option<f64>,
-    /// TensorRT-LLM KV tokens reused from the cache (`cached_kv_tokens`).
-    pub cached_kv_tokens: Option<u64>,
-}
-
-impl BatchMetrics {
-    /// An empty batch of the given type: every metric `None`, ranks 0.
-    pub fn new(batch_type: BatchType) -> Self {
-        BatchMetrics {
-            timestamp: None,
-            dp: 0,
-            tp: 0,
-            ep: 0,
-            batch_type,
-            new_seq: None,
-            new_token: None,
-            cached_token: None,
-            token_usage: None,
-            running_req: None,
-            queue_req: None,
-            prealloc_req: None,
-            inflight_req: None,
-            transfer_req: None,
-            num_tokens: None,
-            input_throughput: None,
-            gen_throughput: None,
-            preallocated_usage: None,
-            retracted_req: None,
-            unbootstrapped_req: None,
-            accept_len: None,
-            accept_rate: None,
-            cuda_graph: None,
-            swa_tokens: None,
-            swa_token_usage: None,
-            iteration: None,
-            host_step_time_ms: None,
-            prev_device_step_time_ms: None,
-            cached_kv_tokens: None,
         }
     }
 }

@@ -16,8 +16,9 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use crate::batch::BatchMetrics;
 use crate::error::{ParseError, RegistryError};
-use crate::node::{BatchMetrics, MemoryMetrics, NodeLaunchCommand, ParallelConfig, ParseStats};
+use crate::node::{MemoryMetrics, NodeLaunchCommand, ParallelConfig, ParseStats};
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
 use crate::run::StringMap;
 

@@ -11,8 +11,8 @@ use std::io::{self, Read};
 use std::sync::OnceLock;
 
 use srtlog_model::{
-    BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeLaunchCommand, NodeParser, ParallelConfig,
-    ParseOptions, WorkerLogData,
+    BatchMetrics, BatchType, CountField, MemoryMetricType, MemoryMetrics, NodeLaunchCommand, NodeParser,
+    ParallelConfig, ParseOptions, RealField, WorkerLogData,
 };
 
 use crate::bytes::{
@@ -58,7 +58,7 @@ pub(crate) fn markers() -> Option<&'static Markers> {
 /// let line = b"[2026-01-16 06:21:03 DP1 TP1 EP1] Decode batch, #running-req: 12, #token: 9000, \
 ///              token usage: 0.05, cuda graph: True, gen throughput (token/s): 812.40, #queue-req: 0, ";
 /// let LineEvent::Batch(b) = parse_sglang_line(line) else { panic!("not a batch") };
-/// assert_eq!((b.dp, b.running_req, b.cuda_graph), (1, Some(12), Some(true)));
+/// assert_eq!((b.dp, b.running_req(), b.cuda_graph()), (1, Some(12), Some(true)));
 /// ```
 pub fn parse_sglang_line(line: &[u8]) -> LineEvent {
     parse_line_with(line, &mut Vec::new())
@@ -249,11 +249,11 @@ pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'stat
         }
         // Known names are recognised in place by their first two bytes (no scan).
         if let Some((field, value_start)) = known_name(s, i) {
-            i = match fast_value(slot(b, field), s, value_start) {
+            i = match fast_value(b, slot(field), s, value_start) {
                 Some(next) => next,
                 None => {
                     let end = field_end(s, value_start);
-                    if !slow_value(slot(b, field), &s[value_start..end]) {
+                    if !slow_value(b, slot(field), &s[value_start..end]) {
                         return Err("unparsable value in batch line");
                     }
                     (end + 2).min(n)
@@ -288,13 +288,13 @@ pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'stat
             i = next_field(s, value_start);
             continue;
         };
-        i = match fast_value(slot(b, field), s, value_start) {
+        i = match fast_value(b, slot(field), s, value_start) {
             Some(next) => next,
             None => {
                 // Rare forms (`1e-05`, very long numbers, junk): the general rule on the whole
                 // value text up to the next `, `.
                 let end = field_end(s, value_start);
-                if !slow_value(slot(b, field), &s[value_start..end]) {
+                if !slow_value(b, slot(field), &s[value_start..end]) {
                     return Err("unparsable value in batch line");
                 }
                 (end + 2).min(n)
@@ -345,35 +345,36 @@ fn known_name(s: &[u8], i: usize) -> Option<(Field, usize)> {
 }
 
 /// Where a field's value goes.
-enum Slot<'a> {
-    U64(&'a mut Option<u64>),
-    F64(&'a mut Option<f64>),
-    Bool(&'a mut Option<bool>),
+#[derive(Clone, Copy)]
+enum Slot {
+    Count(CountField),
+    Real(RealField),
+    CudaGraph,
 }
 
-fn slot(b: &mut BatchMetrics, field: Field) -> Slot<'_> {
+fn slot(field: Field) -> Slot {
     use Field::*;
     match field {
-        NewSeq => Slot::U64(&mut b.new_seq),
-        NewToken => Slot::U64(&mut b.new_token),
-        CachedToken => Slot::U64(&mut b.cached_token),
-        TokenUsage => Slot::F64(&mut b.token_usage),
-        SwaTokenUsage => Slot::F64(&mut b.swa_token_usage),
-        RunningReq => Slot::U64(&mut b.running_req),
-        QueueReq => Slot::U64(&mut b.queue_req),
-        PreallocReq => Slot::U64(&mut b.prealloc_req),
-        InflightReq => Slot::U64(&mut b.inflight_req),
-        TransferReq => Slot::U64(&mut b.transfer_req),
-        UnbootstrappedReq => Slot::U64(&mut b.unbootstrapped_req),
-        RetractedReq => Slot::U64(&mut b.retracted_req),
-        NumTokens => Slot::U64(&mut b.num_tokens),
-        SwaTokens => Slot::U64(&mut b.swa_tokens),
-        InputThroughput => Slot::F64(&mut b.input_throughput),
-        GenThroughput => Slot::F64(&mut b.gen_throughput),
-        PreallocatedUsage => Slot::F64(&mut b.preallocated_usage),
-        AcceptLen => Slot::F64(&mut b.accept_len),
-        AcceptRate => Slot::F64(&mut b.accept_rate),
-        CudaGraph => Slot::Bool(&mut b.cuda_graph),
+        NewSeq => Slot::Count(CountField::NewSeq),
+        NewToken => Slot::Count(CountField::NewToken),
+        CachedToken => Slot::Count(CountField::CachedToken),
+        TokenUsage => Slot::Real(RealField::TokenUsage),
+        SwaTokenUsage => Slot::Real(RealField::SwaTokenUsage),
+        RunningReq => Slot::Count(CountField::RunningReq),
+        QueueReq => Slot::Count(CountField::QueueReq),
+        PreallocReq => Slot::Count(CountField::PreallocReq),
+        InflightReq => Slot::Count(CountField::InflightReq),
+        TransferReq => Slot::Count(CountField::TransferReq),
+        UnbootstrappedReq => Slot::Count(CountField::UnbootstrappedReq),
+        RetractedReq => Slot::Count(CountField::RetractedReq),
+        NumTokens => Slot::Count(CountField::NumTokens),
+        SwaTokens => Slot::Count(CountField::SwaTokens),
+        InputThroughput => Slot::Real(RealField::InputThroughput),
+        GenThroughput => Slot::Real(RealField::GenThroughput),
+        PreallocatedUsage => Slot::Real(RealField::PreallocatedUsage),
+        AcceptLen => Slot::Real(RealField::AcceptLen),
+        AcceptRate => Slot::Real(RealField::AcceptRate),
+        CudaGraph => Slot::CudaGraph,
     }
 }
 
@@ -407,23 +408,25 @@ fn after_value(s: &[u8], e: usize) -> Option<usize> {
 
 /// Parses the common value forms in place (`123`, `0.45`, `True`); `None` sends the field to
 /// [`slow_value`].
-fn fast_value(slot: Slot<'_>, s: &[u8], from: usize) -> Option<usize> {
+fn fast_value(b: &mut BatchMetrics, slot: Slot, s: &[u8], from: usize) -> Option<usize> {
     match slot {
-        Slot::U64(out) => {
-            let mut v: u64 = 0;
+        Slot::Count(field) => {
+            // Up to 9 digits cannot overflow a `u32`; longer numbers take the slow path, which
+            // refuses what does not fit.
+            let mut v: u32 = 0;
             let mut i = from;
-            while i < s.len() && s[i].is_ascii_digit() && i - from < 19 {
-                v = v * 10 + u64::from(s[i] - b'0');
+            while i < s.len() && s[i].is_ascii_digit() && i - from < 9 {
+                v = v * 10 + u32::from(s[i] - b'0');
                 i += 1;
             }
             if i == from {
                 return None;
             }
             let next = after_value(s, i)?;
-            *out = Some(v);
+            b.set_count(field, v);
             Some(next)
         }
-        Slot::F64(out) => {
+        Slot::Real(field) => {
             let (mut mantissa, mut digits, mut frac, mut dot) = (0u64, 0usize, 0usize, false);
             let mut i = from;
             while i < s.len() {
@@ -447,10 +450,10 @@ fn fast_value(slot: Slot<'_>, s: &[u8], from: usize) -> Option<usize> {
             }
             let next = after_value(s, i)?;
             // One correctly rounded division of two exact values: what `str::parse` returns.
-            *out = Some(mantissa as f64 / POW10[frac]);
+            b.set_real(field, mantissa as f64 / POW10[frac]);
             Some(next)
         }
-        Slot::Bool(out) => {
+        Slot::CudaGraph => {
             let rest = &s[from..];
             let (v, len) = if rest.starts_with(b"True") {
                 (true, 4)
@@ -460,7 +463,7 @@ fn fast_value(slot: Slot<'_>, s: &[u8], from: usize) -> Option<usize> {
                 return None;
             };
             let next = after_value(s, from + len)?;
-            *out = Some(v);
+            b.set_cuda_graph(v);
             Some(next)
         }
     }
@@ -468,12 +471,12 @@ fn fast_value(slot: Slot<'_>, s: &[u8], from: usize) -> Option<usize> {
 
 /// The general rule: the value's first space-separated word, without a trailing `,`, must
 /// parse whole.
-fn slow_value(slot: Slot<'_>, value: &[u8]) -> bool {
+fn slow_value(b: &mut BatchMetrics, slot: Slot, value: &[u8]) -> bool {
     let word = first_word(value);
     match slot {
-        Slot::U64(out) => parse_u64(word).map(|v| *out = Some(v)).is_some(),
-        Slot::F64(out) => parse_f64(word).map(|v| *out = Some(v)).is_some(),
-        Slot::Bool(out) => parse_bool(word).map(|v| *out = Some(v)).is_some(),
+        Slot::Count(field) => parse_u32(word).map(|v| b.set_count(field, v)).is_some(),
+        Slot::Real(field) => parse_f64(word).map(|v| b.set_real(field, v)).is_some(),
+        Slot::CudaGraph => parse_bool(word).map(|v| b.set_cuda_graph(v)).is_some(),
     }
 }
 

@@ -22,8 +22,8 @@ use std::io::{self, Read};
 use std::sync::OnceLock;
 
 use srtlog_model::{
-    parse_iso, BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeLaunchCommand, NodeParser,
-    ParallelConfig, ParseOptions, WorkerLogData,
+    parse_iso, BatchMetrics, BatchType, CountField, MemoryMetricType, MemoryMetrics, NodeLaunchCommand,
+    NodeParser, ParallelConfig, ParseOptions, RealField, WorkerLogData,
 };
 
 use crate::bytes::{
@@ -69,7 +69,7 @@ pub(crate) fn markers() -> Option<&'static Markers> {
 ///   host_step_time = 12.5ms, prev_device_step_time = N/A, timestamp = 2026-01-16 06:22:01, \
 ///   states = {'num_ctx_requests': 1, 'num_ctx_tokens': 1024, 'num_generation_tokens': 2}";
 /// let LineEvent::Batch(b) = parse_trtllm_line(line) else { panic!("not a batch") };
-/// assert_eq!((b.iteration, b.new_token, b.token_usage), (Some(42), Some(1024), None));
+/// assert_eq!((b.iteration(), b.new_token(), b.token_usage()), (Some(42), Some(1024), None));
 /// ```
 pub fn parse_trtllm_line(line: &[u8]) -> LineEvent {
     parse_line_with(line, &mut Vec::new())
@@ -160,6 +160,18 @@ fn opt_f64(v: &[u8]) -> Result<Option<f64>, ()> {
     parse_f64(v).map(Some).ok_or(())
 }
 
+/// Sets `field` from a value that may be `N/A` (left unset); `false` when unparsable.
+fn set_opt_real(b: &mut BatchMetrics, field: RealField, value: &[u8]) -> bool {
+    match opt_f64(value) {
+        Ok(Some(v)) => {
+            b.set_real(field, v);
+            true
+        }
+        Ok(None) => true,
+        Err(()) => false,
+    }
+}
+
 /// The position of the next `, ` at or after `from` (or the end).
 fn field_end(s: &[u8], from: usize) -> usize {
     let mut i = from;
@@ -206,23 +218,23 @@ fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
         i = (end + 2).min(n);
         let ok = match (name.len(), name.first().copied().unwrap_or(0)) {
             (4, b'i') if name == b"iter" => {
-                b.iteration = parse_u64(value);
+                if let Some(v) = parse_u64(value) {
+                    b.set_iteration(v);
+                }
                 true
             }
             (4, b'r') if name == b"rank" => parse_u32(value).map(|r| b.tp = r).is_some(),
             (22, b'n') if name == b"num_scheduled_requests" => {
-                parse_u64(value).map(|v| b.running_req = Some(v)).is_some()
+                parse_u32(value).map(|v| b.set_count(CountField::RunningReq, v)).is_some()
             }
-            (13, b'k') if name == b"kv_cache_util" => opt_f64(value).map(|v| b.token_usage = v).is_ok(),
-            (14, b'h') if name == b"host_step_time" => {
-                opt_f64(value).map(|v| b.host_step_time_ms = v).is_ok()
-            }
+            (13, b'k') if name == b"kv_cache_util" => set_opt_real(&mut b, RealField::TokenUsage, value),
+            (14, b'h') if name == b"host_step_time" => set_opt_real(&mut b, RealField::HostStepTimeMs, value),
             (21, b'p') if name == b"prev_device_step_time" => {
-                opt_f64(value).map(|v| b.prev_device_step_time_ms = v).is_ok()
+                set_opt_real(&mut b, RealField::PrevDeviceStepTimeMs, value)
             }
             // Oldest form: `elapsed_time = {s}s`, the same host-side step time in seconds.
             (12, b'e') if name == b"elapsed_time" => parse_f64(value.strip_suffix(b"s").unwrap_or(value))
-                .map(|v| b.host_step_time_ms = Some(v * 1000.0))
+                .map(|v| b.set_real(RealField::HostStepTimeMs, v * 1000.0))
                 .is_some(),
             (9, b't') if name == b"timestamp" => {
                 parse_iso(value).map(|(ts, _)| b.timestamp = Some(ts)).is_some()
@@ -236,17 +248,18 @@ fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
     let Some(states_at) = states.filter(|&at| body.get(at) == Some(&b'{')) else {
         return LineEvent::Malformed("iteration line without states");
     };
-    if b.iteration.is_none() {
+    if b.iteration().is_none() {
         return LineEvent::Malformed("unparsable iteration field");
     }
     let (mut ctx_tokens, mut gen_tokens) = (None, None);
     for (key, value) in dict_items(bracket_body(body, states_at)) {
-        let v = parse_u64(value);
-        match key {
-            b"num_ctx_requests" => b.new_seq = v,
-            b"num_ctx_tokens" => ctx_tokens = v,
-            b"num_generation_tokens" => gen_tokens = v,
-            b"cached_kv_tokens" => b.cached_kv_tokens = v,
+        let v = parse_u32(value);
+        match (key, v) {
+            (b"num_ctx_requests", Some(v)) => b.set_count(CountField::NewSeq, v),
+            (b"num_ctx_tokens", _) => ctx_tokens = v,
+            (b"num_generation_tokens", _) => gen_tokens = v,
+            (b"cached_kv_tokens", Some(v)) => b.set_count(CountField::CachedKvTokens, v),
+            (b"num_ctx_requests" | b"cached_kv_tokens", None) => {}
             _ => continue,
         }
         if v.is_none() {
@@ -256,8 +269,8 @@ fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
     let (Some(ctx), Some(gen)) = (ctx_tokens, gen_tokens) else {
         return LineEvent::Malformed("iteration states without token counts");
     };
-    b.new_token = Some(ctx);
-    b.num_tokens = Some(gen);
+    b.set_count(CountField::NewToken, ctx);
+    b.set_count(CountField::NumTokens, gen);
     if ctx > 0 {
         b.batch_type = BatchType::Prefill;
     } else if gen == 0 {

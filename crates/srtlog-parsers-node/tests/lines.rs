@@ -67,7 +67,11 @@ fn sglang_prefix_forms() {
     for (line, want_ts, dp, tp, ep) in rows {
         let b = batch(parse_sglang_line(line.as_bytes()));
         assert_eq!((ts(&b).as_str(), b.dp, b.tp, b.ep), (*want_ts, *dp, *tp, *ep), "{line}");
-        assert_eq!((b.running_req, b.num_tokens, b.cuda_graph), (Some(3), Some(2048), Some(true)), "{line}");
+        assert_eq!(
+            (b.running_req(), b.num_tokens(), b.cuda_graph()),
+            (Some(3), Some(2048), Some(true)),
+            "{line}"
+        );
     }
 }
 
@@ -78,74 +82,77 @@ fn sglang_batch_eras() {
     let b = batch(parse_sglang_line(format!("{p}Prefill batch. #new-seq: 1, #new-token: 512, #cached-token: 64, token usage: 0.02, #running-req: 3, #queue-req: 4").as_bytes()));
     assert_eq!(b.batch_type, BatchType::Prefill);
     assert_eq!(
-        (b.new_seq, b.new_token, b.cached_token, b.token_usage, b.running_req, b.queue_req),
+        (b.new_seq(), b.new_token(), b.cached_token(), b.token_usage(), b.running_req(), b.queue_req()),
         (Some(1), Some(512), Some(64), Some(0.02), Some(3), Some(4))
     );
     // Early 2025 decode with speculative accept len.
     let b = batch(parse_sglang_line(format!("{p}Decode batch. #running-req: 1, #token: 210, token usage: 0.00, accept len: 3.12, gen throughput (token/s): 11.45, #queue-req: 0").as_bytes()));
     assert_eq!(
-        (b.batch_type, b.num_tokens, b.accept_len, b.gen_throughput),
+        (b.batch_type, b.num_tokens(), b.accept_len(), b.gen_throughput()),
         (BatchType::Decode, Some(210), Some(3.12), Some(11.45))
     );
     // Mid 2025 PD prefill (trailing space), and the build with input throughput.
     let b = batch(parse_sglang_line(format!("{p}Prefill batch. #new-seq: 2, #new-token: 16384, #cached-token: 0, token usage: 0.03, #running-req: 0, #unbootstrapped-req: 1, #queue-req: 2, #transferring-req: 3 ").as_bytes()));
     assert_eq!(
-        (b.unbootstrapped_req, b.queue_req, b.transfer_req, b.input_throughput),
+        (b.unbootstrapped_req(), b.queue_req(), b.transfer_req(), b.input_throughput()),
         (Some(1), Some(2), Some(3), None)
     );
     let b = batch(parse_sglang_line(format!("{p}Prefill batch. #new-seq: 2, #new-token: 16384, #cached-token: 0, token usage: 0.03, #unbootstrapped-req: 1, #queue-req: 2, #transferring-req: 3, input throughput (token/s): 9876.54, ").as_bytes()));
-    assert_eq!((b.transfer_req, b.input_throughput, b.running_req), (Some(3), Some(9876.54), None));
+    assert_eq!((b.transfer_req(), b.input_throughput(), b.running_req()), (Some(3), Some(9876.54), None));
     // Mid 2025 PD decode.
     let b = batch(parse_sglang_line(format!("{p}Decode batch. #running-req: 9, #token: 9000, token usage: 0.12, pre-allocated usage: 0.05, #retracted-req: 2, cuda graph: True, gen throughput (token/s): 700.10, #queue-req: 1, ").as_bytes()));
     assert_eq!(
-        (b.preallocated_usage, b.retracted_req, b.cuda_graph, b.queue_req),
+        (b.preallocated_usage(), b.retracted_req(), b.cuda_graph(), b.queue_req()),
         (Some(0.05), Some(2), Some(true), Some(1))
     );
     // Late 2025 PD prefill.
     let b = batch(parse_sglang_line(format!("{p}Prefill batch, #new-seq: 4, #new-token: 32768, #cached-token: 128, token usage: 0.25, #running-req: 1, #queue-req: 5, #prealloc-req: 6, #inflight-req: 7, input throughput (token/s): 45000.25, ").as_bytes()));
-    assert_eq!((b.prealloc_req, b.inflight_req, b.input_throughput), (Some(6), Some(7), Some(45000.25)));
+    assert_eq!(
+        (b.prealloc_req(), b.inflight_req(), b.input_throughput()),
+        (Some(6), Some(7), Some(45000.25))
+    );
     // Late 2025 non-PD prefill.
     let b = batch(parse_sglang_line(format!("{p}Prefill batch, #new-seq: 4, #new-token: 32768, #cached-token: 128, token usage: 0.25, #running-req: 1, #queue-req: 5, ").as_bytes()));
-    assert_eq!((b.new_seq, b.prealloc_req, b.inflight_req), (Some(4), None, None));
+    assert_eq!((b.new_seq(), b.prealloc_req(), b.inflight_req()), (Some(4), None, None));
     // Late 2025 PD decode with accept len/rate.
     let b = batch(parse_sglang_line(format!("{p}Decode batch, #running-req: 64, #token: 90000, token usage: 0.45, accept len: 2.71, accept rate: 0.68, pre-allocated usage: 0.10, #prealloc-req: 3, #transfer-req: 2, #retracted-req: 0, cuda graph: False, gen throughput (token/s): 3200.00, #queue-req: 0, ").as_bytes()));
     assert_eq!(
         (
-            b.accept_len,
-            b.accept_rate,
-            b.preallocated_usage,
-            b.prealloc_req,
-            b.transfer_req,
-            b.retracted_req,
-            b.cuda_graph
+            b.accept_len(),
+            b.accept_rate(),
+            b.preallocated_usage(),
+            b.prealloc_req(),
+            b.transfer_req(),
+            b.retracted_req(),
+            b.cuda_graph()
         ),
         (Some(2.71), Some(0.68), Some(0.10), Some(3), Some(2), Some(0), Some(false))
     );
     // Late 2025 non-PD decode on CPU.
     let b = batch(parse_sglang_line(format!("{p}Decode batch, #running-req: 2, #token: 300, token usage: 0.01, cpu graph: False, gen throughput (token/s): 5.00, #queue-req: 0, ").as_bytes()));
-    assert_eq!((b.cuda_graph, b.gen_throughput), (Some(false), Some(5.0)));
+    assert_eq!((b.cuda_graph(), b.gen_throughput()), (Some(false), Some(5.0)));
     // Hybrid SWA pools: `full token usage` fills token_usage, never `swa token usage`.
     let b = batch(parse_sglang_line(format!("{p}Prefill batch, #new-seq: 1, #new-token: 2048, #cached-token: 0, full token usage: 0.11, swa token usage: 0.22, #running-req: 0, #queue-req: 0, ").as_bytes()));
-    assert_eq!((b.token_usage, b.swa_token_usage), (Some(0.11), Some(0.22)));
+    assert_eq!((b.token_usage(), b.swa_token_usage()), (Some(0.11), Some(0.22)));
     let b = batch(parse_sglang_line(format!("{p}Decode batch, #running-req: 4, #full token: 7424, full token usage: 0.01, #swa token: 3584, swa token usage: 0.33, cuda graph: True, gen throughput (token/s): 215.02, #queue-req: 0, ").as_bytes()));
     assert_eq!(
-        (b.num_tokens, b.token_usage, b.swa_tokens, b.swa_token_usage),
+        (b.num_tokens(), b.token_usage(), b.swa_tokens(), b.swa_token_usage()),
         (Some(7424), Some(0.01), Some(3584), Some(0.33))
     );
     // Mamba pools: unknown fields ignored.
     let b = batch(parse_sglang_line(format!("{p}Decode batch, #running-req: 4, #full token: 100, full token usage: 0.02, mamba num: 3, mamba usage: 0.50, cuda graph: True, gen throughput (token/s): 1.00, #queue-req: 0, ").as_bytes()));
-    assert_eq!((b.num_tokens, b.token_usage, b.swa_token_usage), (Some(100), Some(0.02), None));
+    assert_eq!((b.num_tokens(), b.token_usage(), b.swa_token_usage()), (Some(100), Some(0.02), None));
     // Forward count after the keyword.
     let b = batch(parse_sglang_line(format!("{p}Decode batch [1234], #running-req: 5, #token: 50, token usage: 0.00, cuda graph: True, gen throughput (token/s): 1.00, #queue-req: 0, ").as_bytes()));
-    assert_eq!(b.running_req, Some(5));
+    assert_eq!(b.running_req(), Some(5));
     let b = batch(parse_sglang_line(format!("{p}Prefill batch [77], #new-seq: 1, #new-token: 10, #cached-token: 0, token usage: 0.00, #running-req: 0, #queue-req: 0, ").as_bytes()));
-    assert_eq!(b.new_token, Some(10));
+    assert_eq!(b.new_token(), Some(10));
     // Research fork: page usage, dequeue time (ignored), known fields still read.
     let b = batch(parse_sglang_line(
         format!("{p}Decode batch. #running-req: 3, #used page num: 10, page usage: 0.10, itl: 12.0")
             .as_bytes(),
     ));
-    assert_eq!((b.running_req, b.token_usage), (Some(3), None));
+    assert_eq!((b.running_req(), b.token_usage()), (Some(3), None));
 }
 
 #[test]
@@ -160,10 +167,17 @@ fn sglang_malformed_and_ignored_lines() {
         "[2026-01-16 06:24:40 TP0] Decode batch, #running-req: 4, #token: 300, token usage:",
         "[2026-01-16 06:24:40 TP0] KV Cache is allocated. #tokens: lots",
         "[2026-01-16 06:24:40 TP0] Load weight end. type=X, avail mem=?? GB",
+        // Counts are `u32`: a larger one is refused rather than cut to 32 bits.
+        "[2026-01-16 06:24:40 TP0] Decode batch, #running-req: 4294967296, #token: 1",
+        "[2026-01-16 06:24:40 TP0] Prefill batch, #new-seq: 1, #new-token: 99999999999999999999, #cached-token: 0",
     ];
     for line in malformed {
         assert!(matches!(parse_sglang_line(line.as_bytes()), LineEvent::Malformed(_)), "{line}");
     }
+    // The largest count that fits takes the slow path (10 digits) and is kept exactly.
+    let max = "[2026-01-16 06:24:40 TP0] Decode batch, #running-req: 4294967295, #token: 123456789";
+    let b = batch(parse_sglang_line(max.as_bytes()));
+    assert_eq!((b.running_req(), b.num_tokens()), (Some(u32::MAX), Some(123_456_789)));
     let ignored = [
         "[2026-01-16 06:20:11] INFO:     127.0.0.1:40256 - \"GET /health HTTP/1.1\" 200 OK",
         "[2026-01-16 06:22:40] WARNING scheduler.py:812: Prefill batch is taking longer than expected",
@@ -275,32 +289,32 @@ fn trtllm_iteration_forms() {
     let b = batch(parse_trtllm_line(NEW_ITER.as_bytes()));
     assert_eq!(b.batch_type, BatchType::Prefill);
     assert_eq!(
-        (b.iteration, b.tp, b.dp, b.running_req, b.token_usage),
+        (b.iteration(), b.tp, b.dp, b.running_req(), b.token_usage()),
         (Some(42), 2, 0, Some(3), Some(0.125))
     );
     assert_eq!(
-        (b.new_seq, b.new_token, b.num_tokens, b.cached_kv_tokens),
+        (b.new_seq(), b.new_token(), b.num_tokens(), b.cached_kv_tokens()),
         (Some(1), Some(1024), Some(2), Some(512))
     );
-    assert_eq!((b.host_step_time_ms, b.prev_device_step_time_ms), (Some(12.345678901234567), Some(40.5)));
+    assert_eq!((b.host_step_time_ms(), b.prev_device_step_time_ms()), (Some(12.345678901234567), Some(40.5)));
     assert_eq!(ts(&b), "2026-01-16T06:22:02", "the line's own timestamp wins over the prefix");
     // N/A values.
     let na = NEW_ITER
         .replace("kv_cache_util = 0.125", "kv_cache_util = N/A")
         .replace("prev_device_step_time = 40.5ms", "prev_device_step_time = N/A");
     let b = batch(parse_trtllm_line(na.as_bytes()));
-    assert_eq!((b.token_usage, b.prev_device_step_time_ms), (None, None));
+    assert_eq!((b.token_usage(), b.prev_device_step_time_ms()), (None, None));
     // Old form: `num_scheduled_requests:` after the timestamp; decode-only.
     let old = "[01/16/2026-06:22:09] [TRT-LLM] [RANK 0] [I] iter = 7, global_rank = 0, rank = 0, currank_total_requests = 7/7, host_step_time = 10.75ms, prev_device_step_time = 9.113ms, timestamp = 2026-01-16 06:22:09, num_scheduled_requests: 7, states = {'num_ctx_requests': 0, 'num_ctx_tokens': 0, 'num_generation_tokens': 7}";
     let b = batch(parse_trtllm_line(old.as_bytes()));
     assert_eq!(
-        (b.batch_type, b.running_req, b.num_tokens, b.new_token, b.token_usage),
+        (b.batch_type, b.running_req(), b.num_tokens(), b.new_token(), b.token_usage()),
         (BatchType::Decode, Some(7), Some(7), Some(0), None)
     );
     // Oldest form: elapsed_time in seconds, no scheduled count; no `timestamp =` uses the prefix.
     let oldest = "[01/16/2026-06:22:10] [TRT-LLM] [I] iter = 8, global_rank = 0, rank = 0, currank_total_requests = 1/1, elapsed_time = 0.0125s, states = {'num_ctx_requests': 0, 'num_ctx_tokens': 0, 'num_generation_tokens': 1}";
     let b = batch(parse_trtllm_line(oldest.as_bytes()));
-    assert_eq!((b.host_step_time_ms, b.running_req), (Some(12.5), None));
+    assert_eq!((b.host_step_time_ms(), b.running_req()), (Some(12.5), None));
     assert_eq!(ts(&b), "2026-01-16T06:22:10");
     // Idle.
     let idle = old.replace("'num_generation_tokens': 7", "'num_generation_tokens': 0");
@@ -313,6 +327,7 @@ fn trtllm_iteration_forms() {
             "",
         ),
         old.replace("'num_ctx_tokens': 0, ", ""),
+        old.replace("'num_generation_tokens': 7", "'num_generation_tokens': 4294967296"),
     ] {
         assert!(matches!(parse_trtllm_line(bad.as_bytes()), LineEvent::Malformed(_)), "{bad}");
     }
@@ -425,7 +440,7 @@ fn huge_numbers_do_not_overflow() {
     let line = "[2026-01-16 06:24:40 TP0] Decode batch, #running-req: 99999999999999999999999999, token usage: 777777777777777777777777777.5, ";
     assert!(matches!(parse_sglang_line(line.as_bytes()), LineEvent::Malformed(_)));
     let line = "[2026-01-16 06:24:40 TP0] Decode batch, #running-req: 1, token usage: 777777777777777777777777777.5, ";
-    assert_eq!(batch(parse_sglang_line(line.as_bytes())).token_usage, Some(777777777777777777777777777.5));
+    assert_eq!(batch(parse_sglang_line(line.as_bytes())).token_usage(), Some(777777777777777777777777777.5));
     let line = "[99/99/9999-99:99:99] [TRT-LLM] [RANK 99999999999999999999] [I] iter = 99999999999999999999999, rank = 1, states = {'num_ctx_tokens': 1, 'num_generation_tokens': 1}";
     assert!(matches!(parse_trtllm_line(line.as_bytes()), LineEvent::Malformed(_)));
 }

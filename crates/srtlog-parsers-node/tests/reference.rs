@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use srtlog_model::{BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, Timestamp};
+use srtlog_model::{BatchMetrics, BatchRow, BatchType, MemoryMetricType, MemoryMetrics, Timestamp};
 
 use crate::common::{fixture, parse_files};
 
@@ -91,7 +91,7 @@ fn field<T: std::str::FromStr>(fields: &str, name: &str) -> Option<Result<T, ()>
 
 fn sglang_batch(p: &Prefixed) -> Option<BatchMetrics> {
     let c = BATCH.captures(&p.msg)?;
-    let mut b = BatchMetrics::new(if &c[1] == "Prefill" { BatchType::Prefill } else { BatchType::Decode });
+    let mut b = BatchRow::new(if &c[1] == "Prefill" { BatchType::Prefill } else { BatchType::Decode });
     (b.timestamp, b.dp, b.tp, b.ep) = (p.ts, p.dp, p.tp, p.ep);
     let f = c[2].trim_start();
     let mut bad = false;
@@ -107,20 +107,20 @@ fn sglang_batch(p: &Prefixed) -> Option<BatchMetrics> {
             }
         };
     }
-    take!(b.new_seq, u64, "#new-seq");
-    take!(b.new_token, u64, "#new-token");
-    take!(b.cached_token, u64, "#cached-token");
+    take!(b.new_seq, u32, "#new-seq");
+    take!(b.new_token, u32, "#new-token");
+    take!(b.cached_token, u32, "#cached-token");
     take!(b.token_usage, f64, "token usage", "full token usage");
     take!(b.swa_token_usage, f64, "swa token usage");
-    take!(b.running_req, u64, "#running-req");
-    take!(b.queue_req, u64, "#queue-req");
-    take!(b.prealloc_req, u64, "#prealloc-req");
-    take!(b.inflight_req, u64, "#inflight-req");
-    take!(b.transfer_req, u64, "#transfer-req", "#transferring-req");
-    take!(b.unbootstrapped_req, u64, "#unbootstrapped-req");
-    take!(b.retracted_req, u64, "#retracted-req");
-    take!(b.num_tokens, u64, "#token", "#full token");
-    take!(b.swa_tokens, u64, "#swa token");
+    take!(b.running_req, u32, "#running-req");
+    take!(b.queue_req, u32, "#queue-req");
+    take!(b.prealloc_req, u32, "#prealloc-req");
+    take!(b.inflight_req, u32, "#inflight-req");
+    take!(b.transfer_req, u32, "#transfer-req", "#transferring-req");
+    take!(b.unbootstrapped_req, u32, "#unbootstrapped-req");
+    take!(b.retracted_req, u32, "#retracted-req");
+    take!(b.num_tokens, u32, "#token", "#full token");
+    take!(b.swa_tokens, u32, "#swa token");
     take!(b.input_throughput, f64, "input throughput (token/s)");
     take!(b.gen_throughput, f64, "gen throughput (token/s)");
     take!(b.preallocated_usage, f64, "pre-allocated usage");
@@ -139,7 +139,7 @@ fn sglang_batch(p: &Prefixed) -> Option<BatchMetrics> {
     if bad || known == 0 {
         return None;
     }
-    Some(b)
+    Some(b.into())
 }
 
 fn num(re: &Regex, s: &str) -> Option<f64> {
@@ -227,7 +227,7 @@ fn kv(rest: &str, key: &str) -> Option<String> {
     re.captures(rest).map(|c| c[1].trim().to_owned())
 }
 
-fn state(states: &str, key: &str) -> Option<u64> {
+fn state(states: &str, key: &str) -> Option<u32> {
     let re = cached(format!(r"'{key}': (\d+)"));
     re.captures(states).and_then(|c| c[1].parse().ok())
 }
@@ -243,7 +243,7 @@ pub fn reference_trtllm(text: &str) -> Parsed {
         if let Some(c) = ITER.captures(&line) {
             let rest = &c[2];
             let Some(states) = STATES.captures(rest).map(|s| s[1].to_owned()) else { continue };
-            let mut b = BatchMetrics::new(BatchType::Decode);
+            let mut b = BatchRow::new(BatchType::Decode);
             b.iteration = c[1].parse().ok();
             b.tp = kv(rest, "rank").and_then(|v| v.parse().ok()).unwrap_or(0);
             b.running_req = kv(rest, "num_scheduled_requests").and_then(|v| v.parse().ok());
@@ -274,7 +274,7 @@ pub fn reference_trtllm(text: &str) -> Parsed {
             } else if gen == 0 {
                 continue;
             }
-            batches.push(b);
+            batches.push(b.into());
             continue;
         }
         let mk = |kind, event: &str| {

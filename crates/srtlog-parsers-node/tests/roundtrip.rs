@@ -25,7 +25,7 @@ use std::io::{self, Read};
 
 use proptest::prelude::*;
 use srtlog_model::{
-    BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeParser, ParseOptions, Timestamp,
+    BatchMetrics, BatchRow, BatchType, MemoryMetricType, MemoryMetrics, NodeParser, ParseOptions, Timestamp,
     WorkerLogData,
 };
 use srtlog_parsers_node::{parse_sglang_line, parse_trtllm_line, LineEvent, SglangParser, TrtllmParser};
@@ -35,8 +35,14 @@ const CASES: u32 = 256;
 // ---------------------------------------------------------------------------------------------
 // Values
 
-/// A count as logs print it: mostly small, sometimes up to 19 digits.
-fn count() -> impl Strategy<Value = u64> {
+/// A count as logs print it: mostly small, sometimes up to `u32::MAX` (10 digits: past the
+/// 9-digit fast path).
+fn count() -> impl Strategy<Value = u32> {
+    prop_oneof![4 => 0u32..100_000, 1 => any::<u32>()]
+}
+
+/// A 64-bit count (iteration numbers, KV pool sizes): mostly small, sometimes up to 19 digits.
+fn big_count() -> impl Strategy<Value = u64> {
     prop_oneof![4 => 0u64..100_000, 1 => 0u64..10_000_000_000_000_000_000]
 }
 
@@ -220,7 +226,7 @@ impl SglangPrefix {
 /// Every SGLang batch field's random value; each era prints the ones it has.
 #[derive(Debug, Clone)]
 struct BatchValues {
-    counts: [u64; 13],
+    counts: [u32; 13],
     floats: [f64; 7],
     cuda_graph: bool,
     cpu: bool,
@@ -277,22 +283,22 @@ const ERAS: [Era; 8] = [
     Era::LateDecode,
 ];
 
-type U64Field = fn(&mut BatchMetrics) -> &mut Option<u64>;
-type F64Field = fn(&mut BatchMetrics) -> &mut Option<f64>;
+type CountSlot = fn(&mut BatchRow) -> &mut Option<u32>;
+type RealSlot = fn(&mut BatchRow) -> &mut Option<f64>;
 
 /// A batch line's message under construction, with the record it must parse to.
 struct Msg {
     fields: Vec<String>,
-    expected: BatchMetrics,
+    expected: BatchRow,
 }
 
 impl Msg {
-    fn u(&mut self, name: &str, v: u64, field: U64Field) {
+    fn u(&mut self, name: &str, v: u32, field: CountSlot) {
         self.fields.push(format!("{name}: {v}"));
         *field(&mut self.expected) = Some(v);
     }
 
-    fn f(&mut self, name: &str, v: f64, field: F64Field) {
+    fn f(&mut self, name: &str, v: f64, field: RealSlot) {
         let (text, back) = two_decimals(v);
         self.fields.push(format!("{name}: {text}"));
         *field(&mut self.expected) = Some(back);
@@ -332,7 +338,7 @@ fn batch_message(era: Era, v: &BatchValues) -> (String, BatchMetrics) {
     use Era::*;
     let decode = matches!(era, EarlyDecode | MidPdDecode | LatePdDecode | LateDecode);
     let batch_type = if decode { BatchType::Decode } else { BatchType::Prefill };
-    let mut m = Msg { fields: Vec::new(), expected: BatchMetrics::new(batch_type) };
+    let mut m = Msg { fields: Vec::new(), expected: BatchRow::new(batch_type) };
     let [new_seq, new_token, cached, running, queue, prealloc, inflight, transfer, unboot, retracted, _, ..] =
         v.counts;
     let [_, input_tp, gen_tp, prealloc_usage, accept_len, accept_rate, _] = v.floats;
@@ -413,7 +419,7 @@ fn batch_message(era: Era, v: &BatchValues) -> (String, BatchMetrics) {
         MidPdPrefill => text.push(' '),
         _ => {}
     }
-    (text, m.expected)
+    (text, m.expected.into())
 }
 
 fn sglang_batch() -> impl Strategy<Value = (String, BatchMetrics)> {
@@ -437,7 +443,7 @@ fn memory(metric_type: MemoryMetricType, event: &str) -> MemoryMetrics {
 
 /// `KV Cache is allocated.` (MHA or MLA) and `Load weight end.` (four eras).
 fn sglang_memory() -> impl Strategy<Value = (String, MemoryMetrics)> {
-    (0u8..6, count(), float2(), float2(), float2(), sglang_prefix()).prop_map(|(kind, tokens, a, b, elapsed, prefix)| {
+    (0u8..6, big_count(), float2(), float2(), float2(), sglang_prefix()).prop_map(|(kind, tokens, a, b, elapsed, prefix)| {
         let (a_text, a_back) = two_decimals(a);
         let (b_text, b_back) = two_decimals(b);
         let (el_text, _) = two_decimals(elapsed);
@@ -494,20 +500,20 @@ struct Iteration {
     iter: u64,
     global_rank: u32,
     rank: u32,
-    scheduled: u64,
+    scheduled: u32,
     kv_util: Option<f64>,
     host_ms: f64,
     device_ms: Option<f64>,
-    ctx_requests: u64,
-    ctx_tokens: u64,
-    gen_tokens: u64,
-    cached_kv: Option<u64>,
+    ctx_requests: u32,
+    ctx_tokens: u32,
+    gen_tokens: u32,
+    cached_kv: Option<u32>,
 }
 
 fn iteration() -> impl Strategy<Value = Iteration> {
-    let tokens = prop_oneof![2 => Just(0u64), 3 => count()];
+    let tokens = prop_oneof![2 => Just(0u32), 3 => count()];
     (
-        (any::<bool>(), 0u8..4, clock(), clock(), count(), 0u32..64, 0u32..64, count()),
+        (any::<bool>(), 0u8..4, clock(), clock(), big_count(), 0u32..64, 0u32..64, count()),
         (
             proptest::option::weighted(0.8, 0.0f64..1.0),
             step_ms(),
@@ -589,7 +595,7 @@ impl Iteration {
         if it.ctx_tokens == 0 && it.gen_tokens == 0 {
             return (line, LineEvent::IdleIteration);
         }
-        let mut b = BatchMetrics::new(if it.ctx_tokens > 0 { BatchType::Prefill } else { BatchType::Decode });
+        let mut b = BatchRow::new(if it.ctx_tokens > 0 { BatchType::Prefill } else { BatchType::Decode });
         b.timestamp = Some(it.clock.timestamp(0));
         b.tp = it.rank;
         b.iteration = Some(it.iter);
@@ -601,7 +607,7 @@ impl Iteration {
         b.new_token = Some(it.ctx_tokens);
         b.num_tokens = Some(it.gen_tokens);
         b.cached_kv_tokens = it.cached_kv;
-        (line, LineEvent::Batch(b))
+        (line, LineEvent::Batch(b.into()))
     }
 }
 

@@ -47,11 +47,17 @@ struct Sample {
 }
 
 fn sample(b: &BatchMetrics, t: f64) -> Sample {
-    let u = |v: Option<u64>| v.map(|x| x as f64);
+    let u = |v: Option<u32>| v.map(f64::from);
     Sample {
         t,
-        values: [b.gen_throughput, b.input_throughput, u(b.running_req), u(b.queue_req), b.token_usage],
-        new_token: if b.batch_type == BatchType::Prefill { u(b.new_token) } else { None },
+        values: [
+            b.gen_throughput(),
+            b.input_throughput(),
+            u(b.running_req()),
+            u(b.queue_req()),
+            b.token_usage(),
+        ],
+        new_token: if b.batch_type == BatchType::Prefill { u(b.new_token()) } else { None },
         prefill: b.batch_type == BatchType::Prefill,
     }
 }

@@ -1,12 +1,13 @@
 //! Fixtures and proptest strategies shared by the tests.
 
+use srtlog_model::{CountField, RealField};
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use srtlog_cache::{fingerprint_files, FileFingerprint};
 use srtlog_model::{
-    BatchMetrics, BatchType, BenchmarkPoint, MemoryMetricType, MemoryMetrics, NodeMetadata, NodeMetrics,
-    ParallelConfig, ParseStats, ProfilerResults, ResultSource, Timestamp, WorkerType,
+    BatchMetrics, BatchRow, BatchType, BenchmarkPoint, MemoryMetricType, MemoryMetrics, NodeMetadata,
+    NodeMetrics, ParallelConfig, ParseStats, ProfilerResults, ResultSource, Timestamp, WorkerType,
 };
 
 /// A run directory with two source files, and their fingerprints.
@@ -86,20 +87,20 @@ pub fn meta(node: &str, worker_type: WorkerType, id: &str) -> NodeMetadata {
 pub fn sample_nodes() -> Vec<NodeMetrics> {
     let mut prefill = BatchMetrics::new(BatchType::Prefill);
     prefill.timestamp = ts("2026-01-16T06:20:17");
-    prefill.new_seq = Some(3);
-    prefill.new_token = Some(8192);
-    prefill.cached_token = Some(0);
-    prefill.token_usage = Some(0.25);
-    prefill.input_throughput = Some(12345.5);
-    prefill.cuda_graph = Some(false);
+    prefill.set_count(CountField::NewSeq, 3);
+    prefill.set_count(CountField::NewToken, 8192);
+    prefill.set_count(CountField::CachedToken, 0);
+    prefill.set_real(RealField::TokenUsage, 0.25);
+    prefill.set_real(RealField::InputThroughput, 12345.5);
+    prefill.set_cuda_graph(false);
     let mut decode = BatchMetrics::new(BatchType::Decode);
     decode.timestamp = ts("2025-12-30T15:52:38.206058+01:00");
     decode.dp = 3;
     decode.tp = 1;
     decode.ep = 7;
-    decode.running_req = Some(64);
-    decode.gen_throughput = Some(4096.0);
-    decode.cuda_graph = Some(true);
+    decode.set_count(CountField::RunningReq, 64);
+    decode.set_real(RealField::GenThroughput, 4096.0);
+    decode.set_cuda_graph(true);
     let untimed = BatchMetrics::new(BatchType::Decode);
     let mut kv = MemoryMetrics::new(MemoryMetricType::KvCache, "kv_cache_allocated");
     kv.timestamp = ts("2025-12-30T15:52:38Z");
@@ -225,14 +226,14 @@ fn batch() -> impl Strategy<Value = BatchMetrics> {
         (any::<u32>(), any::<u32>(), any::<u32>()),
         prop_oneof![Just(BatchType::Prefill), Just(BatchType::Decode)],
         proptest::collection::vec(opt(f64_no_nan()), 9),
-        proptest::collection::vec(opt(any::<u64>()), 14),
-        opt(any::<bool>()),
+        proptest::collection::vec(opt(any::<u32>()), 13),
+        (opt(any::<u64>()), opt(any::<bool>())),
     )
-        .prop_map(|(timestamp, (dp, tp, ep), batch_type, f, u, cuda_graph)| {
+        .prop_map(|(timestamp, (dp, tp, ep), batch_type, f, u, (iteration, cuda_graph))| {
             let (mut f, mut u) = (f.into_iter(), u.into_iter());
             let mut f = move || f.next().flatten();
             let mut u = move || u.next().flatten();
-            BatchMetrics {
+            BatchMetrics::from(BatchRow {
                 timestamp,
                 dp,
                 tp,
@@ -258,11 +259,11 @@ fn batch() -> impl Strategy<Value = BatchMetrics> {
                 cuda_graph,
                 swa_tokens: u(),
                 swa_token_usage: f(),
-                iteration: u(),
+                iteration,
                 host_step_time_ms: f(),
                 prev_device_step_time_ms: f(),
                 cached_kv_tokens: u(),
-            }
+            })
         })
 }
 

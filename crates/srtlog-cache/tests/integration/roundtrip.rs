@@ -1,5 +1,6 @@
 //! `load(store(x)) == x`, validity and the independence of the two parts.
 
+use srtlog_model::{CountField, RealField};
 use std::fs;
 use std::sync::{Arc, Barrier};
 
@@ -75,14 +76,15 @@ fn a_large_node_table_is_written_in_bounded_row_groups() {
     let (run, fps) = run_with_sources();
     let cache = RunCache::new(cache_dir(run.path()));
     let mut batch = BatchMetrics::new(BatchType::Decode);
-    batch.running_req = Some(1);
+    batch.set_count(CountField::RunningReq, 1);
     let workers: Vec<NodeMetrics> = (0..3)
         .map(|i| {
             let batches = (0..100_000u64)
-                .map(|n| BatchMetrics {
-                    iteration: Some(n),
-                    gen_throughput: Some(n as f64 / 3.0),
-                    ..batch.clone()
+                .map(|n| {
+                    let mut b = batch.clone();
+                    b.set_iteration(n);
+                    b.set_real(RealField::GenThroughput, n as f64 / 3.0);
+                    b
                 })
                 .collect();
             NodeMetrics {

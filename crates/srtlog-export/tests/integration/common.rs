@@ -8,10 +8,10 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use srtlog_model::{
-    AnalysisDocument, BatchMetrics, BatchType, BenchmarkLaunchCommand, BenchmarkPoint, BenchmarkRun,
-    MemoryMetricType, MemoryMetrics, Mode, ModelInfo, NodeConfig, NodeInfo, NodeMetadata, NodeMetrics,
-    ParallelConfig, ParseStats, ProfilerMetadata, ProfilerResults, ResultSource, RunMetadata, Timestamp,
-    WorkerType,
+    AnalysisDocument, BatchMetrics, BatchRow, BatchType, BenchmarkLaunchCommand, BenchmarkPoint,
+    BenchmarkRun, MemoryMetricType, MemoryMetrics, Mode, ModelInfo, NodeConfig, NodeInfo, NodeMetadata,
+    NodeMetrics, ParallelConfig, ParseStats, ProfilerMetadata, ProfilerResults, ResultSource, RunMetadata,
+    Timestamp, WorkerType,
 };
 
 /// A job id with characters a path cannot hold as they are, and a non-ASCII one (kept).
@@ -97,13 +97,14 @@ pub fn worker(
     }
 }
 
-pub fn batch(batch_type: BatchType, second: u32, running: u64) -> BatchMetrics {
-    BatchMetrics {
+pub fn batch(batch_type: BatchType, second: u32, running: u32) -> BatchMetrics {
+    BatchRow {
         timestamp: Timestamp::from_parts(2026, 1, 16, 6, 20, second, 0),
         running_req: Some(running),
         token_usage: Some(0.25),
-        ..BatchMetrics::new(batch_type)
+        ..BatchRow::new(batch_type)
     }
+    .into()
 }
 
 /// Three runs:
@@ -143,7 +144,7 @@ pub fn sample_doc() -> AnalysisDocument {
     });
     let mut zoned = batch(BatchType::Decode, 5, 32);
     zoned.timestamp = Timestamp::parse("2025-12-30T15:52:38.206058Z");
-    zoned.cuda_graph = Some(true);
+    zoned.set_cuda_graph(true);
     zoned.dp = 1;
     zoned.tp = 2;
     zoned.ep = 3;

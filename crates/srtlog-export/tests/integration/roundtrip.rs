@@ -189,9 +189,9 @@ fn batches_and_memory_hold_every_worker_row_and_empty_files_keep_the_schema() {
     assert_eq!(strs(&a, "worker_type")[3].as_deref(), Some("decode"));
     assert_eq!(strs(&a, "worker_id")[0].as_deref(), Some("w0"));
     assert_eq!(strs(&a, "batch_type")[0].as_deref(), Some("prefill"));
-    assert_eq!(u64s(&a, "running_req"), [Some(4), Some(8), Some(2), Some(16), Some(32)]);
+    assert_eq!(u32s(&a, "running_req"), [Some(4), Some(8), Some(2), Some(16), Some(32)]);
     assert_eq!(f64s(&a, "token_usage"), [Some(0.25); 5]);
-    assert_eq!(u64s(&a, "new_seq"), [None; 5]);
+    assert_eq!(u32s(&a, "new_seq"), [None; 5]);
     let zoned = Timestamp::parse("2025-12-30T15:52:38.206058Z").unwrap();
     assert_eq!(micros(&a, "timestamp")[4], Some(zoned.wall_micros));
     assert_eq!(i32s(&a, "utc_offset_secs"), [None, None, None, None, Some(0)]);
@@ -267,20 +267,21 @@ fn a_worker_with_more_batches_than_a_chunk_keeps_every_row_in_order() {
     let out = tempfile::tempdir().unwrap();
     let mut doc = sample_doc();
     doc.runs.truncate(1);
-    let n: u64 = 150_000; // more than two 64 Ki-row chunks and one 128 Ki-row row group
+    let n: u32 = 150_000; // more than two 64 Ki-row chunks and one 128 Ki-row row group
     let batches = (0..n)
-        .map(|i| srtlog_model::BatchMetrics {
-            running_req: Some(i),
-            ..srtlog_model::BatchMetrics::new(srtlog_model::BatchType::Decode)
+        .map(|i| {
+            let mut b = srtlog_model::BatchMetrics::new(srtlog_model::BatchType::Decode);
+            b.set_count(srtlog_model::CountField::RunningReq, i);
+            b
         })
         .collect();
     doc.runs[0].nodes[1].metrics.batches = batches;
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.rows.batches, n + 3);
+    assert_eq!(summary.rows.batches, u64::from(n) + 3);
 
     let back = read(&file(out.path(), "batches", "5120"));
-    assert_eq!(back.rows() as u64, n + 3);
-    let running: Vec<Option<u64>> = back.batches.iter().flat_map(|b| u64s(b, "running_req")).collect();
+    assert_eq!(back.rows() as u64, u64::from(n) + 3);
+    let running: Vec<Option<u32>> = back.batches.iter().flat_map(|b| u32s(b, "running_req")).collect();
     assert_eq!(&running[..3], [Some(4), Some(8), Some(2)]);
     assert!(running[3..].iter().zip(0..).all(|(v, i)| *v == Some(i)));
     let reader = SerializedFileReader::new(std::fs::File::open(file(out.path(), "batches", "5120")).unwrap());

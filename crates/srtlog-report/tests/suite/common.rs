@@ -5,6 +5,7 @@ use srtlog_model::{
     NodeInfo, NodeMetadata, NodeMetrics, ParallelConfig, ParseStats, ProfilerMetadata, ProfilerResults,
     ResultSource, RunMetadata, SkipKind, SkippedRun, Timestamp, WorkerType, SCHEMA_VERSION,
 };
+use srtlog_model::{CountField, RealField};
 
 /// A job name that would run script if it reached the page unescaped.
 pub const HOSTILE: &str = "</script><script>alert(1)</script>";
@@ -123,15 +124,21 @@ pub fn node(host: &str, role: WorkerType, id: &str, ranks: u32, n: usize) -> Nod
                 b.dp = dp;
                 b.tp = tp;
                 let phase = (i as f64 / 200.0).sin();
-                b.running_req = Some((50.0 + 40.0 * phase) as u64);
-                b.queue_req = Some(if i % 97 == 0 { 30 } else { 0 });
-                b.token_usage = Some(0.4 + 0.3 * phase);
+                b.set_count(CountField::RunningReq, (50.0 + 40.0 * phase) as u32);
+                b.set_count(CountField::QueueReq, if i % 97 == 0 { 30 } else { 0 });
+                b.set_real(RealField::TokenUsage, 0.4 + 0.3 * phase);
                 if kind == BatchType::Prefill {
-                    b.new_seq = Some(4);
-                    b.new_token = Some(4096);
-                    b.input_throughput = Some(if i == n / 2 { 250_000.0 } else { 16_000.0 + 4000.0 * phase });
+                    b.set_count(CountField::NewSeq, 4);
+                    b.set_count(CountField::NewToken, 4096);
+                    b.set_real(
+                        RealField::InputThroughput,
+                        if i == n / 2 { 250_000.0 } else { 16_000.0 + 4000.0 * phase },
+                    );
                 } else {
-                    b.gen_throughput = Some(if i == n / 2 { 90_000.0 } else { 3000.0 + 1000.0 * phase });
+                    b.set_real(
+                        RealField::GenThroughput,
+                        if i == n / 2 { 90_000.0 } else { 3000.0 + 1000.0 * phase },
+                    );
                 }
                 batches.push(b);
             }

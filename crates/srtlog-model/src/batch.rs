@@ -1,0 +1,469 @@
+//! [`BatchMetrics`]: one scheduler batch, stored compactly.
+//!
+//! A busy worker logs millions of batches, and every pass over them — parsing, derived metrics,
+//! the cache, the report — is bound by memory traffic rather than arithmetic. So the record is
+//! small: the 13 counts are `u32`, the 9 real values `f64`, and one bit per field says whether
+//! the line carried it. That is 176 bytes where 24 `Option`s of 16 bytes took 400.
+//!
+//! Reading goes through one getter per field (`b.gen_throughput()`, `Option<f64>`); parsers
+//! write with [`BatchMetrics::set_count`], [`BatchMetrics::set_real`],
+//! [`BatchMetrics::set_iteration`] and [`BatchMetrics::set_cuda_graph`]. [`BatchRow`] is the
+//! same record with public `Option` fields — for building a record by hand and as the serde
+//! form, so the JSON keeps one key per field, `null` when the line did not carry it.
+//!
+//! Counts are `u32` because every count a scheduler line carries (requests, tokens of one
+//! batch or of the KV pool) is far below 2³²; a parser treats a larger value as a malformed
+//! line rather than truncating it. The iteration number keeps 64 bits.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::node::BatchType;
+use crate::timestamp::Timestamp;
+
+/// A count field of [`BatchMetrics`] (`u32`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CountField {
+    /// `new_seq`.
+    NewSeq,
+    /// `new_token`.
+    NewToken,
+    /// `cached_token`.
+    CachedToken,
+    /// `running_req`.
+    RunningReq,
+    /// `queue_req`.
+    QueueReq,
+    /// `prealloc_req`.
+    PreallocReq,
+    /// `inflight_req`.
+    InflightReq,
+    /// `transfer_req`.
+    TransferReq,
+    /// `num_tokens`.
+    NumTokens,
+    /// `retracted_req`.
+    RetractedReq,
+    /// `unbootstrapped_req`.
+    UnbootstrappedReq,
+    /// `swa_tokens`.
+    SwaTokens,
+    /// `cached_kv_tokens`.
+    CachedKvTokens,
+}
+
+/// A real-valued field of [`BatchMetrics`] (`f64`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RealField {
+    /// `token_usage`.
+    TokenUsage,
+    /// `input_throughput`.
+    InputThroughput,
+    /// `gen_throughput`.
+    GenThroughput,
+    /// `preallocated_usage`.
+    PreallocatedUsage,
+    /// `accept_len`.
+    AcceptLen,
+    /// `accept_rate`.
+    AcceptRate,
+    /// `swa_token_usage`.
+    SwaTokenUsage,
+    /// `host_step_time_ms`.
+    HostStepTimeMs,
+    /// `prev_device_step_time_ms`.
+    PrevDeviceStepTimeMs,
+}
+
+const COUNT_FIELDS: usize = CountField::CachedKvTokens as usize + 1;
+const REAL_FIELDS: usize = RealField::PrevDeviceStepTimeMs as usize + 1;
+
+/// Presence bits: counts from bit 0, reals from bit 16, then the iteration and the flag.
+const REAL_BIT0: u32 = 16;
+const ITERATION_BIT: u32 = 1 << 30;
+const CUDA_GRAPH_BIT: u32 = 1 << 31;
+
+/// Any optional field of [`BatchMetrics`], for code that walks all of them (column writers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BatchField {
+    /// A count.
+    Count(CountField),
+    /// A real value.
+    Real(RealField),
+    /// `iteration` (`u64`).
+    Iteration,
+    /// `cuda_graph` (`bool`).
+    CudaGraph,
+}
+
+/// One scheduler batch (SGLang `Prefill batch` / `Decode batch` line, TensorRT-LLM iteration).
+///
+/// Fields a line does not carry read as `None`. For TensorRT-LLM the mapping is: `running_req` =
+/// `num_scheduled_requests`, `new_seq` = `num_ctx_requests`, `new_token` = `num_ctx_tokens`,
+/// `num_tokens` = `num_generation_tokens`, `token_usage` = `kv_cache_util`.
+///
+/// ```
+/// use srtlog_model::{BatchMetrics, BatchType, CountField, RealField};
+///
+/// let mut b = BatchMetrics::new(BatchType::Decode);
+/// b.set_count(CountField::RunningReq, 64);
+/// b.set_real(RealField::GenThroughput, 2150.5);
+/// assert_eq!((b.running_req(), b.gen_throughput(), b.queue_req()), (Some(64), Some(2150.5), None));
+/// assert_eq!(b.to_row().running_req, Some(64));
+/// ```
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "BatchRow", into = "BatchRow")]
+pub struct BatchMetrics {
+    /// When the line was logged; `None` when the line has no timestamp.
+    pub timestamp: Option<Timestamp>,
+    /// Data-parallel rank from the line's tags (0 when absent).
+    pub dp: u32,
+    /// Tensor-parallel rank from the line's tags (0 when absent).
+    pub tp: u32,
+    /// Expert-parallel rank from the line's tags (0 when absent).
+    pub ep: u32,
+    /// Prefill or decode.
+    pub batch_type: BatchType,
+    // Invariant: a slot whose presence bit is clear holds zero (or false), so the derived
+    // `PartialEq` compares present values only.
+    present: u32,
+    cuda_graph_value: bool,
+    counts: [u32; COUNT_FIELDS],
+    iteration_value: u64,
+    reals: [f64; REAL_FIELDS],
+}
+
+impl BatchMetrics {
+    /// An empty batch of the given type: every metric `None`, ranks 0.
+    pub fn new(batch_type: BatchType) -> Self {
+        BatchMetrics {
+            timestamp: None,
+            dp: 0,
+            tp: 0,
+            ep: 0,
+            batch_type,
+            present: 0,
+            cuda_graph_value: false,
+            counts: [0; COUNT_FIELDS],
+            iteration_value: 0,
+            reals: [0.0; REAL_FIELDS],
+        }
+    }
+
+    /// A count, `None` when the line did not carry it.
+    #[inline]
+    pub fn count(&self, field: CountField) -> Option<u32> {
+        let i = field as usize;
+        (self.present & (1 << i) != 0).then_some(self.counts[i])
+    }
+
+    /// Sets a count.
+    #[inline]
+    pub fn set_count(&mut self, field: CountField, value: u32) {
+        let i = field as usize;
+        self.counts[i] = value;
+        self.present |= 1 << i;
+    }
+
+    /// A real value, `None` when the line did not carry it.
+    #[inline]
+    pub fn real(&self, field: RealField) -> Option<f64> {
+        let i = field as usize;
+        (self.present & (1 << (REAL_BIT0 + i as u32)) != 0).then_some(self.reals[i])
+    }
+
+    /// Sets a real value.
+    #[inline]
+    pub fn set_real(&mut self, field: RealField, value: f64) {
+        let i = field as usize;
+        self.reals[i] = value;
+        self.present |= 1 << (REAL_BIT0 + i as u32);
+    }
+
+    /// Sets the iteration number.
+    #[inline]
+    pub fn set_iteration(&mut self, value: u64) {
+        self.iteration_value = value;
+        self.present |= ITERATION_BIT;
+    }
+
+    /// Sets the CUDA-graph flag.
+    #[inline]
+    pub fn set_cuda_graph(&mut self, value: bool) {
+        self.cuda_graph_value = value;
+        self.present |= CUDA_GRAPH_BIT;
+    }
+
+    /// Whether the line carried `field`.
+    #[inline]
+    pub fn has(&self, field: BatchField) -> bool {
+        let bit = match field {
+            BatchField::Count(c) => 1 << c as u32,
+            BatchField::Real(r) => 1 << (REAL_BIT0 + r as u32),
+            BatchField::Iteration => ITERATION_BIT,
+            BatchField::CudaGraph => CUDA_GRAPH_BIT,
+        };
+        self.present & bit != 0
+    }
+}
+
+impl fmt::Debug for BatchMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_row().fmt(f)
+    }
+}
+
+/// The type of a field of each kind.
+macro_rules! field_type {
+    (Count) => {
+        u32
+    };
+    (Real) => {
+        f64
+    };
+    (Iteration) => {
+        u64
+    };
+    (CudaGraph) => {
+        bool
+    };
+}
+
+/// The [`BatchField`] of a field.
+macro_rules! field_id {
+    (Count, $v:ident) => {
+        BatchField::Count(CountField::$v)
+    };
+    (Real, $v:ident) => {
+        BatchField::Real(RealField::$v)
+    };
+    (Iteration) => {
+        BatchField::Iteration
+    };
+    (CudaGraph) => {
+        BatchField::CudaGraph
+    };
+}
+
+/// Reads a field of each kind.
+macro_rules! field_get {
+    ($b:expr, Count, $v:ident) => {
+        $b.count(CountField::$v)
+    };
+    ($b:expr, Real, $v:ident) => {
+        $b.real(RealField::$v)
+    };
+    ($b:expr, Iteration) => {
+        ($b.present & ITERATION_BIT != 0).then_some($b.iteration_value)
+    };
+    ($b:expr, CudaGraph) => {
+        ($b.present & CUDA_GRAPH_BIT != 0).then_some($b.cuda_graph_value)
+    };
+}
+
+/// Writes a field of each kind.
+macro_rules! field_set {
+    ($b:expr, $x:expr, Count, $v:ident) => {
+        $b.set_count(CountField::$v, $x)
+    };
+    ($b:expr, $x:expr, Real, $v:ident) => {
+        $b.set_real(RealField::$v, $x)
+    };
+    ($b:expr, $x:expr, Iteration) => {
+        $b.set_iteration($x)
+    };
+    ($b:expr, $x:expr, CudaGraph) => {
+        $b.set_cuda_graph($x)
+    };
+}
+
+/// The optional fields, once, in the order of the JSON form and the cache's columns: the
+/// getters, [`BatchRow`], [`BatchField::ALL`] and the names all come from this list.
+macro_rules! batch_fields {
+    ($( $(#[doc = $doc:literal])+ $name:ident : $kind:ident $(($variant:ident))? ),+ $(,)?) => {
+        /// [`BatchMetrics`] with every optional field public, as `Option`: for building a record
+        /// by hand (`BatchRow { gen_throughput: Some(1.0), ..BatchRow::new(BatchType::Decode) }
+        /// .into()`) and the serde form of [`BatchMetrics`].
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct BatchRow {
+            /// When the line was logged; `None` when the line has no timestamp.
+            pub timestamp: Option<Timestamp>,
+            /// Data-parallel rank from the line's tags (0 when absent).
+            pub dp: u32,
+            /// Tensor-parallel rank from the line's tags (0 when absent).
+            pub tp: u32,
+            /// Expert-parallel rank from the line's tags (0 when absent).
+            pub ep: u32,
+            /// Prefill or decode.
+            pub batch_type: BatchType,
+            $( $(#[doc = $doc])+ pub $name: Option<field_type!($kind)>, )+
+        }
+
+        impl BatchRow {
+            /// An empty row of the given type: every metric `None`, ranks 0.
+            pub fn new(batch_type: BatchType) -> Self {
+                BatchRow { timestamp: None, dp: 0, tp: 0, ep: 0, batch_type, $( $name: None, )+ }
+            }
+        }
+
+        impl BatchMetrics {
+            $(
+                $(#[doc = $doc])+
+                #[inline]
+                pub fn $name(&self) -> Option<field_type!($kind)> {
+                    field_get!(self, $kind $(, $variant)?)
+                }
+            )+
+
+            /// The record with every field as an `Option`.
+            pub fn to_row(&self) -> BatchRow {
+                BatchRow {
+                    timestamp: self.timestamp,
+                    dp: self.dp,
+                    tp: self.tp,
+                    ep: self.ep,
+                    batch_type: self.batch_type,
+                    $( $name: self.$name(), )+
+                }
+            }
+        }
+
+        impl From<BatchRow> for BatchMetrics {
+            fn from(row: BatchRow) -> Self {
+                let mut b = BatchMetrics::new(row.batch_type);
+                (b.timestamp, b.dp, b.tp, b.ep) = (row.timestamp, row.dp, row.tp, row.ep);
+                $( if let Some(x) = row.$name { field_set!(b, x, $kind $(, $variant)?); } )+
+                b
+            }
+        }
+
+        impl From<BatchMetrics> for BatchRow {
+            fn from(b: BatchMetrics) -> Self {
+                b.to_row()
+            }
+        }
+
+        impl BatchField {
+            /// Every optional field, in the order of the JSON form.
+            pub const ALL: &'static [BatchField] = &[ $( field_id!($kind $(, $variant)?), )+ ];
+
+            /// The field's name in the JSON form and the cache (`gen_throughput`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( field_id!($kind $(, $variant)?) => stringify!($name), )+
+                }
+            }
+        }
+    };
+}
+
+batch_fields! {
+    /// New sequences in this prefill batch.
+    new_seq: Count(NewSeq),
+    /// New (uncached) prompt tokens in this prefill batch.
+    new_token: Count(NewToken),
+    /// Prompt tokens served from the prefix cache.
+    cached_token: Count(CachedToken),
+    /// KV-cache usage ratio, 0..1 (`token usage`, or `full token usage` for hybrid pools).
+    token_usage: Real(TokenUsage),
+    /// Requests running.
+    running_req: Count(RunningReq),
+    /// Requests queued.
+    queue_req: Count(QueueReq),
+    /// Requests pre-allocated (disaggregated decode/prefill).
+    prealloc_req: Count(PreallocReq),
+    /// Requests in flight to decode (disaggregated prefill).
+    inflight_req: Count(InflightReq),
+    /// Requests receiving KV cache (disaggregated decode; older `#transferring-req`).
+    transfer_req: Count(TransferReq),
+    /// Tokens in the running batch (`#token` / `#full token`; TRT-LLM generation tokens).
+    num_tokens: Count(NumTokens),
+    /// Prompt tokens per second as logged.
+    input_throughput: Real(InputThroughput),
+    /// Generated tokens per second as logged.
+    gen_throughput: Real(GenThroughput),
+    /// Pre-allocated KV usage ratio (disaggregated decode).
+    preallocated_usage: Real(PreallocatedUsage),
+    /// Requests retracted for lack of memory.
+    retracted_req: Count(RetractedReq),
+    /// Requests waiting for the bootstrap handshake (older `#unbootstrapped-req`).
+    unbootstrapped_req: Count(UnbootstrappedReq),
+    /// Speculative decoding: mean accepted length.
+    accept_len: Real(AcceptLen),
+    /// Speculative decoding: acceptance rate.
+    accept_rate: Real(AcceptRate),
+    /// Whether the step ran as a CUDA graph.
+    cuda_graph: CudaGraph,
+    /// Sliding-window pool tokens (hybrid models, `#swa token`).
+    swa_tokens: Count(SwaTokens),
+    /// Sliding-window pool usage ratio (`swa token usage`).
+    swa_token_usage: Real(SwaTokenUsage),
+    /// TensorRT-LLM iteration number.
+    iteration: Iteration,
+    /// TensorRT-LLM host step time (ms).
+    host_step_time_ms: Real(HostStepTimeMs),
+    /// TensorRT-LLM device time of the previous step (ms).
+    prev_device_step_time_ms: Real(PrevDeviceStepTimeMs),
+    /// TensorRT-LLM KV tokens reused from the cache (`cached_kv_tokens`).
+    cached_kv_tokens: Count(CachedKvTokens),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_is_compact() {
+        assert!(std::mem::size_of::<BatchMetrics>() <= 176, "{}", std::mem::size_of::<BatchMetrics>());
+    }
+
+    #[test]
+    fn every_field_is_listed_once_and_round_trips_through_the_row() {
+        assert_eq!(BatchField::ALL.len(), COUNT_FIELDS + REAL_FIELDS + 2);
+        let mut names: Vec<_> = BatchField::ALL.iter().map(|f| f.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), BatchField::ALL.len());
+
+        // Each field set alone reads back alone, under its own name in the JSON.
+        for (k, &field) in BatchField::ALL.iter().enumerate() {
+            let mut b = BatchMetrics::new(BatchType::Prefill);
+            match field {
+                BatchField::Count(c) => b.set_count(c, 7 + k as u32),
+                BatchField::Real(r) => b.set_real(r, 0.5 + k as f64),
+                BatchField::Iteration => b.set_iteration(u64::MAX),
+                BatchField::CudaGraph => b.set_cuda_graph(false),
+            }
+            for &other in BatchField::ALL {
+                assert_eq!(b.has(other), other == field, "{} set, {} read", field.name(), other.name());
+            }
+            let json = serde_json::to_value(&b).unwrap();
+            let mut non_null: Vec<_> = json
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, _)| k.as_str())
+                .collect();
+            non_null.sort_unstable();
+            let mut want = vec!["dp", "tp", "ep", "batch_type", field.name()];
+            want.sort_unstable();
+            assert_eq!(non_null, want);
+            assert_eq!(json.as_object().unwrap().len(), 5 + BatchField::ALL.len(), "every field has its key");
+            let back: BatchMetrics = serde_json::from_value(json).unwrap();
+            assert_eq!(back, b);
+            assert_eq!(BatchMetrics::from(b.to_row()), b);
+        }
+    }
+
+    #[test]
+    fn equality_ignores_nothing_but_absent_slots() {
+        let mut a = BatchMetrics::new(BatchType::Decode);
+        let b = a.clone();
+        a.set_count(CountField::QueueReq, 0);
+        assert_ne!(a, b, "present zero differs from absent");
+        assert_eq!(a.queue_req(), Some(0));
+        assert_eq!(b.queue_req(), None);
+    }
+}
