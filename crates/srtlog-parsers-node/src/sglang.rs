@@ -16,7 +16,7 @@ use srtlog_model::{
 };
 
 use crate::bytes::{
-    after, comma_fields, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64, rfind,
+    after, comma_fields, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64, rfind,
     split_field, starts_with, strip_ansi_into, strip_cr, trim_start,
 };
 use crate::event::{apply, LineEvent};
@@ -381,18 +381,6 @@ fn slot(field: Field) -> Slot {
 /// The start of the field after the one whose value starts at `from` (past the next `, `).
 fn next_field(s: &[u8], from: usize) -> usize {
     (field_end(s, from) + 2).min(s.len())
-}
-
-/// The position of the next `, ` at or after `from` (or the end).
-fn field_end(s: &[u8], from: usize) -> usize {
-    let mut i = from;
-    while i + 1 < s.len() {
-        if s[i] == b',' && s[i + 1] == b' ' {
-            return i;
-        }
-        i += 1;
-    }
-    s.len()
 }
 
 /// After a value that ended at `e`: the next field's start, if the value ended cleanly (end of

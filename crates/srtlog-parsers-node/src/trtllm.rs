@@ -27,8 +27,8 @@ use srtlog_model::{
 };
 
 use crate::bytes::{
-    after, comma_fields, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64, split_field,
-    starts_with, strip_ansi_into, strip_cr, trim, trim_start,
+    after, comma_fields, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64,
+    split_field, starts_with, strip_ansi_into, strip_cr, trim, trim_start,
 };
 use crate::event::{apply, LineEvent};
 use crate::launch::{parse_command, Program};
@@ -170,18 +170,6 @@ fn set_opt_real(b: &mut BatchMetrics, field: RealField, value: &[u8]) -> bool {
         Ok(None) => true,
         Err(()) => false,
     }
-}
-
-/// The position of the next `, ` at or after `from` (or the end).
-fn field_end(s: &[u8], from: usize) -> usize {
-    let mut i = from;
-    while i + 1 < s.len() {
-        if s[i] == b',' && s[i + 1] == b' ' {
-            return i;
-        }
-        i += 1;
-    }
-    s.len()
 }
 
 /// `iter = ...` in either field order (FORMATS.md 8.4), in one pass: each field is an
