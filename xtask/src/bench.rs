@@ -5,7 +5,9 @@
 //! output goes to a pipe, never `/dev/null`, where GNU grep stops at the first match. Each
 //! srtlog measurement runs in a child process (`bench-load`, hidden) so that its peak RSS is
 //! its own, and reports the time of the load itself. Every figure is the median of
-//! `--repeat` runs, with min and max.
+//! `--repeat` runs, with min and max. The cold measurements take turns with grep, round after
+//! round, and the ratios to grep and between thread counts are computed per round: on a shared
+//! machine a slow spell then slows both sides of a ratio instead of one.
 
 use std::fs;
 use std::io::{self, Read};
@@ -282,12 +284,18 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
     println!("| measurement | median s | min s | max s | notes |");
     println!("|---|---|---|---|---|");
 
-    let grep = stats((0..args.repeat).map(|_| time_grep(&files)).collect::<io::Result<_>>()?);
-    row("`grep -c -F batch` (all worker logs)", &grep, &format!("{:.0} MB/s", mb / grep.median));
-
+    // grep, srtlog on 1 thread and on all threads take turns, round after round, so that a
+    // slow spell of this shared machine slows all three alike; the ratios are per round.
     let dir = args.corpus.to_string_lossy().into_owned();
-    let cold = |jobs: usize| repeat(args.repeat, &child_args(&dir, jobs, None, &[]));
-    let one = cold(1)?;
+    let (one_args, all_args) = (child_args(&dir, 1, None, &[]), child_args(&dir, threads, None, &[]));
+    let (mut grep_v, mut one, mut all) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..args.repeat {
+        grep_v.push(time_grep(&files)?);
+        one.push(measure_child(&one_args)?);
+        all.push(measure_child(&all_args)?);
+    }
+    let grep = stats(grep_v.clone());
+    row("`grep -c -F batch` (all worker logs)", &grep, &format!("{:.0} MB/s", mb / grep.median));
     let one_s = stats(one.iter().map(|s| s.secs).collect());
     let rss1 = one.iter().map(|s| s.peak_rss_kb).max().unwrap_or(0);
     row(
@@ -302,7 +310,6 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
             one[0].record_bytes >> 20
         ),
     );
-    let all = cold(threads)?;
     let all_s = stats(all.iter().map(|s| s.secs).collect());
     let rss_all = all.iter().map(|s| s.peak_rss_kb).max().unwrap_or(0);
     row(
@@ -315,6 +322,17 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
             one_s.median / all_s.median,
             rss_all / 1024
         ),
+    );
+    let per_round = |f: &dyn Fn(usize) -> f64| stats((0..args.repeat).map(f).collect());
+    row(
+        "ratio per round: srtlog 1 thread ÷ grep",
+        &per_round(&|i| one[i].secs / grep_v[i]),
+        "the 1-thread target is ≤ 2 (columns are ratios, not seconds)",
+    );
+    row(
+        &format!("ratio per round: srtlog 1 thread ÷ {threads} threads"),
+        &per_round(&|i| one[i].secs / all[i].secs),
+        "speed-up from threads (columns are ratios)",
     );
 
     let cache = std::env::temp_dir().join(format!("srtlog-bench-cache-{}", std::process::id()));
