@@ -154,39 +154,61 @@ pub fn derive(metadata: &RunMetadata, points: &[BenchmarkPoint], nodes: &[NodeIn
     }
 }
 
-/// For each DP rank of a worker, the lowest TP rank that logged for it: only that rank's lines
-/// are kept, so that no batch counts twice. DP ranks are small numbers, so a vector indexed by
-/// rank serves the common case; anything else falls back to a map.
-struct KeptRanks {
-    dense: Vec<u32>,
-    sparse: BTreeMap<u32, u32>,
+/// What one DP rank of a worker contributes: the batches of the lowest TP rank seen for it so
+/// far. A batch of a lower TP rank discards what was gathered and starts over, one of a higher
+/// TP rank is skipped, so after one pass each DP rank holds exactly the batches of its lowest
+/// TP rank — no batch counts twice when several ranks log the same step.
+struct DpStream {
+    tp: u32,
+    gen: Vec<f64>,
+    cached: u64,
+    new: u64,
+    has_prefill_counts: bool,
+    /// Rate-match samples `(epoch µs, value)`: a decode batch's `gen_throughput`, or a prefill
+    /// batch's `new_token`. Bucketed once the time grid of all workers is known; 16 bytes each,
+    /// so that second pass does not walk the batches again.
+    rate: Vec<(i64, f64)>,
 }
 
-impl KeptRanks {
+impl DpStream {
+    fn new(tp: u32) -> Self {
+        DpStream { tp, gen: Vec::new(), cached: 0, new: 0, has_prefill_counts: false, rate: Vec::new() }
+    }
+}
+
+/// A worker's streams by DP rank. DP ranks are small numbers, so a vector indexed by rank
+/// serves the common case; anything else falls back to a map. Both iterate in rank order.
+struct DpStreams {
+    dense: Vec<Option<DpStream>>,
+    sparse: BTreeMap<u32, DpStream>,
+}
+
+impl DpStreams {
     const DENSE_RANKS: u32 = 1024;
 
     fn new() -> Self {
-        KeptRanks { dense: Vec::new(), sparse: BTreeMap::new() }
+        DpStreams { dense: Vec::new(), sparse: BTreeMap::new() }
     }
 
-    fn see(&mut self, b: &BatchMetrics) {
-        if b.dp < Self::DENSE_RANKS {
-            let i = b.dp as usize;
+    /// The stream a batch of `(dp, tp)` goes to, `None` when a lower TP rank logs this DP rank.
+    fn stream(&mut self, dp: u32, tp: u32) -> Option<&mut DpStream> {
+        let slot = if dp < Self::DENSE_RANKS {
+            let i = dp as usize;
             if self.dense.len() <= i {
-                self.dense.resize(i + 1, u32::MAX);
+                self.dense.resize_with(i + 1, || None);
             }
-            self.dense[i] = self.dense[i].min(b.tp);
+            self.dense[i].get_or_insert_with(|| DpStream::new(tp))
         } else {
-            let e = self.sparse.entry(b.dp).or_insert(b.tp);
-            *e = (*e).min(b.tp);
+            self.sparse.entry(dp).or_insert_with(|| DpStream::new(tp))
+        };
+        if tp < slot.tp {
+            *slot = DpStream::new(tp);
         }
+        (tp == slot.tp).then_some(slot)
     }
 
-    fn keeps(&self, b: &BatchMetrics) -> bool {
-        match self.dense.get(b.dp as usize) {
-            Some(&tp) if b.dp < Self::DENSE_RANKS => tp == b.tp,
-            _ => self.sparse.get(&b.dp) == Some(&b.tp),
-        }
+    fn into_iter(self) -> impl Iterator<Item = DpStream> {
+        self.dense.into_iter().flatten().chain(self.sparse.into_values())
     }
 }
 
@@ -221,23 +243,24 @@ impl Grid {
     }
 }
 
-/// Per-worker values and the rate match, in two passes over each worker's batches (batches are
-/// large and a busy worker has millions: every pass costs). Pass 1 finds the kept TP rank of
-/// each DP rank and the time range; pass 2 does the rest.
+/// Per-worker values and the rate match. One pass over each worker's batches (a busy worker
+/// has millions, and every pass over them costs) gathers its DP streams and the time range;
+/// the rate-match samples are bucketed afterwards, from the streams' compact sample lists.
 fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
-    // Pass 1.
-    let mut kept: Vec<KeptRanks> = Vec::with_capacity(nodes.len());
     let (mut first, mut last, mut start) = (i64::MAX, i64::MIN, None::<crate::Timestamp>);
     let (mut any_prefill, mut any_decode) = (false, false);
+    let mut per_worker: Vec<(Option<BatchType>, DpStreams)> = Vec::with_capacity(nodes.len());
+    let mut workers = Vec::with_capacity(nodes.len());
     for node in nodes {
-        let mut k = KeptRanks::new();
-        let side = rate_side(node.metrics.metadata.worker_type).filter(|_| with_rate_match);
-        for b in &node.metrics.batches {
-            k.see(b);
-            // Lines repeated by higher TP ranks carry the same timestamps, so the range needs
-            // no rank filter.
-            if let (Some(side), Some(ts)) = (side, b.timestamp) {
-                if counts_for_rate(b, side) {
+        let m = &node.metrics;
+        let side = rate_side(m.metadata.worker_type).filter(|_| with_rate_match);
+        let mut streams = DpStreams::new();
+        for b in &m.batches {
+            let gen = finite(b.gen_throughput());
+            let rate_t = match (side, b.timestamp) {
+                (Some(side), Some(ts)) if counts_for_rate(b, side) => {
+                    // The range over every rank: lines repeated by higher TP ranks carry the
+                    // same timestamps anyway.
                     let t = ts.epoch_micros_or_wall();
                     if t < first {
                         (first, start) = (t, Some(ts));
@@ -245,10 +268,28 @@ fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
                     last = last.max(t);
                     any_prefill |= side == BatchType::Prefill;
                     any_decode |= side == BatchType::Decode;
+                    Some(t)
                 }
+                _ => None,
+            };
+            let Some(stream) = streams.stream(b.dp, b.tp) else { continue };
+            if let Some(g) = gen {
+                stream.gen.push(g);
+            }
+            if b.batch_type == BatchType::Prefill {
+                stream.cached = stream.cached.saturating_add(u64::from(b.cached_token().unwrap_or(0)));
+                stream.new = stream.new.saturating_add(u64::from(b.new_token().unwrap_or(0)));
+                stream.has_prefill_counts |= b.cached_token().is_some();
+            }
+            if let Some(t) = rate_t {
+                let value = match b.batch_type {
+                    BatchType::Prefill => f64::from(b.new_token().unwrap_or(0)),
+                    BatchType::Decode => gen.unwrap_or(0.0), // counts_for_rate: finite
+                };
+                stream.rate.push((t, value));
             }
         }
-        kept.push(k);
+        per_worker.push((side, streams));
     }
     let grid = match start {
         Some(start) if any_prefill && any_decode => {
@@ -262,47 +303,44 @@ fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
     let mut prefill_tokens = vec![None::<u64>; n];
     let mut decode = vec![None::<f64>; n];
 
-    // Pass 2.
-    let mut workers = Vec::with_capacity(nodes.len());
-    for (node, keep) in nodes.iter().zip(&kept) {
+    for (node, (side, streams)) in nodes.iter().zip(per_worker) {
         let m = &node.metrics;
-        let side = rate_side(m.metadata.worker_type);
         let mut gen: Vec<f64> = Vec::new();
         let (mut cached, mut new, mut has_prefill_counts) = (0u64, 0u64, false);
-        // Decode streams (DP ranks) of this worker: sum and count of gen throughput per bucket.
-        let mut streams: BTreeMap<u32, Vec<(f64, u32)>> = BTreeMap::new();
-        for b in m.batches.iter().filter(|b| keep.keeps(b)) {
-            if let Some(g) = finite(b.gen_throughput()) {
-                gen.push(g);
+        // Decode streams: sum and count of gen throughput per bucket, then the bucket means
+        // summed over streams (in DP-rank order).
+        let mut sums = vec![(0.0f64, 0u32); if side == Some(BatchType::Decode) { n } else { 0 }];
+        for stream in streams.into_iter() {
+            if gen.is_empty() {
+                gen = stream.gen;
+            } else {
+                gen.extend_from_slice(&stream.gen);
             }
-            if b.batch_type == BatchType::Prefill {
-                cached = cached.saturating_add(u64::from(b.cached_token().unwrap_or(0)));
-                new = new.saturating_add(u64::from(b.new_token().unwrap_or(0)));
-                has_prefill_counts |= b.cached_token().is_some();
-            }
-            let (Some(grid), Some(side), Some(ts)) = (&grid, side, b.timestamp) else { continue };
-            if !counts_for_rate(b, side) {
-                continue;
-            }
-            let i = grid.index(ts.epoch_micros_or_wall());
-            match (side, finite(b.gen_throughput())) {
-                (BatchType::Prefill, _) => {
-                    prefill_tokens[i] = Some(
-                        prefill_tokens[i].unwrap_or(0).saturating_add(u64::from(b.new_token().unwrap_or(0))),
-                    );
+            cached = cached.saturating_add(stream.cached);
+            new = new.saturating_add(stream.new);
+            has_prefill_counts |= stream.has_prefill_counts;
+            let (Some(grid), Some(side)) = (&grid, side) else { continue };
+            match side {
+                BatchType::Prefill => {
+                    for &(t, tokens) in &stream.rate {
+                        let i = grid.index(t);
+                        // Exact: the value is a `u32` count carried in an `f64`.
+                        prefill_tokens[i] =
+                            Some(prefill_tokens[i].unwrap_or(0).saturating_add(tokens as u64));
+                    }
                 }
-                (BatchType::Decode, Some(g)) => {
-                    let sums = streams.entry(b.dp).or_insert_with(|| vec![(0.0, 0); n]);
-                    sums[i].0 += g;
-                    sums[i].1 += 1;
-                }
-                (BatchType::Decode, None) => {}
-            }
-        }
-        for sums in streams.into_values() {
-            for (slot, (sum, count)) in decode.iter_mut().zip(sums) {
-                if count > 0 {
-                    *slot = Some(slot.unwrap_or(0.0) + sum / f64::from(count));
+                BatchType::Decode => {
+                    sums.iter_mut().for_each(|s| *s = (0.0, 0));
+                    for &(t, g) in &stream.rate {
+                        let i = grid.index(t);
+                        sums[i].0 += g;
+                        sums[i].1 += 1;
+                    }
+                    for (slot, &(sum, count)) in decode.iter_mut().zip(&sums) {
+                        if count > 0 {
+                            *slot = Some(slot.unwrap_or(0.0) + sum / f64::from(count));
+                        }
+                    }
                 }
             }
         }
@@ -396,6 +434,36 @@ mod tests {
         assert_eq!(rm.decode_gen_tps, [Some(150.0), Some(350.0)]);
         assert_eq!(rm.ratio, Some(4000.0 / 500.0));
         assert_eq!(rm.start.to_string(), "2026-01-16T06:20:00");
+    }
+
+    #[test]
+    fn a_lower_tp_rank_seen_later_replaces_what_a_higher_one_gave() {
+        // DP0 is first logged by TP2, then by TP1, then TP0: only TP0's batches count, though
+        // the others came first; DP1 has only TP3, which is therefore kept.
+        let mut d = Vec::new();
+        for (s, dp, tp, g) in [
+            (0, 0, 2, 900.0),
+            (0, 0, 1, 800.0),
+            (1, 0, 2, 700.0),
+            (1, 0, 0, 10.0),
+            (2, 0, 0, 30.0),
+            (2, 1, 3, 5.0),
+        ] {
+            let mut b = batch(BatchType::Decode, s, dp, tp);
+            b.set_real(RealField::GenThroughput, g);
+            d.push(b);
+        }
+        let mut p = batch(BatchType::Prefill, 0, 0, 1);
+        p.set_count(CountField::NewToken, 50);
+        let mut p0 = batch(BatchType::Prefill, 2, 0, 0);
+        p0.set_count(CountField::NewToken, 70);
+        let derived =
+            derive_workers(&[node(WorkerType::Prefill, vec![p, p0]), node(WorkerType::Decode, d)], true);
+        let w = &derived.workers[1];
+        assert_eq!((w.peak_gen_throughput, w.median_gen_throughput), (Some(30.0), Some(10.0)));
+        let rm = derived.rate_match.unwrap();
+        assert_eq!(rm.prefill_input_tps, [None, None, Some(70.0)], "the TP1 prefill batch is dropped");
+        assert_eq!(rm.decode_gen_tps, [None, Some(10.0), Some(35.0)]);
     }
 
     #[test]
