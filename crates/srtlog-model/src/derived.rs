@@ -154,61 +154,86 @@ pub fn derive(metadata: &RunMetadata, points: &[BenchmarkPoint], nodes: &[NodeIn
     }
 }
 
-/// What one DP rank of a worker contributes: the batches of the lowest TP rank seen for it so
-/// far. A batch of a lower TP rank discards what was gathered and starts over, one of a higher
-/// TP rank is skipped, so after one pass each DP rank holds exactly the batches of its lowest
-/// TP rank — no batch counts twice when several ranks log the same step.
-struct DpStream {
-    tp: u32,
+/// For each DP rank of a worker, the lowest TP rank that logged for it: only that rank's lines
+/// are kept, so that no batch counts twice when several ranks log the same step. DP ranks are
+/// small numbers, so a vector indexed by rank serves the common case; anything else falls back
+/// to a map.
+struct KeptRanks {
+    dense: Vec<u32>,
+    sparse: BTreeMap<u32, u32>,
+}
+
+/// What [`KeptRanks::see`] says of a batch.
+#[derive(PartialEq)]
+enum Seen {
+    /// Its TP rank is the lowest seen so far for its DP rank.
+    Kept,
+    /// A lower TP rank was seen for its DP rank.
+    Dropped,
+    /// Its TP rank is lower than one seen before for its DP rank: batches kept earlier for
+    /// that DP rank were not the lowest rank's after all.
+    Lowered,
+}
+
+impl KeptRanks {
+    const DENSE_RANKS: u32 = 1024;
+
+    fn new() -> Self {
+        KeptRanks { dense: Vec::new(), sparse: BTreeMap::new() }
+    }
+
+    fn see(&mut self, b: &BatchMetrics) -> Seen {
+        let slot = if b.dp < Self::DENSE_RANKS {
+            let i = b.dp as usize;
+            if self.dense.len() <= i {
+                self.dense.resize(i + 1, u32::MAX);
+            }
+            &mut self.dense[i]
+        } else {
+            self.sparse.entry(b.dp).or_insert(u32::MAX)
+        };
+        match b.tp.cmp(slot) {
+            std::cmp::Ordering::Equal => Seen::Kept,
+            std::cmp::Ordering::Greater => Seen::Dropped,
+            std::cmp::Ordering::Less => {
+                let first = *slot == u32::MAX;
+                *slot = b.tp;
+                if first {
+                    Seen::Kept
+                } else {
+                    Seen::Lowered
+                }
+            }
+        }
+    }
+
+    fn keeps(&self, b: &BatchMetrics) -> bool {
+        match self.dense.get(b.dp as usize) {
+            Some(&tp) if b.dp < Self::DENSE_RANKS => tp == b.tp,
+            _ => self.sparse.get(&b.dp) == Some(&b.tp),
+        }
+    }
+}
+
+/// A worker's generation throughputs and prefill token counts, over its kept batches.
+#[derive(Default)]
+struct WorkerSums {
     gen: Vec<f64>,
     cached: u64,
     new: u64,
     has_prefill_counts: bool,
-    /// Rate-match samples `(epoch µs, value)`: a decode batch's `gen_throughput`, or a prefill
-    /// batch's `new_token`. Bucketed once the time grid of all workers is known; 16 bytes each,
-    /// so that second pass does not walk the batches again.
-    rate: Vec<(i64, f64)>,
 }
 
-impl DpStream {
-    fn new(tp: u32) -> Self {
-        DpStream { tp, gen: Vec::new(), cached: 0, new: 0, has_prefill_counts: false, rate: Vec::new() }
-    }
-}
-
-/// A worker's streams by DP rank. DP ranks are small numbers, so a vector indexed by rank
-/// serves the common case; anything else falls back to a map. Both iterate in rank order.
-struct DpStreams {
-    dense: Vec<Option<DpStream>>,
-    sparse: BTreeMap<u32, DpStream>,
-}
-
-impl DpStreams {
-    const DENSE_RANKS: u32 = 1024;
-
-    fn new() -> Self {
-        DpStreams { dense: Vec::new(), sparse: BTreeMap::new() }
-    }
-
-    /// The stream a batch of `(dp, tp)` goes to, `None` when a lower TP rank logs this DP rank.
-    fn stream(&mut self, dp: u32, tp: u32) -> Option<&mut DpStream> {
-        let slot = if dp < Self::DENSE_RANKS {
-            let i = dp as usize;
-            if self.dense.len() <= i {
-                self.dense.resize_with(i + 1, || None);
-            }
-            self.dense[i].get_or_insert_with(|| DpStream::new(tp))
-        } else {
-            self.sparse.entry(dp).or_insert_with(|| DpStream::new(tp))
-        };
-        if tp < slot.tp {
-            *slot = DpStream::new(tp);
+impl WorkerSums {
+    fn add(&mut self, b: &BatchMetrics) {
+        if let Some(g) = finite(b.gen_throughput()) {
+            self.gen.push(g);
         }
-        (tp == slot.tp).then_some(slot)
-    }
-
-    fn into_iter(self) -> impl Iterator<Item = DpStream> {
-        self.dense.into_iter().flatten().chain(self.sparse.into_values())
+        if b.batch_type == BatchType::Prefill {
+            self.cached = self.cached.saturating_add(u64::from(b.cached_token().unwrap_or(0)));
+            self.new = self.new.saturating_add(u64::from(b.new_token().unwrap_or(0)));
+            self.has_prefill_counts |= b.cached_token().is_some();
+        }
     }
 }
 
@@ -243,24 +268,33 @@ impl Grid {
     }
 }
 
-/// Per-worker values and the rate match. One pass over each worker's batches (a busy worker
-/// has millions, and every pass over them costs) gathers its DP streams and the time range;
-/// the rate-match samples are bucketed afterwards, from the streams' compact sample lists.
+/// Per-worker values and the rate match. A busy worker has millions of batches and every pass
+/// over them costs, so one pass per worker finds its kept ranks, its sums and the time range,
+/// on the assumption that the first TP rank a DP rank logs is its lowest (true of real logs,
+/// where TP0 logs and the others repeat it). A worker that breaks it is summed again from its
+/// final kept ranks. The rate match needs the time range of all workers first, so it takes a
+/// second pass over the prefill and decode workers only.
 fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
     let (mut first, mut last, mut start) = (i64::MAX, i64::MIN, None::<crate::Timestamp>);
     let (mut any_prefill, mut any_decode) = (false, false);
-    let mut per_worker: Vec<(Option<BatchType>, DpStreams)> = Vec::with_capacity(nodes.len());
+    let mut kept: Vec<KeptRanks> = Vec::with_capacity(nodes.len());
     let mut workers = Vec::with_capacity(nodes.len());
     for node in nodes {
         let m = &node.metrics;
         let side = rate_side(m.metadata.worker_type).filter(|_| with_rate_match);
-        let mut streams = DpStreams::new();
+        let mut k = KeptRanks::new();
+        let mut sums = WorkerSums::default();
+        let mut lowered = false;
         for b in &m.batches {
-            let gen = finite(b.gen_throughput());
-            let rate_t = match (side, b.timestamp) {
-                (Some(side), Some(ts)) if counts_for_rate(b, side) => {
-                    // The range over every rank: lines repeated by higher TP ranks carry the
-                    // same timestamps anyway.
+            match k.see(b) {
+                Seen::Kept if !lowered => sums.add(b),
+                Seen::Lowered => lowered = true,
+                _ => {}
+            }
+            // Lines repeated by higher TP ranks carry the same timestamps, so the range needs
+            // no rank filter.
+            if let (Some(side), Some(ts)) = (side, b.timestamp) {
+                if counts_for_rate(b, side) {
                     let t = ts.epoch_micros_or_wall();
                     if t < first {
                         (first, start) = (t, Some(ts));
@@ -268,82 +302,14 @@ fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
                     last = last.max(t);
                     any_prefill |= side == BatchType::Prefill;
                     any_decode |= side == BatchType::Decode;
-                    Some(t)
-                }
-                _ => None,
-            };
-            let Some(stream) = streams.stream(b.dp, b.tp) else { continue };
-            if let Some(g) = gen {
-                stream.gen.push(g);
-            }
-            if b.batch_type == BatchType::Prefill {
-                stream.cached = stream.cached.saturating_add(u64::from(b.cached_token().unwrap_or(0)));
-                stream.new = stream.new.saturating_add(u64::from(b.new_token().unwrap_or(0)));
-                stream.has_prefill_counts |= b.cached_token().is_some();
-            }
-            if let Some(t) = rate_t {
-                let value = match b.batch_type {
-                    BatchType::Prefill => f64::from(b.new_token().unwrap_or(0)),
-                    BatchType::Decode => gen.unwrap_or(0.0), // counts_for_rate: finite
-                };
-                stream.rate.push((t, value));
-            }
-        }
-        per_worker.push((side, streams));
-    }
-    let grid = match start {
-        Some(start) if any_prefill && any_decode => {
-            let span_s = ((last - first) / 1_000_000).max(1);
-            let bucket_s = ((span_s + MAX_BUCKETS - 1) / MAX_BUCKETS).max(1);
-            Some(Grid { first, start, bucket_s, n: (span_s / bucket_s + 1) as usize })
-        }
-        _ => None,
-    };
-    let n = grid.as_ref().map_or(0, |g| g.n);
-    let mut prefill_tokens = vec![None::<u64>; n];
-    let mut decode = vec![None::<f64>; n];
-
-    for (node, (side, streams)) in nodes.iter().zip(per_worker) {
-        let m = &node.metrics;
-        let mut gen: Vec<f64> = Vec::new();
-        let (mut cached, mut new, mut has_prefill_counts) = (0u64, 0u64, false);
-        // Decode streams: sum and count of gen throughput per bucket, then the bucket means
-        // summed over streams (in DP-rank order).
-        let mut sums = vec![(0.0f64, 0u32); if side == Some(BatchType::Decode) { n } else { 0 }];
-        for stream in streams.into_iter() {
-            if gen.is_empty() {
-                gen = stream.gen;
-            } else {
-                gen.extend_from_slice(&stream.gen);
-            }
-            cached = cached.saturating_add(stream.cached);
-            new = new.saturating_add(stream.new);
-            has_prefill_counts |= stream.has_prefill_counts;
-            let (Some(grid), Some(side)) = (&grid, side) else { continue };
-            match side {
-                BatchType::Prefill => {
-                    for &(t, tokens) in &stream.rate {
-                        let i = grid.index(t);
-                        // Exact: the value is a `u32` count carried in an `f64`.
-                        prefill_tokens[i] =
-                            Some(prefill_tokens[i].unwrap_or(0).saturating_add(tokens as u64));
-                    }
-                }
-                BatchType::Decode => {
-                    sums.iter_mut().for_each(|s| *s = (0.0, 0));
-                    for &(t, g) in &stream.rate {
-                        let i = grid.index(t);
-                        sums[i].0 += g;
-                        sums[i].1 += 1;
-                    }
-                    for (slot, &(sum, count)) in decode.iter_mut().zip(&sums) {
-                        if count > 0 {
-                            *slot = Some(slot.unwrap_or(0.0) + sum / f64::from(count));
-                        }
-                    }
                 }
             }
         }
+        if lowered {
+            sums = WorkerSums::default();
+            m.batches.iter().filter(|b| k.keeps(b)).for_each(|b| sums.add(b));
+        }
+        let WorkerSums { mut gen, cached, new, has_prefill_counts } = sums;
         workers.push(WorkerDerived {
             node_name: m.metadata.node_name.clone(),
             worker_type: m.metadata.worker_type,
@@ -353,27 +319,73 @@ fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
             cache_hit_rate: (has_prefill_counts && cached + new > 0)
                 .then(|| cached as f64 / (cached + new) as f64),
         });
+        kept.push(k);
     }
-
-    let rate_match = grid.map(|grid| {
-        let width = grid.bucket_s as f64;
-        let prefill_input_tps: Vec<Option<f64>> =
-            prefill_tokens.iter().map(|t| t.map(|t| t as f64 / width)).collect();
-        let (p_sum, d_sum) = prefill_input_tps
-            .iter()
-            .zip(&decode)
-            .filter_map(|(p, d)| Some((p.as_ref()?, d.as_ref()?)))
-            .fold((0.0, 0.0), |(ps, ds), (p, d)| (ps + p, ds + d));
-        RateMatch {
-            bucket_secs: width,
-            start: grid.start,
-            offsets_s: (0..grid.n).map(|i| i as f64 * width).collect(),
-            prefill_input_tps,
-            decode_gen_tps: decode,
-            ratio: (d_sum > 0.0).then(|| p_sum / d_sum),
+    let grid = match start {
+        Some(start) if any_prefill && any_decode => {
+            let span_s = ((last - first) / 1_000_000).max(1);
+            let bucket_s = ((span_s + MAX_BUCKETS - 1) / MAX_BUCKETS).max(1);
+            Some(Grid { first, start, bucket_s, n: (span_s / bucket_s + 1) as usize })
         }
-    });
+        _ => None,
+    };
+    let rate_match = grid.map(|grid| rate_match(nodes, &kept, grid));
     RunDerived { workers, rate_match, ..RunDerived::default() }
+}
+
+/// The rate match on `grid`, from the kept batches of the prefill and decode workers.
+fn rate_match(nodes: &[NodeInfo], kept: &[KeptRanks], grid: Grid) -> RateMatch {
+    let n = grid.n;
+    let mut prefill_tokens = vec![None::<u64>; n];
+    let mut decode = vec![None::<f64>; n];
+    for (node, keep) in nodes.iter().zip(kept) {
+        let Some(side) = rate_side(node.metrics.metadata.worker_type) else { continue };
+        // Decode streams (DP ranks) of this worker: sum and count of gen throughput per bucket.
+        let mut streams: BTreeMap<u32, Vec<(f64, u32)>> = BTreeMap::new();
+        for b in node.metrics.batches.iter().filter(|b| keep.keeps(b)) {
+            let Some(ts) = b.timestamp else { continue };
+            if !counts_for_rate(b, side) {
+                continue;
+            }
+            let i = grid.index(ts.epoch_micros_or_wall());
+            match (side, finite(b.gen_throughput())) {
+                (BatchType::Prefill, _) => {
+                    prefill_tokens[i] = Some(
+                        prefill_tokens[i].unwrap_or(0).saturating_add(u64::from(b.new_token().unwrap_or(0))),
+                    );
+                }
+                (BatchType::Decode, Some(g)) => {
+                    let sums = streams.entry(b.dp).or_insert_with(|| vec![(0.0, 0); n]);
+                    sums[i].0 += g;
+                    sums[i].1 += 1;
+                }
+                (BatchType::Decode, None) => {}
+            }
+        }
+        for sums in streams.into_values() {
+            for (slot, (sum, count)) in decode.iter_mut().zip(sums) {
+                if count > 0 {
+                    *slot = Some(slot.unwrap_or(0.0) + sum / f64::from(count));
+                }
+            }
+        }
+    }
+    let width = grid.bucket_s as f64;
+    let prefill_input_tps: Vec<Option<f64>> =
+        prefill_tokens.iter().map(|t| t.map(|t| t as f64 / width)).collect();
+    let (p_sum, d_sum) = prefill_input_tps
+        .iter()
+        .zip(&decode)
+        .filter_map(|(p, d)| Some((p.as_ref()?, d.as_ref()?)))
+        .fold((0.0, 0.0), |(ps, ds), (p, d)| (ps + p, ds + d));
+    RateMatch {
+        bucket_secs: width,
+        start: grid.start,
+        offsets_s: (0..grid.n).map(|i| i as f64 * width).collect(),
+        prefill_input_tps,
+        decode_gen_tps: decode,
+        ratio: (d_sum > 0.0).then(|| p_sum / d_sum),
+    }
 }
 
 #[cfg(test)]
