@@ -16,6 +16,8 @@ const SGL_DYNAMO: &[u8] = b"\x1b[2m2025-12-30T15:52:12.207169Z\x1b[0m \x1b[32m I
 const SGL_MEMORY: &[u8] = b"[2026-01-16 06:20:40 DP0 TP0 EP0] Load weight end. elapsed=20.30 s, type=DeepseekV3ForCausalLM, dtype=torch.bfloat16, avail mem=136.20 GB, mem usage=41.50 GB.";
 const SGL_NOISE: &[u8] = b"[2026-01-16 06:21:40] INFO:     127.0.0.1:40250 - \"GET /health HTTP/1.1\" 200 OK";
 const TRT_ITER: &[u8] = b"[01/16/2026-06:22:18] [TRT-LLM] [RANK 0] [I] iter = 3, global_rank = 0, rank = 0, num_scheduled_requests = 3, kv_cache_util = 0.020, currank_total_requests = 3/4, host_step_time = 13.962ms, prev_device_step_time = 42.74ms, timestamp = 2026-01-16 06:22:18, states = {'num_ctx_requests': 3, 'num_ctx_tokens': 24576, 'num_generation_tokens': 0, 'cached_kv_tokens': 1024}";
+/// The form with `currank_total_requests` and full-precision step times (Python `repr` floats).
+const TRT_ITER_REPR: &[u8] = b"[01/16/2026-06:00:01] [TRT-LLM] [RANK 0] [I] iter = 1, global_rank = 0, rank = 0, currank_total_requests = 107/107, host_step_time = 23.948557500125716ms, prev_device_step_time = 36.250716080336105ms, timestamp = 2026-01-16 06:00:01, num_scheduled_requests: 107, states = {'num_ctx_requests': 0, 'num_ctx_tokens': 0, 'num_generation_tokens': 107}";
 const TRT_NOISE: &[u8] = b"[01/16/2026-06:20:17] [TRT-LLM] [RANK 1] [W] Logger level already set from environment. Discard new verbosity: info";
 
 fn line_parsers(c: &mut Criterion) {
@@ -30,7 +32,11 @@ fn line_parsers(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(line.len() as u64));
         g.bench_function(name, |b| b.iter(|| parse_sglang_line(black_box(line))));
     }
-    for (name, line) in [("trtllm_iteration", TRT_ITER), ("trtllm_nonmatching", TRT_NOISE)] {
+    for (name, line) in [
+        ("trtllm_iteration", TRT_ITER),
+        ("trtllm_iteration_repr_floats", TRT_ITER_REPR),
+        ("trtllm_nonmatching", TRT_NOISE),
+    ] {
         g.throughput(Throughput::Bytes(line.len() as u64));
         g.bench_function(name, |b| b.iter(|| parse_trtllm_line(black_box(line))));
     }

@@ -88,9 +88,83 @@ pub(crate) fn dict_items(body: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     })
 }
 
+/// The items of a flat dict repr starting at `open_at` (a `{`): `'key': value` pairs whose
+/// values hold no bracket, quote or comma — TensorRT-LLM's per-iteration `states` dict, read on
+/// every iteration line. One pass, up to `N` items; `None` for anything else (nesting, more
+/// items, a line cut off inside the dict), which [`bracket_body`] and [`dict_items`] then read.
+pub(crate) fn flat_dict_items<const N: usize>(
+    s: &[u8],
+    open_at: usize,
+) -> Option<([(&[u8], &[u8]); N], usize)> {
+    let mut items: [(&[u8], &[u8]); N] = [(&[], &[]); N];
+    let mut count = 0;
+    let mut i = open_at + 1;
+    loop {
+        while s.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        match *s.get(i)? {
+            b'}' if count == 0 => return Some((items, 0)),
+            q @ (b'\'' | b'"') => {
+                let key_start = i + 1;
+                let key_end = key_start + memchr::memchr(q, s.get(key_start..)?)?;
+                let mut j = key_end + 1;
+                while s.get(j) == Some(&b' ') {
+                    j += 1;
+                }
+                if s.get(j) != Some(&b':') {
+                    return None;
+                }
+                let value_start = j + 1;
+                let mut k = value_start;
+                let end = loop {
+                    match *s.get(k)? {
+                        b',' | b'}' => break k,
+                        b'\'' | b'"' | b'(' | b'[' | b'{' | b')' | b']' => return None,
+                        _ => k += 1,
+                    }
+                };
+                *items.get_mut(count)? = (&s[key_start..key_end], trim(&s[value_start..end]));
+                count += 1;
+                if s[end] == b'}' {
+                    return Some((items, count));
+                }
+                i = end + 1;
+            }
+            _ => return None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flat_dicts_in_one_pass_and_everything_else_declined() {
+        let line =
+            b"x states = {'num_ctx_requests': 1, 'num_ctx_tokens': 1024,'num_generation_tokens' : 2} tail";
+        let open = line.iter().position(|&c| c == b'{').expect("brace");
+        let (items, n) = flat_dict_items::<4>(line, open).expect("flat");
+        let want: [(&[u8], &[u8]); 3] =
+            [(b"num_ctx_requests", b"1"), (b"num_ctx_tokens", b"1024"), (b"num_generation_tokens", b"2")];
+        assert_eq!(&items[..n], &want[..]);
+        // The same items as the general reader.
+        let general: Vec<(&[u8], &[u8])> = dict_items(bracket_body(line, open)).collect();
+        assert_eq!(general, &items[..n]);
+        assert_eq!(flat_dict_items::<4>(b"{}", 0).map(|(_, n)| n), Some(0));
+        for declined in [
+            &b"{'a': 1, 'b': {'c': 2}}"[..],
+            b"{'a': 'text'}",
+            b"{'a': [1, 2]}",
+            b"{'a': 1, 'b': 2",
+            b"{'a' 1}",
+            b"{a: 1}",
+            b"{'a': 1, 'b': 2, 'c': 3, 'd': 4, 'e': 5}",
+        ] {
+            assert!(flat_dict_items::<4>(declined, 0).is_none(), "{}", String::from_utf8_lossy(declined));
+        }
+    }
 
     #[test]
     fn nested_dicts_keep_later_keys() {

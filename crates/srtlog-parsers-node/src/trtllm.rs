@@ -33,7 +33,7 @@ use crate::bytes::{
 use crate::event::{apply, LineEvent};
 use crate::launch::{parse_command, Program};
 use crate::prefix::{split_trtllm, Prefix};
-use crate::pyrepr::{bracket_body, dict_items};
+use crate::pyrepr::{bracket_body, dict_items, flat_dict_items};
 use crate::scan::{scan_lines, Markers};
 use crate::xtrace::parse_xtrace;
 
@@ -239,21 +239,18 @@ fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
     if b.iteration().is_none() {
         return LineEvent::Malformed("unparsable iteration field");
     }
-    let (mut ctx_tokens, mut gen_tokens) = (None, None);
-    for (key, value) in dict_items(bracket_body(body, states_at)) {
-        let v = parse_u32(value);
-        match (key, v) {
-            (b"num_ctx_requests", Some(v)) => b.set_count(CountField::NewSeq, v),
-            (b"num_ctx_tokens", _) => ctx_tokens = v,
-            (b"num_generation_tokens", _) => gen_tokens = v,
-            (b"cached_kv_tokens", Some(v)) => b.set_count(CountField::CachedKvTokens, v),
-            (b"num_ctx_requests" | b"cached_kv_tokens", None) => {}
-            _ => continue,
+    let mut tokens = (None, None);
+    let ok = match flat_dict_items::<8>(body, states_at) {
+        Some((items, n)) => {
+            items[..n].iter().all(|&(key, value)| state_item(&mut b, &mut tokens, key, value))
         }
-        if v.is_none() {
-            return LineEvent::Malformed("unparsable iteration state");
-        }
+        None => dict_items(bracket_body(body, states_at))
+            .all(|(key, value)| state_item(&mut b, &mut tokens, key, value)),
+    };
+    if !ok {
+        return LineEvent::Malformed("unparsable iteration state");
     }
+    let (ctx_tokens, gen_tokens) = tokens;
     let (Some(ctx), Some(gen)) = (ctx_tokens, gen_tokens) else {
         return LineEvent::Malformed("iteration states without token counts");
     };
@@ -265,6 +262,26 @@ fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
         return LineEvent::IdleIteration;
     }
     LineEvent::Batch(b)
+}
+
+/// One item of the `states` dict: the counts go to `b`, the context and generation token
+/// counts to `tokens`; `false` when a known count does not parse.
+fn state_item(
+    b: &mut BatchMetrics,
+    tokens: &mut (Option<u32>, Option<u32>),
+    key: &[u8],
+    value: &[u8],
+) -> bool {
+    let v = parse_u32(value);
+    match (key, v) {
+        (b"num_ctx_requests", Some(v)) => b.set_count(CountField::NewSeq, v),
+        (b"num_ctx_tokens", _) => tokens.0 = v,
+        (b"num_generation_tokens", _) => tokens.1 = v,
+        (b"cached_kv_tokens", Some(v)) => b.set_count(CountField::CachedKvTokens, v),
+        (b"num_ctx_requests" | b"cached_kv_tokens", None) => {}
+        _ => return true,
+    }
+    v.is_some()
 }
 
 fn new_memory(p: &Prefix<'_>, metric_type: MemoryMetricType, event: &str) -> MemoryMetrics {
