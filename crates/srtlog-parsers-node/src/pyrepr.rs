@@ -88,6 +88,9 @@ pub(crate) fn dict_items(body: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     })
 }
 
+/// A dict item: the key without quotes, and the value's text.
+pub(crate) type DictItem<'a> = (&'a [u8], &'a [u8]);
+
 /// The items of a flat dict repr starting at `open_at` (a `{`): `'key': value` pairs whose
 /// values hold no bracket, quote or comma — TensorRT-LLM's per-iteration `states` dict, read on
 /// every iteration line. One pass, up to `N` items; `None` for anything else (nesting, more
@@ -95,8 +98,8 @@ pub(crate) fn dict_items(body: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
 pub(crate) fn flat_dict_items<const N: usize>(
     s: &[u8],
     open_at: usize,
-) -> Option<([(&[u8], &[u8]); N], usize)> {
-    let mut items: [(&[u8], &[u8]); N] = [(&[], &[]); N];
+) -> Option<([DictItem<'_>; N], usize)> {
+    let mut items: [DictItem<'_>; N] = [(&[], &[]); N];
     let mut count = 0;
     let mut i = open_at + 1;
     loop {
