@@ -164,7 +164,6 @@ struct KeptRanks {
 }
 
 /// What [`KeptRanks::see`] says of a batch.
-#[derive(PartialEq)]
 enum Seen {
     /// Its TP rank is the lowest seen so far for its DP rank.
     Kept,
