@@ -316,6 +316,13 @@ fn trtllm_iteration_forms() {
     let b = batch(parse_trtllm_line(oldest.as_bytes()));
     assert_eq!((b.host_step_time_ms(), b.running_req()), (Some(12.5), None));
     assert_eq!(ts(&b), "2026-01-16T06:22:10");
+    // A states dict that is not flat (a nested value) takes the general reader: same counts.
+    let nested =
+        old.replace("'num_generation_tokens': 7}", "'num_generation_tokens': 7, 'spec': {'draft': [1, 2]}}");
+    let b = batch(parse_trtllm_line(nested.as_bytes()));
+    assert_eq!((b.new_seq(), b.new_token(), b.num_tokens()), (Some(0), Some(0), Some(7)));
+    let quoted = old.replace("{'num_ctx_requests': 0,", "{'phase': 'gen', 'num_ctx_requests': 3,");
+    assert_eq!(batch(parse_trtllm_line(quoted.as_bytes())).new_seq(), Some(3));
     // Idle.
     let idle = old.replace("'num_generation_tokens': 7", "'num_generation_tokens': 0");
     assert_eq!(parse_trtllm_line(idle.as_bytes()), LineEvent::IdleIteration);
