@@ -55,11 +55,13 @@ pub(crate) fn node_rows(nodes: &[NodeMetrics]) -> impl Iterator<Item = NodeRow<'
     })
 }
 
-/// Declares the table from the optional fields of [`BatchRow`] (the open form of
-/// [`BatchMetrics`]) and [`MemoryMetrics`], in declaration order. Both structs are destructured without `..`, so a field added to the model
-/// and not here is a compile error.
+/// Declares the table from the optional fields of [`BatchMetrics`] — the model's own list,
+/// passed in by [`srtlog_model::with_batch_fields`] — and of [`MemoryMetrics`], in declaration
+/// order. [`BatchRow`] and `MemoryMetrics` are destructured without `..`, so a memory field
+/// added to the model and not here is a compile error; batch fields arrive by themselves.
 macro_rules! node_table {
-    (batch { $($b:ident : $bt:ty),+ $(,)? } memory { $($m:ident : $mt:ty),+ $(,)? }) => {
+    (batch { $( $(#[doc = $bdoc:literal])* $b:ident : $bt:ty => $bkind:ident $(($bvariant:ident))? ),+ $(,)? }
+     memory { $($m:ident : $mt:ty),+ $(,)? }) => {
         /// Arrow builder of the `node_metrics` table: [`append`](Self::append) rows, then
         /// [`finish`](Self::finish) a record batch (the builder is then empty and reusable).
         pub(crate) struct NodeMetricsBuilder {
@@ -287,40 +289,14 @@ macro_rules! node_table {
     };
 }
 
-node_table! {
-    batch {
-        new_seq: u32,
-        new_token: u32,
-        cached_token: u32,
-        token_usage: f64,
-        running_req: u32,
-        queue_req: u32,
-        prealloc_req: u32,
-        inflight_req: u32,
-        transfer_req: u32,
-        num_tokens: u32,
-        input_throughput: f64,
-        gen_throughput: f64,
-        preallocated_usage: f64,
-        retracted_req: u32,
-        unbootstrapped_req: u32,
-        accept_len: f64,
-        accept_rate: f64,
-        cuda_graph: bool,
-        swa_tokens: u32,
-        swa_token_usage: f64,
-        iteration: u64,
-        host_step_time_ms: f64,
-        prev_device_step_time_ms: f64,
-        cached_kv_tokens: u32,
-    }
+srtlog_model::with_batch_fields!(node_table! {
     memory {
         avail_mem_gb: f64,
         mem_usage_gb: f64,
         kv_cache_gb: f64,
         kv_tokens: u64,
     }
-}
+});
 
 /// The Arrow schema of `node_metrics.parquet`.
 pub(crate) fn nodes_schema() -> SchemaRef {

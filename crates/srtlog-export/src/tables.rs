@@ -391,10 +391,12 @@ impl WorkerColumns {
     }
 }
 
-/// Declares the batch and memory tables from the optional fields of [`BatchMetrics`] and
-/// [`MemoryMetrics`], in the model's order.
+/// Declares the batch and memory tables from the optional fields of [`BatchMetrics`] (the
+/// model's own list, passed in by [`srtlog_model::with_batch_fields`]) and [`MemoryMetrics`],
+/// in the model's order.
 macro_rules! node_tables {
-    (batch { $($b:ident : $bt:ty),+ $(,)? } memory { $($m:ident : $mt:ty),+ $(,)? }) => {
+    (batch { $( $(#[doc = $bdoc:literal])* $b:ident : $bt:ty => $bkind:ident $(($bvariant:ident))? ),+ $(,)? }
+     memory { $($m:ident : $mt:ty),+ $(,)? }) => {
         columns! {
             /// The columns of `batches/`.
             pub(crate) struct BatchColumns {
@@ -441,40 +443,14 @@ macro_rules! node_tables {
     };
 }
 
-node_tables! {
-    batch {
-        new_seq: u32,
-        new_token: u32,
-        cached_token: u32,
-        token_usage: f64,
-        running_req: u32,
-        queue_req: u32,
-        prealloc_req: u32,
-        inflight_req: u32,
-        transfer_req: u32,
-        num_tokens: u32,
-        input_throughput: f64,
-        gen_throughput: f64,
-        preallocated_usage: f64,
-        retracted_req: u32,
-        unbootstrapped_req: u32,
-        accept_len: f64,
-        accept_rate: f64,
-        cuda_graph: bool,
-        swa_tokens: u32,
-        swa_token_usage: f64,
-        iteration: u64,
-        host_step_time_ms: f64,
-        prev_device_step_time_ms: f64,
-        cached_kv_tokens: u32,
-    }
+srtlog_model::with_batch_fields!(node_tables! {
     memory {
         avail_mem_gb: f64,
         mem_usage_gb: f64,
         kv_cache_gb: f64,
         kv_tokens: u64,
     }
-}
+});
 
 #[cfg(test)]
 mod tests {

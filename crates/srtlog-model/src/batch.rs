@@ -214,22 +214,6 @@ impl fmt::Debug for BatchMetrics {
     }
 }
 
-/// The type of a field of each kind.
-macro_rules! field_type {
-    (Count) => {
-        u32
-    };
-    (Real) => {
-        f64
-    };
-    (Iteration) => {
-        u64
-    };
-    (CudaGraph) => {
-        bool
-    };
-}
-
 /// The [`BatchField`] of a field.
 macro_rules! field_id {
     (Count, $v:ident) => {
@@ -281,7 +265,7 @@ macro_rules! field_set {
 /// The optional fields, once, in the order of the JSON form and the cache's columns: the
 /// getters, [`BatchRow`], [`BatchField::ALL`] and the names all come from this list.
 macro_rules! batch_fields {
-    ($( $(#[doc = $doc:literal])+ $name:ident : $kind:ident $(($variant:ident))? ),+ $(,)?) => {
+    (batch { $( $(#[doc = $doc:literal])+ $name:ident : $ty:ty => $kind:ident $(($variant:ident))? ),+ $(,)? }) => {
         /// [`BatchMetrics`] with every optional field public, as `Option`: for building a record
         /// by hand (`BatchRow { gen_throughput: Some(1.0), ..BatchRow::new(BatchType::Decode) }
         /// .into()`) and the serde form of [`BatchMetrics`].
@@ -297,7 +281,7 @@ macro_rules! batch_fields {
             pub ep: u32,
             /// Prefill or decode.
             pub batch_type: BatchType,
-            $( $(#[doc = $doc])+ pub $name: Option<field_type!($kind)>, )+
+            $( $(#[doc = $doc])+ pub $name: Option<$ty>, )+
         }
 
         impl BatchRow {
@@ -311,7 +295,7 @@ macro_rules! batch_fields {
             $(
                 $(#[doc = $doc])+
                 #[inline]
-                pub fn $name(&self) -> Option<field_type!($kind)> {
+                pub fn $name(&self) -> Option<$ty> {
                     field_get!(self, $kind $(, $variant)?)
                 }
             )+
@@ -358,56 +342,82 @@ macro_rules! batch_fields {
     };
 }
 
-batch_fields! {
-    /// New sequences in this prefill batch.
-    new_seq: Count(NewSeq),
-    /// New (uncached) prompt tokens in this prefill batch.
-    new_token: Count(NewToken),
-    /// Prompt tokens served from the prefix cache.
-    cached_token: Count(CachedToken),
-    /// KV-cache usage ratio, 0..1 (`token usage`, or `full token usage` for hybrid pools).
-    token_usage: Real(TokenUsage),
-    /// Requests running.
-    running_req: Count(RunningReq),
-    /// Requests queued.
-    queue_req: Count(QueueReq),
-    /// Requests pre-allocated (disaggregated decode/prefill).
-    prealloc_req: Count(PreallocReq),
-    /// Requests in flight to decode (disaggregated prefill).
-    inflight_req: Count(InflightReq),
-    /// Requests receiving KV cache (disaggregated decode; older `#transferring-req`).
-    transfer_req: Count(TransferReq),
-    /// Tokens in the running batch (`#token` / `#full token`; TRT-LLM generation tokens).
-    num_tokens: Count(NumTokens),
-    /// Prompt tokens per second as logged.
-    input_throughput: Real(InputThroughput),
-    /// Generated tokens per second as logged.
-    gen_throughput: Real(GenThroughput),
-    /// Pre-allocated KV usage ratio (disaggregated decode).
-    preallocated_usage: Real(PreallocatedUsage),
-    /// Requests retracted for lack of memory.
-    retracted_req: Count(RetractedReq),
-    /// Requests waiting for the bootstrap handshake (older `#unbootstrapped-req`).
-    unbootstrapped_req: Count(UnbootstrappedReq),
-    /// Speculative decoding: mean accepted length.
-    accept_len: Real(AcceptLen),
-    /// Speculative decoding: acceptance rate.
-    accept_rate: Real(AcceptRate),
-    /// Whether the step ran as a CUDA graph.
-    cuda_graph: CudaGraph,
-    /// Sliding-window pool tokens (hybrid models, `#swa token`).
-    swa_tokens: Count(SwaTokens),
-    /// Sliding-window pool usage ratio (`swa token usage`).
-    swa_token_usage: Real(SwaTokenUsage),
-    /// TensorRT-LLM iteration number.
-    iteration: Iteration,
-    /// TensorRT-LLM host step time (ms).
-    host_step_time_ms: Real(HostStepTimeMs),
-    /// TensorRT-LLM device time of the previous step (ms).
-    prev_device_step_time_ms: Real(PrevDeviceStepTimeMs),
-    /// TensorRT-LLM KV tokens reused from the cache (`cached_kv_tokens`).
-    cached_kv_tokens: Count(CachedKvTokens),
+/// Calls `$callback! { batch { ... } rest }` with the optional fields of [`BatchMetrics`], in the
+/// order of the JSON form: for each, its doc, name, type and kind (`name: u32 =>
+/// Count(Variant)`, `Real(Variant)`, `Iteration`, `CudaGraph`). The one list of the fields:
+/// this crate builds the getters, [`BatchRow`] and [`BatchField`] from it, and the cache and
+/// the dataset export their columns, so a field added here reaches all of them.
+///
+/// ```
+/// macro_rules! names {
+///     (batch { $( $(#[doc = $d:literal])* $name:ident : $ty:ty => $kind:ident $(($v:ident))? ),+ $(,)? }) => {
+///         [$(stringify!($name)),+]
+///     };
+/// }
+/// let names = srtlog_model::with_batch_fields!(names! {});
+/// assert_eq!(names.len(), srtlog_model::BatchField::ALL.len());
+/// assert_eq!(names[0], "new_seq");
+/// ```
+#[macro_export]
+macro_rules! with_batch_fields {
+    ($callback:ident ! { $($rest:tt)* }) => {
+        $callback! {
+            batch {
+                /// New sequences in this prefill batch.
+                new_seq: u32 => Count(NewSeq),
+                /// New (uncached) prompt tokens in this prefill batch.
+                new_token: u32 => Count(NewToken),
+                /// Prompt tokens served from the prefix cache.
+                cached_token: u32 => Count(CachedToken),
+                /// KV-cache usage ratio, 0..1 (`token usage`, or `full token usage` for hybrid pools).
+                token_usage: f64 => Real(TokenUsage),
+                /// Requests running.
+                running_req: u32 => Count(RunningReq),
+                /// Requests queued.
+                queue_req: u32 => Count(QueueReq),
+                /// Requests pre-allocated (disaggregated decode/prefill).
+                prealloc_req: u32 => Count(PreallocReq),
+                /// Requests in flight to decode (disaggregated prefill).
+                inflight_req: u32 => Count(InflightReq),
+                /// Requests receiving KV cache (disaggregated decode; older `#transferring-req`).
+                transfer_req: u32 => Count(TransferReq),
+                /// Tokens in the running batch (`#token` / `#full token`; TRT-LLM generation tokens).
+                num_tokens: u32 => Count(NumTokens),
+                /// Prompt tokens per second as logged.
+                input_throughput: f64 => Real(InputThroughput),
+                /// Generated tokens per second as logged.
+                gen_throughput: f64 => Real(GenThroughput),
+                /// Pre-allocated KV usage ratio (disaggregated decode).
+                preallocated_usage: f64 => Real(PreallocatedUsage),
+                /// Requests retracted for lack of memory.
+                retracted_req: u32 => Count(RetractedReq),
+                /// Requests waiting for the bootstrap handshake (older `#unbootstrapped-req`).
+                unbootstrapped_req: u32 => Count(UnbootstrappedReq),
+                /// Speculative decoding: mean accepted length.
+                accept_len: f64 => Real(AcceptLen),
+                /// Speculative decoding: acceptance rate.
+                accept_rate: f64 => Real(AcceptRate),
+                /// Whether the step ran as a CUDA graph.
+                cuda_graph: bool => CudaGraph,
+                /// Sliding-window pool tokens (hybrid models, `#swa token`).
+                swa_tokens: u32 => Count(SwaTokens),
+                /// Sliding-window pool usage ratio (`swa token usage`).
+                swa_token_usage: f64 => Real(SwaTokenUsage),
+                /// TensorRT-LLM iteration number.
+                iteration: u64 => Iteration,
+                /// TensorRT-LLM host step time (ms).
+                host_step_time_ms: f64 => Real(HostStepTimeMs),
+                /// TensorRT-LLM device time of the previous step (ms).
+                prev_device_step_time_ms: f64 => Real(PrevDeviceStepTimeMs),
+                /// TensorRT-LLM KV tokens reused from the cache (`cached_kv_tokens`).
+                cached_kv_tokens: u32 => Count(CachedKvTokens),
+            }
+            $($rest)*
+        }
+    };
 }
+
+with_batch_fields!(batch_fields! {});
 
 #[cfg(test)]
 mod tests {
