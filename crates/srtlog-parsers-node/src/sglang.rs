@@ -51,7 +51,9 @@ pub(crate) fn markers() -> Option<&'static Markers> {
     M.get_or_init(|| Markers::new(MARKERS, LINE_START_MARKERS)).as_ref()
 }
 
-/// Parses one SGLang log line (any prefix form; ANSI escapes allowed; a trailing `\r` ignored).
+/// Parses one SGLang log line (any prefix form; ANSI escapes allowed; a trailing `\r` ignored),
+/// exactly as the streaming parser does: a line without one of the parser's markers as written
+/// is [`LineEvent::Ignored`].
 ///
 /// ```
 /// use srtlog_parsers_node::{parse_sglang_line, LineEvent};
@@ -61,6 +63,12 @@ pub(crate) fn markers() -> Option<&'static Markers> {
 /// assert_eq!((b.dp, b.running_req(), b.cuda_graph()), (1, Some(12), Some(true)));
 /// ```
 pub fn parse_sglang_line(line: &[u8]) -> LineEvent {
+    // The streaming parser only looks at lines that hold a marker as written; a line whose
+    // marker shows only once escape codes are stripped (`i\x1b[0mter = `) is ignored here too,
+    // so that the two always agree (found by the `sglang_stream` fuzz target).
+    if markers().is_some_and(|m| !m.line_matches(line)) {
+        return LineEvent::Ignored;
+    }
     parse_line_with(line, &mut Vec::new())
 }
 

@@ -60,7 +60,8 @@ pub(crate) fn markers() -> Option<&'static Markers> {
     M.get_or_init(|| Markers::new(MARKERS, LINE_START_MARKERS)).as_ref()
 }
 
-/// Parses one TensorRT-LLM worker-log line.
+/// Parses one TensorRT-LLM worker-log line, exactly as the streaming parser does: a line without
+/// one of the parser's markers as written is [`LineEvent::Ignored`].
 ///
 /// ```
 /// use srtlog_parsers_node::{parse_trtllm_line, LineEvent};
@@ -72,6 +73,12 @@ pub(crate) fn markers() -> Option<&'static Markers> {
 /// assert_eq!((b.iteration(), b.new_token(), b.token_usage()), (Some(42), Some(1024), None));
 /// ```
 pub fn parse_trtllm_line(line: &[u8]) -> LineEvent {
+    // The streaming parser only looks at lines that hold a marker as written; a line whose
+    // marker shows only once escape codes are stripped (`i\x1b[0mter = `) is ignored here too,
+    // so that the two always agree (found by the `trtllm_stream` fuzz target).
+    if markers().is_some_and(|m| !m.line_matches(line)) {
+        return LineEvent::Ignored;
+    }
     parse_line_with(line, &mut Vec::new())
 }
 

@@ -179,6 +179,8 @@ fn sglang_malformed_and_ignored_lines() {
     let b = batch(parse_sglang_line(max.as_bytes()));
     assert_eq!((b.running_req(), b.num_tokens()), (Some(u32::MAX), Some(123_456_789)));
     let ignored = [
+        // A marker split by an escape code (the streaming parser never sees this line).
+        "[2026-01-16 06:24:40 TP0] Decode bat\x1b[0mch, #running-req: 4, #token: 300",
         "[2026-01-16 06:20:11] INFO:     127.0.0.1:40256 - \"GET /health HTTP/1.1\" 200 OK",
         "[2026-01-16 06:22:40] WARNING scheduler.py:812: Prefill batch is taking longer than expected",
         "Traceback (most recent call last): Decode batch, #running-req: 1",
@@ -316,6 +318,10 @@ fn trtllm_iteration_forms() {
     let b = batch(parse_trtllm_line(oldest.as_bytes()));
     assert_eq!((b.host_step_time_ms(), b.running_req()), (Some(12.5), None));
     assert_eq!(ts(&b), "2026-01-16T06:22:10");
+    // A marker split by an escape code is not a marker: the streaming parser never sees the
+    // line, so the line parser ignores it too (fuzz finding, `trtllm_stream`).
+    let split = old.replace("iter = 7", "i\x1b[0mter = 7");
+    assert_eq!(parse_trtllm_line(split.as_bytes()), LineEvent::Ignored);
     // A states dict that is not flat (a nested value) takes the general reader: same counts.
     let nested =
         old.replace("'num_generation_tokens': 7}", "'num_generation_tokens': 7, 'spec': {'draft': [1, 2]}}");
