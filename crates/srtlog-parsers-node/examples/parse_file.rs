@@ -4,7 +4,7 @@
 //!
 //! With `--discard` the file is fed in 8 MiB pieces (cut at line ends) and the batches of each
 //! piece are dropped before the next one: that measures the parse without the cost of
-//! materialising every `BatchMetrics` (~400 bytes each) in one ever-growing vector.
+//! materialising every `BatchMetrics` (168 bytes each) in one ever-growing vector.
 
 use std::io::Read;
 use std::time::Instant;
