@@ -260,7 +260,6 @@
 //! ```
 
 mod columns;
-mod derived;
 mod error;
 mod hive;
 mod output;

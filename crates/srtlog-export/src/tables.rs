@@ -16,7 +16,6 @@ use srtlog_model::{
 };
 
 use crate::columns::{columns, Columns, List, Opt, Req, ReqText, Text, WallMicros};
-use crate::derived::{input_tps, input_tps_per_gpu};
 
 /// One table of the dataset: a directory under the output directory, with one Parquet file
 /// per run in a `job_id=<id>` partition directory.
@@ -325,8 +324,8 @@ impl PointsColumns {
         self.metrics.push(point);
         self.output_tps_per_gpu.push(point.output_tps_per_gpu(gpus));
         self.total_tps_per_gpu.push(point.total_tps_per_gpu(gpus));
-        self.input_tps.push(input_tps(point));
-        self.input_tps_per_gpu.push(input_tps_per_gpu(point, gpus));
+        self.input_tps.push(point.input_tps());
+        self.input_tps_per_gpu.push(point.input_tps_per_gpu(gpus));
         self.output_tps_per_user.push(point.output_tps_per_user());
         self.other_metrics.push(&encode_other_metrics(&point.other_metrics));
         self.source_file.push(point.source_file.as_deref());

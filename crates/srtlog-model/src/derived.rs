@@ -486,6 +486,25 @@ mod tests {
     }
 
     #[test]
+    fn input_tps_prefers_rates_and_falls_back_to_tokens_over_duration() {
+        let mut pt =
+            BenchmarkPoint { total_tps: Some(1500.0), output_tps: Some(500.0), ..Default::default() };
+        assert_eq!(pt.input_tps(), Some(1000.0));
+        assert_eq!(pt.input_tps_per_gpu(Some(4)), Some(250.0));
+        assert_eq!(pt.input_tps_per_gpu(Some(0)), None);
+        assert_eq!(pt.input_tps_per_gpu(None), None);
+        // A negative difference is not a rate: fall back to tokens over duration.
+        pt.output_tps = Some(2000.0);
+        pt.total_input_tokens = Some(6000);
+        pt.duration = Some(3.0);
+        assert_eq!(pt.input_tps(), Some(2000.0));
+        pt.total_tps = None;
+        assert_eq!(pt.input_tps(), Some(2000.0));
+        pt.duration = Some(0.0);
+        assert_eq!(pt.input_tps(), None);
+    }
+
+    #[test]
     fn input_tps_falls_back_to_tokens_over_duration() {
         let p = BenchmarkPoint { total_tps: Some(1100.0), output_tps: Some(100.0), ..Default::default() };
         assert_eq!(p.input_tps(), Some(1000.0));

@@ -4,8 +4,6 @@ use std::io::{self, Write};
 
 use srtlog_model::{AnalysisDocument, BenchmarkPoint, Mode, ResultSource};
 
-use crate::derived;
-
 /// Column names of [`write_points_csv`], in order.
 pub const CSV_COLUMNS: &[&str] = &[
     "job_id",
@@ -55,7 +53,8 @@ pub const CSV_COLUMNS: &[&str] = &[
 /// joined with `;`; `source` is `json` or `benchmark_out` (where the run's results came from)
 /// and `source_file` the result file of that row. Derived columns follow
 /// [`crate::derived`]: `output_tps_per_user = 1000 / mean_tpot_ms`, `*_per_gpu = value /
-/// gpus_used`, `input_tps_per_gpu = (total_tps − output_tps) / gpus_used`. Quoting follows
+/// gpus_used`, `input_tps_per_gpu` = [`BenchmarkPoint::input_tps_per_gpu`](srtlog_model::BenchmarkPoint::input_tps_per_gpu)
+/// (`total_tps − output_tps`, else tokens over duration, per GPU). Quoting follows
 /// RFC 4180 (the `csv` crate): fields with commas, quotes or line breaks are quoted.
 /// Skipped runs have no rows. Rows are in document order, then concurrency order.
 pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()> {
@@ -98,7 +97,7 @@ pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()>
                 num(p.total_tps),
                 num(p.output_tps_per_gpu(gpus)),
                 num(p.total_tps_per_gpu(gpus)),
-                num(derived::input_tps_per_gpu(p, gpus)),
+                num(p.input_tps_per_gpu(gpus)),
                 num(p.output_tps_per_user()),
                 num(p.request_throughput),
                 num(p.mean_ttft_ms),

@@ -1,30 +1,20 @@
 //! Values the report computes from the model, with their formulas.
 //!
-//! Everything here is a pure function of [`srtlog_model`] values. These are candidates to move
-//! into `srtlog-model` once other crates need them (see the crate docs).
+//! Everything here is a pure function of [`srtlog_model`] values. The per-point formulas live
+//! in the model (one formula for the JSON, the report and the dataset); the table lists them
+//! with the report's own Pareto frontier.
 //!
 //! | Value | Formula |
 //! |-------|---------|
-//! | output TPS/GPU | `output_tps / gpus_used` ([`BenchmarkPoint::output_tps_per_gpu`]) |
-//! | total TPS/GPU | `total_tps / gpus_used` ([`BenchmarkPoint::total_tps_per_gpu`]) |
-//! | output TPS/user | `1000 / mean_tpot_ms` ([`BenchmarkPoint::output_tps_per_user`]) |
-//! | input TPS | `total_tps − output_tps` when both are known and the difference is ≥ 0, else `total_input_tokens / duration` ([`input_tps`]) |
-//! | input TPS/GPU | `input_tps / gpus_used` ([`input_tps_per_gpu`]) |
+//! | output TPS/GPU | `output_tps / gpus_used` ([`BenchmarkPoint::output_tps_per_gpu`](srtlog_model::BenchmarkPoint::output_tps_per_gpu)) |
+//! | total TPS/GPU | `total_tps / gpus_used` ([`BenchmarkPoint::total_tps_per_gpu`](srtlog_model::BenchmarkPoint::total_tps_per_gpu)) |
+//! | output TPS/user | `1000 / mean_tpot_ms` ([`BenchmarkPoint::output_tps_per_user`](srtlog_model::BenchmarkPoint::output_tps_per_user)) |
+//! | input TPS | `total_tps − output_tps` when both are known and the difference is ≥ 0, else `total_input_tokens / duration` ([`BenchmarkPoint::input_tps`](srtlog_model::BenchmarkPoint::input_tps)) |
+//! | input TPS/GPU | `input_tps / gpus_used` ([`BenchmarkPoint::input_tps_per_gpu`](srtlog_model::BenchmarkPoint::input_tps_per_gpu)) |
 //! | Pareto frontier | the points no other point beats or equals in both coordinates ([`pareto_frontier`]) |
 
 use serde::Serialize;
-use srtlog_model::{AnalysisDocument, BenchmarkPoint};
-
-/// Input (prompt) tokens per second of one benchmark point: the model's
-/// [`BenchmarkPoint::input_tps`] (one formula for the JSON, the report and the dataset).
-pub fn input_tps(point: &BenchmarkPoint) -> Option<f64> {
-    point.input_tps()
-}
-
-/// Input tokens per second per GPU: [`input_tps`]` / gpus` (`None` when `gpus` is 0 or unknown).
-pub fn input_tps_per_gpu(point: &BenchmarkPoint, gpus: Option<u32>) -> Option<f64> {
-    point.input_tps_per_gpu(gpus)
-}
+use srtlog_model::AnalysisDocument;
 
 /// One run × concurrency on the throughput/interactivity plane.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -145,20 +135,5 @@ mod tests {
             assert!(on || f.iter().any(|q| dominates(q, o)), "{o:?} is neither on nor below the frontier");
         }
         assert!(f.windows(2).all(|w| w[0].x < w[1].x && w[0].y > w[1].y));
-    }
-
-    #[test]
-    fn input_tps_prefers_rates_and_falls_back_to_tokens_over_duration() {
-        let mut pt =
-            BenchmarkPoint { total_tps: Some(1500.0), output_tps: Some(500.0), ..Default::default() };
-        assert_eq!(input_tps(&pt), Some(1000.0));
-        assert_eq!(input_tps_per_gpu(&pt, Some(4)), Some(250.0));
-        assert_eq!(input_tps_per_gpu(&pt, Some(0)), None);
-        pt.total_tps = None;
-        pt.total_input_tokens = Some(6000);
-        pt.duration = Some(3.0);
-        assert_eq!(input_tps(&pt), Some(2000.0));
-        pt.duration = Some(0.0);
-        assert_eq!(input_tps(&pt), None);
     }
 }
