@@ -257,16 +257,7 @@ pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'stat
         }
         // Known names are recognised in place by their first two bytes (no scan).
         if let Some((field, value_start)) = known_name(s, i) {
-            i = match fast_value(b, slot(field), s, value_start) {
-                Some(next) => next,
-                None => {
-                    let end = field_end(s, value_start);
-                    if !slow_value(b, slot(field), &s[value_start..end]) {
-                        return Err("unparsable value in batch line");
-                    }
-                    (end + 2).min(n)
-                }
-            };
+            i = set_value(b, slot(field), s, value_start)?;
             known += 1;
             continue;
         }
@@ -296,24 +287,28 @@ pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'stat
             i = next_field(s, value_start);
             continue;
         };
-        i = match fast_value(b, slot(field), s, value_start) {
-            Some(next) => next,
-            None => {
-                // Rare forms (`1e-05`, very long numbers, junk): the general rule on the whole
-                // value text up to the next `, `.
-                let end = field_end(s, value_start);
-                if !slow_value(b, slot(field), &s[value_start..end]) {
-                    return Err("unparsable value in batch line");
-                }
-                (end + 2).min(n)
-            }
-        };
+        i = set_value(b, slot(field), s, value_start)?;
         known += 1;
     }
     if known == 0 {
         return Err("batch line without known fields");
     }
     Ok(())
+}
+
+/// Parses the value of `slot` starting at `s[from..]` into `b`; returns where the next field
+/// starts. The common forms take [`fast_value`]; rare ones (`1e-05`, very long numbers, junk)
+/// the general rule on the whole value text up to the next `, `.
+#[inline]
+fn set_value(b: &mut BatchMetrics, slot: Slot, s: &[u8], from: usize) -> Result<usize, &'static str> {
+    if let Some(next) = fast_value(b, slot, s, from) {
+        return Ok(next);
+    }
+    let end = field_end(s, from);
+    if !slow_value(b, slot, &s[from..end]) {
+        return Err("unparsable value in batch line");
+    }
+    Ok((end + 2).min(s.len()))
 }
 
 /// The known field whose `name: ` starts at `s[i..]`, and where its value starts.
