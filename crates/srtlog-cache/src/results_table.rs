@@ -12,11 +12,11 @@ use srtlog_model::BenchmarkPoint;
 
 use crate::columns::{column, opt, Scalar};
 
-/// Declares the table from the list of [`BenchmarkPoint`]'s named metrics, in declaration order.
-/// The builder destructures a point without `..`, so a metric added to the model and not here
-/// is a compile error, and a unit test compares the list with `BenchmarkPoint::METRIC_NAMES`.
+/// Declares the table from the list of [`BenchmarkPoint`]'s named metrics, in declaration order
+/// — the model's own list, passed in by [`srtlog_model::with_point_metrics`]. A unit test
+/// compares the columns with `BenchmarkPoint::METRIC_NAMES`.
 macro_rules! results_table {
-    ($($field:ident : $ty:ty),+ $(,)?) => {
+    ($( $(#[$doc:meta])* $field:ident : $ty:ty ),+ $(,)?) => {
         /// Arrow builder of the `benchmark_results` table: [`append`](Self::append) points, then
         /// [`finish`](Self::finish) a record batch (the builder is then empty and reusable).
         pub(crate) struct ResultsBuilder {
@@ -98,35 +98,7 @@ macro_rules! results_table {
     };
 }
 
-results_table! {
-    output_tps: f64,
-    total_tps: f64,
-    request_throughput: f64,
-    request_goodput: f64,
-    peak_output_tps: f64,
-    mean_ttft_ms: f64,
-    median_ttft_ms: f64,
-    p99_ttft_ms: f64,
-    std_ttft_ms: f64,
-    mean_tpot_ms: f64,
-    median_tpot_ms: f64,
-    p99_tpot_ms: f64,
-    std_tpot_ms: f64,
-    mean_itl_ms: f64,
-    median_itl_ms: f64,
-    p99_itl_ms: f64,
-    std_itl_ms: f64,
-    mean_e2el_ms: f64,
-    median_e2el_ms: f64,
-    p99_e2el_ms: f64,
-    std_e2el_ms: f64,
-    total_input_tokens: u64,
-    total_output_tokens: u64,
-    completed: u64,
-    num_prompts: u64,
-    duration: f64,
-    request_rate: f64,
-}
+srtlog_model::with_point_metrics!(results_table! {});
 
 /// The Arrow schema of `benchmark_results.parquet`.
 pub(crate) fn results_schema() -> SchemaRef {

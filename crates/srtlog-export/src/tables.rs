@@ -245,9 +245,10 @@ impl RunsColumns {
     }
 }
 
-/// Declares the group of [`BenchmarkPoint`]'s named metrics, in the model's order.
+/// Declares the group of [`BenchmarkPoint`]'s named metrics, in the model's order (the model's
+/// own list, passed in by [`srtlog_model::with_point_metrics`]).
 macro_rules! point_metrics {
-    ($($field:ident : $ty:ty),+ $(,)?) => {
+    ($( $(#[$doc:meta])* $field:ident : $ty:ty ),+ $(,)?) => {
         columns! {
             /// One nullable column per named metric of [`BenchmarkPoint`].
             pub(crate) struct MetricColumns { $($field: Opt<$ty>),+ }
@@ -265,35 +266,7 @@ macro_rules! point_metrics {
     };
 }
 
-point_metrics! {
-    output_tps: f64,
-    total_tps: f64,
-    request_throughput: f64,
-    request_goodput: f64,
-    peak_output_tps: f64,
-    mean_ttft_ms: f64,
-    median_ttft_ms: f64,
-    p99_ttft_ms: f64,
-    std_ttft_ms: f64,
-    mean_tpot_ms: f64,
-    median_tpot_ms: f64,
-    p99_tpot_ms: f64,
-    std_tpot_ms: f64,
-    mean_itl_ms: f64,
-    median_itl_ms: f64,
-    p99_itl_ms: f64,
-    std_itl_ms: f64,
-    mean_e2el_ms: f64,
-    median_e2el_ms: f64,
-    p99_e2el_ms: f64,
-    std_e2el_ms: f64,
-    total_input_tokens: u64,
-    total_output_tokens: u64,
-    completed: u64,
-    num_prompts: u64,
-    duration: f64,
-    request_rate: f64,
-}
+srtlog_model::with_point_metrics!(point_metrics! {});
 
 columns! {
     /// The columns of `points/`.

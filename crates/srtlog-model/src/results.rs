@@ -97,62 +97,82 @@ macro_rules! benchmark_point {
     };
 }
 
-benchmark_point! {
-    /// Output tokens per second over the whole benchmark.
-    output_tps: f64,
-    /// Input plus output tokens per second.
-    total_tps: f64,
-    /// Completed requests per second.
-    request_throughput: f64,
-    /// Requests per second that met the goodput targets (when configured).
-    request_goodput: f64,
-    /// Highest output tokens per second over any one-second window (newer sa-bench).
-    peak_output_tps: f64,
-    /// Mean time to first token (ms).
-    mean_ttft_ms: f64,
-    /// Median time to first token (ms).
-    median_ttft_ms: f64,
-    /// 99th percentile time to first token (ms).
-    p99_ttft_ms: f64,
-    /// Standard deviation of time to first token (ms).
-    std_ttft_ms: f64,
-    /// Mean time per output token, first token excluded (ms).
-    mean_tpot_ms: f64,
-    /// Median time per output token (ms).
-    median_tpot_ms: f64,
-    /// 99th percentile time per output token (ms).
-    p99_tpot_ms: f64,
-    /// Standard deviation of time per output token (ms).
-    std_tpot_ms: f64,
-    /// Mean inter-token latency (ms).
-    mean_itl_ms: f64,
-    /// Median inter-token latency (ms).
-    median_itl_ms: f64,
-    /// 99th percentile inter-token latency (ms).
-    p99_itl_ms: f64,
-    /// Standard deviation of inter-token latency (ms).
-    std_itl_ms: f64,
-    /// Mean end-to-end request latency (ms).
-    mean_e2el_ms: f64,
-    /// Median end-to-end request latency (ms).
-    median_e2el_ms: f64,
-    /// 99th percentile end-to-end request latency (ms).
-    p99_e2el_ms: f64,
-    /// Standard deviation of end-to-end request latency (ms).
-    std_e2el_ms: f64,
-    /// Input tokens over all completed requests.
-    total_input_tokens: u64,
-    /// Output tokens over all completed requests.
-    total_output_tokens: u64,
-    /// Requests that completed successfully.
-    completed: u64,
-    /// Requests sent.
-    num_prompts: u64,
-    /// Benchmark duration (s).
-    duration: f64,
-    /// Request rate as configured (requests/s; `inf` is `f64::INFINITY`, serialized as null).
-    request_rate: f64,
+/// Calls `$callback! { fields }` with the named metrics of [`BenchmarkPoint`], in declaration
+/// order: for each, its doc and `name: type`. The one list of the metrics: this crate builds
+/// [`BenchmarkPoint`] and the JSON columns from it, and the cache and the dataset export their
+/// columns, so a metric added here reaches all of them.
+///
+/// ```
+/// macro_rules! names {
+///     ($( $(#[$doc:meta])* $name:ident : $ty:ty ),+ $(,)?) => { [$(stringify!($name)),+] };
+/// }
+/// let names = srtlog_model::with_point_metrics!(names! {});
+/// assert_eq!(names, srtlog_model::BenchmarkPoint::METRIC_NAMES);
+/// ```
+#[macro_export]
+macro_rules! with_point_metrics {
+    ($callback:ident ! { $($rest:tt)* }) => {
+        $callback! {
+            /// Output tokens per second over the whole benchmark.
+            output_tps: f64,
+            /// Input plus output tokens per second.
+            total_tps: f64,
+            /// Completed requests per second.
+            request_throughput: f64,
+            /// Requests per second that met the goodput targets (when configured).
+            request_goodput: f64,
+            /// Highest output tokens per second over any one-second window (newer sa-bench).
+            peak_output_tps: f64,
+            /// Mean time to first token (ms).
+            mean_ttft_ms: f64,
+            /// Median time to first token (ms).
+            median_ttft_ms: f64,
+            /// 99th percentile time to first token (ms).
+            p99_ttft_ms: f64,
+            /// Standard deviation of time to first token (ms).
+            std_ttft_ms: f64,
+            /// Mean time per output token, first token excluded (ms).
+            mean_tpot_ms: f64,
+            /// Median time per output token (ms).
+            median_tpot_ms: f64,
+            /// 99th percentile time per output token (ms).
+            p99_tpot_ms: f64,
+            /// Standard deviation of time per output token (ms).
+            std_tpot_ms: f64,
+            /// Mean inter-token latency (ms).
+            mean_itl_ms: f64,
+            /// Median inter-token latency (ms).
+            median_itl_ms: f64,
+            /// 99th percentile inter-token latency (ms).
+            p99_itl_ms: f64,
+            /// Standard deviation of inter-token latency (ms).
+            std_itl_ms: f64,
+            /// Mean end-to-end request latency (ms).
+            mean_e2el_ms: f64,
+            /// Median end-to-end request latency (ms).
+            median_e2el_ms: f64,
+            /// 99th percentile end-to-end request latency (ms).
+            p99_e2el_ms: f64,
+            /// Standard deviation of end-to-end request latency (ms).
+            std_e2el_ms: f64,
+            /// Input tokens over all completed requests.
+            total_input_tokens: u64,
+            /// Output tokens over all completed requests.
+            total_output_tokens: u64,
+            /// Requests that completed successfully.
+            completed: u64,
+            /// Requests sent.
+            num_prompts: u64,
+            /// Benchmark duration (s).
+            duration: f64,
+            /// Request rate as configured (requests/s; `inf` is `f64::INFINITY`, serialized as null).
+            request_rate: f64,
+            $($rest)*
+        }
+    };
 }
+
+with_point_metrics!(benchmark_point! {});
 
 impl BenchmarkPoint {
     /// Output tokens per second per GPU: `output_tps / gpus`.
