@@ -11,7 +11,7 @@ use arrow_array::builder::{StringBuilder, UInt32Builder};
 use arrow_schema::{Schema, SchemaRef};
 use serde_json::Value;
 use srtlog_model::{
-    BatchMetrics, BatchRow, BenchmarkPoint, BenchmarkRun, MemoryMetrics, Mode, ModelInfo, NodeMetadata,
+    BatchMetrics, BatchRow, BenchmarkPoint, BenchmarkRun, MemoryMetrics, ModelInfo, NodeMetadata,
     ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
 };
 
@@ -94,20 +94,6 @@ impl<'a> RunContext<'a> {
             osl: run.profiler_metadata.osl,
             path: &run.metadata.path,
         }
-    }
-}
-
-fn mode_word(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Disaggregated => "disaggregated",
-        Mode::Aggregated => "aggregated",
-    }
-}
-
-fn source_word(source: ResultSource) -> &'static str {
-    match source {
-        ResultSource::Json => "json",
-        ResultSource::BenchmarkOut => "benchmark_out",
     }
 }
 
@@ -206,7 +192,7 @@ impl RunsColumns {
         self.run_date.push(run_date.as_deref());
         self.run_timestamp.push(ts.map(|t| t.wall_micros));
         self.run_utc_offset_secs.push(ts.and_then(|t| t.utc_offset_secs));
-        self.mode.push(mode_word(*mode));
+        self.mode.push(mode.as_str());
         self.topology.push(&ctx.topology);
         self.gpu_type.push(ctx.gpu_type);
         self.gpus_per_node.push(*gpus_per_node);
@@ -235,7 +221,7 @@ impl RunsColumns {
         self.expected_concurrencies.push(concurrencies.iter().copied());
         self.missing_concurrencies.push(missing_concurrencies.iter().copied());
         self.is_complete.push(*is_complete);
-        self.result_source.push(profiler.source.map(source_word));
+        self.result_source.push(profiler.source.map(ResultSource::as_str));
         self.num_points.push(count(profiler.points.len()));
         self.result_warnings.push(profiler.warnings.iter().map(String::as_str));
         self.benchmark_command.push(benchmark_launch_command.as_ref().map(|c| c.raw_command.as_str()));

@@ -16,6 +16,16 @@ pub enum ResultSource {
     BenchmarkOut,
 }
 
+impl ResultSource {
+    /// The serialized name (`json`, `benchmark_out`), as the JSON, the CSV and the dataset write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResultSource::Json => "json",
+            ResultSource::BenchmarkOut => "benchmark_out",
+        }
+    }
+}
+
 macro_rules! benchmark_point {
     ($( $(#[$doc:meta])* $field:ident : $ty:ty ),+ $(,)?) => {
         /// The results of one benchmark run at one concurrency. Every metric is `None` when the

@@ -8,13 +8,28 @@ use crate::node::NodeInfo;
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
 
 /// How the serving system was deployed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The default, disaggregated, is the common SRT-SLURM setup; it exists so that tests and
+/// examples can spell only the [`RunMetadata`] fields they need.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Separate prefill and decode workers.
+    #[default]
     Disaggregated,
     /// Workers that do both prefill and decode.
     Aggregated,
+}
+
+impl Mode {
+    /// The serialized name (`disaggregated`, `aggregated`), as the JSON, the CSV and the dataset
+    /// write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Disaggregated => "disaggregated",
+            Mode::Aggregated => "aggregated",
+        }
+    }
 }
 
 /// The model a run served.
@@ -29,7 +44,7 @@ pub struct ModelInfo {
 }
 
 /// Metadata of one run, from `{job_id}.json` / `metadata.json` (v2 or legacy v1.0) and `config.yaml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunMetadata {
     /// SLURM job id (always a string, as the job writes it).
     pub job_id: String,

@@ -48,7 +48,7 @@ fn synthetic(metrics: &[&[u8]], noise: &[&[u8]], metrics_every: usize, bytes: us
     let mut out = Vec::with_capacity(bytes + 1024);
     let mut i = 0usize;
     while out.len() < bytes {
-        let line = if i % metrics_every == 0 {
+        let line = if i.is_multiple_of(metrics_every) {
             metrics[(i / metrics_every) % metrics.len()]
         } else {
             noise[i % noise.len()]

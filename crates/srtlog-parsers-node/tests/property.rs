@@ -63,7 +63,7 @@ fn sglang_line(kind: u8, prefix: u8, n: &[u32; 8]) -> String {
     match kind % 16 {
         0 => format!("{p}Prefill batch, #new-seq: {}, #new-token: {}, #cached-token: {}, token usage: {}, #running-req: {}, #queue-req: {}, #prealloc-req: {}, #inflight-req: {}, input throughput (token/s): {}, ", n[0] % 64, n[1], n[2], u(3), n[4] % 512, n[5] % 512, n[6] % 9, n[7] % 9, f2(n[1])),
         1 => format!("{p}Prefill batch. #new-seq: {}, #new-token: {}, #cached-token: {}, token usage: {}, #running-req: {}, #unbootstrapped-req: {}, #queue-req: {}, #transferring-req: {} ", n[0] % 64, n[1], n[2], u(3), n[4] % 512, n[5] % 9, n[6] % 9, n[7] % 9),
-        2 => format!("{p}Decode batch, #running-req: {}, #token: {}, token usage: {}, accept len: {}, accept rate: {}, pre-allocated usage: {}, #prealloc-req: {}, #transfer-req: {}, #retracted-req: {}, cuda graph: {}, gen throughput (token/s): {}, #queue-req: {}, ", n[0] % 512, n[1], u(2), f2(n[3] % 500), u(4), u(5), n[6] % 9, n[7] % 9, n[0] % 3, if n[1] % 2 == 0 { "True" } else { "False" }, f2(n[2]), n[3] % 9),
+        2 => format!("{p}Decode batch, #running-req: {}, #token: {}, token usage: {}, accept len: {}, accept rate: {}, pre-allocated usage: {}, #prealloc-req: {}, #transfer-req: {}, #retracted-req: {}, cuda graph: {}, gen throughput (token/s): {}, #queue-req: {}, ", n[0] % 512, n[1], u(2), f2(n[3] % 500), u(4), u(5), n[6] % 9, n[7] % 9, n[0] % 3, if n[1].is_multiple_of(2) { "True" } else { "False" }, f2(n[2]), n[3] % 9),
         3 => format!("{p}Decode batch. #running-req: {}, #token: {}, token usage: {}, gen throughput (token/s): {}, #queue-req: {}", n[0] % 512, n[1], u(2), f2(n[3]), n[4] % 9),
         4 => format!("{p}Decode batch [{}], #running-req: {}, #full token: {}, full token usage: {}, #swa token: {}, swa token usage: {}, cpu graph: False, gen throughput (token/s): {}, #queue-req: 0, ", n[7], n[0] % 512, n[1], u(2), n[3], u(4), f2(n[5])),
         5 => format!("{p}Load weight end. elapsed={} s, type=DeepseekV3ForCausalLM, dtype=torch.bfloat16, avail mem={} GB, mem usage={} GB.", f2(n[0] % 9999), f2(n[1] % 20000), f2(n[2] % 20000)),
@@ -83,16 +83,20 @@ fn sglang_line(kind: u8, prefix: u8, n: &[u32; 8]) -> String {
 fn trtllm_line(kind: u8, n: &[u32; 8]) -> String {
     let p = format!("[01/16/2026-06:{:02}:{:02}] [TRT-LLM] [RANK {}] [I] ", n[0] % 60, n[1] % 60, n[2] % 8);
     let ts = format!("2026-01-16 06:{:02}:{:02}", n[3] % 60, n[4] % 60);
-    let util = if n[5] % 4 == 0 { "N/A".to_owned() } else { format!("{}.{:03}", n[5] % 2, n[5] % 1000) };
-    let prev =
-        if n[6] % 5 == 0 { "N/A".to_owned() } else { format!("{}ms", f64::from(n[6] % 100_000) / 7.0) };
+    let util =
+        if n[5].is_multiple_of(4) { "N/A".to_owned() } else { format!("{}.{:03}", n[5] % 2, n[5] % 1000) };
+    let prev = if n[6].is_multiple_of(5) {
+        "N/A".to_owned()
+    } else {
+        format!("{}ms", f64::from(n[6] % 100_000) / 7.0)
+    };
     let host = f64::from(n[7] % 100_000) / 3.0;
     let states = format!(
         "{{'num_ctx_requests': {}, 'num_ctx_tokens': {}, 'num_generation_tokens': {}{}}}",
         n[0] % 4,
-        if n[1] % 3 == 0 { n[1] } else { 0 },
-        if n[2] % 3 == 0 { 0 } else { n[2] % 512 },
-        if n[3] % 2 == 0 { format!(", 'cached_kv_tokens': {}", n[4] % 4096) } else { String::new() }
+        if n[1].is_multiple_of(3) { n[1] } else { 0 },
+        if n[2].is_multiple_of(3) { 0 } else { n[2] % 512 },
+        if n[3].is_multiple_of(2) { format!(", 'cached_kv_tokens': {}", n[4] % 4096) } else { String::new() }
     );
     match kind % 10 {
         0 => format!("{p}iter = {}, global_rank = {}, rank = {}, num_scheduled_requests = {}, kv_cache_util = {util}, currank_total_requests = 1/2, host_step_time = {host}ms, prev_device_step_time = {prev}, timestamp = {ts}, states = {states}", n[0], n[1] % 64, n[2] % 8, n[3] % 99),

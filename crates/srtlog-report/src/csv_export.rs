@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use srtlog_model::{AnalysisDocument, BenchmarkPoint, Mode, ResultSource};
+use srtlog_model::{AnalysisDocument, BenchmarkPoint, ResultSource};
 
 /// Column names of [`write_points_csv`], in order.
 pub const CSV_COLUMNS: &[&str] = &[
@@ -66,11 +66,7 @@ pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()>
     for run in &doc.runs {
         let m = &run.metadata;
         let gpus = m.gpus_used();
-        let source = match run.profiler.source {
-            Some(ResultSource::Json) => "json",
-            Some(ResultSource::BenchmarkOut) => "benchmark_out",
-            None => "",
-        };
+        let source = run.profiler.source.map_or("", ResultSource::as_str);
         for p in &run.profiler.points {
             let p: &BenchmarkPoint = p;
             let record: Vec<String> = vec![
@@ -79,10 +75,7 @@ pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()>
                 opt(&m.run_date),
                 opt(&m.gpu_type),
                 m.topology(),
-                match m.mode {
-                    Mode::Disaggregated => "disaggregated".to_owned(),
-                    Mode::Aggregated => "aggregated".to_owned(),
-                },
+                m.mode.as_str().to_owned(),
                 opt(&m.backend_type),
                 opt(&m.model.path),
                 opt(&m.model.precision),

@@ -130,10 +130,7 @@ fn run_data(run: &BenchmarkRun, has_timeline: bool) -> RunData {
         run_date: m.run_date.clone(),
         gpu_type: m.gpu_type.clone(),
         topology: m.topology(),
-        mode: match m.mode {
-            Mode::Disaggregated => "disaggregated",
-            Mode::Aggregated => "aggregated",
-        },
+        mode: m.mode.as_str(),
         backend: m.backend_type.clone(),
         model: m.model.path.clone(),
         precision: m.model.precision.clone(),
