@@ -62,15 +62,14 @@ mod tests {
     use super::*;
 
     fn run(job: &str, gpu: &str, backend: &str, tags: &[&str], date: &str) -> RunMetadata {
-        let json = serde_json::json!({
-            "job_id": job, "job_name": null, "run_date": date, "mode": "disaggregated",
-            "prefill_nodes": 1, "decode_nodes": 1, "agg_nodes": 0, "prefill_workers": 1, "decode_workers": 1,
-            "agg_workers": 0, "gpus_per_node": 8, "gpus_per_prefill": null, "gpus_per_decode": null,
-            "gpus_per_agg": null, "gpu_type": gpu, "total_gpus": 16, "container": null, "backend_type": backend,
-            "frontend_type": null, "model": {"path": null, "precision": null, "tensor_parallel": null},
-            "tags": tags, "path": "/runs/x", "metadata_version": "2.0"
-        });
-        serde_json::from_value(json).unwrap()
+        RunMetadata {
+            job_id: job.into(),
+            run_date: Some(date.into()),
+            gpu_type: Some(gpu.into()),
+            backend_type: Some(backend.into()),
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            ..RunMetadata::default()
+        }
     }
 
     #[test]

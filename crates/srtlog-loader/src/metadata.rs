@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
-use srtlog_model::{Mode, ModelInfo, ParseError, ProfilerMetadata, RunMetadata, SkipKind, StringMap};
+use srtlog_model::{Mode, ParseError, ProfilerMetadata, RunMetadata, SkipKind, StringMap};
 
 /// Largest metadata or config file read (bigger ones are not metadata; refusing them bounds memory).
 pub const MAX_METADATA_BYTES: u64 = 16 << 20;
@@ -414,38 +414,10 @@ fn metadata_with_config(
     })
 }
 
-fn empty_metadata() -> RunMetadata {
-    RunMetadata {
-        job_id: String::new(),
-        job_name: None,
-        run_date: None,
-        mode: Mode::Disaggregated,
-        prefill_nodes: 0,
-        decode_nodes: 0,
-        agg_nodes: 0,
-        prefill_workers: 0,
-        decode_workers: 0,
-        agg_workers: 0,
-        gpus_per_node: None,
-        gpus_per_prefill: None,
-        gpus_per_decode: None,
-        gpus_per_agg: None,
-        gpu_type: None,
-        total_gpus: 0,
-        container: None,
-        backend_type: None,
-        frontend_type: None,
-        model: ModelInfo::default(),
-        tags: vec![],
-        path: String::new(),
-        metadata_version: None,
-    }
-}
-
 type Obj = serde_json::Map<String, Json>;
 
 fn flat_v2(obj: &Obj, path: &Path) -> Result<(RunMetadata, ProfilerMetadata), ParseError> {
-    let mut m = empty_metadata();
+    let mut m = RunMetadata::default();
     m.metadata_version = json_string(obj.get("version"));
     m.job_id = json_string(obj.get("job_id")).unwrap_or_default();
     m.job_name = json_string(obj.get("job_name"));
@@ -519,7 +491,7 @@ fn parse_mode(s: &str) -> Option<Mode> {
 
 fn legacy_v1(obj: &Obj, run: &Json, path: &Path) -> Result<(RunMetadata, ProfilerMetadata), ParseError> {
     let run = run.as_object().ok_or_else(|| ParseError::invalid(path, "`run_metadata` is not an object"))?;
-    let mut m = empty_metadata();
+    let mut m = RunMetadata::default();
     m.metadata_version = json_string(obj.get("version")).or_else(|| Some("1.0".to_owned()));
     m.job_id =
         json_string(run.get("slurm_job_id")).or_else(|| json_string(obj.get("job_id"))).unwrap_or_default();
