@@ -1,40 +1,34 @@
-//! srtlog's command line, shared by `cargo xtask ...` and the installable `srtlog` binary.
+//! srtlog's developer tasks: `cargo xtask bench | gen-corpus | tidy`, so that a fresh checkout
+//! needs nothing but cargo.
 //!
-//! `analyze <dir>` loads every run under a directory and prints a table per run (or, with
-//! `--json`, the document of DESIGN.md section 4); `report` writes an offline HTML report and
-//! `export` a CSV or a Parquet dataset. All share the loading flags and run filters of
-//! [`load::LoadArgs`]. The developer commands (`gen-corpus`, `bench`) live here too, so that a
-//! fresh checkout needs nothing but cargo.
+//! `cargo xtask analyze | report | export` are the user commands of the `srtlog` binary,
+//! flattened in from [`srtlog_cli::RunsCommand`] (the same flags, the same code): the README's
+//! first command works before anything is installed.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub mod analyze;
 pub mod bench;
 pub mod corpus;
-pub mod export;
-pub mod load;
-pub mod report;
+pub mod tidy;
 
-/// srtlog: SRT-SLURM benchmark runs as typed data.
+/// srtlog's developer tasks, and srtlog's commands that read runs.
 #[derive(Debug, Parser)]
-#[command(name = "srtlog", version, about, long_about = None, propagate_version = true)]
+#[command(name = "xtask", long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// The subcommands.
+/// The subcommands of `cargo xtask`.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process: boxing saves nothing
 pub enum Command {
-    /// Load every run under a directory and print results, worker summaries and skipped runs.
-    Analyze(analyze::AnalyzeArgs),
-    /// Export results as CSV (one row per run x concurrency) or a Hive-partitioned Parquet dataset.
-    Export(export::ExportArgs),
-    /// Write one self-contained offline HTML report (tables, Pareto, latency, worker timelines).
-    Report(report::ReportArgs),
+    /// srtlog's own commands (`srtlog analyze ...` as `cargo xtask analyze ...`).
+    #[command(flatten)]
+    Runs(srtlog_cli::RunsCommand),
     /// Measure parsing speed and memory against `grep -c -F batch` on a >= 1 GB corpus.
     Bench(bench::BenchArgs),
     /// One measured load (used by `bench`; prints figures on stderr).
@@ -42,15 +36,15 @@ pub enum Command {
     BenchLoad(bench::BenchLoadArgs),
     /// Write a deterministic corpus of realistic run directories (for benchmarks).
     GenCorpus(corpus::GenCorpusArgs),
+    /// Check the workspace's Rust sources: a `//!` header on each, no leftover debug macros.
+    Tidy(tidy::TidyArgs),
 }
 
-/// Runs the command line with the process arguments.
+/// Runs `cargo xtask` with the process arguments.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze(args) => analyze::run(&args),
-        Command::Report(args) => report::run(&args),
-        Command::Export(args) => export::run(&args),
+        Command::Runs(command) => command.run(),
         Command::Bench(args) => bench::run(&args),
         Command::BenchLoad(args) => bench::run_load(&args),
         Command::GenCorpus(args) => match corpus::generate(&args) {
@@ -59,10 +53,11 @@ pub fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(err) => {
-                eprintln!("srtlog: cannot write the corpus under {}: {err}", args.dir.display());
+                eprintln!("xtask: cannot write the corpus under {}: {err}", args.dir.display());
                 ExitCode::FAILURE
             }
         },
+        Command::Tidy(args) => tidy::run(&args),
     }
 }
 

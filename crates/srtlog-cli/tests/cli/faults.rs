@@ -2,23 +2,17 @@
 //! processes on one tree, and a job still writing its logs. The cache must never be read as
 //! valid but wrong: every load gives the JSON of a load without cache.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
-
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_srtlog")
-}
+use xtask::corpus::GenCorpusArgs;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(bin()).args(args).output().unwrap()
-}
+use crate::{bin, srtlog as run};
 
 fn json(root: &Path, extra: &[&str]) -> String {
     let mut args = vec!["analyze", root.to_str().unwrap(), "--json", "-q"];
@@ -31,17 +25,8 @@ fn json(root: &Path, extra: &[&str]) -> String {
 /// A corpus big enough that parsing and writing a cache take a while.
 fn corpus(dir: &Path, runs: usize, lines: usize) -> PathBuf {
     let root = dir.join("runs");
-    let out = run(&[
-        "gen-corpus",
-        root.to_str().unwrap(),
-        "--runs",
-        &runs.to_string(),
-        "--lines",
-        &lines.to_string(),
-        "--workers",
-        "2",
-    ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let args = GenCorpusArgs { dir: root.clone(), runs, lines, seed: 42, metric_share: 0.3, workers: 2 };
+    xtask::corpus::generate(&args).unwrap();
     root
 }
 

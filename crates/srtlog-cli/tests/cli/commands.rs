@@ -1,24 +1,12 @@
 //! The `srtlog` command line as users run it: exit codes, flags, output, and what it writes.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn testdata(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata").join(name)
-}
-
-fn srtlog(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_srtlog")).args(args).output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::{bin, srtlog, testdata, text};
 
 fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
@@ -178,7 +166,7 @@ fn analyze_writes_only_inside_cached_assets() {
 /// Runs `srtlog analyze <root>` on a tree it cannot write: as `nobody` when the tests run as
 /// root (root ignores permission bits), directly otherwise.
 fn analyze_unwritable(root: &Path, extra: &[&str]) -> Output {
-    let bin = env!("CARGO_BIN_EXE_srtlog");
+    let bin = bin();
     let mut args = vec!["analyze", root.to_str().unwrap()];
     args.extend_from_slice(extra);
     if is_root() {
@@ -240,7 +228,7 @@ fn read_only_mount_is_analysed_without_caching() {
     let script = format!(
         "mount --bind '{r}' '{r}' && mount -o remount,bind,ro '{r}' && exec '{bin}' analyze '{r}' --no-nodes",
         r = root.display(),
-        bin = env!("CARGO_BIN_EXE_srtlog")
+        bin = bin()
     );
     let out = Command::new("unshare").args(["-m", "sh", "-c", &script]).output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -394,11 +382,8 @@ fn a_relative_root_is_cached_like_an_absolute_one() {
     let tmp = tempfile::tempdir().unwrap();
     copy_tree(&testdata("runs"), &tmp.path().join("runs"));
     let analyze = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_srtlog"))
-            .args(["analyze", "runs", "-v"])
-            .current_dir(tmp.path())
-            .output()
-            .unwrap();
+        let out =
+            Command::new(bin()).args(["analyze", "runs", "-v"]).current_dir(tmp.path()).output().unwrap();
         assert!(out.status.success(), "{}", text(&out.stderr));
         text(&out.stderr)
     };

@@ -29,12 +29,7 @@ pub fn run(args: &AnalyzeArgs) -> ExitCode {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let written = if args.json {
-        write_json(&mut out, report)
-    } else {
-        write_tables(&mut out, &report, &args.load.dir)
-    };
-    match written.and_then(|()| out.flush()) {
+    match write_output(args, report, &mut out).and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`| head`) is not an error worth a message.
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -42,6 +37,15 @@ pub fn run(args: &AnalyzeArgs) -> ExitCode {
             eprintln!("srtlog: cannot write output: {err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Writes what `analyze` prints for `report`: the JSON document with `--json`, else the tables.
+pub fn write_output(args: &AnalyzeArgs, report: LoadReport, out: &mut impl Write) -> io::Result<()> {
+    if args.json {
+        write_json(out, report)
+    } else {
+        write_tables(out, &report, &args.load.dir)
     }
 }
 
