@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
-use srtlog_model::{Mode, ParseError, ProfilerMetadata, RunMetadata, SkipKind, StringMap};
+use srtlog_model::{Mode, ModelInfo, ParseError, ProfilerMetadata, RunMetadata, SkipKind, StringMap};
 
 /// Largest metadata or config file read (bigger ones are not metadata; refusing them bounds memory).
 pub const MAX_METADATA_BYTES: u64 = 16 << 20;
@@ -417,13 +417,15 @@ fn metadata_with_config(
 type Obj = serde_json::Map<String, Json>;
 
 fn flat_v2(obj: &Obj, path: &Path) -> Result<(RunMetadata, ProfilerMetadata), ParseError> {
-    let mut m = RunMetadata::default();
-    m.metadata_version = json_string(obj.get("version"));
-    m.job_id = json_string(obj.get("job_id")).unwrap_or_default();
-    m.job_name = json_string(obj.get("job_name"));
-    m.run_date = json_string(obj.get("generated_at")).map(|d| normalize_date(&d));
-    m.backend_type = json_string(obj.get("backend_type"));
-    m.frontend_type = json_string(obj.get("frontend_type"));
+    let mut m = RunMetadata {
+        metadata_version: json_string(obj.get("version")),
+        job_id: json_string(obj.get("job_id")).unwrap_or_default(),
+        job_name: json_string(obj.get("job_name")),
+        run_date: json_string(obj.get("generated_at")).map(|d| normalize_date(&d)),
+        backend_type: json_string(obj.get("backend_type")),
+        frontend_type: json_string(obj.get("frontend_type")),
+        ..RunMetadata::default()
+    };
     if let Some(model) = obj.get("model") {
         let model = model.as_object().ok_or_else(|| ParseError::invalid(path, "`model` is not an object"))?;
         m.model.path = json_string(model.get("path"));
@@ -491,18 +493,24 @@ fn parse_mode(s: &str) -> Option<Mode> {
 
 fn legacy_v1(obj: &Obj, run: &Json, path: &Path) -> Result<(RunMetadata, ProfilerMetadata), ParseError> {
     let run = run.as_object().ok_or_else(|| ParseError::invalid(path, "`run_metadata` is not an object"))?;
-    let mut m = RunMetadata::default();
-    m.metadata_version = json_string(obj.get("version")).or_else(|| Some("1.0".to_owned()));
-    m.job_id =
-        json_string(run.get("slurm_job_id")).or_else(|| json_string(obj.get("job_id"))).unwrap_or_default();
-    m.job_name = json_string(run.get("job_name"));
-    m.run_date = json_string(run.get("run_date"))
-        .or_else(|| json_string(obj.get("generated_at")))
-        .map(|d| normalize_date(&d));
-    m.container = json_string(run.get("container"));
-    m.model.path = json_string(run.get("model_dir"));
-    m.model.precision = json_string(run.get("precision"));
-    m.backend_type = json_string(run.get("backend_type")).or_else(|| json_string(obj.get("backend_type")));
+    let mut m = RunMetadata {
+        metadata_version: json_string(obj.get("version")).or_else(|| Some("1.0".to_owned())),
+        job_id: json_string(run.get("slurm_job_id"))
+            .or_else(|| json_string(obj.get("job_id")))
+            .unwrap_or_default(),
+        job_name: json_string(run.get("job_name")),
+        run_date: json_string(run.get("run_date"))
+            .or_else(|| json_string(obj.get("generated_at")))
+            .map(|d| normalize_date(&d)),
+        container: json_string(run.get("container")),
+        model: ModelInfo {
+            path: json_string(run.get("model_dir")),
+            precision: json_string(run.get("precision")),
+            ..ModelInfo::default()
+        },
+        backend_type: json_string(run.get("backend_type")).or_else(|| json_string(obj.get("backend_type"))),
+        ..RunMetadata::default()
+    };
     read_resources(&mut m, run);
     m.mode = if m.agg_workers > 0 || m.agg_nodes > 0 { Mode::Aggregated } else { Mode::Disaggregated };
     if let Some(mode) = json_string(run.get("mode")) {

@@ -1,6 +1,5 @@
 //! The `srtlog` binary as users run it, in one test binary (each one links the loader and
-//! Parquet, so one binary links once): the commands (`commands`), faults and concurrency
-//! (`faults`), and what is generated from the command-line definition (`generated`).
+//! Parquet, so one binary links once): the commands (`commands`) and what is generated from the command-line definition (`generated`).
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -8,7 +7,6 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 mod commands;
-mod faults;
 mod generated;
 
 /// The `srtlog` binary under test.

@@ -1,17 +1,12 @@
 //! `cargo xtask analyze|report|export` are srtlog's own commands: the same flags and the same
 //! output as the `srtlog_cli` library gives for the same arguments.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
-
-use std::path::PathBuf;
 use std::process::Command;
 
 use clap::Parser;
 use srtlog_cli::{Cli, Command as SrtlogCommand, RunsCommand};
 
-fn testdata(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata").join(name)
-}
+use crate::testdata;
 
 /// What `xtask <args>` prints on stdout, checking that it succeeded.
 fn xtask(args: &[&str]) -> String {

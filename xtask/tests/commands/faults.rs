@@ -1,4 +1,5 @@
-//! Faults and concurrency: a process killed while writing its cache, several `analyze`
+//! Faults and concurrency (run through `xtask analyze`, srtlog's own command, because the
+//! corpus generator is a developer tool): a process killed while writing its cache, several `analyze`
 //! processes on one tree, and a job still writing its logs. The cache must never be read as
 //! valid but wrong: every load gives the JSON of a load without cache.
 
@@ -12,7 +13,7 @@ use std::time::Duration;
 
 use xtask::corpus::GenCorpusArgs;
 
-use crate::{bin, srtlog as run};
+use crate::{bin, run};
 
 fn json(root: &Path, extra: &[&str]) -> String {
     let mut args = vec!["analyze", root.to_str().unwrap(), "--json", "-q"];
