@@ -72,7 +72,8 @@ pub fn list_run_files(run_dir: &Path) -> RunFiles {
         if entry.depth() == 0 || !(is_dir || entry.file_type().is_file()) {
             continue;
         }
-        let modified = entry.metadata().map_err(std::io::Error::from).and_then(|m| Ok((m.len(), m.modified()?)));
+        let modified =
+            entry.metadata().map_err(std::io::Error::from).and_then(|m| Ok((m.len(), m.modified()?)));
         match modified {
             Ok((_, mtime)) if is_dir => entries.push(FileEntry::dir(path, mtime_ns(mtime))),
             Ok((size, mtime)) => entries.push(FileEntry::file(path, size, mtime_ns(mtime))),
@@ -106,7 +107,8 @@ mod tests {
             std::fs::write(&path, b"12345").unwrap();
         }
         let files = list_run_files(run);
-        let paths: Vec<&str> = files.entries().iter().filter(|e| e.is_file()).map(|e| e.path.as_str()).collect();
+        let paths: Vec<&str> =
+            files.entries().iter().filter(|e| e.is_file()).map(|e| e.path.as_str()).collect();
         assert_eq!(
             paths,
             [
@@ -118,7 +120,11 @@ mod tests {
                 "sa-bench_isl_1_osl_2/r.json",
             ]
         );
-        assert!(files.is_dir("cached_assets") && files.is_dir("outputs/deep") && files.is_dir("logs/profiles/rank0"));
+        assert!(
+            files.is_dir("cached_assets")
+                && files.is_dir("outputs/deep")
+                && files.is_dir("logs/profiles/rank0")
+        );
         let entry = files.get("logs/benchmark.out").unwrap();
         let meta = std::fs::metadata(run.join("logs/benchmark.out")).unwrap();
         assert_eq!((entry.size, entry.mtime_ns), (5, mtime_ns(meta.modified().unwrap())));

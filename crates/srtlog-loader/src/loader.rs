@@ -109,7 +109,10 @@ impl RunSources<'_> {
 
 /// Fingerprints `paths` of a run from its listing; `None` (with a warning) when one is not
 /// listed: the run is then parsed without the cache.
-fn fingerprints<'a>(files: &RunFiles, paths: impl IntoIterator<Item = &'a str>) -> Option<Vec<FileFingerprint>> {
+fn fingerprints<'a>(
+    files: &RunFiles,
+    paths: impl IntoIterator<Item = &'a str>,
+) -> Option<Vec<FileFingerprint>> {
     fingerprint_listed(files, paths)
         .map_err(|e| tracing::warn!("not caching {}: {e}", files.root().display()))
         .ok()

@@ -82,7 +82,10 @@ impl<'a> NodeAnalyzer<'a> {
         for dir in ["logs", ""] {
             for entry in self.files.children(dir).filter(|e| e.is_file()) {
                 let Some(file) = classify_worker_file(entry.name()) else { continue };
-                workers.entry(file.metadata).or_default().push((file.stream, self.files.full_path(&entry.path)));
+                workers
+                    .entry(file.metadata)
+                    .or_default()
+                    .push((file.stream, self.files.full_path(&entry.path)));
             }
         }
         workers

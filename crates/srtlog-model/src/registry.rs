@@ -20,8 +20,8 @@ use crate::batch::BatchMetrics;
 use crate::error::{ParseError, RegistryError};
 use crate::node::{MemoryMetrics, NodeLaunchCommand, ParallelConfig, ParseStats};
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
-use crate::run_files::RunFiles;
 use crate::run::StringMap;
+use crate::run_files::RunFiles;
 
 /// A benchmark-result format (`sa-bench`, `mooncake-router`), as pure functions.
 ///
@@ -141,8 +141,7 @@ pub fn parse_run_results(
     read: &mut dyn FnMut(&str) -> io::Result<Vec<u8>>,
 ) -> Result<ProfilerResults, ParseError> {
     let json_error = {
-        let mut bytes =
-            sources.result_files.iter().map(|path| SourceBytes { path, bytes: read(path) });
+        let mut bytes = sources.result_files.iter().map(|path| SourceBytes { path, bytes: read(path) });
         match parser.parse_results(sources, &mut bytes) {
             Ok(results) if !results.points.is_empty() => return Ok(results),
             Ok(_) => None,
@@ -357,6 +356,130 @@ mod tests {
         fn parse_launch_command(&self, _: &str) -> Option<NodeLaunchCommand> {
             None
         }
+    }
+
+    /// Reads `r*.json` files whose text is a concurrency; `bad` is a damaged file.
+    struct Counting;
+    impl BenchmarkParser for Counting {
+        fn name(&self) -> &'static str {
+            "counting"
+        }
+        fn detect(&self, _: &str) -> bool {
+            false
+        }
+        fn select(&self, files: &RunFiles) -> ResultSources {
+            let mut sources = ResultSources::new(files);
+            sources.result_files = files
+                .children("logs")
+                .filter(|e| e.name().starts_with('r'))
+                .map(|e| e.path.clone())
+                .collect();
+            sources
+        }
+        fn parse_results(
+            &self,
+            sources: &ResultSources,
+            bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
+        ) -> Result<ProfilerResults, ParseError> {
+            let mut results = ProfilerResults::default();
+            for source in bytes {
+                let text = source.bytes.map_err(|e| ParseError::io(sources.full_path(source.path), e))?;
+                let concurrency = String::from_utf8_lossy(&text)
+                    .trim()
+                    .parse()
+                    .map_err(|_| ParseError::invalid(sources.full_path(source.path), "not a number"))?;
+                results.points.push(crate::BenchmarkPoint {
+                    concurrency: Some(concurrency),
+                    source_file: Some(source.path.to_owned()),
+                    ..Default::default()
+                });
+            }
+            Ok(results)
+        }
+        fn parse_benchmark_out(&self, text: &str) -> ProfilerResults {
+            let points = text
+                .lines()
+                .filter_map(|l| l.parse().ok())
+                .map(|c| crate::BenchmarkPoint { concurrency: Some(c), ..Default::default() })
+                .collect();
+            ProfilerResults { points, ..Default::default() }
+        }
+        fn parse_launch_command(&self, _: &str) -> Option<BenchmarkLaunchCommand> {
+            None
+        }
+    }
+
+    /// Parses a run of `(path, content)` files; returns the result and the paths read.
+    fn run(files: &[(&str, &str)]) -> (Result<ProfilerResults, ParseError>, Vec<String>) {
+        use crate::FileEntry;
+        let listing =
+            RunFiles::new("/r", files.iter().map(|(p, t)| FileEntry::file(*p, t.len() as u64, 0)).collect());
+        let sources = Counting.select(&listing);
+        let mut read = Vec::new();
+        let result = parse_run_results(&Counting, &sources, &mut |path| {
+            read.push(path.to_owned());
+            files
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, t)| t.as_bytes().to_vec())
+                .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "gone"))
+        });
+        (result, read)
+    }
+
+    #[test]
+    fn result_files_first_and_benchmark_out_untouched() {
+        let (r, read) = run(&[("logs/r1", "4"), ("logs/r2", "8"), ("logs/benchmark.out", "16")]);
+        let r = r.unwrap();
+        assert_eq!(r.concurrencies(), vec![4, 8]);
+        assert_eq!(read, ["logs/r1", "logs/r2"], "benchmark.out is not read when results exist");
+    }
+
+    #[test]
+    fn benchmark_out_when_no_result_file_names_itself_and_the_json_error() {
+        let (r, read) = run(&[("benchmark.out", "16\n32")]);
+        let r = r.unwrap();
+        assert_eq!(r.concurrencies(), vec![16, 32]);
+        assert_eq!(r.points[0].source_file.as_deref(), Some("benchmark.out"));
+        assert!(r.warnings.is_empty());
+        assert_eq!(read, ["benchmark.out"]);
+
+        let (r, _) = run(&[("logs/r1", "x"), ("logs/benchmark.out", "16")]);
+        let r = r.unwrap();
+        assert_eq!(r.concurrencies(), vec![16]);
+        assert_eq!(
+            r.warnings,
+            ["result files unusable, read logs/benchmark.out instead: /r/logs/r1: not a number"]
+        );
+    }
+
+    #[test]
+    fn without_a_usable_source_the_error_names_the_file_or_the_run() {
+        let (err, _) = run(&[("logs/r1", "x")]);
+        assert_eq!(err.unwrap_err().to_string(), "/r/logs/r1: not a number");
+        let (err, _) = run(&[("logs/benchmark.out", "no numbers")]);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "/r: no counting result files and no result block in logs/benchmark.out"
+        );
+        // Listed, then gone before it was read: an I/O error naming it.
+        let listing = RunFiles::new("/r", vec![crate::FileEntry::file("logs/benchmark.out", 1, 0)]);
+        let sources = Counting.select(&listing);
+        let err = parse_run_results(&Counting, &sources, &mut |_| Err(io::Error::other("vanished")));
+        let err = err.unwrap_err();
+        assert_eq!(err.to_string(), "/r/logs/benchmark.out: vanished");
+        assert_eq!(err.skip_kind_for_results(), crate::SkipKind::IoError);
+    }
+
+    #[test]
+    fn sources_list_each_file_once_in_reading_order() {
+        let sources = ResultSources {
+            result_files: vec!["b".into(), "a".into()],
+            considered: vec!["a".into(), "c".into()],
+            benchmark_out: Some("logs/benchmark.out".into()),
+            ..Default::default()
+        };
+        assert_eq!(sources.files(), ["b", "a", "c", "logs/benchmark.out"]);
     }
 
     static A: Dummy = Dummy("alpha");

@@ -205,7 +205,10 @@ mod tests {
     fn lookups_by_path_prefix_and_parent() {
         let files = listing();
         assert_eq!(files.entries().len(), 6, "the repeated path is kept once");
-        assert_eq!(files.get("logs/a/x.json").map(|e| (e.size, e.name(), e.parent())), Some((2, "x.json", "logs/a")));
+        assert_eq!(
+            files.get("logs/a/x.json").map(|e| (e.size, e.name(), e.parent())),
+            Some((2, "x.json", "logs/a"))
+        );
         assert!(files.is_dir("logs/a") && !files.is_file("logs/a") && files.is_file("logs.json"));
         assert_eq!(files.get("log"), None);
         let under: Vec<&str> = files.under("logs").iter().map(|e| e.path.as_str()).collect();
