@@ -4,7 +4,9 @@
 use std::fs;
 use std::path::Path;
 
-use srtlog_model::{BenchmarkParser, ParseError, ResultSource, SkipKind};
+use srtlog_model::{
+    parse_run_results, BenchmarkParser, FileEntry, ParseError, ResultSource, RunFiles, SkipKind,
+};
 use srtlog_parsers_bench::{MooncakeRouterParser, SaBenchParser};
 
 use crate::support::{self, parse_results, parse_run, source_files};
@@ -338,7 +340,62 @@ proptest::proptest! {
         let _ = srtlog_parsers_bench::sa_bench::parse_result_json(&body);
         let _ = srtlog_parsers_bench::aiperf::parse_export(&body);
     }
+
+    /// Any listing of candidate paths with any bytes (some unreadable): selection and parsing
+    /// never panic, read only what was selected, and every point names a selected file.
+    #[test]
+    fn random_runs_never_panic_and_read_only_what_they_select(
+        files in proptest::collection::vec(
+            (0..RUN_PATHS.len(), proptest::option::of(proptest::sample::select(RUN_BYTES.to_vec()))),
+            0..8,
+        )
+    ) {
+        let listing = RunFiles::new(
+            "/r",
+            files.iter().map(|(i, bytes)| FileEntry::file(RUN_PATHS[*i], bytes.map_or(0, |b| b.len() as u64), 0)).collect(),
+        );
+        for parser in [&SaBenchParser as &dyn BenchmarkParser, &MooncakeRouterParser] {
+            let sources = parser.select(&listing);
+            let selected = sources.files();
+            let result = parse_run_results(parser, &sources, &mut |path| {
+                assert!(selected.contains(&path), "{path} was not selected");
+                let found = files.iter().rev().find(|(i, _)| RUN_PATHS[*i] == path).and_then(|(_, b)| *b);
+                found.map(|b| b.as_bytes().to_vec()).ok_or_else(|| std::io::Error::other("unreadable"))
+            });
+            if let Ok(results) = result {
+                for point in &results.points {
+                    let file = point.source_file.as_deref().unwrap_or_default();
+                    proptest::prop_assert!(selected.contains(&file), "{} from {:?}", file, selected);
+                }
+            }
+        }
+    }
 }
+
+/// Paths a run may hold, for [`random_runs_never_panic_and_read_only_what_they_select`].
+const RUN_PATHS: &[&str] = &[
+    "logs/sa-bench_isl_1_osl_2/a.json",
+    "logs/sa-bench_isl_1_osl_2/b.json",
+    "sa-bench_custom_x/c.json",
+    "logs/loose.json",
+    "loose.json",
+    "logs/benchmark.out",
+    "benchmark.out",
+    "logs/artifacts/m_20260101_000000/profile_export_aiperf.json",
+    "logs/artifacts/m_20250101_000000/profile_export_aiperf.json",
+    "artifacts/default/profile_export_aiperf.json",
+];
+
+/// Contents for those paths: results, damaged results, non-results, benchmark.out text.
+const RUN_BYTES: &[&str] = &[
+    GOOD,
+    r#"{"max_concurrency": 4, "completed": "#,
+    r#"{"max_concurrency": 8, "completed": 3}"#,
+    r#"{"request_count": {"unit": "requests", "avg": 20}}"#,
+    "[1, 2]",
+    "",
+    "Maximum request concurrency: 4\n============ Serving Benchmark Result ============\nSuccessful requests: 40\n==================================================\n",
+];
 
 #[test]
 fn result_directory_variants() {
