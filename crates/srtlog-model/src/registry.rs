@@ -1,5 +1,10 @@
 //! The two parser traits and the `inventory` registries they self-register into.
 //!
+//! Both kinds of parser do no file I/O. A [`BenchmarkParser`] selects its files from a run's
+//! listing ([`crate::RunFiles`] → [`ResultSources`]) and parses the bytes the caller reads for
+//! it ([`SourceBytes`]); [`parse_run_results`] drives it, result files first and
+//! `benchmark.out` as the fallback. A [`NodeParser`] streams a `Read` it is handed.
+//!
 //! A parser crate implements a trait on a unit struct and registers it next to the impl:
 //!
 //! ```ignore
