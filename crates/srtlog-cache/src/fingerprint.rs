@@ -1,13 +1,15 @@
-//! Source-file fingerprints: what a cache part was built from, by `stat` alone.
+//! Source-file fingerprints: what a cache part was built from, by `stat` alone — taken from the
+//! run's listing ([`fingerprint_listed`], what the loader uses, so that the files fingerprinted
+//! are the files the parsers chose from the same listing) or by `stat` ([`fingerprint_files`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use srtlog_model::{mtime_ns, FileEntry, RunFiles};
 
 /// Identity of one source file at the time a cache part was built.
 ///
@@ -23,6 +25,14 @@ pub struct FileFingerprint {
     pub size: u64,
     /// Modification time in nanoseconds since the Unix epoch (negative before 1970).
     pub mtime_ns: i128,
+}
+
+impl FileFingerprint {
+    /// The fingerprint of a listed entry: its path, size and modification time as the listing
+    /// recorded them.
+    pub fn from_entry(entry: &FileEntry) -> Self {
+        FileFingerprint { path: entry.path.clone(), size: entry.size, mtime_ns: entry.mtime_ns }
+    }
 }
 
 impl fmt::Display for FileFingerprint {
@@ -57,11 +67,27 @@ pub fn fingerprint_files(run_dir: &Path, files: &[PathBuf]) -> io::Result<Vec<Fi
     Ok(out)
 }
 
-fn mtime_ns(t: SystemTime) -> i128 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i128::try_from(d.as_nanos()).unwrap_or(i128::MAX),
-        Err(before) => i128::try_from(before.duration().as_nanos()).map_or(i128::MIN, |n| -n),
+/// Fingerprints the files at `paths` (relative to the run directory, `/`-separated) from the
+/// run's listing, reading nothing. The result is sorted by path and free of duplicates, like
+/// [`fingerprint_files`]. A path that is not a listed file (it vanished before the listing) is
+/// an error naming it: the caller should then parse without the cache.
+pub fn fingerprint_listed<'a>(
+    files: &RunFiles,
+    paths: impl IntoIterator<Item = &'a str>,
+) -> io::Result<Vec<FileFingerprint>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let entry = files.get(path).filter(|e| e.is_file()).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{}: not a file of the run's listing", files.full_path(path).display()),
+            )
+        })?;
+        out.push(FileFingerprint::from_entry(entry));
     }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// `full` relative to `run_dir` with `/` separators; the whole path when it is not inside.
@@ -110,6 +136,33 @@ mod tests {
         assert_eq!(fps.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["a.json", "logs/b.out"]);
         assert_eq!(fps[1].size, 5);
         assert!(fps[1].mtime_ns > 1_500_000_000_000_000_000);
+    }
+
+    #[test]
+    fn listed_files_are_fingerprinted_from_the_listing() {
+        let files = RunFiles::new(
+            "/runs/1",
+            vec![
+                FileEntry::file("logs/b.out", 5, 20),
+                FileEntry::file("a.json", 2, -3),
+                FileEntry::dir("logs", 9),
+            ],
+        );
+        let fps = fingerprint_listed(&files, ["logs/b.out", "a.json", "logs/b.out"]).unwrap();
+        assert_eq!(fps, vec![fp("a.json", 2, -3), fp("logs/b.out", 5, 20)]);
+        let err = fingerprint_listed(&files, ["logs"]).unwrap_err();
+        assert_eq!(err.to_string(), "/runs/1/logs: not a file of the run's listing");
+        assert!(fingerprint_listed(&files, ["gone.json"]).unwrap_err().to_string().contains("gone.json"));
+    }
+
+    #[test]
+    fn a_listing_and_stat_agree() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.json"), b"{}").unwrap();
+        let stat = fingerprint_files(dir.path(), &[PathBuf::from("a.json")]).unwrap();
+        let meta = fs::metadata(dir.path().join("a.json")).unwrap();
+        let entry = FileEntry::file("a.json", meta.len(), mtime_ns(meta.modified().unwrap()));
+        assert_eq!(vec![FileFingerprint::from_entry(&entry)], stat);
     }
 
     #[test]

@@ -27,7 +27,8 @@
 //!
 //! Each part records the [`FileFingerprint`] (relative path, size, modification time in ns) of
 //! every source file it was built from, and the [`CACHE_SCHEMA_VERSION`]. A part is valid only
-//! when both equal what the caller passes in now (see [`fingerprint_files`]); otherwise a load
+//! when both equal what the caller passes in now (see [`fingerprint_listed`], from the run's
+//! listing, and [`fingerprint_files`], by `stat`); otherwise a load
 //! returns `Ok(None)` and the caller rebuilds it. A file that is unreadable, truncated,
 //! damaged or not ours is an `Err`, which the caller treats the same way (parse, then store).
 //!
@@ -192,7 +193,7 @@ mod results_table;
 
 pub use cache::RunCache;
 pub use error::CacheError;
-pub use fingerprint::{fingerprint_files, FileFingerprint};
+pub use fingerprint::{fingerprint_files, fingerprint_listed, FileFingerprint};
 
 #[cfg(doc)]
 use srtlog_model::{BatchMetrics, BenchmarkPoint, MemoryMetrics, NodeMetrics, ProfilerResults};

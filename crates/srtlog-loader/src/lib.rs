@@ -2,12 +2,13 @@
 //!
 //! This is the crate applications use. [`RunLoader`] finds every run under a root
 //! ([`RunLoader::discover_runs`]), reads its metadata (`{job_id}.json` / `metadata.json`, v2 or
-//! legacy v1.0, plus `config.yaml`), picks the registered benchmark parser for its benchmark
-//! type (or detects it from `benchmark.out`), reads the results JSON-first, checks which
+//! legacy v1.0, plus `config.yaml`), lists the run's files once ([`list_run_files`]), picks the
+//! registered benchmark parser for its benchmark type (or detects it from `benchmark.out`),
+//! hands it the bytes of the result files it selects from the listing (JSON first), checks which
 //! expected concurrencies are missing, and — through [`NodeAnalyzer`] — parses every worker
 //! log with the registered node parser for the run's backend. Parsed results and worker
 //! metrics are cached as Parquet next to the run (`cached_assets/`) and reused while every
-//! source file's fingerprint still matches. It is the only crate that fans out with rayon:
+//! source file's fingerprint — taken from the same listing — still matches. It is the only crate that fans out with rayon:
 //! runs and the worker files within them share one pool.
 //!
 //! It names both parser crates, so every binary that uses the loader has all built-in parsers
@@ -33,12 +34,14 @@ use srtlog_parsers_node as _;
 
 mod discover;
 mod filter;
+mod listing;
 mod loader;
 pub mod metadata;
 mod nodes;
 
 pub use discover::{discover_runs, RunDir, MAX_DISCOVERY_DEPTH};
 pub use filter::RunFilter;
+pub use listing::{list_run_files, LISTING_DEPTH};
 pub use loader::{cache_key, CacheMode, CacheStats, LoadReport, LoaderOptions, RunLoader};
 pub use nodes::{NodeAnalyzer, WorkerFiles};
 pub use srtlog_model as model;

@@ -5,15 +5,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
-use srtlog_cache::{fingerprint_files, CacheError, FileFingerprint, RunCache};
+use srtlog_cache::{fingerprint_listed, CacheError, FileFingerprint, RunCache};
 use srtlog_model::{
-    benchmark_out_path, benchmark_parsers, get_benchmark_parser, node_parsers, AnalysisDocument,
-    BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, SkipKind, SkippedRun,
-    SCHEMA_VERSION,
+    benchmark_parsers, get_benchmark_parser, node_parsers, parse_run_results, AnalysisDocument,
+    BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, RunFiles, SkipKind,
+    SkippedRun, SCHEMA_VERSION,
 };
 
 use crate::discover::{discover_runs, inspect_dir, RunDir};
 use crate::filter::RunFilter;
+use crate::listing::{list_run_files, relative_to};
 use crate::metadata::{read_run_metadata, MetadataBundle};
 use crate::nodes::NodeAnalyzer;
 
@@ -93,6 +94,28 @@ impl LoadReport {
 struct RunSources<'a> {
     metadata_path: &'a Path,
     config: Option<&'a crate::metadata::RunConfig>,
+}
+
+impl RunSources<'_> {
+    /// The metadata and config files, relative to the run directory (as its listing names them).
+    fn listed_paths(&self, files: &RunFiles) -> Vec<String> {
+        let config = self.config.and_then(|c| c.path.as_deref());
+        std::iter::once(self.metadata_path)
+            .chain(config)
+            .map(|p| relative_to(files.root(), p).unwrap_or_else(|| p.to_string_lossy().into_owned()))
+            .collect()
+    }
+}
+
+/// Fingerprints `paths` of a run from its listing; `None` (with a warning) when one is not
+/// listed: the run is then parsed without the cache.
+fn fingerprints<'a>(
+    files: &RunFiles,
+    paths: impl IntoIterator<Item = &'a str>,
+) -> Option<Vec<FileFingerprint>> {
+    fingerprint_listed(files, paths)
+        .map_err(|e| tracing::warn!("not caching {}: {e}", files.root().display()))
+        .ok()
 }
 
 #[derive(Default)]
@@ -290,7 +313,10 @@ impl RunLoader {
         };
         let sources = RunSources { metadata_path: &metadata_path, config: config.as_ref() };
 
-        let bench_out = benchmark_out_path(&run.path);
+        // The run is listed once: the parsers choose their files from the listing, and the cache
+        // fingerprints the same entries.
+        let files = list_run_files(&run.path);
+        let bench_out = files.benchmark_out().map(|e| files.full_path(&e.path));
         let bench_head = bench_out.as_deref().map(read_head).unwrap_or_default();
         let parser = self
             .choose_benchmark_parser(&run.path, &profiler_metadata, &bench_head, bench_out.as_deref())
@@ -299,7 +325,7 @@ impl RunLoader {
             profiler_metadata.profiler_type = Some(parser.name().to_owned());
         }
         let profiler = self
-            .load_results(&run.path, &sources, parser)
+            .load_results(&files, &sources, parser)
             .map_err(|e| skip(e.skip_kind_for_results(), e.to_string()))?;
         for w in &profiler.warnings {
             tracing::info!("{}: {w}", run.path.display());
@@ -317,7 +343,7 @@ impl RunLoader {
         };
         result.update_completeness();
         if self.options.with_nodes {
-            result.nodes = self.load_nodes_with(&run.path, &result, Some(&sources));
+            result.nodes = self.load_nodes_with(&files, &result, Some(&sources));
         }
         result.update_derived();
         Ok(result)
@@ -379,20 +405,16 @@ impl RunLoader {
 
     fn load_results(
         &self,
-        run_dir: &Path,
+        files: &RunFiles,
         sources: &RunSources<'_>,
         parser: &dyn BenchmarkParser,
     ) -> Result<ProfilerResults, ParseError> {
+        let run_dir = files.root();
+        let selected = parser.select(files);
         let cache = self.cache_for(run_dir);
         let fingerprints = cache.as_ref().and_then(|_| {
-            let mut files = parser.source_files(run_dir);
-            files.push(sources.metadata_path.to_path_buf());
-            if let Some(cfg) = sources.config.and_then(|c| c.path.clone()) {
-                files.push(cfg);
-            }
-            fingerprint_files(run_dir, &files)
-                .map_err(|e| tracing::warn!("not caching {}: {e}", run_dir.display()))
-                .ok()
+            let metadata = sources.listed_paths(files);
+            fingerprints(files, selected.files().into_iter().chain(metadata.iter().map(String::as_str)))
         });
         if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {
             match cache.load_results(fps) {
@@ -407,7 +429,8 @@ impl RunLoader {
                 }
             }
         }
-        let results = parser.parse_run(run_dir)?;
+        // Only the selected files are read, one at a time as the parser asks for them.
+        let results = parse_run_results(parser, &selected, &mut |path| std::fs::read(files.full_path(path)))?;
         if results.source == Some(srtlog_model::ResultSource::BenchmarkOut) {
             tracing::info!("{}: no result JSON; read results from benchmark.out", run_dir.display());
         }
@@ -425,17 +448,18 @@ impl RunLoader {
         let sources = bundle
             .as_ref()
             .map(|b| RunSources { metadata_path: &b.metadata_path, config: b.config.as_ref() });
-        self.load_nodes_with(run_dir, run, sources.as_ref())
+        self.load_nodes_with(&list_run_files(run_dir), run, sources.as_ref())
     }
 
     fn load_nodes_with(
         &self,
-        run_dir: &Path,
+        files: &RunFiles,
         run: &BenchmarkRun,
         sources: Option<&RunSources<'_>>,
     ) -> Vec<NodeInfo> {
+        let run_dir = files.root();
         let analyzer =
-            NodeAnalyzer::new(run_dir, &run.metadata, sources.and_then(|s| s.config), self.options.parse);
+            NodeAnalyzer::new(files, &run.metadata, sources.and_then(|s| s.config), self.options.parse);
         let workers = analyzer.find_worker_files();
         if workers.is_empty() {
             return vec![];
@@ -450,14 +474,9 @@ impl RunLoader {
         };
         let cache = self.cache_for(run_dir);
         let fingerprints: Option<Vec<FileFingerprint>> = cache.as_ref().and_then(|_| {
-            let mut files: Vec<PathBuf> = workers.iter().flat_map(|w| w.files.iter().cloned()).collect();
-            if let Some(s) = sources {
-                files.push(s.metadata_path.to_path_buf());
-                files.extend(s.config.and_then(|c| c.path.clone()));
-            }
-            fingerprint_files(run_dir, &files)
-                .map_err(|e| tracing::warn!("not caching {}: {e}", run_dir.display()))
-                .ok()
+            let mut paths: Vec<String> = workers.iter().flat_map(|w| w.listed_paths(files)).collect();
+            paths.extend(sources.map(|s| s.listed_paths(files)).unwrap_or_default());
+            fingerprints(files, paths.iter().map(String::as_str))
         });
         let mut cached = None;
         if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {

@@ -1,7 +1,7 @@
 //! [`NodeAnalyzer`]: a run's worker logs → [`NodeInfo`]s.
 //!
 //! It finds the worker files (`logs/{node}_{role}_w{N}.out|.err`, or at the run root in legacy
-//! runs, where a `.out` and an `.err` are one worker), tells the backend by asking every
+//! runs, where a `.out` and an `.err` are one worker) in the run's listing, tells the backend by asking every
 //! registered node parser (so a new backend needs no change here), parses the files in
 //! parallel — one rayon task per file — and reads each worker's configuration fresh from the
 //! sweep log, config dumps, `config.yaml` and, when the sweep log does not name its command,
@@ -15,11 +15,12 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use srtlog_model::{
-    node_parsers, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics, NodeParser,
-    ParseOptions, RunMetadata, StringMap, WorkerLogData,
+    join_path, node_parsers, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics, NodeParser,
+    ParseOptions, RunFiles, RunMetadata, StringMap, WorkerLogData,
 };
 use srtlog_parsers_node::{classify_worker_file, parse_sweep_log, LogStream};
 
+use crate::listing::relative_to;
 use crate::metadata::RunConfig;
 
 /// Bytes of a worker log sniffed to tell its backend.
@@ -39,6 +40,16 @@ pub struct WorkerFiles {
     pub files: Vec<PathBuf>,
 }
 
+impl WorkerFiles {
+    /// Its files relative to the run directory, as the run's listing names them.
+    pub fn listed_paths(&self, files: &RunFiles) -> Vec<String> {
+        self.files
+            .iter()
+            .map(|p| relative_to(files.root(), p).unwrap_or_else(|| p.to_string_lossy().into_owned()))
+            .collect()
+    }
+}
+
 /// A launch command from the sweep log, with the worker it started when the log says.
 struct SweepEntry {
     worker: Option<NodeMetadata>,
@@ -48,36 +59,33 @@ struct SweepEntry {
 
 /// Turns a run's worker logs into [`NodeInfo`]s.
 pub struct NodeAnalyzer<'a> {
-    run_dir: &'a Path,
+    files: &'a RunFiles,
     metadata: &'a RunMetadata,
     config: Option<&'a RunConfig>,
     options: ParseOptions,
 }
 
 impl<'a> NodeAnalyzer<'a> {
-    /// An analyzer for one run.
+    /// An analyzer for one run, given its listing.
     pub fn new(
-        run_dir: &'a Path,
+        files: &'a RunFiles,
         metadata: &'a RunMetadata,
         config: Option<&'a RunConfig>,
         options: ParseOptions,
     ) -> Self {
-        NodeAnalyzer { run_dir, metadata, config, options }
+        NodeAnalyzer { files, metadata, config, options }
     }
 
-    /// The run's worker files, grouped by worker, in (node, role, id) order.
+    /// The run's worker files (from its listing), grouped by worker, in (node, role, id) order.
     pub fn find_worker_files(&self) -> Vec<WorkerFiles> {
         let mut workers: BTreeMap<NodeMetadata, Vec<(LogStream, PathBuf)>> = BTreeMap::new();
-        for dir in [self.run_dir.join("logs"), self.run_dir.to_path_buf()] {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-            for entry in entries.flatten() {
-                let name = entry.file_name();
-                let Some(name) = name.to_str() else { continue };
-                let Some(file) = classify_worker_file(name) else { continue };
-                if !entry.file_type().map(|t| t.is_file() || t.is_symlink()).unwrap_or(false) {
-                    continue;
-                }
-                workers.entry(file.metadata).or_default().push((file.stream, entry.path()));
+        for dir in ["logs", ""] {
+            for entry in self.files.children(dir).filter(|e| e.is_file()) {
+                let Some(file) = classify_worker_file(entry.name()) else { continue };
+                workers
+                    .entry(file.metadata)
+                    .or_default()
+                    .push((file.stream, self.files.full_path(&entry.path)));
             }
         }
         workers
@@ -162,19 +170,12 @@ impl<'a> NodeAnalyzer<'a> {
     }
 
     fn sweep_commands(&self, parser: &dyn NodeParser) -> Vec<SweepEntry> {
-        let logs = self.run_dir.join("logs");
-        let Ok(entries) = std::fs::read_dir(&logs) else { return vec![] };
         let mut out = Vec::new();
-        let mut paths: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("sweep_") && n.ends_with(".log"))
-            })
-            .collect();
-        paths.sort();
+        let paths = self
+            .files
+            .children("logs")
+            .filter(|e| e.is_file() && e.name().starts_with("sweep_") && e.name().ends_with(".log"))
+            .map(|e| self.files.full_path(&e.path));
         for path in paths {
             let Ok(bytes) = crate::metadata::read_small_file(&path) else { continue };
             for entry in parse_sweep_log(&String::from_utf8_lossy(&bytes)) {
@@ -248,8 +249,11 @@ impl<'a> NodeAnalyzer<'a> {
             format!("{}_{}_config.json", worker.node_name, worker.worker_type.as_str()),
             format!("{}_config.json", worker.node_name),
         ];
-        let dirs = [self.run_dir.join("logs"), self.run_dir.to_path_buf()];
-        let path = names.iter().flat_map(|n| dirs.iter().map(move |d| d.join(n))).find(|p| p.is_file())?;
+        let path = names
+            .iter()
+            .flat_map(|n| ["logs", ""].map(|d| join_path(d, n)))
+            .find(|p| self.files.is_file(p))
+            .map(|p| self.files.full_path(&p))?;
         let bytes = match crate::metadata::read_small_file(&path) {
             Ok(b) => b,
             Err(err) => {

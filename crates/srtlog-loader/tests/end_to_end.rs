@@ -188,3 +188,41 @@ fn node_config_comes_from_dumps_config_yaml_sweep_log_and_xtrace() {
     assert!(cn02.launch_command.as_ref().unwrap().raw_command.contains("dynamo.sglang"));
     assert!(cn02.environment.contains_key("NCCL_DEBUG"), "from the dump");
 }
+
+#[test]
+fn files_the_parser_chose_from_are_sources_of_the_cache_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs"), &root);
+    let options =
+        || LoaderOptions { cache: CacheMode::InRunDir, with_nodes: false, ..LoaderOptions::default() };
+    let load_results = || RunLoader::with_options(&root, options()).unwrap().load_all();
+    let cold = load_results();
+    assert_eq!((cold.cache.hits, cold.cache.writes), (0, 5));
+    let cold_json = document_json(cold, &root);
+
+    // 5121 reads only its newest aiperf export, but an older one decides what is newest (and
+    // is named in a warning): touching it rebuilds that run's results.
+    let older =
+        root.join("5121/logs/artifacts/Qwen3-32B_synthetic_20251001_093012/profile_export_aiperf.json");
+    let file = fs::File::options().append(true).open(&older).unwrap();
+    file.set_modified(SystemTime::now() + Duration::from_secs(5)).unwrap();
+    drop(file);
+    let touched = load_results();
+    assert_eq!((touched.cache.hits, touched.cache.misses, touched.cache.writes), (4, 1, 1));
+    assert_eq!(document_json(touched, &root), cold_json);
+
+    // 4999 has no result directory, so its loose JSON files are read to look for results: a new
+    // one is a new source, and a result in it is seen.
+    fs::write(
+        root.join("4999/logs/late_result.json"),
+        r#"{"max_concurrency": 1, "completed": 77, "output_throughput": 12.5}"#,
+    )
+    .unwrap();
+    let added = load_results();
+    assert_eq!((added.cache.hits, added.cache.misses), (4, 1));
+    let run = added.runs.iter().find(|r| r.metadata.job_id == "4999").unwrap();
+    assert_eq!(run.profiler.source, Some(srtlog_loader::model::ResultSource::Json));
+    assert_eq!(run.profiler.points[0].completed, Some(77));
+    assert_eq!(run.profiler.points[0].source_file.as_deref(), Some("logs/late_result.json"));
+}

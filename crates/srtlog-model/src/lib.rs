@@ -5,8 +5,11 @@
 //! [`ProfilerResults`] (one [`BenchmarkPoint`] per concurrency) and [`NodeInfo`] per worker
 //! ([`BatchMetrics`], [`MemoryMetrics`]) — and the two parser traits, [`BenchmarkParser`] and
 //! [`NodeParser`], with the `inventory` registries that parser crates submit themselves into.
-//! It depends on no other srtlog crate and does no I/O beyond what a parser's default method
-//! needs to open a run's files.
+//! A run's files reach benchmark parsers as data: the listing [`RunFiles`] (paths, sizes,
+//! modification times), from which a parser selects its [`ResultSources`], and the bytes of
+//! those files ([`SourceBytes`]), read by the caller; [`parse_run_results`] is the one place
+//! that orders result files before `benchmark.out`. It depends on no other srtlog crate and
+//! does no file I/O (node parsers read from a `Read` they are handed).
 //!
 //! The serde form of these types is the JSON contract of `analyze --json`
 //! ([`AnalysisDocument`], [`SCHEMA_VERSION`]).
@@ -33,6 +36,7 @@ pub mod python_json;
 mod registry;
 mod results;
 mod run;
+mod run_files;
 mod text;
 mod timestamp;
 
@@ -44,15 +48,16 @@ pub use node::{
     NodeMetrics, ParallelConfig, ParseStats, WorkerType,
 };
 pub use registry::{
-    benchmark_out_path, benchmark_parsers, get_benchmark_parser, get_node_parser, list_benchmark_parsers,
-    list_node_parsers, node_parsers, BenchmarkParser, BenchmarkParserRegistration, NodeParser,
-    NodeParserRegistration, ParseOptions, WorkerLogData,
+    benchmark_parsers, get_benchmark_parser, get_node_parser, list_benchmark_parsers, list_node_parsers,
+    node_parsers, parse_run_results, BenchmarkParser, BenchmarkParserRegistration, NodeParser,
+    NodeParserRegistration, ParseOptions, ResultSources, SourceBytes, WorkerLogData,
 };
 pub use results::{BenchmarkLaunchCommand, BenchmarkPoint, ProfilerResults, ResultSource};
 pub use run::{
     AnalysisDocument, BenchmarkRun, Mode, ModelInfo, ProfilerMetadata, RunMetadata, SkipKind, SkippedRun,
     StringMap,
 };
+pub use run_files::{join_path, mtime_ns, parent_of, EntryKind, FileEntry, RunFiles, BENCHMARK_OUT_PATHS};
 pub use text::shell_words;
 pub use timestamp::{parse_iso, Timestamp, TimestampParseError};
 

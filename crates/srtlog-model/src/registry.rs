@@ -1,5 +1,10 @@
 //! The two parser traits and the `inventory` registries they self-register into.
 //!
+//! Both kinds of parser do no file I/O. A [`BenchmarkParser`] selects its files from a run's
+//! listing ([`crate::RunFiles`] → [`ResultSources`]) and parses the bytes the caller reads for
+//! it ([`SourceBytes`]); [`parse_run_results`] drives it, result files first and
+//! `benchmark.out` as the fallback. A [`NodeParser`] streams a `Read` it is handed.
+//!
 //! A parser crate implements a trait on a unit struct and registers it next to the impl:
 //!
 //! ```ignore
@@ -13,7 +18,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use crate::batch::BatchMetrics;
@@ -21,11 +26,15 @@ use crate::error::{ParseError, RegistryError};
 use crate::node::{MemoryMetrics, NodeLaunchCommand, ParallelConfig, ParseStats};
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
 use crate::run::StringMap;
+use crate::run_files::RunFiles;
 
-/// A benchmark-result format (`sa-bench`, `mooncake-router`).
+/// A benchmark-result format (`sa-bench`, `mooncake-router`), as pure functions.
 ///
-/// Results are read JSON first; `benchmark.out` is a fallback used only when no result file
-/// exists. [`BenchmarkParser::parse_run`] implements that order.
+/// A parser never touches the file system. It chooses its files from the run's listing
+/// ([`BenchmarkParser::select`]), and parses the bytes it is handed
+/// ([`BenchmarkParser::parse_results`], [`BenchmarkParser::parse_benchmark_out`]). The order —
+/// result files first, `benchmark.out` only when no result file is usable — is
+/// [`parse_run_results`], for every parser.
 pub trait BenchmarkParser: Send + Sync {
     /// The `benchmark.type` this parser reads (`sa-bench`).
     fn name(&self) -> &'static str;
@@ -38,19 +47,20 @@ pub trait BenchmarkParser: Send + Sync {
     /// Whether `benchmark.out` (its text, possibly only the head) was written by this benchmark.
     fn detect(&self, benchmark_out: &str) -> bool;
 
-    /// The directory holding this benchmark's result files, if any.
-    fn find_result_directory(&self, run_dir: &Path) -> Option<PathBuf>;
+    /// Chooses, from a run's listing, the result files to read (in order), the files the choice
+    /// depended on, and `benchmark.out`. Everything a parse of this run can depend on is in
+    /// [`ResultSources::files`], which is what the cache fingerprints.
+    fn select(&self, files: &RunFiles) -> ResultSources;
 
-    /// Every file whose change could change what [`BenchmarkParser::parse_run`] returns
-    /// (result files and `benchmark.out`), for cache validation.
-    fn source_files(&self, run_dir: &Path) -> Vec<PathBuf>;
-
-    /// Reads the result files of `result_dir`. Paths in the result are relative to `run_dir`.
-    /// An unreadable file becomes a warning; no readable file at all is an error.
-    fn parse_result_directory(
+    /// Parses the result files of `sources`, whose bytes `bytes` yields in the order of
+    /// [`ResultSources::result_files`] (each read when it is pulled; a parser may stop early).
+    /// Paths in the result are relative to the run directory. A file that cannot be read or
+    /// parsed becomes a warning or an error naming it; `Ok` without points means that there is
+    /// no result file to read.
+    fn parse_results(
         &self,
-        run_dir: &Path,
-        result_dir: &Path,
+        sources: &ResultSources,
+        bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
     ) -> Result<ProfilerResults, ParseError>;
 
     /// Reads the summary blocks of `benchmark.out` text (the fallback source).
@@ -58,41 +68,108 @@ pub trait BenchmarkParser: Send + Sync {
 
     /// The benchmark's command and settings from `benchmark.out` text.
     fn parse_launch_command(&self, benchmark_out: &str) -> Option<BenchmarkLaunchCommand>;
+}
 
-    /// Results of a run: JSON files first, else `benchmark.out`.
-    fn parse_run(&self, run_dir: &Path) -> Result<ProfilerResults, ParseError> {
-        let json_error = match self.find_result_directory(run_dir) {
-            Some(dir) => match self.parse_result_directory(run_dir, &dir) {
-                Ok(results) if !results.points.is_empty() => return Ok(results),
-                Ok(_) => None,
-                Err(err) => Some(err),
-            },
-            None => None,
-        };
-        if let Some(path) = benchmark_out_path(run_dir) {
-            let bytes = std::fs::read(&path).map_err(|e| ParseError::io(&path, e))?;
-            let mut results = self.parse_benchmark_out(&String::from_utf8_lossy(&bytes));
-            if !results.points.is_empty() {
-                if let Some(err) = json_error {
-                    results
-                        .warnings
-                        .insert(0, format!("result files unusable, read benchmark.out instead: {err}"));
-                }
-                return Ok(results);
-            }
+/// What a benchmark parser reads of a run, chosen from its listing by [`BenchmarkParser::select`].
+/// Paths are relative to the run directory, `/`-separated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResultSources {
+    /// The run directory, only for naming files in errors ([`ResultSources::full_path`]).
+    pub run_dir: PathBuf,
+    /// The directory the result files come from, named when none of them is usable.
+    pub result_dir: Option<String>,
+    /// The result files, in the order the parser reads them.
+    pub result_files: Vec<String>,
+    /// Files the choice depended on without being read (other result directories' files,
+    /// older aiperf exports): a change to them can change what is read.
+    pub considered: Vec<String>,
+    /// `logs/benchmark.out` or `benchmark.out`, read only when no result file is usable.
+    pub benchmark_out: Option<String>,
+    /// Notes on the choice, which the parser puts first among its warnings when it reads the
+    /// result files (`read the newest aiperf artifact directory …, ignored …`).
+    pub notes: Vec<String>,
+}
+
+impl ResultSources {
+    /// Sources of the run listed in `files` with no result file yet: its `benchmark.out`, if any.
+    pub fn new(files: &RunFiles) -> Self {
+        ResultSources {
+            run_dir: files.root().to_path_buf(),
+            benchmark_out: files.benchmark_out().map(|e| e.path.clone()),
+            ..Default::default()
         }
-        Err(json_error.unwrap_or_else(|| ParseError::NoResults {
-            path: run_dir.to_path_buf(),
-            message: format!("no {} result files and no result block in logs/benchmark.out", self.name()),
-        }))
+    }
+
+    /// Every file the results depend on, each once: the result files, the files considered,
+    /// `benchmark.out`, in that order. This is what the cache fingerprints.
+    pub fn files(&self) -> Vec<&str> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.result_files
+            .iter()
+            .chain(&self.considered)
+            .chain(&self.benchmark_out)
+            .map(String::as_str)
+            .filter(|path| seen.insert(*path))
+            .collect()
+    }
+
+    /// The run directory joined with `path`, for messages (nothing is opened).
+    pub fn full_path(&self, path: &str) -> PathBuf {
+        if path.is_empty() {
+            self.run_dir.clone()
+        } else {
+            self.run_dir.join(path)
+        }
     }
 }
 
-/// `logs/benchmark.out`, or `benchmark.out` at the run root (legacy layout), if it exists.
-pub fn benchmark_out_path(run_dir: &Path) -> Option<PathBuf> {
-    [run_dir.join("logs").join("benchmark.out"), run_dir.join("benchmark.out")]
-        .into_iter()
-        .find(|p| p.is_file())
+/// The bytes of one selected file, or why it could not be read (it vanished since it was listed,
+/// permissions, ...), handed to [`BenchmarkParser::parse_results`].
+#[derive(Debug)]
+pub struct SourceBytes<'a> {
+    /// The file, relative to the run directory.
+    pub path: &'a str,
+    /// Its whole content.
+    pub bytes: io::Result<Vec<u8>>,
+}
+
+/// Results of a run: the result files of `sources` first, else `benchmark.out`.
+///
+/// `read` fetches a file's bytes by its relative path (the loader reads the file system; tests
+/// may serve fixtures from memory); it is asked only for files of `sources`, result files one at
+/// a time as the parser pulls them. When the result files are unusable and `benchmark.out` has
+/// results, those are returned with a warning naming the error; its points name `benchmark.out`
+/// as their source file. An unreadable `benchmark.out` is an I/O error naming it.
+pub fn parse_run_results(
+    parser: &dyn BenchmarkParser,
+    sources: &ResultSources,
+    read: &mut dyn FnMut(&str) -> io::Result<Vec<u8>>,
+) -> Result<ProfilerResults, ParseError> {
+    let json_error = {
+        let mut bytes = sources.result_files.iter().map(|path| SourceBytes { path, bytes: read(path) });
+        match parser.parse_results(sources, &mut bytes) {
+            Ok(results) if !results.points.is_empty() => return Ok(results),
+            Ok(_) => None,
+            Err(err) => Some(err),
+        }
+    };
+    if let Some(rel) = &sources.benchmark_out {
+        let bytes = read(rel).map_err(|e| ParseError::io(sources.full_path(rel), e))?;
+        let mut results = parser.parse_benchmark_out(&String::from_utf8_lossy(&bytes));
+        if !results.points.is_empty() {
+            for point in &mut results.points {
+                point.source_file.get_or_insert_with(|| rel.clone());
+            }
+            if let Some(err) = json_error {
+                results.warnings.insert(0, format!("result files unusable, read {rel} instead: {err}"));
+            }
+            return Ok(results);
+        }
+    }
+    Err(json_error.unwrap_or_else(|| ParseError::NoResults {
+        path: sources.run_dir.clone(),
+        message: format!("no {} result files and no result block in logs/benchmark.out", parser.name()),
+    }))
 }
 
 /// Limits that bound what one log file can cost.
@@ -284,6 +361,130 @@ mod tests {
         fn parse_launch_command(&self, _: &str) -> Option<NodeLaunchCommand> {
             None
         }
+    }
+
+    /// Reads `r*.json` files whose text is a concurrency; `bad` is a damaged file.
+    struct Counting;
+    impl BenchmarkParser for Counting {
+        fn name(&self) -> &'static str {
+            "counting"
+        }
+        fn detect(&self, _: &str) -> bool {
+            false
+        }
+        fn select(&self, files: &RunFiles) -> ResultSources {
+            let mut sources = ResultSources::new(files);
+            sources.result_files = files
+                .children("logs")
+                .filter(|e| e.name().starts_with('r'))
+                .map(|e| e.path.clone())
+                .collect();
+            sources
+        }
+        fn parse_results(
+            &self,
+            sources: &ResultSources,
+            bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
+        ) -> Result<ProfilerResults, ParseError> {
+            let mut results = ProfilerResults::default();
+            for source in bytes {
+                let text = source.bytes.map_err(|e| ParseError::io(sources.full_path(source.path), e))?;
+                let concurrency = String::from_utf8_lossy(&text)
+                    .trim()
+                    .parse()
+                    .map_err(|_| ParseError::invalid(sources.full_path(source.path), "not a number"))?;
+                results.points.push(crate::BenchmarkPoint {
+                    concurrency: Some(concurrency),
+                    source_file: Some(source.path.to_owned()),
+                    ..Default::default()
+                });
+            }
+            Ok(results)
+        }
+        fn parse_benchmark_out(&self, text: &str) -> ProfilerResults {
+            let points = text
+                .lines()
+                .filter_map(|l| l.parse().ok())
+                .map(|c| crate::BenchmarkPoint { concurrency: Some(c), ..Default::default() })
+                .collect();
+            ProfilerResults { points, ..Default::default() }
+        }
+        fn parse_launch_command(&self, _: &str) -> Option<BenchmarkLaunchCommand> {
+            None
+        }
+    }
+
+    /// Parses a run of `(path, content)` files; returns the result and the paths read.
+    fn run(files: &[(&str, &str)]) -> (Result<ProfilerResults, ParseError>, Vec<String>) {
+        use crate::FileEntry;
+        let listing =
+            RunFiles::new("/r", files.iter().map(|(p, t)| FileEntry::file(*p, t.len() as u64, 0)).collect());
+        let sources = Counting.select(&listing);
+        let mut read = Vec::new();
+        let result = parse_run_results(&Counting, &sources, &mut |path| {
+            read.push(path.to_owned());
+            files
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, t)| t.as_bytes().to_vec())
+                .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "gone"))
+        });
+        (result, read)
+    }
+
+    #[test]
+    fn result_files_first_and_benchmark_out_untouched() {
+        let (r, read) = run(&[("logs/r1", "4"), ("logs/r2", "8"), ("logs/benchmark.out", "16")]);
+        let r = r.unwrap();
+        assert_eq!(r.concurrencies(), vec![4, 8]);
+        assert_eq!(read, ["logs/r1", "logs/r2"], "benchmark.out is not read when results exist");
+    }
+
+    #[test]
+    fn benchmark_out_when_no_result_file_names_itself_and_the_json_error() {
+        let (r, read) = run(&[("benchmark.out", "16\n32")]);
+        let r = r.unwrap();
+        assert_eq!(r.concurrencies(), vec![16, 32]);
+        assert_eq!(r.points[0].source_file.as_deref(), Some("benchmark.out"));
+        assert!(r.warnings.is_empty());
+        assert_eq!(read, ["benchmark.out"]);
+
+        let (r, _) = run(&[("logs/r1", "x"), ("logs/benchmark.out", "16")]);
+        let r = r.unwrap();
+        assert_eq!(r.concurrencies(), vec![16]);
+        assert_eq!(
+            r.warnings,
+            ["result files unusable, read logs/benchmark.out instead: /r/logs/r1: not a number"]
+        );
+    }
+
+    #[test]
+    fn without_a_usable_source_the_error_names_the_file_or_the_run() {
+        let (err, _) = run(&[("logs/r1", "x")]);
+        assert_eq!(err.unwrap_err().to_string(), "/r/logs/r1: not a number");
+        let (err, _) = run(&[("logs/benchmark.out", "no numbers")]);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "/r: no counting result files and no result block in logs/benchmark.out"
+        );
+        // Listed, then gone before it was read: an I/O error naming it.
+        let listing = RunFiles::new("/r", vec![crate::FileEntry::file("logs/benchmark.out", 1, 0)]);
+        let sources = Counting.select(&listing);
+        let err = parse_run_results(&Counting, &sources, &mut |_| Err(io::Error::other("vanished")));
+        let err = err.unwrap_err();
+        assert_eq!(err.to_string(), "/r/logs/benchmark.out: vanished");
+        assert_eq!(err.skip_kind_for_results(), crate::SkipKind::IoError);
+    }
+
+    #[test]
+    fn sources_list_each_file_once_in_reading_order() {
+        let sources = ResultSources {
+            result_files: vec!["b".into(), "a".into()],
+            considered: vec!["a".into(), "c".into()],
+            benchmark_out: Some("logs/benchmark.out".into()),
+            ..Default::default()
+        };
+        assert_eq!(sources.files(), ["b", "a", "c", "logs/benchmark.out"]);
     }
 
     static A: Dummy = Dummy("alpha");

@@ -16,17 +16,16 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
-use std::time::SystemTime;
 
 use regex::Regex;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use srtlog_model::{python_json, BenchmarkPoint, ParseError, ProfilerResults, ResultSource};
-
-use crate::common::{
-    as_count, finite, parse_number, relative_path, shell_words, sorted_entries, LenientNumber, LenientString,
+use srtlog_model::{
+    join_path, parent_of, python_json, BenchmarkPoint, ParseError, ProfilerResults, ResultSource,
+    ResultSources, RunFiles, SourceBytes,
 };
+
+use crate::common::{as_count, finite, parse_number, shell_words, LenientNumber, LenientString};
 
 /// File name of aiperf's aggregated JSON export.
 pub const EXPORT_FILE: &str = "profile_export_aiperf.json";
@@ -407,79 +406,82 @@ static ARTIFACT_TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"_(?P<date>\d{8})_(?P<time>\d{6})$").unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
-/// Artifact directories holding an export: `logs/artifacts/*/` (and `artifacts/*/` at the run
-/// root), by name.
-pub fn artifact_dirs(run_dir: &Path) -> Vec<PathBuf> {
-    [run_dir.join("logs").join("artifacts"), run_dir.join("artifacts")]
+/// Where aiperf artifact directories are: `logs/artifacts/` (and `artifacts/` at the run root).
+const ARTIFACT_BASES: [&str; 2] = ["logs/artifacts", "artifacts"];
+
+/// Artifact directories holding an export, by base and then by name.
+pub fn artifact_dirs(files: &RunFiles) -> Vec<&str> {
+    ARTIFACT_BASES
         .iter()
-        .flat_map(|base| sorted_entries(base))
-        .filter(|d| d.join(EXPORT_FILE).is_file())
+        .flat_map(|base| files.children(base))
+        .filter(|d| files.is_file(&join_path(&d.path, EXPORT_FILE)))
+        .map(|d| d.path.as_str())
         .collect()
 }
 
+/// Whether an artifact directory's name ends in aiperf's `_YYYYMMDD_HHMMSS`.
+fn has_timestamp(dir: &str) -> bool {
+    ARTIFACT_TIMESTAMP.is_match(dir.rsplit('/').next().unwrap_or(dir))
+}
+
 /// Newest first: a `_YYYYMMDD_HHMMSS` suffix beats none (aiperf's default directory, left by
-/// warm-up runs without `--artifact-dir`), then the later timestamp, then the later mtime.
-fn artifact_sort_key(dir: &Path) -> (bool, String, Option<SystemTime>, PathBuf) {
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let stamp = ARTIFACT_TIMESTAMP.captures(&name).map(|c| format!("{}{}", &c["date"], &c["time"]));
-    let mtime = std::fs::metadata(dir.join(EXPORT_FILE)).and_then(|m| m.modified()).ok();
-    (stamp.is_some(), stamp.unwrap_or_default(), mtime, dir.to_path_buf())
+/// warm-up runs without `--artifact-dir`), then the later timestamp, then the later mtime of
+/// the export.
+fn artifact_sort_key(dir: &str, export_mtime_ns: Option<i128>) -> (bool, String, Option<i128>, &str) {
+    let name = dir.rsplit('/').next().unwrap_or(dir);
+    let stamp = ARTIFACT_TIMESTAMP.captures(name).map(|c| format!("{}{}", &c["date"], &c["time"]));
+    (stamp.is_some(), stamp.unwrap_or_default(), export_mtime_ns, dir)
 }
 
-/// The artifact directory of the measured aiperf run: the newest by name suffix, else mtime.
-pub fn newest_artifact_dir(run_dir: &Path) -> Option<PathBuf> {
-    artifact_dirs(run_dir).into_iter().max_by_key(|d| artifact_sort_key(d))
-}
-
-/// Reads the export of `result_dir` (an artifact directory, or a directory of them, in which
-/// case the newest is read). Paths in the result are relative to `run_dir`.
-pub fn parse_result_directory(run_dir: &Path, result_dir: &Path) -> Result<ProfilerResults, ParseError> {
-    let mut warnings = Vec::new();
-    let dir = if result_dir.join(EXPORT_FILE).is_file() {
-        result_dir.to_path_buf()
-    } else {
-        let children: Vec<PathBuf> =
-            sorted_entries(result_dir).into_iter().filter(|d| d.join(EXPORT_FILE).is_file()).collect();
-        match children.into_iter().max_by_key(|d| artifact_sort_key(d)) {
-            Some(d) => d,
-            None => {
-                return Err(ParseError::NoResults {
-                    path: result_dir.to_path_buf(),
-                    message: format!("no {EXPORT_FILE} here or in a subdirectory"),
-                })
-            }
-        }
-    };
-    // Other timestamped runs of the same job are worth a note; the warm-up's default
-    // directory (no timestamp) is expected and not mentioned.
-    if let Some(parent) = dir.parent() {
-        let others: Vec<String> = sorted_entries(parent)
-            .into_iter()
-            .filter(|d| *d != dir && d.join(EXPORT_FILE).is_file() && artifact_sort_key(d).0)
-            .map(|d| relative_path(run_dir, &d))
+/// The files of a run's aiperf results, chosen from its listing: the export of the newest
+/// artifact directory (by name suffix, else by the export's mtime) is read, every export is
+/// considered, and the other timestamped directories beside the newest are noted.
+pub fn select(files: &RunFiles) -> ResultSources {
+    let mut sources = ResultSources::new(files);
+    let dirs = artifact_dirs(files);
+    let export_of = |dir: &str| join_path(dir, EXPORT_FILE);
+    let newest = dirs
+        .iter()
+        .copied()
+        .max_by_key(|d| artifact_sort_key(d, files.get(&export_of(d)).map(|e| e.mtime_ns)));
+    if let Some(dir) = newest {
+        // Other timestamped runs of the same job are worth a note; the warm-up's default
+        // directory (no timestamp) is expected and not mentioned.
+        let others: Vec<&str> = dirs
+            .iter()
+            .copied()
+            .filter(|d| *d != dir && parent_of(d) == parent_of(dir) && has_timestamp(d))
             .collect();
         if !others.is_empty() {
-            warnings.push(format!(
-                "read the newest aiperf artifact directory {}, ignored {}",
-                relative_path(run_dir, &dir),
+            sources.notes.push(format!(
+                "read the newest aiperf artifact directory {dir}, ignored {}",
                 others.join(", ")
             ));
         }
+        sources.result_dir = Some(dir.to_owned());
+        sources.result_files = vec![export_of(dir)];
     }
-    let path = dir.join(EXPORT_FILE);
-    let bytes = std::fs::read(&path).map_err(|e| ParseError::io(&path, e))?;
+    sources.considered = dirs.iter().map(|d| export_of(d)).collect();
+    sources
+}
+
+/// Parses the export chosen by [`select`] (the first item of `bytes`). Paths in the result are
+/// relative to the run directory; no export is `Ok` without points.
+pub fn parse_results(
+    sources: &ResultSources,
+    bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
+) -> Result<ProfilerResults, ParseError> {
+    let Some(source) = bytes.next() else { return Ok(ProfilerResults::default()) };
+    let path = sources.full_path(source.path);
+    let bytes = source.bytes.map_err(|e| ParseError::io(&path, e))?;
     let export = parse_export(&bytes).map_err(|message| ParseError::invalid(&path, message))?;
-    let rel = relative_path(run_dir, &path);
+    let rel = source.path.to_owned();
+    let mut warnings = sources.notes.clone();
     let mut metric_warnings = Vec::new();
     let mut point = to_point(&export, &mut metric_warnings);
     warnings.extend(metric_warnings.into_iter().map(|w| format!("{rel}: {w}")));
     point.source_file = Some(rel);
     Ok(ProfilerResults { source: Some(ResultSource::Json), points: vec![point], warnings })
-}
-
-/// Every aiperf export of the run (for cache validation).
-pub fn export_files(run_dir: &Path) -> Vec<PathBuf> {
-    artifact_dirs(run_dir).into_iter().map(|d| d.join(EXPORT_FILE)).collect()
 }
 
 /// Removes ANSI escape sequences (`ESC [ ... letter`).
@@ -862,9 +864,13 @@ mod tests {
 
     #[test]
     fn artifact_names_sort_by_timestamp() {
-        let a = artifact_sort_key(Path::new("/x/DeepSeek-R1_conversation_20260116_062017"));
-        let b = artifact_sort_key(Path::new("/x/DeepSeek-R1_conversation_20260115_235959"));
-        let c = artifact_sort_key(Path::new("/x/deepseek-ai_DeepSeek-R1-openai-chat-concurrency10"));
+        let a = artifact_sort_key("x/DeepSeek-R1_conversation_20260116_062017", Some(1));
+        let b = artifact_sort_key("x/DeepSeek-R1_conversation_20260115_235959", Some(3));
+        let c = artifact_sort_key("x/deepseek-ai_DeepSeek-R1-openai-chat-concurrency10", Some(9));
         assert!(a > b && b > c);
+        // Equal names: the later export wins.
+        assert!(artifact_sort_key("x/a", Some(2)) > artifact_sort_key("x/a", Some(1)));
+        assert!(has_timestamp("logs/artifacts/Q_synthetic_20251001_093012"));
+        assert!(!has_timestamp("logs/artifacts/Q-openai-chat-concurrency10"));
     }
 }

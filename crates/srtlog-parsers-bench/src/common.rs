@@ -1,45 +1,9 @@
-//! Small helpers shared by the parsers: paths relative to the run directory, number parsing,
-//! and the serde value types used by the streaming visitors.
+//! Small helpers shared by the parsers: number parsing and the serde value types used by the
+//! streaming visitors.
 
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-
-/// `path` relative to `run_dir`, with `/` separators (the form of `BenchmarkPoint.source_file`).
-///
-/// A path outside `run_dir` is returned whole (still with `/` separators).
-pub fn relative_path(run_dir: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(run_dir).unwrap_or(path);
-    let mut out = String::new();
-    for component in rel.components() {
-        let part = match component {
-            Component::Normal(p) => p.to_string_lossy(),
-            Component::RootDir => {
-                out.push('/');
-                continue;
-            }
-            Component::CurDir => continue,
-            Component::ParentDir => "..".into(),
-            Component::Prefix(p) => p.as_os_str().to_string_lossy(),
-        };
-        if !out.is_empty() && !out.ends_with('/') {
-            out.push('/');
-        }
-        out.push_str(&part);
-    }
-    out
-}
-
-/// Entries of `dir` (files and directories), sorted by name; empty when `dir` cannot be read.
-pub fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
-        Err(_) => Vec::new(),
-    };
-    entries.sort();
-    entries
-}
 
 /// A finite float, or `None` (srtlog never reports `NaN`/`inf` as a metric value).
 pub fn finite(v: f64) -> Option<f64> {
@@ -200,14 +164,6 @@ pub use srtlog_model::shell_words;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn relative_paths_use_slashes() {
-        let run = Path::new("/data/runs/4401463");
-        let file = run.join("logs").join("sa-bench_isl_8192_osl_1024").join("r.json");
-        assert_eq!(relative_path(run, &file), "logs/sa-bench_isl_8192_osl_1024/r.json");
-        assert_eq!(relative_path(run, Path::new("/elsewhere/x.json")), "/elsewhere/x.json");
-    }
 
     #[test]
     fn printed_numbers() {

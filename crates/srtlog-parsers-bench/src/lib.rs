@@ -16,11 +16,16 @@
 //!   newest `logs/artifacts/*/` directory, flat (since Oct 2025) or `records` layout ([`aiperf`]).
 //!   Fallback: the `NVIDIA AIPerf | LLM Metrics` console table of `benchmark.out`.
 //!
+//! The parsers do no I/O. Each chooses its files from the run's listing, a [`RunFiles`] the
+//! loader makes once per run ([`BenchmarkParser::select`] → [`ResultSources`]: the result files
+//! in reading order, the files the choice depended on, `benchmark.out`), and parses the bytes it
+//! is handed, one [`SourceBytes`] at a time ([`BenchmarkParser::parse_results`]), so a big result
+//! directory is never held at once. The cache fingerprints exactly [`ResultSources::files`].
 //! Result files are the source of truth; `benchmark.out` is read only when no result file is
-//! usable ([`BenchmarkParser::parse_run`]). [`ProfilerResults::source`] says which was used, and
-//! `BenchmarkPoint::source_file` names the file, relative to the run directory with `/`
-//! separators. A bad result file is a warning naming it; no usable source at all is a
-//! [`ParseError`] naming the file or directory. Nothing here panics on any input.
+//! usable ([`parse_run_results`], the one place that orders them). [`ProfilerResults::source`]
+//! says which was used, and `BenchmarkPoint::source_file` names the file, relative to the run
+//! directory with `/` separators. A bad result file is a warning naming it; no usable source at
+//! all is a [`ParseError`] naming the file or directory. Nothing here panics on any input.
 //!
 //! # aiperf → sa-bench columns
 //!
@@ -79,6 +84,27 @@
 //! assert_eq!(results.concurrencies(), vec![8]);
 //! assert_eq!(results.points[0].output_tps, Some(2048.5));
 //! assert_eq!(results.points[0].mean_ttft_ms, Some(120.25));
+//!
+//! // A run as its listing and bytes (the loader lists and reads the disk; here, memory).
+//! use srtlog_model::{parse_run_results, FileEntry, RunFiles};
+//! let result = br#"{"max_concurrency": 8, "completed": 80, "output_throughput": 2048.5}"#;
+//! let files = RunFiles::new(
+//!     "/runs/4401463",
+//!     vec![
+//!         FileEntry::dir("logs", 0),
+//!         FileEntry::dir("logs/sa-bench_isl_8192_osl_1024", 0),
+//!         FileEntry::file("logs/sa-bench_isl_8192_osl_1024/results_concurrency_8.json", 70, 0),
+//!     ],
+//! );
+//! let sources = parser.select(&files);
+//! assert_eq!(sources.files(), ["logs/sa-bench_isl_8192_osl_1024/results_concurrency_8.json"]);
+//! let results = parse_run_results(parser, &sources, &mut |_path| Ok(result.to_vec())).unwrap();
+//! assert_eq!(results.source, Some(ResultSource::Json));
+//! assert_eq!(results.points[0].completed, Some(80));
+//! assert_eq!(
+//!     results.points[0].source_file.as_deref(),
+//!     Some("logs/sa-bench_isl_8192_osl_1024/results_concurrency_8.json")
+//! );
 //! ```
 
 pub mod aiperf;
@@ -87,13 +113,11 @@ pub mod launch;
 pub mod sa_bench;
 pub mod sa_bench_out;
 
-use std::path::{Path, PathBuf};
-
 #[cfg(doc)]
-use srtlog_model::BenchmarkPoint;
+use srtlog_model::{parse_run_results, BenchmarkPoint};
 use srtlog_model::{
-    benchmark_out_path, BenchmarkLaunchCommand, BenchmarkParser, BenchmarkParserRegistration, ParseError,
-    ProfilerResults,
+    BenchmarkLaunchCommand, BenchmarkParser, BenchmarkParserRegistration, ParseError, ProfilerResults,
+    ResultSources, RunFiles, SourceBytes,
 };
 
 /// The `sa-bench` parser (`benchmark_serving.py` result files and summary blocks).
@@ -107,45 +131,6 @@ pub struct MooncakeRouterParser;
 inventory::submit! { BenchmarkParserRegistration::new(&SaBenchParser) }
 inventory::submit! { BenchmarkParserRegistration::new(&MooncakeRouterParser) }
 
-/// JSON first, `benchmark.out` only when no result file is usable — the trait's default order —
-/// with the points of `benchmark.out` naming it as their `source_file`.
-fn parse_run_with_fallback(
-    parser: &dyn BenchmarkParser,
-    run_dir: &Path,
-) -> Result<ProfilerResults, ParseError> {
-    let json_error = match parser.find_result_directory(run_dir) {
-        Some(dir) => match parser.parse_result_directory(run_dir, &dir) {
-            Ok(results) if !results.points.is_empty() => return Ok(results),
-            Ok(_) => None,
-            Err(err) => Some(err),
-        },
-        None => None,
-    };
-    if let Some(path) = benchmark_out_path(run_dir) {
-        let bytes = std::fs::read(&path).map_err(|e| ParseError::io(&path, e))?;
-        let mut results = parser.parse_benchmark_out(&String::from_utf8_lossy(&bytes));
-        if !results.points.is_empty() {
-            let rel = common::relative_path(run_dir, &path);
-            for point in &mut results.points {
-                point.source_file.get_or_insert_with(|| rel.clone());
-            }
-            if let Some(err) = json_error {
-                results.warnings.insert(0, format!("result files unusable, read {rel} instead: {err}"));
-            }
-            return Ok(results);
-        }
-    }
-    Err(json_error.unwrap_or_else(|| ParseError::NoResults {
-        path: run_dir.to_path_buf(),
-        message: format!("no {} result files and no result block in logs/benchmark.out", parser.name()),
-    }))
-}
-
-fn with_benchmark_out(mut files: Vec<PathBuf>, run_dir: &Path) -> Vec<PathBuf> {
-    files.extend(benchmark_out_path(run_dir));
-    files
-}
-
 impl BenchmarkParser for SaBenchParser {
     fn name(&self) -> &'static str {
         "sa-bench"
@@ -155,20 +140,16 @@ impl BenchmarkParser for SaBenchParser {
         launch::detect_sa_bench(benchmark_out)
     }
 
-    fn find_result_directory(&self, run_dir: &Path) -> Option<PathBuf> {
-        sa_bench::find_result_directory(run_dir)
+    fn select(&self, files: &RunFiles) -> ResultSources {
+        sa_bench::select(files)
     }
 
-    fn source_files(&self, run_dir: &Path) -> Vec<PathBuf> {
-        with_benchmark_out(sa_bench::result_source_files(run_dir), run_dir)
-    }
-
-    fn parse_result_directory(
+    fn parse_results(
         &self,
-        run_dir: &Path,
-        result_dir: &Path,
+        sources: &ResultSources,
+        bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
     ) -> Result<ProfilerResults, ParseError> {
-        sa_bench::parse_result_directory(run_dir, result_dir)
+        sa_bench::parse_results(sources, bytes)
     }
 
     fn parse_benchmark_out(&self, text: &str) -> ProfilerResults {
@@ -177,10 +158,6 @@ impl BenchmarkParser for SaBenchParser {
 
     fn parse_launch_command(&self, benchmark_out: &str) -> Option<BenchmarkLaunchCommand> {
         launch::parse_sa_bench_launch(benchmark_out)
-    }
-
-    fn parse_run(&self, run_dir: &Path) -> Result<ProfilerResults, ParseError> {
-        parse_run_with_fallback(self, run_dir)
     }
 }
 
@@ -193,20 +170,16 @@ impl BenchmarkParser for MooncakeRouterParser {
         launch::detect_mooncake(benchmark_out)
     }
 
-    fn find_result_directory(&self, run_dir: &Path) -> Option<PathBuf> {
-        aiperf::newest_artifact_dir(run_dir)
+    fn select(&self, files: &RunFiles) -> ResultSources {
+        aiperf::select(files)
     }
 
-    fn source_files(&self, run_dir: &Path) -> Vec<PathBuf> {
-        with_benchmark_out(aiperf::export_files(run_dir), run_dir)
-    }
-
-    fn parse_result_directory(
+    fn parse_results(
         &self,
-        run_dir: &Path,
-        result_dir: &Path,
+        sources: &ResultSources,
+        bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
     ) -> Result<ProfilerResults, ParseError> {
-        aiperf::parse_result_directory(run_dir, result_dir)
+        aiperf::parse_results(sources, bytes)
     }
 
     fn parse_benchmark_out(&self, text: &str) -> ProfilerResults {
@@ -215,9 +188,5 @@ impl BenchmarkParser for MooncakeRouterParser {
 
     fn parse_launch_command(&self, benchmark_out: &str) -> Option<BenchmarkLaunchCommand> {
         launch::parse_mooncake_launch(benchmark_out)
-    }
-
-    fn parse_run(&self, run_dir: &Path) -> Result<ProfilerResults, ParseError> {
-        parse_run_with_fallback(self, run_dir)
     }
 }

@@ -16,12 +16,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
-use srtlog_model::{python_json, BenchmarkPoint, ParseError, ProfilerResults, ResultSource};
+use srtlog_model::{
+    parent_of, python_json, BenchmarkPoint, FileEntry, ParseError, ProfilerResults, ResultSource,
+    ResultSources, RunFiles, SourceBytes,
+};
 
-use crate::common::{as_count, relative_path, sorted_entries, StrictNumber};
+use crate::common::{as_count, StrictNumber};
 
 /// The summary of one sa-bench result file.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -292,9 +295,9 @@ fn result_dir_rank(name: &str) -> Option<u8> {
     }
 }
 
-fn is_candidate_json(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    path.is_file() && name.ends_with(".json") && !is_known_non_result(&name)
+/// A result-file candidate: a `*.json` file except the known non-results.
+fn is_candidate(entry: &FileEntry) -> bool {
+    entry.is_file() && entry.name().ends_with(".json") && !is_known_non_result(entry.name())
 }
 
 /// JSON files that sit beside results but never are one (FORMATS.md 9.2): not read at all, so
@@ -306,36 +309,28 @@ fn is_known_non_result(name: &str) -> bool {
         || name == "postprocess-status.json"
 }
 
-/// Result-file candidates of a directory: `*.json` except the known non-results, by name.
-fn candidate_files(dir: &Path) -> Vec<PathBuf> {
-    sorted_entries(dir).into_iter().filter(|p| is_candidate_json(p)).collect()
+/// Result-file candidates of a directory, by name.
+fn candidate_files<'a>(files: &'a RunFiles, dir: &'a str) -> impl Iterator<Item = &'a FileEntry> + 'a {
+    files.children(dir).filter(|e| is_candidate(e))
 }
 
-/// Whether the first 64 KiB of a file mention `"max_concurrency"` (it precedes the arrays).
-fn head_mentions_concurrency(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(64 << 10);
-    match std::fs::File::open(path) {
-        Ok(f) => {
-            if f.take(64 << 10).read_to_end(&mut head).is_err() {
-                return false;
-            }
-        }
-        Err(_) => return false,
-    }
-    memchr::memmem::find(&head, b"\"max_concurrency\"").is_some()
+/// How far into a loose JSON file `"max_concurrency"` is looked for (it precedes the arrays).
+const LOOSE_HEAD_BYTES: usize = 64 << 10;
+
+/// Whether the first 64 KiB of a file mention `"max_concurrency"`.
+fn head_mentions_concurrency(bytes: &[u8]) -> bool {
+    memchr::memmem::find(&bytes[..bytes.len().min(LOOSE_HEAD_BYTES)], b"\"max_concurrency\"").is_some()
 }
 
 /// Named result directories of a run, best first: `logs/` before the run root, then
 /// `sa-bench_isl_*` before `sa-bench_custom_*` before `vllm_isl_*`, then by name.
-fn named_result_dirs(run_dir: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<(u8, u8, PathBuf)> = Vec::new();
-    for (loc, base) in [(0u8, run_dir.join("logs")), (1u8, run_dir.to_path_buf())] {
-        for path in sorted_entries(&base) {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if let Some(rank) = result_dir_rank(&name) {
-                if path.is_dir() {
-                    found.push((loc, rank, path));
+fn named_result_dirs(files: &RunFiles) -> Vec<&str> {
+    let mut found: Vec<(u8, u8, &str)> = Vec::new();
+    for (loc, base) in [(0u8, "logs"), (1u8, "")] {
+        for entry in files.children(base) {
+            if let Some(rank) = result_dir_rank(entry.name()) {
+                if entry.is_dir() {
+                    found.push((loc, rank, entry.path.as_str()));
                 }
             }
         }
@@ -344,38 +339,33 @@ fn named_result_dirs(run_dir: &Path) -> Vec<PathBuf> {
     found.into_iter().map(|(_, _, p)| p).collect()
 }
 
-/// The directory holding a run's sa-bench result files.
+/// The files of a run's sa-bench results, chosen from its listing.
 ///
-/// Looks for `sa-bench_isl_{isl}_osl_{osl}/`, `sa-bench_custom_<label>/` and the oldest
-/// `vllm_isl_{isl}_osl_{osl}/`, inside `logs/` or at the run root, and takes the first that has
-/// a `*.json` file. Without such a directory, `logs/` or the run root is returned when it holds
-/// a JSON file that mentions `max_concurrency` (results saved without a result directory).
-pub fn find_result_directory(run_dir: &Path) -> Option<PathBuf> {
-    let named = named_result_dirs(run_dir);
-    if let Some(dir) = named.iter().find(|d| !candidate_files(d).is_empty()) {
-        return Some(dir.clone());
+/// The result directory is the first of `sa-bench_isl_{isl}_osl_{osl}/`,
+/// `sa-bench_custom_<label>/` and the oldest `vllm_isl_{isl}_osl_{osl}/`, inside `logs/` or at
+/// the run root, that has a `*.json` file (else the first of them, which then has no result);
+/// its candidate files are read, and every `*.json` of every such directory is considered.
+/// Without such a directory, the candidates of `logs/` and then of the run root are read:
+/// results saved without a result directory are those of the first of the two holding a JSON
+/// file that mentions `max_concurrency` in its first 64 KiB ([`parse_results`] tells).
+pub fn select(files: &RunFiles) -> ResultSources {
+    let mut sources = ResultSources::new(files);
+    let named = named_result_dirs(files);
+    if let Some(first) = named.first() {
+        let dir = named.iter().find(|d| candidate_files(files, d).next().is_some()).unwrap_or(first);
+        sources.result_files = candidate_files(files, dir).map(|e| e.path.clone()).collect();
+        sources.result_dir = Some((*dir).to_owned());
+        sources.considered = named
+            .iter()
+            .flat_map(|d| files.children(d))
+            .filter(|e| e.is_file() && Path::new(e.name()).extension().is_some_and(|x| x == "json"))
+            .map(|e| e.path.clone())
+            .collect();
+    } else {
+        sources.result_files =
+            ["logs", ""].iter().flat_map(|d| candidate_files(files, d)).map(|e| e.path.clone()).collect();
     }
-    if let Some(first) = named.into_iter().next() {
-        return Some(first);
-    }
-    [run_dir.join("logs"), run_dir.to_path_buf()]
-        .into_iter()
-        .find(|dir| candidate_files(dir).iter().any(|f| head_mentions_concurrency(f)))
-}
-
-/// Every JSON file of every sa-bench result directory of the run (for cache validation).
-pub fn result_source_files(run_dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = named_result_dirs(run_dir)
-        .iter()
-        .flat_map(|d| sorted_entries(d))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    if files.is_empty() {
-        if let Some(dir) = find_result_directory(run_dir) {
-            files = candidate_files(&dir).into_iter().filter(|f| head_mentions_concurrency(f)).collect();
-        }
-    }
-    files
+    sources
 }
 
 fn describe_json_error(err: &serde_json::Error) -> String {
@@ -388,35 +378,70 @@ fn describe_json_error(err: &serde_json::Error) -> String {
     }
 }
 
-/// Reads every result file of `result_dir`; paths in the result are relative to `run_dir`.
+/// Parses the result files chosen by [`select`], whose bytes `bytes` yields in their order.
 ///
 /// A file that cannot be read, is truncated or has a wrong-typed key becomes a warning naming
 /// it; the other files still load. Two files with one `max_concurrency` keep the newer (by
-/// `date`, else by file name) and add a warning. No usable file at all is an error.
-pub fn parse_result_directory(run_dir: &Path, result_dir: &Path) -> Result<ProfilerResults, ParseError> {
+/// `date`, else by file name) and add a warning. No usable file in the result directory is an
+/// error; no result directory and no loose result file is `Ok` without points.
+pub fn parse_results(
+    sources: &ResultSources,
+    bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
+) -> Result<ProfilerResults, ParseError> {
+    if let Some(dir) = &sources.result_dir {
+        return parse_result_files(sources, dir, bytes);
+    }
+    // Loose files, grouped by directory (`logs/` first): the first group with a file that
+    // mentions `max_concurrency` is the result directory; later groups are never read.
+    let mut next = bytes.next();
+    while let Some(first) = next.take() {
+        let dir = parent_of(first.path);
+        let mut group = vec![first];
+        for source in &mut *bytes {
+            if parent_of(source.path) == dir {
+                group.push(source);
+            } else {
+                next = Some(source);
+                break;
+            }
+        }
+        if group.iter().any(|s| s.bytes.as_ref().is_ok_and(|b| head_mentions_concurrency(b))) {
+            return parse_result_files(sources, dir, &mut group.into_iter());
+        }
+    }
+    Ok(ProfilerResults::default())
+}
+
+/// Reads the result files of `result_dir` (relative to the run directory).
+fn parse_result_files(
+    sources: &ResultSources,
+    result_dir: &str,
+    bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
+) -> Result<ProfilerResults, ParseError> {
     let mut warnings = Vec::new();
     let mut failures: Vec<ParseError> = Vec::new();
     let mut found: Vec<(SaBenchResult, String)> = Vec::new();
 
-    for path in candidate_files(result_dir) {
-        let rel = relative_path(run_dir, &path);
-        let bytes = match std::fs::read(&path) {
+    for source in bytes {
+        let rel = source.path;
+        let bytes = match source.bytes {
             Ok(b) => b,
             Err(e) => {
                 warnings.push(format!("{rel}: skipped: {e}"));
-                failures.push(ParseError::io(&path, e));
+                failures.push(ParseError::io(sources.full_path(rel), e));
                 continue;
             }
         };
         match parse_result_json(&bytes) {
-            Ok(Some(result)) => found.push((result, rel)),
+            Ok(Some(result)) => found.push((result, rel.to_owned())),
             Ok(None) => {}
             Err(e) => {
                 warnings.push(format!("{rel}: skipped: {}", describe_json_error(&e)));
+                let path = sources.full_path(rel);
                 failures.push(if e.is_data() {
-                    ParseError::invalid(&path, e.to_string())
+                    ParseError::invalid(path, e.to_string())
                 } else {
-                    ParseError::json(&path, &e)
+                    ParseError::json(path, &e)
                 });
             }
         }
@@ -425,11 +450,14 @@ pub fn parse_result_directory(run_dir: &Path, result_dir: &Path) -> Result<Profi
     if found.is_empty() {
         return Err(match failures.len() {
             0 => ParseError::NoResults {
-                path: result_dir.to_path_buf(),
+                path: sources.full_path(result_dir),
                 message: "no sa-bench result file (a *.json object with max_concurrency)".to_owned(),
             },
             1 => failures.remove(0),
-            _ => ParseError::invalid(result_dir, format!("no usable result file: {}", warnings.join("; "))),
+            _ => ParseError::invalid(
+                sources.full_path(result_dir),
+                format!("no usable result file: {}", warnings.join("; ")),
+            ),
         });
     }
 

@@ -9,3 +9,5 @@
 mod bad_input;
 #[path = "suite/runs.rs"]
 mod runs;
+#[path = "suite/support.rs"]
+mod support;

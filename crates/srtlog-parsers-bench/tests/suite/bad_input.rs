@@ -4,8 +4,12 @@
 use std::fs;
 use std::path::Path;
 
-use srtlog_model::{BenchmarkParser, ParseError, ResultSource, SkipKind};
+use srtlog_model::{
+    parse_run_results, BenchmarkParser, FileEntry, ParseError, ResultSource, RunFiles, SkipKind,
+};
 use srtlog_parsers_bench::{MooncakeRouterParser, SaBenchParser};
+
+use crate::support::{self, parse_results, parse_run, source_files};
 
 const GOOD: &str = r#"{"date": "20260101-000000", "backend": "dynamo", "num_prompts": 20, "request_rate": "inf", "max_concurrency": 2, "duration": 10.0, "completed": 20, "total_input_tokens": 2000, "total_output_tokens": 1000, "output_throughput": 100.0, "input_lens": [100, 100], "ttfts": [0.1, 0.2], "itls": [[0.01], [0.02]], "generated_texts": ["a", "b"], "errors": ["", ""], "mean_ttft_ms": 150.0, "p99_ttft_ms": 199.0}"#;
 
@@ -27,7 +31,7 @@ fn truncated_file_is_a_warning_naming_it_and_others_load() {
         &result_dir(run).join("results_concurrency_4_gpus_8.json"),
         &GOOD.replace("\"max_concurrency\": 2", "\"max_concurrency\": 4")[..150],
     );
-    let r = SaBenchParser.parse_run(run).unwrap();
+    let r = parse_run(&SaBenchParser, run).unwrap();
     assert_eq!(r.source, Some(ResultSource::Json));
     assert_eq!(r.concurrencies(), vec![2]);
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
@@ -55,7 +59,7 @@ fn wrong_types_are_warnings_naming_the_file() {
         &result_dir(run).join("c.json"),
         &GOOD.replace("\"max_concurrency\": 2", "\"max_concurrency\": \"16\""),
     );
-    let r = SaBenchParser.parse_run(run).unwrap();
+    let r = parse_run(&SaBenchParser, run).unwrap();
     assert_eq!(r.concurrencies(), vec![2]);
     assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
     assert!(
@@ -72,12 +76,12 @@ fn single_bad_file_is_an_error_naming_it() {
     let run = tmp.path();
     let file = result_dir(run).join("results_concurrency_2_gpus_8.json");
     write(&file, &GOOD[..GOOD.len() - 40]);
-    let err = SaBenchParser.parse_result_directory(run, &result_dir(run)).unwrap_err();
+    let err = parse_results(&SaBenchParser, run).unwrap_err();
     assert!(matches!(err, ParseError::Syntax { .. }), "{err:?}");
     assert!(err.to_string().contains("results_concurrency_2_gpus_8.json"), "{err}");
     assert_eq!(err.skip_kind_for_results(), SkipKind::InvalidResults);
     // parse_run has no benchmark.out to fall back to: the JSON error is the answer.
-    let err = SaBenchParser.parse_run(run).unwrap_err();
+    let err = parse_run(&SaBenchParser, run).unwrap_err();
     assert!(err.to_string().contains("results_concurrency_2_gpus_8.json"), "{err}");
 }
 
@@ -87,7 +91,7 @@ fn several_bad_files_name_each() {
     let run = tmp.path();
     write(&result_dir(run).join("x.json"), "{\"max_concurrency\": 1, ");
     write(&result_dir(run).join("y.json"), "{\"max_concurrency\": [1]}");
-    let err = SaBenchParser.parse_result_directory(run, &result_dir(run)).unwrap_err();
+    let err = parse_results(&SaBenchParser, run).unwrap_err();
     let msg = err.to_string();
     assert!(
         msg.contains("x.json") && msg.contains("y.json") && msg.contains("sa-bench_isl_100_osl_50"),
@@ -104,7 +108,7 @@ fn bad_json_falls_back_to_benchmark_out_with_a_warning() {
         &run.join("logs/benchmark.out"),
         "Maximum request concurrency: 4\n============ Serving Benchmark Result ============\nSuccessful requests:                     40        \n==================================================\n",
     );
-    let r = SaBenchParser.parse_run(run).unwrap();
+    let r = parse_run(&SaBenchParser, run).unwrap();
     assert_eq!(r.source, Some(ResultSource::BenchmarkOut));
     assert_eq!(r.points[0].completed, Some(40));
     assert_eq!(r.points[0].source_file.as_deref(), Some("logs/benchmark.out"));
@@ -123,7 +127,7 @@ fn files_without_max_concurrency_are_not_results() {
     );
     write(&dir.join("r.pytorch.json"), r#"[{"metric": {"name": "median_ttft_ms"}}]"#);
     write(&dir.join("fingerprint_prefill_w0.json"), "not even json");
-    let err = SaBenchParser.parse_result_directory(run, &dir).unwrap_err();
+    let err = parse_results(&SaBenchParser, run).unwrap_err();
     assert!(matches!(err, ParseError::NoResults { .. }), "{err:?}");
     assert!(err.to_string().contains("sa-bench_isl_100_osl_50"), "{err}");
     assert!(err.to_string().contains("max_concurrency"), "{err}");
@@ -134,15 +138,15 @@ fn empty_run_and_empty_result_dir() {
     let tmp = tempfile::tempdir().unwrap();
     let run = tmp.path();
     for parser in [&SaBenchParser as &dyn BenchmarkParser, &MooncakeRouterParser] {
-        let err = parser.parse_run(run).unwrap_err();
+        let err = parse_run(parser, run).unwrap_err();
         assert_eq!(err.skip_kind_for_results(), SkipKind::NoResults, "{err}");
         assert!(err.to_string().contains(&run.display().to_string()), "{err}");
-        assert!(parser.source_files(run).is_empty());
-        assert_eq!(parser.find_result_directory(run), None);
+        assert!(source_files(parser, run).is_empty());
+        assert_eq!(support::result_dir(parser, run), None);
     }
     fs::create_dir_all(result_dir(run)).unwrap();
-    assert_eq!(SaBenchParser.find_result_directory(run), Some(result_dir(run)));
-    let err = SaBenchParser.parse_run(run).unwrap_err();
+    assert_eq!(support::result_dir(&SaBenchParser, run), Some(result_dir(run)));
+    let err = parse_run(&SaBenchParser, run).unwrap_err();
     assert!(err.to_string().contains("sa-bench_isl_100_osl_50"), "{err}");
 }
 
@@ -156,7 +160,7 @@ fn duplicate_concurrency_keeps_the_newest_date() {
         &GOOD.replace("20260101-000000", "20260102-000000").replace("\"completed\": 20", "\"completed\": 19"),
     );
     write(&dir.join("b_old.json"), GOOD);
-    let r = SaBenchParser.parse_run(run).unwrap();
+    let r = parse_run(&SaBenchParser, run).unwrap();
     assert_eq!(r.points.len(), 1);
     assert_eq!(r.points[0].completed, Some(19));
     assert_eq!(r.points[0].source_file.as_deref(), Some("sa-bench_isl_100_osl_50/a_new.json"));
@@ -167,7 +171,7 @@ fn duplicate_concurrency_keeps_the_newest_date() {
     let dir = tmp.path().join("vllm_isl_100_osl_50");
     write(&dir.join("a.json"), r#"{"max_concurrency": 2, "completed": 1}"#);
     write(&dir.join("b.json"), r#"{"max_concurrency": 2, "completed": 2}"#);
-    let r = SaBenchParser.parse_run(tmp.path()).unwrap();
+    let r = parse_run(&SaBenchParser, tmp.path()).unwrap();
     assert_eq!(r.points[0].completed, Some(2));
     assert_eq!(r.warnings.len(), 1);
 }
@@ -180,7 +184,7 @@ fn nan_and_infinity_become_unknown() {
         .replace("\"mean_ttft_ms\": 150.0", "\"mean_ttft_ms\": NaN, \"std_ttft_ms\": -Infinity")
         .replace("\"duration\": 10.0", "\"duration\": Infinity");
     write(&result_dir(run).join("r.json"), &text);
-    let r = SaBenchParser.parse_run(run).unwrap();
+    let r = parse_run(&SaBenchParser, run).unwrap();
     let p = &r.points[0];
     assert_eq!((p.mean_ttft_ms, p.std_ttft_ms, p.duration, p.p99_ttft_ms), (None, None, None, Some(199.0)));
     assert!(r.warnings.is_empty());
@@ -192,8 +196,12 @@ fn loose_result_json_without_result_dir() {
     let run = tmp.path();
     write(&run.join("1234.json"), r#"{"job_id": "1234", "resources": {}}"#);
     write(&run.join("logs/my_own_name.json"), GOOD);
-    assert_eq!(SaBenchParser.find_result_directory(run), Some(run.join("logs")));
-    let r = SaBenchParser.parse_run(run).unwrap();
+    // Without a result directory the choice needs the bytes: every loose candidate, `logs/`
+    // first, is handed over, and the first directory holding a result is read.
+    let sources = support::select(&SaBenchParser, run);
+    assert_eq!(sources.result_dir, None);
+    assert_eq!(sources.result_files, ["logs/my_own_name.json", "1234.json"]);
+    let r = parse_run(&SaBenchParser, run).unwrap();
     assert_eq!(r.points[0].source_file.as_deref(), Some("logs/my_own_name.json"));
 }
 
@@ -210,7 +218,7 @@ fn aiperf_bad_exports_name_the_file() {
         (r#"{"records": "oops"}"#, "invalid aiperf export"),
     ] {
         write(&file, text);
-        let err = MooncakeRouterParser.parse_run(run).unwrap_err();
+        let err = parse_run(&MooncakeRouterParser, run).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("M_conversation_20260101_000000/profile_export_aiperf.json"), "{msg}");
         assert!(msg.contains(needle), "{text}: {msg}");
@@ -221,7 +229,7 @@ fn aiperf_bad_exports_name_the_file() {
         &file,
         r#"{"request_count": {"unit": "requests", "avg": NaN}, "time_to_first_token": {"unit": "ms", "avg": Infinity, "p50": 12.5}}"#,
     );
-    let r = MooncakeRouterParser.parse_run(run).unwrap();
+    let r = parse_run(&MooncakeRouterParser, run).unwrap();
     assert_eq!(
         (r.points[0].completed, r.points[0].mean_ttft_ms, r.points[0].median_ttft_ms),
         (None, None, Some(12.5))
@@ -237,10 +245,11 @@ fn aiperf_default_dir_only_is_still_read() {
         &dir.join("profile_export_aiperf.json"),
         r#"{"request_count": {"unit": "requests", "avg": 20}, "input_config": {"loadgen": {"concurrency": 10}}}"#,
     );
-    let r = MooncakeRouterParser.parse_run(run).unwrap();
+    let r = parse_run(&MooncakeRouterParser, run).unwrap();
     assert_eq!((r.points[0].concurrency, r.points[0].completed), (Some(10), Some(20)));
-    // Given the artifacts directory itself, the newest child is read.
-    let r = MooncakeRouterParser.parse_result_directory(run, &run.join("logs/artifacts")).unwrap();
+    // The result files alone (no benchmark.out to fall back to) give the same point.
+    assert_eq!(support::result_dir(&MooncakeRouterParser, run), Some(dir.clone()));
+    let r = parse_results(&MooncakeRouterParser, run).unwrap();
     assert_eq!(r.points[0].completed, Some(20));
 }
 
@@ -331,7 +340,62 @@ proptest::proptest! {
         let _ = srtlog_parsers_bench::sa_bench::parse_result_json(&body);
         let _ = srtlog_parsers_bench::aiperf::parse_export(&body);
     }
+
+    /// Any listing of candidate paths with any bytes (some unreadable): selection and parsing
+    /// never panic, read only what was selected, and every point names a selected file.
+    #[test]
+    fn random_runs_never_panic_and_read_only_what_they_select(
+        files in proptest::collection::vec(
+            (0..RUN_PATHS.len(), proptest::option::of(proptest::sample::select(RUN_BYTES.to_vec()))),
+            0..8,
+        )
+    ) {
+        let listing = RunFiles::new(
+            "/r",
+            files.iter().map(|(i, bytes)| FileEntry::file(RUN_PATHS[*i], bytes.map_or(0, |b| b.len() as u64), 0)).collect(),
+        );
+        for parser in [&SaBenchParser as &dyn BenchmarkParser, &MooncakeRouterParser] {
+            let sources = parser.select(&listing);
+            let selected = sources.files();
+            let result = parse_run_results(parser, &sources, &mut |path| {
+                assert!(selected.contains(&path), "{path} was not selected");
+                let found = files.iter().rev().find(|(i, _)| RUN_PATHS[*i] == path).and_then(|(_, b)| *b);
+                found.map(|b| b.as_bytes().to_vec()).ok_or_else(|| std::io::Error::other("unreadable"))
+            });
+            if let Ok(results) = result {
+                for point in &results.points {
+                    let file = point.source_file.as_deref().unwrap_or_default();
+                    proptest::prop_assert!(selected.contains(&file), "{} from {:?}", file, selected);
+                }
+            }
+        }
+    }
 }
+
+/// Paths a run may hold, for [`random_runs_never_panic_and_read_only_what_they_select`].
+const RUN_PATHS: &[&str] = &[
+    "logs/sa-bench_isl_1_osl_2/a.json",
+    "logs/sa-bench_isl_1_osl_2/b.json",
+    "sa-bench_custom_x/c.json",
+    "logs/loose.json",
+    "loose.json",
+    "logs/benchmark.out",
+    "benchmark.out",
+    "logs/artifacts/m_20260101_000000/profile_export_aiperf.json",
+    "logs/artifacts/m_20250101_000000/profile_export_aiperf.json",
+    "artifacts/default/profile_export_aiperf.json",
+];
+
+/// Contents for those paths: results, damaged results, non-results, benchmark.out text.
+const RUN_BYTES: &[&str] = &[
+    GOOD,
+    r#"{"max_concurrency": 4, "completed": "#,
+    r#"{"max_concurrency": 8, "completed": 3}"#,
+    r#"{"request_count": {"unit": "requests", "avg": 20}}"#,
+    "[1, 2]",
+    "",
+    "Maximum request concurrency: 4\n============ Serving Benchmark Result ============\nSuccessful requests: 40\n==================================================\n",
+];
 
 #[test]
 fn result_directory_variants() {
@@ -342,7 +406,7 @@ fn result_directory_variants() {
     ] {
         let tmp = tempfile::tempdir().unwrap();
         write(&tmp.path().join(dir).join("r.json"), GOOD);
-        let r = SaBenchParser.parse_run(tmp.path()).unwrap();
+        let r = parse_run(&SaBenchParser, tmp.path()).unwrap();
         assert_eq!(r.points[0].source_file.as_deref(), Some(expected_rel));
     }
     // logs/ wins over the run root, sa-bench_isl over sa-bench_custom over vllm_isl.
@@ -353,7 +417,7 @@ fn result_directory_variants() {
         write(&tmp.path().join(dir).join("r.json"), GOOD);
     }
     assert_eq!(
-        SaBenchParser.find_result_directory(tmp.path()),
+        support::result_dir(&SaBenchParser, tmp.path()),
         Some(tmp.path().join("logs/sa-bench_isl_1_osl_2"))
     );
 }

@@ -6,6 +6,8 @@ use srtlog_model::{
     get_benchmark_parser, list_benchmark_parsers, BenchmarkParser, ProfilerResults, ResultSource,
 };
 
+use crate::support::{self, parse_run, result_dir, source_files};
+
 fn run_dir(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/runs").join(name)
 }
@@ -17,8 +19,7 @@ fn parser(name: &str) -> &'static dyn BenchmarkParser {
 }
 
 fn benchmark_out(run: &str) -> String {
-    let path = srtlog_model::benchmark_out_path(&run_dir(run)).unwrap();
-    String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned()
+    support::benchmark_out_text(&run_dir(run))
 }
 
 fn concurrencies(r: &ProfilerResults) -> Vec<Option<u32>> {
@@ -39,8 +40,8 @@ fn both_parsers_are_registered() {
 fn run_4401463_current_sa_bench_json() {
     let run = run_dir("4401463");
     let p = parser("sa-bench");
-    assert_eq!(p.find_result_directory(&run), Some(run.join("logs/sa-bench_isl_8192_osl_1024")));
-    let r = p.parse_run(&run).unwrap();
+    assert_eq!(result_dir(p, &run), Some(run.join("logs/sa-bench_isl_8192_osl_1024")));
+    let r = parse_run(p, &run).unwrap();
     assert_eq!(r.source, Some(ResultSource::Json));
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     assert_eq!(concurrencies(&r), vec![Some(4), Some(8), Some(16)]);
@@ -92,7 +93,7 @@ fn run_4401463_current_sa_bench_json() {
     assert_eq!(json["std_tpot_ms"], serde_json::json!([1.562, null, 2.948]));
     assert_eq!(json["source"], "json");
 
-    let files = p.source_files(&run);
+    let files = source_files(p, &run);
     let names: Vec<String> =
         files.iter().map(|f| f.strip_prefix(&run).unwrap().to_string_lossy().replace('\\', "/")).collect();
     assert_eq!(
@@ -161,8 +162,8 @@ fn run_4401463_benchmark_out_fallback_measured_blocks_win() {
 fn run_3667_legacy_layout_and_keys() {
     let run = run_dir("3667_1P_1D_20251110_192145");
     let p = parser("sa-bench");
-    assert_eq!(p.find_result_directory(&run), Some(run.join("sa-bench_isl_1024_osl_1024")));
-    let r = p.parse_run(&run).unwrap();
+    assert_eq!(result_dir(p, &run), Some(run.join("sa-bench_isl_1024_osl_1024")));
+    let r = parse_run(p, &run).unwrap();
     assert_eq!(r.source, Some(ResultSource::Json));
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     assert_eq!(concurrencies(&r), vec![Some(16), Some(64)]);
@@ -209,15 +210,15 @@ fn run_3667_legacy_layout_and_keys() {
     assert_eq!(cmd.raw_command, "Config 1024; 1024; 16 64; inf; sglang_router=false");
     assert_eq!(cmd.extra_args["concurrencies"], "16x64");
     assert_eq!(cmd.extra_args["sglang_router"], "false");
-    assert_eq!(p.source_files(&run).last(), Some(&run.join("benchmark.out")));
+    assert_eq!(source_files(p, &run).last(), Some(&run.join("benchmark.out")));
 }
 
 #[test]
 fn run_4999_benchmark_out_only() {
     let run = run_dir("4999");
     let p = parser("sa-bench");
-    assert_eq!(p.find_result_directory(&run), None);
-    let r = p.parse_run(&run).unwrap();
+    assert_eq!(result_dir(p, &run), None);
+    let r = parse_run(p, &run).unwrap();
     assert_eq!(r.source, Some(ResultSource::BenchmarkOut));
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     assert_eq!(concurrencies(&r), vec![Some(1), Some(2)]);
@@ -237,7 +238,9 @@ fn run_4999_benchmark_out_only() {
         (c2.completed, c2.output_tps, c2.total_tps, c2.mean_itl_ms),
         (Some(10), Some(184.94), Some(936.0), Some(6.62))
     );
-    assert_eq!(p.source_files(&run), vec![run.join("logs/benchmark.out")]);
+    // No result directory: the loose JSON files are read to look for results (`4999.json` is
+    // the metadata, not one), so they are sources of the results too.
+    assert_eq!(source_files(p, &run), vec![run.join("4999.json"), run.join("logs/benchmark.out")]);
 
     let cmd = p.parse_launch_command(&benchmark_out("4999")).unwrap();
     assert!(
@@ -256,8 +259,8 @@ fn run_5120_aiperf_flat_fixed_schedule() {
     let run = run_dir("5120");
     let p = parser("mooncake-router");
     let dir = run.join("logs/artifacts/DeepSeek-R1_conversation_20260116_062017");
-    assert_eq!(p.find_result_directory(&run), Some(dir.clone()));
-    let r = p.parse_run(&run).unwrap();
+    assert_eq!(result_dir(p, &run), Some(dir.clone()));
+    let r = parse_run(p, &run).unwrap();
     assert_eq!(r.source, Some(ResultSource::Json));
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     assert_eq!(r.points.len(), 1);
@@ -299,7 +302,7 @@ fn run_5120_aiperf_flat_fixed_schedule() {
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["concurrency_values"], serde_json::json!([null]));
     assert_eq!(
-        p.source_files(&run),
+        source_files(p, &run),
         vec![dir.join("profile_export_aiperf.json"), run.join("logs/benchmark.out")]
     );
 }
@@ -350,8 +353,8 @@ fn run_5121_aiperf_records_newest_artifact_wins() {
     let run = run_dir("5121");
     let p = parser("mooncake-router");
     let dir = run.join("logs/artifacts/Qwen3-32B_synthetic_20251001_101500");
-    assert_eq!(p.find_result_directory(&run), Some(dir.clone()));
-    let r = p.parse_run(&run).unwrap();
+    assert_eq!(result_dir(p, &run), Some(dir.clone()));
+    let r = parse_run(p, &run).unwrap();
     assert_eq!(r.source, Some(ResultSource::Json));
     assert_eq!(r.points.len(), 1);
     let x = &r.points[0];
@@ -384,7 +387,7 @@ fn run_5121_aiperf_records_newest_artifact_wins() {
         "the warm-up's default directory is expected: {}",
         r.warnings[0]
     );
-    assert_eq!(p.source_files(&run).len(), 4);
+    assert_eq!(source_files(p, &run).len(), 4);
 
     let cmd = p.parse_launch_command(&benchmark_out("5121")).unwrap();
     assert!(
@@ -401,7 +404,7 @@ fn run_5121_aiperf_records_newest_artifact_wins() {
 
 #[test]
 fn sa_bench_parser_on_a_mooncake_run_finds_nothing() {
-    let err = parser("sa-bench").parse_run(&run_dir("5121")).unwrap_err();
+    let err = parse_run(parser("sa-bench"), &run_dir("5121")).unwrap_err();
     assert!(err.to_string().contains("5121"), "{err}");
     assert_eq!(err.skip_kind_for_results(), srtlog_model::SkipKind::NoResults);
 }
