@@ -12,12 +12,23 @@
 //! | `input_tps_per_gpu` | `(total_tps − output_tps) / gpus_used`, else `total_input_tokens / duration / gpus_used` ([`BenchmarkPoint::input_tps_per_gpu`]) |
 //! | `output_tps_per_user` | `1000 / mean_tpot_ms`, tokens/s one user sees ([`BenchmarkPoint::output_tps_per_user`]) |
 //! | worker `peak_gen_throughput`, `median_gen_throughput`, `cache_hit_rate` | [`workers`](worker_summary): max and median of the worker's logged `gen_throughput`; `Σ cached_token / Σ (new_token + cached_token)` over its prefill batches |
-//! | `rate_match` | [`rate_match`]: per time bucket, prefill input tokens/s = `Σ new_token` of prefill workers' prefill batches / bucket width; decode generated tokens/s = Σ over decode streams of the stream's mean `gen_throughput` in the bucket; `ratio` = `Σ prefill / Σ decode` over buckets where both are known. Aggregated workers are left out (reason in [`rate_match`](mod@rate_match)) |
+//! | `rate_match` | [`rate_match`]: per time bucket, prefill input tokens/s = `Σ new_token` of prefill workers' prefill batches / bucket width; decode generated tokens/s = Σ over decode streams of the stream's mean `gen_throughput` in the bucket; `ratio` = `Σ prefill / Σ decode` over buckets where both are known. Aggregated workers are left out (see below) |
 //!
 //! Non-finite values are `None`. Per-worker values and the rate match read only a worker's kept
 //! batches: a *stream* is one worker's batches of one DP rank, and only the lowest TP rank
 //! logged for that DP rank is kept, so that no batch counts twice when several ranks log the
 //! same step ([`WorkerStreams`]).
+//!
+//! # Aggregated workers and the rate match
+//!
+//! Aggregated workers are left out of the rate match, on both sides, also when a disaggregated
+//! run has some, and an aggregated run has no rate match (`None`). A rate match measures
+//! whether a separate prefill pool feeds a separate decode pool fast enough: the two pools are
+//! sized apart (`xP/yD`), and a ratio far from what the workload needs says which one to grow.
+//! An aggregated worker's prefill and decode are one process sharing one GPU budget, so its own
+//! prefill always "matches" its own decode; adding its tokens to either side would only blur
+//! the comparison of the two pools. The report follows this rule (it shows the JSON's
+//! `derived.rate_match`); it used to put aggregated workers on both sides.
 //!
 //! # Layers
 //!
@@ -27,11 +38,11 @@
 //!
 //! # Cost
 //!
-//! [`derive`] makes one pass over each worker's batches (kept ranks, per-worker sums and the
+//! [`derive()`] makes one pass over each worker's batches (kept ranks, per-worker sums and the
 //! rate match's time range at once) and a second over the prefill and decode workers' batches
 //! for the rate match's buckets; a busy worker has millions of batches, so no pass is added
 //! lightly. The public [`worker_summary`] and [`rate_match`] make their own passes (for other
-//! callers and bucket widths) and give exactly what [`derive`] gives.
+//! callers and bucket widths) and give exactly what [`derive()`] gives.
 
 mod rate_match;
 mod streams;
@@ -50,7 +61,7 @@ use crate::run::{BenchmarkRun, Mode, RunMetadata};
 use rate_match::{rate_match_in, rate_side, TimeRange};
 
 impl BenchmarkRun {
-    /// Recomputes [`BenchmarkRun::derived`] from the metadata, results and workers ([`derive`]).
+    /// Recomputes [`BenchmarkRun::derived`] from the metadata, results and workers ([`derive()`]).
     pub fn update_derived(&mut self) {
         self.derived = derive(&self.metadata, &self.profiler.points, &self.nodes);
     }

@@ -1,24 +1,7 @@
 //! The rate match: does the prefill pool feed the decode pool? Prefill input tokens/s against
-//! decode generated tokens/s, per time bucket, over a run's disaggregated workers.
-//!
-//! | value | formula, per bucket of width `w` (whole seconds) |
-//! |---|---|
-//! | `prefill_input_tps` | `Σ new_token` of the kept prefill batches of prefill workers / `w`; `None` in a bucket without such batches |
-//! | `decode_gen_tps` | Σ over decode streams (decode worker × DP rank) of the stream's mean logged `gen_throughput` in the bucket; `None` in a bucket without decode batches |
-//! | `ratio` | `Σ prefill_input_tps / Σ decode_gen_tps` over the buckets where both are known |
-//!
-//! Buckets start at the first counted batch (`start`) and cover the span to the last one;
-//! bucket `i` starts `i × w` seconds after `start` (`offsets_s`). The width is a parameter
-//! ([`BucketWidth`]); the JSON document uses [`BucketWidth::Auto`], at most
-//! [`MAX_AUTO_BUCKETS`] buckets.
-//!
-//! **Aggregated workers are left out**, on both sides, also when a disaggregated run has some:
-//! a rate match measures whether a separate prefill pool feeds a separate decode pool fast
-//! enough. An aggregated worker's prefill and decode are one process sharing one GPU budget,
-//! so its own prefill always "matches" its own decode; adding its tokens to either side would
-//! only blur the comparison of the two pools. For the same reason an aggregated run has no
-//! rate match (`None`), and only prefill batches of prefill workers and decode batches of
-//! decode workers count.
+//! decode generated tokens/s, per time bucket, over a run's disaggregated workers. The
+//! formulas are on [`rate_match`]; why aggregated workers are left out is in the
+//! [engine's docs](super#aggregated-workers-and-the-rate-match).
 
 use std::collections::BTreeMap;
 
@@ -127,10 +110,22 @@ impl Grid {
     }
 }
 
-/// The rate match of a run's workers with buckets of `width` (see the module docs); `None`
-/// unless the run is disaggregated and both prefill and decode workers logged a timestamped
-/// batch that counts. `rate_match(mode, nodes, BucketWidth::Auto)` is what
-/// [`derive`](super::derive) puts into the JSON document.
+/// The rate match of a run's workers with buckets of `width`; `None` unless the run is
+/// disaggregated and both prefill and decode workers logged a timestamped batch that counts.
+/// `rate_match(mode, nodes, BucketWidth::Auto)` is what [`derive()`](super::derive()) puts into
+/// the JSON document.
+///
+/// | value | formula, per bucket of width `w` (whole seconds) |
+/// |---|---|
+/// | `prefill_input_tps` | `Σ new_token` of the kept prefill batches of prefill workers / `w`; `None` in a bucket without such batches |
+/// | `decode_gen_tps` | Σ over decode streams (decode worker × DP rank) of the stream's mean logged `gen_throughput` in the bucket; `None` in a bucket without decode batches |
+/// | `ratio` | `Σ prefill_input_tps / Σ decode_gen_tps` over the buckets where both are known |
+///
+/// Buckets start at the first counted batch (`start`) and cover the span to the last one;
+/// bucket `i` starts `i × w` seconds after `start` (`offsets_s`). Kept batches are those of
+/// [`WorkerStreams`](super::WorkerStreams). Only prefill batches of prefill workers and decode
+/// batches (with a logged throughput) of decode workers count: aggregated workers are left out
+/// on both sides ([why](super#aggregated-workers-and-the-rate-match)).
 pub fn rate_match(mode: Mode, nodes: &[NodeInfo], width: BucketWidth) -> Option<RateMatch> {
     if mode != Mode::Disaggregated {
         return None;
@@ -154,7 +149,7 @@ pub fn rate_match(mode: Mode, nodes: &[NodeInfo], width: BucketWidth) -> Option<
 }
 
 /// The rate match from the kept ranks and time range of the workers (gathered in
-/// [`derive`](super::derive)'s one pass per worker): a second pass over the prefill and decode
+/// [`derive()`](super::derive())'s one pass per worker): a second pass over the prefill and decode
 /// workers only.
 pub(super) fn rate_match_in(
     nodes: &[NodeInfo],

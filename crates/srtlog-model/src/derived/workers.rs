@@ -1,10 +1,5 @@
-//! Per-worker summaries: peak and median logged generation throughput, prefix-cache hit rate.
-//!
-//! | field | formula, over the worker's kept batches ([`super::streams`]) |
-//! |---|---|
-//! | `peak_gen_throughput` | max of the logged `gen_throughput` |
-//! | `median_gen_throughput` | median of the logged `gen_throughput` (mean of the two middle values for an even count) |
-//! | `cache_hit_rate` | `Σ cached_token / Σ (new_token + cached_token)` over its prefill batches; `None` when no prefill batch logs `cached_token` or both sums are 0 |
+//! Per-worker summaries: peak and median logged generation throughput, prefix-cache hit rate
+//! (formulas on [`worker_summary`]).
 
 use crate::batch::{BatchMetrics, BatchType};
 use crate::derived_values::WorkerDerived;
@@ -49,7 +44,13 @@ fn median(values: &mut [f64]) -> Option<f64> {
     Some((lower + upper) / 2.0)
 }
 
-/// The summary of one worker (see the module docs for the formulas).
+/// The summary of one worker, over its kept batches ([`WorkerStreams`](super::WorkerStreams)).
+///
+/// | field | formula |
+/// |---|---|
+/// | `peak_gen_throughput` | max of the logged `gen_throughput` |
+/// | `median_gen_throughput` | median of the logged `gen_throughput` (mean of the two middle values for an even count) |
+/// | `cache_hit_rate` | `Σ cached_token / Σ (new_token + cached_token)` over its prefill batches; `None` when no prefill batch logs `cached_token` or both sums are 0 |
 pub fn worker_summary(worker: &NodeInfo) -> WorkerDerived {
     scan_worker(worker, |_| {}).0
 }

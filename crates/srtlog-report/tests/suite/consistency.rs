@@ -17,8 +17,7 @@ use crate::render::data_block;
 
 fn fixture_runs() -> AnalysisDocument {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/runs");
-    let mut options = LoaderOptions::default();
-    options.cache = CacheMode::Disabled;
+    let options = LoaderOptions { cache: CacheMode::Disabled, ..Default::default() };
     RunLoader::with_options(root, options).unwrap().load_all().into_document()
 }
 
