@@ -19,8 +19,27 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::node::BatchType;
 use crate::timestamp::Timestamp;
+
+/// Kind of a batch line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchType {
+    /// A prefill (context) batch.
+    Prefill,
+    /// A decode (generation) batch.
+    Decode,
+}
+
+impl BatchType {
+    /// The word used in JSON and the cache.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchType::Prefill => "prefill",
+            BatchType::Decode => "decode",
+        }
+    }
+}
 
 /// A count field of [`BatchMetrics`] (`u32`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

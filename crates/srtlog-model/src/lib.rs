@@ -30,6 +30,7 @@
 
 mod batch;
 pub mod derived;
+mod derived_values;
 mod error;
 mod node;
 pub mod python_json;
@@ -40,12 +41,12 @@ mod run_files;
 mod text;
 mod timestamp;
 
-pub use batch::{BatchField, BatchMetrics, BatchRow, CountField, RealField};
-pub use derived::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived};
+pub use batch::{BatchField, BatchMetrics, BatchRow, BatchType, CountField, RealField};
+pub use derived_values::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived};
 pub use error::{ParseError, RegistryError};
 pub use node::{
-    BatchType, MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata,
-    NodeMetrics, ParallelConfig, ParseStats, WorkerType,
+    MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics,
+    ParallelConfig, ParseStats, WorkerType,
 };
 pub use registry::{
     benchmark_parsers, get_benchmark_parser, get_node_parser, list_benchmark_parsers, list_node_parsers,
@@ -55,10 +56,9 @@ pub use registry::{
 pub use results::{BenchmarkLaunchCommand, BenchmarkPoint, ProfilerResults, ResultSource};
 pub use run::{
     AnalysisDocument, BenchmarkRun, Mode, ModelInfo, ProfilerMetadata, RunMetadata, SkipKind, SkippedRun,
-    StringMap,
 };
 pub use run_files::{join_path, mtime_ns, parent_of, EntryKind, FileEntry, RunFiles, BENCHMARK_OUT_PATHS};
-pub use text::shell_words;
+pub use text::{shell_words, StringMap};
 pub use timestamp::{parse_iso, Timestamp, TimestampParseError};
 
 /// Version of the JSON document's shape. Bumped when a field is renamed or removed.

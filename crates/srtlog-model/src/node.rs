@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::batch::BatchMetrics;
-use crate::run::StringMap;
+use crate::text::StringMap;
 use crate::timestamp::Timestamp;
 
 /// A worker's role.
@@ -48,26 +48,6 @@ pub struct NodeMetadata {
     pub worker_type: WorkerType,
     /// Worker id as in the file name (`w1`).
     pub worker_id: String,
-}
-
-/// Kind of a batch line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BatchType {
-    /// A prefill (context) batch.
-    Prefill,
-    /// A decode (generation) batch.
-    Decode,
-}
-
-impl BatchType {
-    /// The word used in JSON and the cache.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BatchType::Prefill => "prefill",
-            BatchType::Decode => "decode",
-        }
-    }
 }
 
 /// Kind of a memory snapshot.

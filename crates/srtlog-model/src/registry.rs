@@ -25,7 +25,7 @@ use crate::batch::BatchMetrics;
 use crate::error::{ParseError, RegistryError};
 use crate::node::{MemoryMetrics, NodeLaunchCommand, ParallelConfig, ParseStats};
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
-use crate::run::StringMap;
+use crate::text::StringMap;
 use crate::run_files::RunFiles;
 
 /// A benchmark-result format (`sa-bench`, `mooncake-router`), as pure functions.

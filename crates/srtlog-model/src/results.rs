@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::run::StringMap;
+use crate::text::StringMap;
 
 /// Where a run's results came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +199,25 @@ impl BenchmarkPoint {
     pub fn output_tps_per_user(&self) -> Option<f64> {
         self.mean_tpot_ms.filter(|t| *t > 0.0).map(|t| 1000.0 / t)
     }
+
+    /// Input (prompt) tokens per second: `total_tps − output_tps` when both are known and the
+    /// difference is finite and not negative; otherwise `total_input_tokens / duration` when both
+    /// are known and `duration > 0`; otherwise `None`.
+    pub fn input_tps(&self) -> Option<f64> {
+        let from_rates =
+            self.total_tps.zip(self.output_tps).map(|(t, o)| t - o).filter(|v| v.is_finite() && *v >= 0.0);
+        from_rates.or_else(|| {
+            let tokens = self.total_input_tokens? as f64;
+            let secs = self.duration.filter(|d| *d > 0.0)?;
+            Some(tokens / secs).filter(|v| v.is_finite())
+        })
+    }
+
+    /// Input tokens per second per GPU: [`BenchmarkPoint::input_tps`]` / gpus` (`None` when
+    /// `gpus` is 0 or unknown).
+    pub fn input_tps_per_gpu(&self, gpus: Option<u32>) -> Option<f64> {
+        Some(self.input_tps()? / f64::from(gpus.filter(|g| *g > 0)?))
+    }
 }
 
 /// A run's benchmark results, sorted by concurrency (open-loop points last).
@@ -241,4 +260,51 @@ pub struct BenchmarkLaunchCommand {
     pub raw_command: String,
     /// Settings by name (`endpoint`, `isl`, `osl`, `concurrencies`, `model`, `workload`, ...).
     pub extra_args: StringMap,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_tps_prefers_rates_and_falls_back_to_tokens_over_duration() {
+        let mut pt =
+            BenchmarkPoint { total_tps: Some(1500.0), output_tps: Some(500.0), ..Default::default() };
+        assert_eq!(pt.input_tps(), Some(1000.0));
+        assert_eq!(pt.input_tps_per_gpu(Some(4)), Some(250.0));
+        assert_eq!(pt.input_tps_per_gpu(Some(0)), None);
+        assert_eq!(pt.input_tps_per_gpu(None), None);
+        // A negative difference is not a rate: fall back to tokens over duration.
+        pt.output_tps = Some(2000.0);
+        pt.total_input_tokens = Some(6000);
+        pt.duration = Some(3.0);
+        assert_eq!(pt.input_tps(), Some(2000.0));
+        pt.total_tps = None;
+        assert_eq!(pt.input_tps(), Some(2000.0));
+        pt.duration = Some(0.0);
+        assert_eq!(pt.input_tps(), None);
+    }
+
+    #[test]
+    fn input_tps_falls_back_to_tokens_over_duration() {
+        let p = BenchmarkPoint { total_tps: Some(1100.0), output_tps: Some(100.0), ..Default::default() };
+        assert_eq!(p.input_tps(), Some(1000.0));
+        let p = BenchmarkPoint { total_input_tokens: Some(5000), duration: Some(10.0), ..Default::default() };
+        assert_eq!(p.input_tps(), Some(500.0));
+        assert_eq!(BenchmarkPoint::default().input_tps(), None);
+    }
+
+    #[test]
+    fn per_gpu_and_per_user_rates() {
+        let p = BenchmarkPoint {
+            output_tps: Some(800.0),
+            total_tps: Some(2000.0),
+            mean_tpot_ms: Some(20.0),
+            ..Default::default()
+        };
+        assert_eq!((p.output_tps_per_gpu(Some(8)), p.total_tps_per_gpu(Some(8))), (Some(100.0), Some(250.0)));
+        assert_eq!(p.output_tps_per_gpu(Some(0)), None);
+        assert_eq!(p.output_tps_per_user(), Some(50.0));
+        assert_eq!(BenchmarkPoint { mean_tpot_ms: Some(0.0), ..p }.output_tps_per_user(), None);
+    }
 }

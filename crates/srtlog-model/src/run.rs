@@ -1,9 +1,8 @@
 //! What a run is: its metadata, what its benchmark was asked to do, and the assembled [`BenchmarkRun`].
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
+use crate::derived_values::RunDerived;
 use crate::node::NodeInfo;
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
 
@@ -162,15 +161,10 @@ pub struct BenchmarkRun {
     /// Metrics derived from the results and workers (see [`crate::derived`] for the formulas);
     /// call [`BenchmarkRun::update_derived`] after changing `profiler` or `nodes`.
     #[serde(default)]
-    pub derived: crate::derived::RunDerived,
+    pub derived: RunDerived,
 }
 
 impl BenchmarkRun {
-    /// Recomputes [`BenchmarkRun::derived`] from the metadata, results and workers.
-    pub fn update_derived(&mut self) {
-        self.derived = crate::derived::derive(&self.metadata, &self.profiler.points, &self.nodes);
-    }
-
     /// Sets `is_complete` and `missing_concurrencies` from the expected concurrencies and the results.
     pub fn update_completeness(&mut self) {
         let have: std::collections::BTreeSet<u32> =
@@ -246,6 +240,3 @@ pub struct AnalysisDocument {
     /// Runs that could not be loaded.
     pub skipped: Vec<SkippedRun>,
 }
-
-/// Free-form key/value settings (launch-command arguments, environments).
-pub type StringMap = BTreeMap<String, String>;

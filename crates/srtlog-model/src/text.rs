@@ -1,4 +1,9 @@
-//! Text helpers shared by the parser crates.
+//! Text as commands and configs write it: shell words, and free-form key/value settings.
+
+use std::collections::BTreeMap;
+
+/// Free-form key/value settings (launch-command arguments, environments).
+pub type StringMap = BTreeMap<String, String>;
 
 /// Splits a shell command line into words as a POSIX shell does for simple commands: single
 /// quotes keep everything literally; inside double quotes a backslash escapes only `"`, `\`,

@@ -255,13 +255,61 @@
 
   const line = (label, stroke, extra) => Object.assign({ label: label, stroke: stroke, width: 1.5, points: { show: false }, value: (u, v) => fmt(v) }, extra || {});
 
-  function drawRateMatch(tl) {
+  // Removes a chart and writes a message in its place.
+  function clearChart(id, text) {
+    if (charts[id]) { charts[id].destroy(); delete charts[id]; }
+    message($(id), text);
+  }
+
+  // The run's rate match exactly as the JSON has it (derived.rate_match); each bucket is drawn
+  // as a step over its width, on the timelines' time axis (shifted by rate_match_shift_s).
+  function drawRateMatch(DATA, tl) {
     const rm = tl.rate_match;
+    if (!rm || !rm.offsets_s.length) {
+      clearChart('chart-rate-match', DATA.runs[tl.run].mode === 'aggregated'
+        ? 'No rate match: an aggregated worker does prefill and decode in one process.'
+        : 'No rate match: it needs timestamped batches of both prefill and decode workers.');
+      return;
+    }
+    const shift = tl.rate_match_shift_s || 0, n = rm.offsets_s.length;
+    // One closing point ends the last bucket's step.
+    const t = rm.offsets_s.map((o) => shift + o).concat([shift + rm.offsets_s[n - 1] + rm.bucket_secs]);
+    const close = (col) => col.concat([col[n - 1]]);
+    const step = { paths: uPlot.paths.stepped({ align: 1 }) };
+    const ratio = rm.ratio == null ? '' : '; prefill / decode = ' + fmt(rm.ratio, 3);
     const plot = place('chart-rate-match', timelineOpts(
-      'Prefill input vs decode output (tokens/s, buckets of ' + fmt(rm.bucket_secs) + ' s)', 'tokens/s',
-      [line('prefill input_throughput Σ', '#2563eb'), line('prefill new_token / s', '#93c5fd', { dash: [4, 3] }), line('decode gen_throughput Σ', '#dc2626')]),
-    [rm.t, rm.prefill_input_tps, rm.prefill_new_token_tps, rm.decode_gen_tps]);
-    noteIfEmpty(plot, [rm.prefill_input_tps, rm.prefill_new_token_tps, rm.decode_gen_tps], 'No prefill or decode throughput in these workers\' logs.');
+      'Prefill input vs decode output (tokens/s, buckets of ' + fmt(rm.bucket_secs) + ' s' + ratio + ')', 'tokens/s',
+      [line('prefill input: Σ new_token / s', '#2563eb', step), line('decode: Σ streams\' gen_throughput', '#dc2626', step)]),
+    [t, close(rm.prefill_input_tps), close(rm.decode_gen_tps)]);
+    noteIfEmpty(plot, [rm.prefill_input_tps, rm.decode_gen_tps], 'No prefill or decode throughput in these workers\' logs.');
+  }
+
+  // Per-worker summaries, exactly as the JSON has them (derived.workers).
+  function drawWorkers(run) {
+    const el = $('worker-summary');
+    el.textContent = '';
+    if (!run.workers.length) { message(el, 'No worker metrics for this run.'); return; }
+    const table = document.createElement('table');
+    table.id = 'worker-table';
+    const row = (cells, tag, numeric) => {
+      const tr = document.createElement('tr');
+      cells.forEach((text, k) => {
+        const td = document.createElement(tag);
+        td.textContent = text;
+        if (numeric[k]) td.className = 'num';
+        tr.appendChild(td);
+      });
+      return tr;
+    };
+    const numeric = [false, false, false, true, true, true];
+    const head = document.createElement('thead');
+    head.appendChild(row(['Role', 'Worker', 'Node', 'Peak gen tokens/s', 'Median gen tokens/s', 'Prefix-cache hit rate'], 'th', numeric));
+    table.appendChild(head);
+    const body = document.createElement('tbody');
+    run.workers.forEach((w) => body.appendChild(row([w.worker_type, w.worker_id, w.node_name, fmt(w.peak_gen_throughput),
+      fmt(w.median_gen_throughput), w.cache_hit_rate == null ? '—' : (w.cache_hit_rate * 100).toFixed(1) + '%'], 'td', numeric)));
+    table.appendChild(body);
+    el.appendChild(table);
   }
 
   function drawSeries(s) {
@@ -298,7 +346,7 @@
     if (!DATA.timelines.length) {
       runSel.disabled = true; serSel.disabled = true;
       note.textContent = 'No worker metrics in this document (load the runs with node metrics to see timelines).';
-      ['chart-rate-match', 'chart-gen', 'chart-input', 'chart-requests', 'chart-kv'].forEach((id) => message($(id), 'No worker metrics.'));
+      ['chart-rate-match', 'chart-gen', 'chart-input', 'chart-requests', 'chart-kv', 'worker-summary'].forEach((id) => message($(id), 'No worker metrics.'));
       return;
     }
     DATA.timelines.forEach((tl, i) => {
@@ -313,7 +361,8 @@
       note.textContent = 'started ' + (tl.start || '?') + ' · ' + tl.streams + ' log streams' +
         (tl.untimed_batches ? ' · ' + tl.untimed_batches + ' batches without timestamp left out' : '') +
         ' · at most ' + DATA.buckets_per_series + ' min/max buckets per series';
-      drawRateMatch(tl);
+      drawRateMatch(DATA, tl);
+      drawWorkers(DATA.runs[tl.run]);
       serSel.textContent = '';
       const made = {};
       tl.series.forEach((s, i) => {

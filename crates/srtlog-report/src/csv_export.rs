@@ -2,7 +2,9 @@
 
 use std::io::{self, Write};
 
-use srtlog_model::{AnalysisDocument, BenchmarkPoint, ResultSource};
+use srtlog_model::{AnalysisDocument, ResultSource};
+
+use crate::derived::runs_derived;
 
 /// Column names of [`write_points_csv`], in order.
 pub const CSV_COLUMNS: &[&str] = &[
@@ -51,10 +53,9 @@ pub const CSV_COLUMNS: &[&str] = &[
 ///
 /// Unknown values are empty cells; numbers use Rust's shortest round-trip form; `tags` are
 /// joined with `;`; `source` is `json` or `benchmark_out` (where the run's results came from)
-/// and `source_file` the result file of that row. Derived columns follow
-/// [`crate::derived`]: `output_tps_per_user = 1000 / mean_tpot_ms`, `*_per_gpu = value /
-/// gpus_used`, `input_tps_per_gpu` = [`BenchmarkPoint::input_tps_per_gpu`](srtlog_model::BenchmarkPoint::input_tps_per_gpu)
-/// (`total_tps − output_tps`, else tokens over duration, per GPU). Quoting follows
+/// and `source_file` the result file of that row. `gpus_used` and the derived columns
+/// (`*_per_gpu`, `output_tps_per_user`) are the run's `derived` values, as the JSON has them
+/// ([`crate::derived::runs_derived`]; formulas in [`srtlog_model::derived`]). Quoting follows
 /// RFC 4180 (the `csv` crate): fields with commas, quotes or line breaks are quoted.
 /// Skipped runs have no rows. Rows are in document order, then concurrency order.
 pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()> {
@@ -63,12 +64,11 @@ pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()>
     let num = |v: Option<f64>| v.filter(|x| x.is_finite()).map(|x| x.to_string()).unwrap_or_default();
     let int = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    for run in &doc.runs {
+    for (run, d) in doc.runs.iter().zip(runs_derived(doc)) {
         let m = &run.metadata;
-        let gpus = m.gpus_used();
         let source = run.profiler.source.map_or("", ResultSource::as_str);
-        for p in &run.profiler.points {
-            let p: &BenchmarkPoint = p;
+        let at = |values: &[Option<f64>], i: usize| values.get(i).copied().flatten();
+        for (i, p) in run.profiler.points.iter().enumerate() {
             let record: Vec<String> = vec![
                 m.job_id.clone(),
                 opt(&m.job_name),
@@ -82,16 +82,16 @@ pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()>
                 int(run.profiler_metadata.isl.map(u64::from)),
                 int(run.profiler_metadata.osl.map(u64::from)),
                 m.total_gpus.to_string(),
-                int(gpus.map(u64::from)),
+                int(d.gpus_used.map(u64::from)),
                 m.tags.join(";"),
                 run.is_complete.to_string(),
                 int(p.concurrency.map(u64::from)),
                 num(p.output_tps),
                 num(p.total_tps),
-                num(p.output_tps_per_gpu(gpus)),
-                num(p.total_tps_per_gpu(gpus)),
-                num(p.input_tps_per_gpu(gpus)),
-                num(p.output_tps_per_user()),
+                num(at(&d.output_tps_per_gpu, i)),
+                num(at(&d.total_tps_per_gpu, i)),
+                num(at(&d.input_tps_per_gpu, i)),
+                num(at(&d.output_tps_per_user, i)),
                 num(p.request_throughput),
                 num(p.mean_ttft_ms),
                 num(p.median_ttft_ms),

@@ -1,20 +1,50 @@
-//! Values the report computes from the model, with their formulas.
+//! Where the report's numbers come from, and the one value it computes itself.
 //!
-//! Everything here is a pure function of [`srtlog_model`] values. The per-point formulas live
-//! in the model (one formula for the JSON, the report and the dataset); the table lists them
-//! with the report's own Pareto frontier.
+//! Every metric the JSON document also holds comes from the document's `derived` block, which
+//! the model's engine ([`srtlog_model::derived`]) filled: per-point rates, GPUs used, worker
+//! summaries and the rate match. The report defines none of their formulas, so the page and
+//! `analyze --json` cannot disagree. A run whose `derived` block is missing or does not fit its
+//! results and workers (a document built by hand, or JSON written before srtlog had the block)
+//! is derived here with the same engine ([`runs_derived`]).
 //!
 //! | Value | Formula |
 //! |-------|---------|
-//! | output TPS/GPU | `output_tps / gpus_used` ([`BenchmarkPoint::output_tps_per_gpu`](srtlog_model::BenchmarkPoint::output_tps_per_gpu)) |
-//! | total TPS/GPU | `total_tps / gpus_used` ([`BenchmarkPoint::total_tps_per_gpu`](srtlog_model::BenchmarkPoint::total_tps_per_gpu)) |
-//! | output TPS/user | `1000 / mean_tpot_ms` ([`BenchmarkPoint::output_tps_per_user`](srtlog_model::BenchmarkPoint::output_tps_per_user)) |
-//! | input TPS | `total_tps − output_tps` when both are known and the difference is ≥ 0, else `total_input_tokens / duration` ([`BenchmarkPoint::input_tps`](srtlog_model::BenchmarkPoint::input_tps)) |
-//! | input TPS/GPU | `input_tps / gpus_used` ([`BenchmarkPoint::input_tps_per_gpu`](srtlog_model::BenchmarkPoint::input_tps_per_gpu)) |
+//! | output TPS/GPU, total TPS/GPU, input TPS/GPU, output TPS/user, GPUs used | the run's `derived` ([`srtlog_model::derived`]) |
+//! | worker peak / median gen throughput, cache hit rate | `derived.workers` ([`srtlog_model::derived::worker_summary`]) |
+//! | rate match | `derived.rate_match` ([`srtlog_model::derived::rate_match`]), embedded unchanged |
 //! | Pareto frontier | the points no other point beats or equals in both coordinates ([`pareto_frontier`]) |
 
+use std::borrow::Cow;
+
 use serde::Serialize;
-use srtlog_model::AnalysisDocument;
+use srtlog_model::{derived, AnalysisDocument, BenchmarkRun, RunDerived};
+
+/// Whether `run.derived` is what the engine gives for this run's shape: one entry per point in
+/// each per-point list, one worker summary per worker, and a GPU count when the metadata has one.
+fn derived_fits(run: &BenchmarkRun) -> bool {
+    let d = &run.derived;
+    let points = run.profiler.points.len();
+    [&d.output_tps_per_gpu, &d.total_tps_per_gpu, &d.input_tps_per_gpu, &d.output_tps_per_user]
+        .iter()
+        .all(|v| v.len() == points)
+        && d.workers.len() == run.nodes.len()
+        && (d.gpus_used.is_some() || run.metadata.gpus_used().is_none())
+}
+
+/// The derived values of each run of `doc`, in document order: the run's own `derived`, or —
+/// when it does not fit the run (see the module docs) — [`derived::derive`] of the run.
+pub fn runs_derived(doc: &AnalysisDocument) -> Vec<Cow<'_, RunDerived>> {
+    doc.runs
+        .iter()
+        .map(|r| {
+            if derived_fits(r) {
+                Cow::Borrowed(&r.derived)
+            } else {
+                Cow::Owned(derived::derive(&r.metadata, &r.profiler.points, &r.nodes))
+            }
+        })
+        .collect()
+}
 
 /// One run × concurrency on the throughput/interactivity plane.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -29,16 +59,18 @@ pub struct ParetoPoint {
     pub y: f64,
 }
 
-/// Every run × concurrency that has both coordinates (finite), in document order.
+/// Every run × concurrency that has both coordinates, in document order: `x` is the run's
+/// `derived.output_tps_per_user`, `y` its `derived.output_tps_per_gpu` (`derived` holds one
+/// entry per run of `doc`, as [`runs_derived`] gives).
 ///
 /// Points without a mean TPOT, without output throughput or whose run has no known GPU count
 /// are left out: they cannot be placed on the plane.
-pub fn pareto_points(doc: &AnalysisDocument) -> Vec<ParetoPoint> {
+pub fn pareto_points(doc: &AnalysisDocument, derived: &[Cow<'_, RunDerived>]) -> Vec<ParetoPoint> {
     let mut out = Vec::new();
-    for (run, r) in doc.runs.iter().enumerate() {
-        let gpus = r.metadata.gpus_used();
-        for p in &r.profiler.points {
-            let (Some(x), Some(y)) = (p.output_tps_per_user(), p.output_tps_per_gpu(gpus)) else { continue };
+    for (run, (r, d)) in doc.runs.iter().zip(derived).enumerate() {
+        let coordinates = d.output_tps_per_user.iter().zip(&d.output_tps_per_gpu);
+        for (p, (x, y)) in r.profiler.points.iter().zip(coordinates) {
+            let (Some(x), Some(y)) = (*x, *y) else { continue };
             if x.is_finite() && y.is_finite() {
                 out.push(ParetoPoint { run, concurrency: p.concurrency, x, y });
             }

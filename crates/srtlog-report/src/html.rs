@@ -1,11 +1,12 @@
 //! The page: static HTML (run table, skipped runs, chart containers), the embedded data block,
 //! and the inlined scripts and styles.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use srtlog_model::{AnalysisDocument, BenchmarkRun, Mode};
+use srtlog_model::{AnalysisDocument, BenchmarkRun, Mode, RunDerived, WorkerDerived};
 
 use crate::derived::{self, ParetoPoint};
 use crate::escape::{html, json_for_script};
@@ -82,6 +83,8 @@ struct RunData {
     missing_concurrencies: Vec<u32>,
     has_timeline: bool,
     points: Vec<PointData>,
+    /// The run's `derived.workers`, unchanged.
+    workers: Vec<WorkerDerived>,
 }
 
 #[derive(Serialize)]
@@ -119,9 +122,13 @@ fn run_label(run: &BenchmarkRun) -> String {
     label
 }
 
-fn run_data(run: &BenchmarkRun, has_timeline: bool) -> RunData {
+/// Entry `i` of a per-point list of the run's derived values.
+fn at(values: &[Option<f64>], i: usize) -> Option<f64> {
+    values.get(i).copied().flatten()
+}
+
+fn run_data(run: &BenchmarkRun, derived: &RunDerived, has_timeline: bool) -> RunData {
     let m = &run.metadata;
-    let gpus = m.gpus_used();
     let f = |v: Option<f64>| v.filter(|x| x.is_finite());
     RunData {
         job_id: m.job_id.clone(),
@@ -135,7 +142,7 @@ fn run_data(run: &BenchmarkRun, has_timeline: bool) -> RunData {
         model: m.model.path.clone(),
         precision: m.model.precision.clone(),
         isl_osl: isl_osl(run),
-        gpus_used: gpus,
+        gpus_used: derived.gpus_used,
         tags: m.tags.clone(),
         is_complete: run.is_complete,
         missing_concurrencies: run.missing_concurrencies.clone(),
@@ -144,11 +151,12 @@ fn run_data(run: &BenchmarkRun, has_timeline: bool) -> RunData {
             .profiler
             .points
             .iter()
-            .map(|p| PointData {
+            .enumerate()
+            .map(|(i, p)| PointData {
                 concurrency: p.concurrency,
                 output_tps: f(p.output_tps),
-                output_tps_per_gpu: f(p.output_tps_per_gpu(gpus)),
-                output_tps_per_user: f(p.output_tps_per_user()),
+                output_tps_per_gpu: at(&derived.output_tps_per_gpu, i),
+                output_tps_per_user: at(&derived.output_tps_per_user, i),
                 mean_ttft_ms: f(p.mean_ttft_ms),
                 p99_ttft_ms: f(p.p99_ttft_ms),
                 mean_tpot_ms: f(p.mean_tpot_ms),
@@ -157,15 +165,21 @@ fn run_data(run: &BenchmarkRun, has_timeline: bool) -> RunData {
                 p99_itl_ms: f(p.p99_itl_ms),
             })
             .collect(),
+        workers: derived.workers.clone(),
     }
 }
 
 /// Builds the timelines of every run, sharing the row budget between all series.
-fn timelines(doc: &AnalysisDocument, options: &ReportOptions) -> (Vec<RunTimeline>, usize) {
+fn timelines(
+    doc: &AnalysisDocument,
+    derived: &[Cow<'_, RunDerived>],
+    options: &ReportOptions,
+) -> (Vec<RunTimeline>, usize) {
     if !options.include_timelines {
         return (Vec::new(), 0);
     }
-    let streams: Vec<RunStreams> = doc.runs.iter().enumerate().map(|(i, r)| RunStreams::new(i, r)).collect();
+    let streams: Vec<RunStreams> =
+        doc.runs.iter().zip(derived).enumerate().map(|(i, (r, d))| RunStreams::new(i, r, d)).collect();
     let series: usize = streams.iter().map(RunStreams::series_count).sum();
     let max_buckets = options.max_buckets_per_series.max(1);
     let buckets = if series == 0 {
@@ -202,7 +216,7 @@ fn select(out: &mut String, id: &str, label: &str, values: &BTreeSet<String>) {
     out.push_str("</select></label>");
 }
 
-fn run_table(out: &mut String, doc: &AnalysisDocument) {
+fn run_table(out: &mut String, doc: &AnalysisDocument, derived: &[Cow<'_, RunDerived>]) {
     let distinct = |f: &dyn Fn(&BenchmarkRun) -> Vec<String>| -> BTreeSet<String> {
         doc.runs.iter().flat_map(f).collect()
     };
@@ -223,16 +237,10 @@ fn run_table(out: &mut String, doc: &AnalysisDocument) {
     out.push_str(
         r#"<div class="table-wrap"><table id="run-table"><thead><tr><th></th><th>Job</th><th>Date</th><th>GPU</th><th>Topology</th><th>GPUs</th><th>Backend</th><th>Model</th><th>ISL/OSL</th><th>Concurrencies</th><th class="num">Best out TPS/GPU</th><th>Tags</th><th>Status</th></tr></thead><tbody>"#,
     );
-    for (i, run) in doc.runs.iter().enumerate() {
+    for (i, (run, d)) in doc.runs.iter().zip(derived).enumerate() {
         let m = &run.metadata;
-        let gpus = m.gpus_used();
-        let best = run
-            .profiler
-            .points
-            .iter()
-            .filter_map(|p| p.output_tps_per_gpu(gpus))
-            .filter(|v| v.is_finite())
-            .reduce(f64::max);
+        let gpus = d.gpus_used;
+        let best = d.output_tps_per_gpu.iter().flatten().copied().filter(|v| v.is_finite()).reduce(f64::max);
         let measured = run.profiler.concurrencies();
         let class = if run.is_complete { "" } else { r#" class="incomplete""# };
         let _ = write!(
@@ -314,15 +322,22 @@ fn skipped_table(out: &mut String, doc: &AnalysisDocument) {
 
 /// Renders the whole page.
 pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions) -> String {
-    let (timelines, buckets) = timelines(doc, options);
+    let run_derived = derived::runs_derived(doc);
+    let (timelines, buckets) = timelines(doc, &run_derived, options);
     let with_timeline: BTreeSet<usize> = timelines.iter().map(|t| t.run).collect();
-    let points = derived::pareto_points(doc);
+    let points = derived::pareto_points(doc, &run_derived);
     let frontier = derived::pareto_frontier(&points);
     let data = ReportData {
         generator: format!("srtlog-report {} (uPlot {UPLOT_VERSION})", env!("CARGO_PKG_VERSION")),
         title: &options.title,
         schema_version: doc.schema_version,
-        runs: doc.runs.iter().enumerate().map(|(i, r)| run_data(r, with_timeline.contains(&i))).collect(),
+        runs: doc
+            .runs
+            .iter()
+            .zip(&run_derived)
+            .enumerate()
+            .map(|(i, (r, d))| run_data(r, d, with_timeline.contains(&i)))
+            .collect(),
         pareto: Pareto { points, frontier },
         skipped: doc
             .skipped
@@ -371,7 +386,7 @@ pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions) -> String 
         inc_class = if incomplete > 0 { "warn-text" } else { "" },
         skip_class = if doc.skipped.is_empty() { "" } else { "warn-text" },
     );
-    run_table(&mut out, doc);
+    run_table(&mut out, doc, &run_derived);
     out.push_str("</section>\n");
     skipped_table(&mut out, doc);
     out.push_str(
@@ -389,7 +404,10 @@ pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions) -> String 
 <section id="workers-section"><h2>Worker metrics over time</h2>
 <div class="filters"><label>Run<select id="timeline-run"></select></label><span id="timeline-note" class="muted"></span></div>
 <h3>Rate match: prefill input vs decode output</h3>
+<p class="muted">Per time bucket: Σ new_token of the prefill workers' prefill batches / bucket width, against the sum over decode streams (worker × DP rank) of each stream's mean gen_throughput. Aggregated workers do both in one process and are left out; an aggregated run has no rate match. The same numbers as <code>derived.rate_match</code> in <code>analyze --json</code>.</p>
 <div id="chart-rate-match" class="chart wide"></div>
+<h3>Workers</h3>
+<div id="worker-summary" class="table-wrap"></div>
 <div class="filters"><label>Workers<select id="timeline-series"></select></label></div>
 <div class="grid2">
 <div id="chart-gen" class="chart"></div><div id="chart-input" class="chart"></div>

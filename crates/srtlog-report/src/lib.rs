@@ -22,9 +22,13 @@
 //!   running/queued requests and KV-cache usage (`token_usage`) over time, for one worker, one
 //!   DP rank of a worker, all workers of a role summed, or every worker of a role side by side
 //!   (one line each, to spot a straggler).
-//! - **Rate match** for a chosen run: prefill input tokens/s (sum of prefill workers'
-//!   `input_throughput`, and `Σ new_token` per time bucket) against decode generated tokens/s
-//!   (sum of decode workers' `gen_throughput`), to see whether prefill keeps decode fed.
+//! - **Rate match** for a chosen run: the run's `derived.rate_match`, the same numbers as
+//!   `analyze --json` ([`srtlog_model::derived::rate_match`]): per time bucket, prefill input
+//!   tokens/s (`Σ new_token` of the prefill workers' prefill batches / bucket width) against
+//!   decode generated tokens/s (each decode stream's mean `gen_throughput`, summed), drawn as
+//!   steps, with the ratio; aggregated workers are left out (an aggregated run has none).
+//! - **Workers** of the chosen run: peak and median generation throughput and prefix-cache hit
+//!   rate per worker, from `derived.workers`.
 //!
 //! Filters and the timeline selection live in the URL fragment
 //! (`report.html#filter-gpu=gb200&timeline-series=overlay:decode`), so a view can be
@@ -32,18 +36,21 @@
 //!
 //! # Derived values
 //!
+//! Every metric the JSON document also has — GPUs used, output/total/input TPS per GPU, output
+//! TPS per user, worker summaries, the rate match — is read from the run's `derived` block,
+//! which the model's engine ([`srtlog_model::derived`]) computed: the page, the CSV and
+//! `analyze --json` give one answer. The embedded values are those numbers unrounded
+//! (`runs[i].points`, `runs[i].workers`, `timelines[j].rate_match`). What the report adds is
+//! presentation:
+//!
 //! | Value | Formula |
 //! |-------|---------|
-//! | GPUs | [`RunMetadata::gpus_used`](srtlog_model::RunMetadata::gpus_used) |
-//! | output TPS/GPU | `output_tps / gpus_used` |
-//! | output TPS/user | `1000 / mean_tpot_ms` |
-//! | input TPS/GPU | `(total_tps − output_tps) / gpus_used`, else `total_input_tokens / duration / gpus_used` |
 //! | Pareto frontier | points not beaten-or-equalled by another point on both axes, by x ascending |
 //! | summed timelines | per time bucket, each stream's mean, summed (KV usage averaged); between lines a stream counts with its next line's value, as SGLang logs rates over the interval before a line |
-//! | prefill new tokens/s | `Σ new_token` of prefill batches in a bucket / bucket width |
 //!
-//! A *stream* is one worker's lines of one DP rank (lowest TP rank only, so no batch counts
-//! twice). See [`derived`] and the `timeline` module source docs for the details.
+//! A *stream* is one worker's lines of one DP rank, lowest TP rank only, so no batch counts
+//! twice ([`srtlog_model::derived::WorkerStreams`]). See [`derived`] and the `timeline` module
+//! source docs for the details.
 //!
 //! # Downsampling
 //!
@@ -55,7 +62,7 @@
 //! `2 × buckets` rows ([`downsample::min_max`]). All series of a report share a row budget
 //! ([`ReportOptions::max_timeline_rows`]): with many workers each series gets fewer buckets,
 //! never fewer than [`ReportOptions::min_buckets_per_series`]. Values are rounded to 5
-//! significant digits and times to milliseconds.
+//! significant digits and times to milliseconds (the rate match is small and embedded as is).
 //!
 //! # Safety of the page
 //!

@@ -1,10 +1,11 @@
 //! Worker timelines and the prefill/decode rate-match series, ready to embed.
 //!
-//! A *stream* is what one logging process wrote: the batches of one worker with one DP rank.
-//! When several TP ranks of one DP rank log the same batch, only the lowest TP rank is kept,
-//! so nothing is counted twice. Batches without a timestamp cannot be placed on a time axis;
-//! they are counted (`untimed_batches`) and left out. Time is seconds since the run's first
-//! timestamped batch ([`srtlog_model::Timestamp::epoch_micros_or_wall`]).
+//! A *stream* is what one logging process wrote: the batches of one worker with one DP rank,
+//! only the lowest TP rank logged for it kept. The model defines which batches form a stream
+//! ([`srtlog_model::derived::WorkerStreams`]); this module only draws them. Batches without a
+//! timestamp cannot be placed on a time axis; they are counted (`untimed_batches`) and left
+//! out. Time is seconds since the run's first timestamped batch
+//! ([`srtlog_model::Timestamp::epoch_micros_or_wall`]).
 //!
 //! Series per run:
 //! - `rank`: one stream, min/max-downsampled ([`crate::downsample`]);
@@ -19,10 +20,10 @@
 //! Throughputs and request counts are summed over streams; KV-cache usage is averaged. The grid
 //! is then min/max-downsampled like a stream.
 //!
-//! Rate match: prefill input tokens/s is the grid sum of `input_throughput` over prefill (and
-//! aggregated) workers, and also `Σ new_token / bucket width` over their prefill batches (0 in
-//! a bucket without batches while the worker is active); decode generated tokens/s is the grid
-//! sum of `gen_throughput` over decode (and aggregated) workers.
+//! Rate match: the run's [`srtlog_model::RateMatch`] as the JSON document has it
+//! (`derived.rate_match`, [`srtlog_model::derived::rate_match`] with the JSON's bucket width),
+//! embedded unchanged, with `rate_match_shift_s`, the seconds from this module's time origin
+//! to the rate match's `start`, so that the chart shares the timelines' time axis.
 //!
 //! A stream's gap threshold is `max(10 × median interval between its samples, 2 × bucket width,
 //! 5 s)`: a longer silence breaks the line instead of bridging it.
@@ -30,7 +31,8 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use srtlog_model::{BatchMetrics, BatchType, BenchmarkRun, WorkerType};
+use srtlog_model::derived::WorkerStreams;
+use srtlog_model::{BatchMetrics, BenchmarkRun, RateMatch, RunDerived, WorkerType};
 
 use crate::downsample::{self, Downsampled};
 
@@ -41,9 +43,6 @@ pub(crate) const METRICS: [&str; 5] = ["gen_tps", "input_tps", "running", "queue
 struct Sample {
     t: f64,
     values: [Option<f64>; 5],
-    /// `new_token` of a prefill batch.
-    new_token: Option<f64>,
-    prefill: bool,
 }
 
 fn sample(b: &BatchMetrics, t: f64) -> Sample {
@@ -57,8 +56,6 @@ fn sample(b: &BatchMetrics, t: f64) -> Sample {
             u(b.queue_req()),
             b.token_usage(),
         ],
-        new_token: if b.batch_type == BatchType::Prefill { u(b.new_token()) } else { None },
-        prefill: b.batch_type == BatchType::Prefill,
     }
 }
 
@@ -81,11 +78,14 @@ pub(crate) struct RunStreams {
     streams: Vec<Stream>,
     /// Worker label per node index.
     workers: Vec<(WorkerType, String, String)>,
+    /// The run's rate match (the JSON's), and its start in seconds after the time origin.
+    rate_match: Option<(RateMatch, f64)>,
 }
 
 impl RunStreams {
-    /// Splits a run's batches into streams.
-    pub(crate) fn new(run_index: usize, run: &BenchmarkRun) -> Self {
+    /// Splits a run's batches into streams; `derived` is the run's derived values (the
+    /// document's own, see [`crate::derived::runs_derived`]).
+    pub(crate) fn new(run_index: usize, run: &BenchmarkRun, derived: &RunDerived) -> Self {
         let t0 = run
             .nodes
             .iter()
@@ -98,36 +98,45 @@ impl RunStreams {
         for (node, info) in run.nodes.iter().enumerate() {
             let meta = &info.metrics.metadata;
             workers.push((meta.worker_type, meta.worker_id.clone(), meta.node_name.clone()));
-            let Some(t0) = t0 else {
-                untimed += info.metrics.batches.len() as u64;
-                continue;
-            };
-            let origin = t0.epoch_micros_or_wall();
-            let mut min_tp: BTreeMap<u32, u32> = BTreeMap::new();
-            for b in &info.metrics.batches {
-                let tp = min_tp.entry(b.dp).or_insert(b.tp);
-                *tp = (*tp).min(b.tp);
-            }
-            let mut by_dp: BTreeMap<u32, Vec<Sample>> = BTreeMap::new();
-            for b in &info.metrics.batches {
-                let Some(ts) = b.timestamp else {
-                    untimed += 1;
+            for stream in WorkerStreams::new(&info.metrics.batches).streams() {
+                let Some(t0) = t0 else {
+                    untimed += stream.batches.len() as u64;
                     continue;
                 };
-                if min_tp.get(&b.dp) != Some(&b.tp) {
+                let origin = t0.epoch_micros_or_wall();
+                let mut samples = Vec::with_capacity(stream.batches.len());
+                for b in stream.batches {
+                    match b.timestamp {
+                        Some(ts) => {
+                            samples.push(sample(b, seconds_between(origin, ts.epoch_micros_or_wall())))
+                        }
+                        None => untimed += 1,
+                    }
+                }
+                if samples.is_empty() {
                     continue;
                 }
-                let t = ts.epoch_micros_or_wall().saturating_sub(origin) as f64 / 1e6;
-                by_dp.entry(b.dp).or_default().push(sample(b, t));
-            }
-            for (dp, mut samples) in by_dp {
                 samples.sort_by(|a, b| a.t.total_cmp(&b.t));
                 let gap = gap_threshold(&samples);
-                streams.push(Stream { node, role: meta.worker_type, dp, samples, gap });
+                streams.push(Stream { node, role: meta.worker_type, dp: stream.dp, samples, gap });
             }
         }
         let span = streams.iter().filter_map(|s| s.samples.last()).map(|s| s.t).fold(0.0, f64::max);
-        RunStreams { run: run_index, start: t0.map(|t| t.to_string()), span, untimed, streams, workers }
+        let rate_match = derived.rate_match.as_ref().map(|rm| {
+            let shift = t0.map_or(0.0, |t0| {
+                seconds_between(t0.epoch_micros_or_wall(), rm.start.epoch_micros_or_wall())
+            });
+            (rm.clone(), shift)
+        });
+        RunStreams {
+            run: run_index,
+            start: t0.map(|t| t.to_string()),
+            span,
+            untimed,
+            streams,
+            workers,
+            rate_match,
+        }
     }
 
     /// How many series [`RunStreams::build`] will embed (for sharing the row budget).
@@ -137,7 +146,7 @@ impl RunStreams {
         }
         let multi_workers = self.nodes_with_streams().into_iter().filter(|(_, n)| *n > 1).count();
         let multi_roles = self.roles().into_iter().filter(|(_, n)| *n > 1).count();
-        self.streams.len() + multi_workers + multi_roles + 1
+        self.streams.len() + multi_workers + multi_roles
     }
 
     fn nodes_with_streams(&self) -> BTreeMap<usize, usize> {
@@ -226,32 +235,21 @@ impl RunStreams {
                 series.push(TimelineSeries::from_downsampled(id, label, *role, kind, d));
             }
         }
-        let prefill: Vec<&Stream> =
-            self.streams.iter().filter(|s| matches!(s.role, WorkerType::Prefill | WorkerType::Agg)).collect();
-        let decode: Vec<&Stream> =
-            self.streams.iter().filter(|s| matches!(s.role, WorkerType::Decode | WorkerType::Agg)).collect();
-        let pg = Grid::build(&prefill, self.span, width);
-        let dg = Grid::build(&decode, self.span, width);
-        let rate = downsample::min_max(&pg.t, &[&pg.sums[1], &pg.new_token_rate, &dg.sums[0]], buckets, None);
-        let mut cols = rate.columns.into_iter();
-        let mut next =
-            || cols.next().unwrap_or_default().into_iter().map(|v| v.map(round_sig)).collect::<Vec<_>>();
-        let rate_match = RateMatch {
-            t: rate.t.iter().map(|t| round_time(*t)).collect(),
-            prefill_input_tps: next(),
-            prefill_new_token_tps: next(),
-            decode_gen_tps: next(),
-            bucket_secs: width,
-        };
         Some(RunTimeline {
             run: self.run,
             start: self.start.clone(),
             untimed_batches: self.untimed,
             streams: self.streams.len(),
             series,
-            rate_match,
+            rate_match: self.rate_match.as_ref().map(|(rm, _)| rm.clone()),
+            rate_match_shift_s: self.rate_match.as_ref().map(|(_, shift)| round_time(*shift)),
         })
     }
+}
+
+/// Seconds from `from` to `to`, both microseconds.
+fn seconds_between(from: i64, to: i64) -> f64 {
+    to.saturating_sub(from) as f64 / 1e6
 }
 
 /// `max(10 × median positive interval, 5 s)`; the bucket-width term is added by the caller.
@@ -278,7 +276,6 @@ struct Grid {
     t: Vec<f64>,
     /// Sum over streams per metric (KV usage: mean).
     sums: [Vec<Option<f64>>; 5],
-    new_token_rate: Vec<Option<f64>>,
 }
 
 impl Grid {
@@ -287,15 +284,11 @@ impl Grid {
         let t: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) * width).collect();
         let mut sums: [Vec<Option<f64>>; 5] = std::array::from_fn(|_| vec![None; n]);
         let mut contributors = vec![0u32; n];
-        let mut new_token_rate = vec![None; n];
         let bucket = |x: f64| ((x / width) as usize).min(n - 1);
         // Per bucket and metric: sum, count, and the time of the bucket's first sample.
         let mut acc = vec![[(0.0f64, 0u32, 0.0f64); 5]; n];
-        let mut tokens = vec![0.0f64; n];
         for s in streams {
             acc.iter_mut().for_each(|a| *a = [(0.0, 0, 0.0); 5]);
-            tokens.iter_mut().for_each(|x| *x = 0.0);
-            let (mut first_prefill, mut last_prefill) = (None, None);
             for x in &s.samples {
                 let b = bucket(x.t);
                 for (m, v) in x.values.iter().enumerate() {
@@ -307,11 +300,6 @@ impl Grid {
                         cell.0 += v;
                         cell.1 += 1;
                     }
-                }
-                if x.prefill {
-                    first_prefill.get_or_insert(b);
-                    last_prefill = Some(b);
-                    tokens[b] += x.new_token.unwrap_or(0.0);
                 }
             }
             for m in 0..5 {
@@ -337,16 +325,11 @@ impl Grid {
                     }
                 }
             }
-            if let (Some(f), Some(l)) = (first_prefill, last_prefill) {
-                for b in f..=l {
-                    new_token_rate[b] = Some(new_token_rate[b].unwrap_or(0.0) + tokens[b] / width);
-                }
-            }
         }
         for (sum, count) in sums[4].iter_mut().zip(&contributors) {
             *sum = sum.map(|s| s / f64::from((*count).max(1)));
         }
-        Grid { t, sums, new_token_rate }
+        Grid { t, sums }
     }
 
     fn downsample_metrics(&self, buckets: usize) -> Downsampled {
@@ -415,16 +398,6 @@ impl TimelineSeries {
     }
 }
 
-/// Prefill input versus decode output over time.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct RateMatch {
-    pub t: Vec<f64>,
-    pub prefill_input_tps: Vec<Option<f64>>,
-    pub prefill_new_token_tps: Vec<Option<f64>>,
-    pub decode_gen_tps: Vec<Option<f64>>,
-    pub bucket_secs: f64,
-}
-
 /// Everything the report embeds about one run's workers.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct RunTimeline {
@@ -433,13 +406,16 @@ pub(crate) struct RunTimeline {
     pub untimed_batches: u64,
     pub streams: usize,
     pub series: Vec<TimelineSeries>,
-    pub rate_match: RateMatch,
+    /// The run's rate match exactly as the JSON document has it.
+    pub rate_match: Option<RateMatch>,
+    /// Seconds from the timelines' origin to `rate_match.start`.
+    pub rate_match_shift_s: Option<f64>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use srtlog_model::Timestamp;
+    use srtlog_model::{BatchType, Timestamp};
 
     #[test]
     fn round_sig_keeps_five_digits() {
@@ -468,19 +444,14 @@ mod tests {
     }
 
     #[test]
-    fn grid_back_fills_rates_from_the_next_line_and_counts_new_tokens() {
+    fn grid_back_fills_rates_from_the_next_line() {
         let s = |dp: u32, vals: &[(f64, f64)]| Stream {
             node: 0,
             role: WorkerType::Decode,
             dp,
             samples: vals
                 .iter()
-                .map(|(t, v)| Sample {
-                    t: *t,
-                    values: [Some(*v), None, None, None, Some(0.5)],
-                    new_token: Some(10.0),
-                    prefill: true,
-                })
+                .map(|(t, v)| Sample { t: *t, values: [Some(*v), None, None, None, Some(0.5)] })
                 .collect(),
             gap: 5.0,
         };
@@ -491,8 +462,6 @@ mod tests {
         // b has ended.
         assert_eq!(g.sums[0], vec![Some(100.0), Some(150.0), Some(100.0)]);
         assert_eq!(g.sums[4], vec![Some(0.5), Some(0.5), Some(0.5)]);
-        // a: 10 tokens in buckets 0 and 2, 0 in 1 (active); b: 10 tokens in bucket 1 only.
-        assert_eq!(g.new_token_rate, vec![Some(10.0), Some(10.0), Some(10.0)]);
     }
 
     fn node(role: WorkerType, batches: Vec<BatchMetrics>) -> srtlog_model::NodeInfo {
@@ -542,14 +511,14 @@ mod tests {
             nodes: vec![node(WorkerType::Decode, batches)],
             derived: Default::default(),
         };
-        let streams = RunStreams::new(0, &run);
+        let streams = RunStreams::new(0, &run, &run.derived);
         assert_eq!(streams.untimed, 1);
         assert_eq!(streams.streams.len(), 2);
         assert_eq!(streams.streams[0].samples.iter().map(|s| s.t).collect::<Vec<_>>(), vec![0.0, 2.0]);
         assert_eq!(streams.streams[1].samples.len(), 1);
         assert_eq!(streams.span, 2.0);
-        // 2 rank series + their worker sum + the decode-role sum + the rate match.
-        assert_eq!(streams.series_count(), 5);
+        // 2 rank series + their worker sum + the decode-role sum.
+        assert_eq!(streams.series_count(), 4);
         let built = streams.build(100).unwrap();
         let kinds: Vec<&str> = built.series.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, vec!["type", "worker", "rank", "rank"]);

@@ -154,6 +154,11 @@ fn report_renders_in_headless_chromium_without_errors() {
         assert!(series.contains(group), "no {group} group");
     }
     assert!(dom.contains("3 of 3 runs shown"));
+    // The worker table of the first run: one row per worker, from derived.workers.
+    let workers = element_region(&dom, "worker-summary");
+    assert!(workers.contains(r#"<table id="worker-table">"#), "no worker table: {workers}");
+    assert_eq!(workers.matches("<tr>").count(), 1 + 3, "header and three workers: {workers}");
+    assert!(workers.contains("eos0220") && workers.contains("Prefix-cache hit rate"));
     // Every run is in the chart legends.
     for label in ["4401463 1P/2D gb200", "5120 4A h100", "4999 2P/4D gb200"] {
         assert!(element_region(&dom, "legend-pareto").contains(label), "{label} not in the Pareto legend");

@@ -100,6 +100,7 @@ pub fn run(
         derived: Default::default(),
     };
     run.update_completeness();
+    run.update_derived();
     run
 }
 

@@ -48,12 +48,17 @@ fn page_has_every_chart_container_and_a_json_data_block() {
     assert!(kinds.contains(&"type") && kinds.contains(&"worker") && kinds.contains(&"rank"), "{kinds:?}");
     // 1 prefill stream + 2 decode workers × 2 DP ranks; TP 1 duplicates are dropped.
     assert_eq!(timelines[0]["streams"], 5);
+    // The rate match is the JSON's (see `consistency`): 0.25 s steps over 400 batches span
+    // 99 s, in 1 s buckets; the aggregated run has none.
     let rm = &timelines[0]["rate_match"];
-    let t_len = rm["t"].as_array().unwrap().len();
-    assert!(t_len > 0);
-    for k in ["prefill_input_tps", "prefill_new_token_tps", "decode_gen_tps"] {
-        assert_eq!(rm[k].as_array().unwrap().len(), t_len, "{k}");
+    assert_eq!(rm["bucket_secs"], 1.0);
+    for k in ["offsets_s", "prefill_input_tps", "decode_gen_tps"] {
+        assert_eq!(rm[k].as_array().unwrap().len(), 100, "{k}");
     }
+    assert_eq!(timelines[0]["rate_match_shift_s"], 0.0);
+    assert_eq!(timelines[1]["rate_match"], Value::Null);
+    // One worker summary per worker.
+    assert_eq!(data["runs"][0]["workers"].as_array().unwrap().len(), 3);
     // Pareto: every point of every run, frontier sorted by x with y descending.
     let points = data["pareto"]["points"].as_array().unwrap();
     assert_eq!(points.len(), 6 + 4 + 3);
