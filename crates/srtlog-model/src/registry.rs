@@ -25,8 +25,8 @@ use crate::batch::BatchMetrics;
 use crate::error::{ParseError, RegistryError};
 use crate::node::{MemoryMetrics, NodeLaunchCommand, ParallelConfig, ParseStats};
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
-use crate::text::StringMap;
 use crate::run_files::RunFiles;
+use crate::text::StringMap;
 
 /// A benchmark-result format (`sa-bench`, `mooncake-router`), as pure functions.
 ///
