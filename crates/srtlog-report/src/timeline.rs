@@ -493,16 +493,13 @@ mod tests {
             untimed,
         ];
         let run = BenchmarkRun {
-            metadata: serde_json::from_value(serde_json::json!({
-                "job_id": "1", "job_name": null, "run_date": null, "mode": "disaggregated",
-                "prefill_nodes": 0, "decode_nodes": 1, "agg_nodes": 0, "prefill_workers": 0,
-                "decode_workers": 1, "agg_workers": 0, "gpus_per_node": null, "gpus_per_prefill": null,
-                "gpus_per_decode": null, "gpus_per_agg": null, "gpu_type": null, "total_gpus": 0,
-                "container": null, "backend_type": null, "frontend_type": null,
-                "model": {"path": null, "precision": null, "tensor_parallel": null},
-                "tags": [], "path": "/r", "metadata_version": null
-            }))
-            .unwrap(),
+            metadata: srtlog_model::RunMetadata {
+                job_id: "1".into(),
+                decode_nodes: 1,
+                decode_workers: 1,
+                path: "/r".into(),
+                ..Default::default()
+            },
             profiler_metadata: Default::default(),
             profiler: Default::default(),
             is_complete: false,

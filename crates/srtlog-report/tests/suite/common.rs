@@ -24,22 +24,18 @@ pub fn metadata(job_id: &str, mode: Mode, workers: (u32, u32, u32), gpu: &str) -
         decode_workers: d,
         agg_workers: a,
         gpus_per_node: Some(4),
-        gpus_per_prefill: None,
-        gpus_per_decode: None,
-        gpus_per_agg: None,
         gpu_type: Some(gpu.to_owned()),
         total_gpus: (p + d + a) * 4,
-        container: None,
         backend_type: Some("sglang".to_owned()),
-        frontend_type: None,
         model: ModelInfo {
             path: Some("deepseek-ai/DeepSeek-R1".to_owned()),
             precision: Some("fp4".to_owned()),
-            tensor_parallel: None,
+            ..ModelInfo::default()
         },
         tags: vec!["nightly".to_owned()],
         path: format!("/runs/{job_id}"),
         metadata_version: Some("2.0".to_owned()),
+        ..RunMetadata::default()
     }
 }
 
