@@ -94,7 +94,9 @@ mod tests {
             assert_eq!(e.path(), Path::new("/x"));
         }
         assert!(!ColumnarIoError::write("/x", io::Error::from(io::ErrorKind::StorageFull)).is_not_writable());
-        assert!(!ColumnarIoError::read("/x", io::Error::from(io::ErrorKind::PermissionDenied)).is_not_writable());
+        assert!(
+            !ColumnarIoError::read("/x", io::Error::from(io::ErrorKind::PermissionDenied)).is_not_writable()
+        );
         let e = ColumnarIoError::write("/d/f", io::Error::from(io::ErrorKind::StorageFull));
         assert!(e.to_string().starts_with("/d/f: "), "{e}");
     }

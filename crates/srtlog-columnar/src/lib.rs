@@ -107,7 +107,8 @@ mod tests {
         assert!(decode_other_metrics(r#"{"a": "x"}"#).is_err());
         assert!(decode_other_metrics("[1]").is_err());
         assert_eq!(decode_other_metrics("{}").unwrap(), BTreeMap::new());
-        let nan: BTreeMap<String, f64> = [("p90_itl_ms".to_owned(), 7.5), ("nan".to_owned(), f64::NAN)].into();
+        let nan: BTreeMap<String, f64> =
+            [("p90_itl_ms".to_owned(), 7.5), ("nan".to_owned(), f64::NAN)].into();
         assert_eq!(encode_other_metrics(&nan), r#"{"nan":"NaN","p90_itl_ms":7.5}"#);
     }
 
