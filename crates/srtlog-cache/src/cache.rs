@@ -4,7 +4,6 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use arrow_array::RecordBatch;
@@ -12,13 +11,11 @@ use arrow_schema::SchemaRef;
 use bytes::Bytes;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
 use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
-use parquet::file::properties::WriterProperties;
 use serde_json::{json, Value};
+use srtlog_columnar::{write_atomic, writer_properties, AtomicFile};
 use srtlog_model::{NodeMetrics, ProfilerResults, Timestamp};
 
-use crate::atomic::{self, TempFile};
 use crate::error::CacheError;
 use crate::fingerprint::FileFingerprint;
 use crate::footer::{self, Check, Header, NodesExtras, ResultsExtras, WorkerEntry};
@@ -31,19 +28,6 @@ const NODES_TABLE: &str = "node_metrics";
 
 /// Rows per record batch, when writing and when reading.
 const BATCH_ROWS: usize = 8 * 1024;
-/// Largest row group, in rows and in (estimated, encoded) bytes: bounds the writer's memory.
-const ROW_GROUP_ROWS: usize = 128 * 1024;
-const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
-
-/// The one set of writer properties of every cache file.
-static WRITER_PROPERTIES: LazyLock<WriterProperties> = LazyLock::new(|| {
-    WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
-        .build()
-});
-
 /// The cache of one run: the files in one directory.
 ///
 /// `RunCache` holds only the directory's path; every call opens the files anew, so any number
@@ -106,7 +90,7 @@ impl RunCache {
         fingerprints: &[FileFingerprint],
         results: &ProfilerResults,
     ) -> Result<(), CacheError> {
-        let tmp = TempFile::create(&self.dir, RESULTS_FILE)?;
+        let tmp = AtomicFile::create(&self.dir, RESULTS_FILE)?;
         let mut writer = TableWriter::new(&tmp, results_schema())?;
         let mut builder = ResultsBuilder::new();
         for chunk in results.points.chunks(BATCH_ROWS) {
@@ -175,7 +159,7 @@ impl RunCache {
         fingerprints: &[FileFingerprint],
         nodes: &[NodeMetrics],
     ) -> Result<(), CacheError> {
-        let tmp = TempFile::create(&self.dir, NODES_FILE)?;
+        let tmp = AtomicFile::create(&self.dir, NODES_FILE)?;
         let mut writer = TableWriter::new(&tmp, nodes_schema())?;
         let mut builder = NodeMetricsBuilder::new();
         for row in node_rows(nodes) {
@@ -230,7 +214,7 @@ impl RunCache {
             .map_err(|e| CacheError::invalid(self.dir.join(METADATA_FILE), e.to_string()))
             .and_then(|mut bytes| {
                 bytes.push(b'\n');
-                atomic::write_file(&self.dir, METADATA_FILE, &bytes)
+                write_atomic(&self.dir, METADATA_FILE, &bytes).map_err(CacheError::from)
             });
         if let Err(e) = written {
             tracing::warn!("{e}");
@@ -364,9 +348,9 @@ struct TableWriter<'a> {
 }
 
 impl<'a> TableWriter<'a> {
-    fn new(tmp: &'a TempFile, schema: SchemaRef) -> Result<Self, CacheError> {
+    fn new(tmp: &'a AtomicFile, schema: SchemaRef) -> Result<Self, CacheError> {
         let out = CrcWriter { inner: tmp.file(), hasher: crc32fast::Hasher::new(), bytes: 0 };
-        let writer = ArrowWriter::try_new(out, schema, Some(WRITER_PROPERTIES.clone()))
+        let writer = ArrowWriter::try_new(out, schema, Some(writer_properties()))
             .map_err(|e| CacheError::parquet(tmp.path(), e))?;
         Ok(TableWriter { path: tmp.path(), writer, rows: 0 })
     }

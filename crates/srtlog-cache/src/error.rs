@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use arrow_schema::ArrowError;
 use parquet::errors::ParquetError;
+use srtlog_columnar::ColumnarIoError;
 
 /// A cache file could not be read or written.
 ///
@@ -15,25 +16,10 @@ use parquet::errors::ParquetError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CacheError {
-    /// The cache directory or a file in it cannot be created or replaced: permission denied or
-    /// read-only file system.
-    #[error("{}: cache directory not writable: {source}", path.display())]
-    NotWritable {
-        /// The directory or file concerned.
-        path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
-    },
-    /// Any other I/O error.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file concerned.
-        path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
-    },
+    /// A file or directory could not be read, created, written or replaced (the error names
+    /// the path and the operation).
+    #[error(transparent)]
+    Io(#[from] ColumnarIoError),
     /// The Parquet library failed: not a Parquet file, truncated, corrupt, or a write failed.
     #[error("{}: parquet: {source}", path.display())]
     Parquet {
@@ -67,9 +53,8 @@ impl CacheError {
     /// The file or directory the error concerns.
     pub fn path(&self) -> &Path {
         match self {
-            CacheError::NotWritable { path, .. }
-            | CacheError::Io { path, .. }
-            | CacheError::Parquet { path, .. }
+            CacheError::Io(err) => err.path(),
+            CacheError::Parquet { path, .. }
             | CacheError::Arrow { path, .. }
             | CacheError::Invalid { path, .. } => path,
         }
@@ -79,23 +64,18 @@ impl CacheError {
     ///
     /// A caller that gets this from a store can stop trying to cache this run (and warn once).
     pub fn is_not_writable(&self) -> bool {
-        matches!(self, CacheError::NotWritable { .. })
+        matches!(self, CacheError::Io(err) if err.is_not_writable())
     }
 
     /// An I/O error met while reading.
-    pub(crate) fn read_io(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        CacheError::Io { path: path.into(), source }
+    pub(crate) fn read_io(path: impl AsRef<Path>, source: io::Error) -> Self {
+        CacheError::Io(ColumnarIoError::read(path, source))
     }
 
     /// An I/O error met while creating or replacing files: permission and read-only errors
-    /// become [`CacheError::NotWritable`].
-    pub(crate) fn write_io(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        let path = path.into();
-        if is_not_writable_kind(&source) {
-            CacheError::NotWritable { path, source }
-        } else {
-            CacheError::Io { path, source }
-        }
+    /// make [`CacheError::is_not_writable`] true.
+    pub(crate) fn write_io(path: impl AsRef<Path>, source: io::Error) -> Self {
+        CacheError::Io(ColumnarIoError::write(path, source))
     }
 
     pub(crate) fn parquet(path: impl Into<PathBuf>, source: ParquetError) -> Self {
@@ -109,14 +89,6 @@ impl CacheError {
     pub(crate) fn invalid(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         CacheError::Invalid { path: path.into(), message: message.into() }
     }
-}
-
-/// `EROFS` on Linux and the BSDs; checked by number too in case the kind is not mapped.
-const EROFS: i32 = 30;
-
-fn is_not_writable_kind(err: &io::Error) -> bool {
-    matches!(err.kind(), io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem)
-        || (cfg!(unix) && err.raw_os_error() == Some(EROFS))
 }
 
 #[cfg(test)]

@@ -182,7 +182,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod atomic;
 mod cache;
 mod columns;
 mod error;

@@ -1,13 +1,12 @@
 //! The `benchmark_results` table: one row per [`BenchmarkPoint`], in the order of
 //! [`ProfilerResults::points`](srtlog_model::ProfilerResults).
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
 use arrow_array::builder::{StringBuilder, UInt32Builder};
 use arrow_array::{Array as _, ArrayRef, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
-use serde_json::Value;
+use srtlog_columnar::{decode_other_metrics, encode_other_metrics};
 use srtlog_model::BenchmarkPoint;
 
 use crate::columns::{column, opt, Scalar};
@@ -105,56 +104,6 @@ pub(crate) fn results_schema() -> SchemaRef {
     Arc::clone(&SCHEMA)
 }
 
-/// JSON object of the extra metrics. JSON has no infinity or NaN, so those values are written
-/// as the strings `"Infinity"`, `"-Infinity"` and `"NaN"` (the spelling of Python's `float()`).
-pub(crate) fn encode_other_metrics(map: &BTreeMap<String, f64>) -> String {
-    let object: serde_json::Map<String, Value> = map
-        .iter()
-        .map(|(k, &v)| {
-            let value = serde_json::Number::from_f64(v).map_or_else(
-                || {
-                    Value::String(
-                        if v.is_nan() {
-                            "NaN"
-                        } else if v > 0.0 {
-                            "Infinity"
-                        } else {
-                            "-Infinity"
-                        }
-                        .to_owned(),
-                    )
-                },
-                Value::Number,
-            );
-            (k.clone(), value)
-        })
-        .collect();
-    Value::Object(object).to_string()
-}
-
-/// Inverse of [`encode_other_metrics`].
-pub(crate) fn decode_other_metrics(text: &str) -> Result<BTreeMap<String, f64>, String> {
-    let map: BTreeMap<String, Value> = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    map.into_iter()
-        .map(|(k, v)| {
-            let x = match &v {
-                Value::Number(n) => n.as_f64(),
-                Value::String(s) => match s.as_str() {
-                    "Infinity" => Some(f64::INFINITY),
-                    "-Infinity" => Some(f64::NEG_INFINITY),
-                    "NaN" => Some(f64::NAN),
-                    _ => None,
-                },
-                _ => None,
-            };
-            match x {
-                Some(x) => Ok((k, x)),
-                None => Err(format!("value of {k:?} is not a number: {v}")),
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,25 +116,5 @@ mod tests {
         assert_eq!(names.len(), BenchmarkPoint::METRIC_NAMES.len() + 3);
         assert_eq!(names[0], "concurrency");
         assert_eq!(&names[1..names.len() - 2], BenchmarkPoint::METRIC_NAMES);
-    }
-
-    #[test]
-    fn other_metrics_keep_infinities_and_exact_floats() {
-        let map: BTreeMap<String, f64> = [
-            ("p99.9_ttft_ms".to_owned(), 0.1 + 0.2),
-            ("inf".to_owned(), f64::INFINITY),
-            ("ninf".to_owned(), f64::NEG_INFINITY),
-            ("tiny".to_owned(), 5e-324),
-            ("neg_zero".to_owned(), -0.0),
-        ]
-        .into();
-        let text = encode_other_metrics(&map);
-        assert!(text.contains(r#""inf":"Infinity""#), "{text}");
-        let back = decode_other_metrics(&text).unwrap();
-        assert_eq!(back, map);
-        assert!(back["neg_zero"].is_sign_negative());
-        assert!(decode_other_metrics(r#"{"a": "x"}"#).is_err());
-        assert!(decode_other_metrics("[1]").is_err());
-        assert_eq!(decode_other_metrics("{}").unwrap(), BTreeMap::new());
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use arrow_schema::ArrowError;
 use parquet::errors::ParquetError;
+use srtlog_columnar::ColumnarIoError;
 
 /// A dataset could not be written.
 ///
@@ -14,15 +15,10 @@ use parquet::errors::ParquetError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExportError {
-    /// A file or directory could not be created, read, written, renamed or removed.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file or directory concerned.
-        path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
-    },
+    /// A file or directory could not be created, read, written, renamed or removed (the error
+    /// names the path and the operation).
+    #[error(transparent)]
+    Io(#[from] ColumnarIoError),
     /// The Parquet writer failed.
     #[error("{}: parquet: {source}", path.display())]
     Parquet {
@@ -84,7 +80,7 @@ pub enum ExportError {
 
 impl ExportError {
     pub(crate) fn io(path: impl AsRef<Path>, source: io::Error) -> Self {
-        ExportError::Io { path: path.as_ref().to_path_buf(), source }
+        ExportError::Io(ColumnarIoError::write(path, source))
     }
 
     pub(crate) fn parquet(path: impl AsRef<Path>, source: ParquetError) -> Self {
@@ -98,8 +94,8 @@ impl ExportError {
     /// The path the error is about.
     pub fn path(&self) -> &Path {
         match self {
-            ExportError::Io { path, .. }
-            | ExportError::Parquet { path, .. }
+            ExportError::Io(err) => err.path(),
+            ExportError::Parquet { path, .. }
             | ExportError::Arrow { path, .. }
             | ExportError::NotADirectory { path }
             | ExportError::NotADataset { path }

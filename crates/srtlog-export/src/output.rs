@@ -1,18 +1,15 @@
 //! The output directory: claiming it (refusing what is not ours), clearing a previous dataset,
-//! the marker file, and atomic Parquet files (temporary file + fsync + rename).
+//! the marker file, and the Parquet files (written atomically by `srtlog_columnar::AtomicFile`).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, File};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::LazyLock;
 
 use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
 use serde_json::{json, Value};
+use srtlog_columnar::{write_atomic, writer_properties, AtomicFile};
 
 use crate::columns::Columns;
 use crate::error::ExportError;
@@ -27,58 +24,6 @@ pub(crate) const FOOTER_KEY: &str = "srtlog.export";
 
 /// Rows appended before a record batch is handed to the Parquet writer.
 const CHUNK_ROWS: usize = 64 * 1024;
-
-static WRITER_PROPERTIES: LazyLock<WriterProperties> = LazyLock::new(|| {
-    WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(128 * 1024))
-        .set_max_row_group_bytes(Some(64 * 1024 * 1024))
-        .build()
-});
-
-static SEQUENCE: AtomicU64 = AtomicU64::new(0);
-
-/// A temporary file `.{name}.{pid}.{seq}.tmp` that becomes `dir/name` on
-/// [`TempFile::commit`] and is removed otherwise. Hidden and not ending in `.parquet`, so
-/// readers' globs and pyarrow (which skips names starting with `.`) never see it.
-struct TempFile {
-    file: File,
-    tmp: PathBuf,
-    target: PathBuf,
-    committed: bool,
-}
-
-impl TempFile {
-    fn create(dir: &Path, name: &str) -> Result<Self, ExportError> {
-        fs::create_dir_all(dir).map_err(|e| ExportError::io(dir, e))?;
-        let mut attempt = 0;
-        loop {
-            let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
-            let tmp = dir.join(format!(".{name}.{}.{seq}.tmp", std::process::id()));
-            match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-                Ok(file) => return Ok(TempFile { file, tmp, target: dir.join(name), committed: false }),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
-                Err(e) => return Err(ExportError::io(&tmp, e)),
-            }
-        }
-    }
-
-    fn commit(mut self) -> Result<(), ExportError> {
-        self.file.flush().map_err(|e| ExportError::io(&self.tmp, e))?;
-        self.file.sync_all().map_err(|e| ExportError::io(&self.tmp, e))?;
-        fs::rename(&self.tmp, &self.target).map_err(|e| ExportError::io(&self.target, e))?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_file(&self.tmp);
-        }
-    }
-}
 
 /// Whether `name` is a temporary file of ours for a target that `is_target` accepts.
 fn is_temp(name: &str, is_target: impl Fn(&str) -> bool) -> bool {
@@ -96,13 +41,6 @@ fn is_part_file(name: &str) -> bool {
     name.strip_prefix("part-")
         .and_then(|n| n.strip_suffix(".parquet"))
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Writes `bytes` to `dir/name` atomically.
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ExportError> {
-    let tmp = TempFile::create(dir, name)?;
-    (&tmp.file).write_all(bytes).map_err(|e| ExportError::io(&tmp.tmp, e))?;
-    tmp.commit()
 }
 
 /// Rows going into one Parquet file: appended to the builders of `C`, handed to the writer
@@ -150,10 +88,10 @@ pub(crate) fn write_table_file<C: Columns>(
     job_id: &str,
     fill: impl FnOnce(&mut RowSink<'_, C>) -> Result<(), ExportError>,
 ) -> Result<u64, ExportError> {
-    let tmp = TempFile::create(dir, name)?;
-    let path = tmp.target.clone();
+    let tmp = AtomicFile::create(dir, name)?;
+    let path = tmp.target().to_path_buf();
     let rows = {
-        let writer = ArrowWriter::try_new(&tmp.file, table.schema(), Some(WRITER_PROPERTIES.clone()))
+        let writer = ArrowWriter::try_new(tmp.file(), table.schema(), Some(writer_properties()))
             .map_err(|e| ExportError::parquet(&path, e))?;
         let mut sink = RowSink { columns: C::default(), pending: 0, rows: 0, writer, table, path: &path };
         fill(&mut sink)?;
@@ -192,7 +130,7 @@ pub(crate) fn write_marker(out_dir: &Path, summary: Option<&DatasetSummary>) -> 
     }
     let mut text = serde_json::to_string_pretty(&marker).unwrap_or_default();
     text.push('\n');
-    write_atomic(out_dir, MARKER_FILE, text.as_bytes())
+    Ok(write_atomic(out_dir, MARKER_FILE, text.as_bytes())?)
 }
 
 /// One entry of a directory listing.
@@ -339,8 +277,8 @@ mod tests {
     #[test]
     fn a_dropped_temp_file_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let tmp = TempFile::create(dir.path(), "part-0.parquet").unwrap();
-        let name = tmp.tmp.file_name().unwrap().to_str().unwrap().to_owned();
+        let tmp = AtomicFile::create(dir.path(), "part-0.parquet").unwrap();
+        let name = tmp.path().file_name().unwrap().to_str().unwrap().to_owned();
         assert!(is_temp(&name, is_part_file), "{name}");
         drop(tmp);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);

@@ -4,12 +4,11 @@
 //! The model structs are destructured without `..`, so a field added to the model and not
 //! here is a compile error, not a silently missing column.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
 use arrow_array::builder::{StringBuilder, UInt32Builder};
 use arrow_schema::{Schema, SchemaRef};
-use serde_json::Value;
+use srtlog_columnar::encode_other_metrics;
 use srtlog_model::{
     BatchMetrics, BatchRow, BenchmarkPoint, BenchmarkRun, MemoryMetrics, ModelInfo, NodeMetadata,
     ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
@@ -297,31 +296,6 @@ impl PointsColumns {
     }
 }
 
-/// JSON object of the extra metrics, as the cache writes it: JSON has no infinity or NaN, so
-/// those are the strings `"Infinity"`, `"-Infinity"` and `"NaN"` (Python's `float()` words).
-fn encode_other_metrics(map: &BTreeMap<String, f64>) -> String {
-    let object: serde_json::Map<String, Value> = map
-        .iter()
-        .map(|(k, &v)| {
-            let value = serde_json::Number::from_f64(v).map_or_else(
-                || {
-                    let word = if v.is_nan() {
-                        "NaN"
-                    } else if v > 0.0 {
-                        "Infinity"
-                    } else {
-                        "-Infinity"
-                    };
-                    Value::String(word.to_owned())
-                },
-                Value::Number,
-            );
-            (k.clone(), value)
-        })
-        .collect();
-    Value::Object(object).to_string()
-}
-
 columns! {
     /// Which worker and run a row of `batches/` or `memory/` belongs to, and when.
     pub(crate) struct WorkerColumns {
@@ -477,14 +451,5 @@ mod tests {
             let columns: BTreeSet<String> = names(table).into_iter().collect();
             assert_eq!(documented_columns(table), columns, "{}", table.name());
         }
-    }
-
-    #[test]
-    fn other_metrics_are_json_with_infinities_as_words() {
-        let map: BTreeMap<String, f64> =
-            [("p90_itl_ms".to_owned(), 7.5), ("inf".to_owned(), f64::INFINITY), ("nan".to_owned(), f64::NAN)]
-                .into();
-        assert_eq!(encode_other_metrics(&map), r#"{"inf":"Infinity","nan":"NaN","p90_itl_ms":7.5}"#);
-        assert_eq!(encode_other_metrics(&BTreeMap::new()), "{}");
     }
 }

@@ -1,0 +1,121 @@
+//! The columnar layer between the model and the two crates that write Parquet files
+//! (`srtlog-cache`, `srtlog-export`): the one set of Parquet writer properties, the one
+//! encoding of a point's `other_metrics`, the one atomic file write and its I/O error.
+//!
+//! Nothing else in the workspace writes a file atomically by hand: a store or export goes
+//! through [`AtomicFile`] (or [`write_atomic`] / [`write_atomically`]).
+
+mod atomic;
+mod error;
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use serde_json::Value;
+
+pub use atomic::{remove_stale_temps, write_atomic, write_atomically, AtomicFile, STALE_TEMP_AGE};
+pub use error::{ColumnarIoError, IoOp};
+
+/// Largest row group, in rows: bounds the writer's memory and the reader's unit of work.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+/// Largest row group, in (estimated, encoded) bytes.
+pub const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
+
+/// The writer properties of every Parquet file srtlog writes, cache and dataset alike:
+/// Snappy, row groups of at most [`ROW_GROUP_ROWS`] rows and [`ROW_GROUP_BYTES`] bytes.
+pub fn writer_properties() -> WriterProperties {
+    static PROPERTIES: LazyLock<WriterProperties> = LazyLock::new(|| {
+        WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+            .build()
+    });
+    PROPERTIES.clone()
+}
+
+/// JSON object of a point's extra metrics, the text of the `other_metrics` column. JSON has no
+/// infinity or NaN, so those values are written as the strings `"Infinity"`, `"-Infinity"`
+/// and `"NaN"` (the spelling of Python's `float()`).
+pub fn encode_other_metrics(map: &BTreeMap<String, f64>) -> String {
+    let object: serde_json::Map<String, Value> = map
+        .iter()
+        .map(|(k, &v)| {
+            let value = serde_json::Number::from_f64(v).map_or_else(
+                || {
+                    let word = if v.is_nan() {
+                        "NaN"
+                    } else if v > 0.0 {
+                        "Infinity"
+                    } else {
+                        "-Infinity"
+                    };
+                    Value::String(word.to_owned())
+                },
+                Value::Number,
+            );
+            (k.clone(), value)
+        })
+        .collect();
+    Value::Object(object).to_string()
+}
+
+/// Inverse of [`encode_other_metrics`]; the message says which value is not a number.
+pub fn decode_other_metrics(text: &str) -> Result<BTreeMap<String, f64>, String> {
+    let map: BTreeMap<String, Value> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    map.into_iter()
+        .map(|(k, v)| {
+            let x = match &v {
+                Value::Number(n) => n.as_f64(),
+                Value::String(s) => match s.as_str() {
+                    "Infinity" => Some(f64::INFINITY),
+                    "-Infinity" => Some(f64::NEG_INFINITY),
+                    "NaN" => Some(f64::NAN),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match x {
+                Some(x) => Ok((k, x)),
+                None => Err(format!("value of {k:?} is not a number: {v}")),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_metrics_keep_infinities_and_exact_floats() {
+        let map: BTreeMap<String, f64> = [
+            ("p99.9_ttft_ms".to_owned(), 0.1 + 0.2),
+            ("inf".to_owned(), f64::INFINITY),
+            ("ninf".to_owned(), f64::NEG_INFINITY),
+            ("tiny".to_owned(), 5e-324),
+            ("neg_zero".to_owned(), -0.0),
+        ]
+        .into();
+        let text = encode_other_metrics(&map);
+        assert!(text.contains(r#""inf":"Infinity""#), "{text}");
+        let back = decode_other_metrics(&text).unwrap();
+        assert_eq!(back, map);
+        assert!(back["neg_zero"].is_sign_negative());
+        assert!(decode_other_metrics(r#"{"a": "x"}"#).is_err());
+        assert!(decode_other_metrics("[1]").is_err());
+        assert_eq!(decode_other_metrics("{}").unwrap(), BTreeMap::new());
+        let nan: BTreeMap<String, f64> =
+            [("p90_itl_ms".to_owned(), 7.5), ("nan".to_owned(), f64::NAN)].into();
+        assert_eq!(encode_other_metrics(&nan), r#"{"nan":"NaN","p90_itl_ms":7.5}"#);
+    }
+
+    #[test]
+    fn one_set_of_writer_properties() {
+        let props = writer_properties();
+        assert_eq!(props.max_row_group_row_count(), Some(ROW_GROUP_ROWS));
+        assert_eq!(props.compression(&parquet::schema::types::ColumnPath::from("x")), Compression::SNAPPY);
+    }
+}
