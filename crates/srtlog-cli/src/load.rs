@@ -2,12 +2,10 @@
 //! filters, logging, the progress bar, the one warning about read-only runs, and the atomic
 //! write of every file a command is asked to produce.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 use srtlog_loader::model::ParseOptions;
@@ -168,58 +166,15 @@ fn progress_bar(args: &LoadArgs, total: usize) -> Option<indicatif::ProgressBar>
     Some(bar)
 }
 
-/// Writes the file `path` atomically: `write` fills a new temporary file in the same
-/// directory, which is flushed to disk and renamed over `path`, and the directory is synced so
-/// that the rename itself survives a crash. An interrupted command (error, kill, power loss)
-/// therefore never leaves half a file under the name the user asked for; on an error the
-/// temporary file is removed.
-///
-/// The temporary file is `.{name}.{pid}.{seq}.{nanos}.tmp`, created with `create_new` (it
-/// never reuses or follows an existing path, e.g. a symlink planted under a predictable name,
-/// and two writers never share one).
+/// Writes the file `path` atomically with what `write` writes: an interrupted or failed command
+/// never leaves half a file under the name the user asked for. The work is
+/// [`srtlog_columnar::write_atomically`]'s (the one atomic write of the workspace); the error is
+/// the underlying I/O error, because the caller's message names `path` already.
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (tmp, file) = create_temp(dir, &name)?;
-    let result = (|| {
-        let mut out = io::BufWriter::new(file);
-        write(&mut out)?;
-        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)
-    })();
-    if let Err(err) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(err);
-    }
-    // Makes the rename durable. Some file systems cannot sync a directory (EINVAL); the file
-    // is in place by now, so only a real I/O error is worth reporting.
-    match File::open(dir).and_then(|d| d.sync_all()) {
-        Err(err) if err.kind() != io::ErrorKind::InvalidInput => Err(err),
-        _ => Ok(()),
-    }
-}
-
-/// A new temporary file for `name` in `dir`, under a name no other write uses.
-fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
-    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
-    let mut attempt = 0;
-    loop {
-        let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
-        // The clock part tells apart writers of the same pid (another host sharing the
-        // directory, or a pid reused after a crash left a temporary file behind).
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        let tmp = dir.join(format!(".{name}.{}.{seq}.{nanos:08x}.tmp", std::process::id()));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(file) => return Ok((tmp, file)),
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
-            Err(err) => return Err(err),
-        }
-    }
+    srtlog_columnar::write_atomically(path, write).map_err(|err| err.source)
 }
 
 #[cfg(test)]
@@ -258,18 +213,5 @@ mod tests {
         assert_eq!(err.to_string(), "disk full");
         assert_eq!(fs::read(&path).unwrap(), b"old");
         assert_eq!(names(dir.path()), ["report.html"]);
-    }
-
-    #[test]
-    fn temporary_files_are_hidden_unique_and_beside_the_target() {
-        let dir = tempfile::tempdir().unwrap();
-        let (first, _file1) = create_temp(dir.path(), "points.csv").unwrap();
-        let (second, _file2) = create_temp(dir.path(), "points.csv").unwrap();
-        assert_ne!(first, second);
-        for tmp in [&first, &second] {
-            assert_eq!(tmp.parent(), Some(dir.path()));
-            let name = tmp.file_name().unwrap().to_string_lossy().into_owned();
-            assert!(name.starts_with(".points.csv.") && name.ends_with(".tmp"), "{name}");
-        }
     }
 }
