@@ -183,7 +183,6 @@
 //! ```
 
 mod cache;
-mod columns;
 mod error;
 mod fingerprint;
 mod footer;

@@ -17,7 +17,7 @@ use srtlog_model::{
     BatchMetrics, BatchRow, BatchType, MemoryMetricType, MemoryMetrics, NodeMetadata, NodeMetrics, Timestamp,
 };
 
-use crate::columns::{column, opt, required, Scalar};
+use srtlog_columnar::columns::{column, opt, required, Scalar};
 
 /// The value of the `record_type` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,10 +192,10 @@ macro_rules! node_table {
                 Field::new("tp", DataType::UInt32, false),
                 Field::new("ep", DataType::UInt32, false),
                 Field::new("batch_type", DataType::Utf8, true),
-                $( Field::new(stringify!($b), <$bt as Scalar>::data_type(), true), )+
+                $( Field::new(stringify!($b), <$bt as Scalar>::DATA_TYPE, true), )+
                 Field::new("metric_type", DataType::Utf8, true),
                 Field::new("event", DataType::Utf8, true),
-                $( Field::new(stringify!($m), <$mt as Scalar>::data_type(), true), )+
+                $( Field::new(stringify!($m), <$mt as Scalar>::DATA_TYPE, true), )+
             ]))
         });
 

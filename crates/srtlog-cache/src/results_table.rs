@@ -9,7 +9,7 @@ use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use srtlog_columnar::{decode_other_metrics, encode_other_metrics};
 use srtlog_model::BenchmarkPoint;
 
-use crate::columns::{column, opt, Scalar};
+use srtlog_columnar::columns::{column, opt, Scalar};
 
 /// Declares the table from the list of [`BenchmarkPoint`]'s named metrics, in declaration order
 /// — the model's own list, passed in by [`srtlog_model::with_point_metrics`]. A unit test
@@ -65,7 +65,7 @@ macro_rules! results_table {
         static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
             Arc::new(Schema::new(vec![
                 Field::new("concurrency", DataType::UInt32, true),
-                $( Field::new(stringify!($field), <$ty as Scalar>::data_type(), true), )+
+                $( Field::new(stringify!($field), <$ty as Scalar>::DATA_TYPE, true), )+
                 Field::new("other_metrics", DataType::Utf8, false),
                 Field::new("source_file", DataType::Utf8, true),
             ]))

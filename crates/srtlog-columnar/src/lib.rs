@@ -1,11 +1,13 @@
 //! The columnar layer between the model and the two crates that write Parquet files
-//! (`srtlog-cache`, `srtlog-export`): the one set of Parquet writer properties, the one
-//! encoding of a point's `other_metrics`, the one atomic file write and its I/O error.
+//! (`srtlog-cache`, `srtlog-export`): the column types both build and read ([`columns`]), the
+//! one set of Parquet writer properties, the one encoding of a point's `other_metrics`, the
+//! one atomic file write and its I/O error.
 //!
 //! Nothing else in the workspace writes a file atomically by hand: a store or export goes
 //! through [`AtomicFile`] (or [`write_atomic`] / [`write_atomically`]).
 
 mod atomic;
+pub mod columns;
 mod error;
 
 use std::collections::BTreeMap;

@@ -259,7 +259,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod columns;
 mod error;
 mod hive;
 mod output;

@@ -11,10 +11,10 @@ use parquet::file::metadata::KeyValue;
 use serde_json::{json, Value};
 use srtlog_columnar::{write_atomic, writer_properties, AtomicFile};
 
-use crate::columns::Columns;
 use crate::error::ExportError;
 use crate::tables::Table;
 use crate::{DatasetSummary, DATASET_SCHEMA_VERSION, MARKER_FILE, PARTITION_COLUMN};
+use srtlog_columnar::columns::Columns;
 
 /// The value of the marker's `format` key.
 const FORMAT: &str = "srtlog-dataset";

@@ -14,7 +14,8 @@ use srtlog_model::{
     ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
 };
 
-use crate::columns::{columns, Columns, List, Opt, Req, ReqText, Text, WallMicros};
+use srtlog_columnar::columns;
+use srtlog_columnar::columns::{Columns, List, Opt, Req, ReqText, Text, WallMicros};
 
 /// One table of the dataset: a directory under the output directory, with one Parquet file
 /// per run in a `job_id=<id>` partition directory.
