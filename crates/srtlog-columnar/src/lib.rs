@@ -9,6 +9,7 @@
 mod atomic;
 pub mod columns;
 mod error;
+pub mod points;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

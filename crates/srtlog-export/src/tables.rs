@@ -16,6 +16,7 @@ use srtlog_model::{
 
 use srtlog_columnar::columns;
 use srtlog_columnar::columns::{Columns, List, Opt, Req, ReqText, Text, WallMicros};
+use srtlog_columnar::points::PointMetricColumns;
 
 /// One table of the dataset: a directory under the output directory, with one Parquet file
 /// per run in a `job_id=<id>` partition directory.
@@ -231,34 +232,11 @@ impl RunsColumns {
     }
 }
 
-/// Declares the group of [`BenchmarkPoint`]'s named metrics, in the model's order (the model's
-/// own list, passed in by [`srtlog_model::with_point_metrics`]).
-macro_rules! point_metrics {
-    ($( $(#[$doc:meta])* $field:ident : $ty:ty ),+ $(,)?) => {
-        columns! {
-            /// One nullable column per named metric of [`BenchmarkPoint`].
-            pub(crate) struct MetricColumns { $($field: Opt<$ty>),+ }
-        }
-
-        impl MetricColumns {
-            fn push(&mut self, point: &BenchmarkPoint) {
-                let BenchmarkPoint { concurrency: _, $($field,)+ other_metrics: _, source_file: _ } = point;
-                $( self.$field.push(*$field); )+
-            }
-        }
-
-        #[cfg(test)]
-        const METRIC_COLUMNS: &[&str] = &[$(stringify!($field)),+];
-    };
-}
-
-srtlog_model::with_point_metrics!(point_metrics! {});
-
 columns! {
     /// The columns of `points/`.
     pub(crate) struct PointsColumns {
         concurrency: Opt<u32>,
-        metrics: MetricColumns,
+        metrics: PointMetricColumns,
         output_tps_per_gpu: Opt<f64>,
         total_tps_per_gpu: Opt<f64>,
         input_tps: Opt<f64>,
@@ -389,6 +367,7 @@ srtlog_model::with_batch_fields!(node_tables! {
 mod tests {
     use std::collections::BTreeSet;
 
+    use srtlog_columnar::points::POINT_METRIC_COLUMNS;
     use srtlog_model::{BatchType, MemoryMetricType};
 
     use super::*;
@@ -399,10 +378,10 @@ mod tests {
 
     #[test]
     fn points_have_every_metric_of_the_model_under_its_name() {
-        assert_eq!(METRIC_COLUMNS, BenchmarkPoint::METRIC_NAMES);
+        assert_eq!(POINT_METRIC_COLUMNS, BenchmarkPoint::METRIC_NAMES);
         let names = names(Table::Points);
         assert_eq!(names[0], "concurrency");
-        assert_eq!(&names[1..=METRIC_COLUMNS.len()], METRIC_COLUMNS);
+        assert_eq!(&names[1..=POINT_METRIC_COLUMNS.len()], POINT_METRIC_COLUMNS);
     }
 
     #[test]
