@@ -14,10 +14,11 @@ use arrow_array::{
 };
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use srtlog_model::{
-    BatchMetrics, BatchRow, BatchType, MemoryMetricType, MemoryMetrics, NodeMetadata, NodeMetrics, Timestamp,
+    BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeMetadata, NodeMetrics, Timestamp,
 };
 
-use srtlog_columnar::columns::{column, opt, required, Scalar};
+use srtlog_columnar::batches::{BatchFieldArrays, BatchFieldColumns};
+use srtlog_columnar::columns::{column, opt, required, Columns, Scalar};
 
 /// The value of the `record_type` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +76,7 @@ macro_rules! node_table {
             tp: UInt32Builder,
             ep: UInt32Builder,
             batch_type: StringBuilder,
-            $($b: <$bt as Scalar>::Builder,)+
+            batch_fields: BatchFieldColumns,
             metric_type: StringBuilder,
             event: StringBuilder,
             $($m: <$mt as Scalar>::Builder,)+
@@ -95,7 +96,7 @@ macro_rules! node_table {
                     tp: UInt32Builder::new(),
                     ep: UInt32Builder::new(),
                     batch_type: StringBuilder::new(),
-                    $($b: Default::default(),)+
+                    batch_fields: BatchFieldColumns::default(),
                     metric_type: StringBuilder::new(),
                     event: StringBuilder::new(),
                     $($m: Default::default(),)+
@@ -112,10 +113,10 @@ macro_rules! node_table {
             pub(crate) fn append(&mut self, row: &NodeRow<'_>) {
                 match *row {
                     NodeRow::Batch(meta, batch) => {
-                        let BatchRow { timestamp, dp, tp, ep, batch_type, $($b,)+ } = batch.to_row();
-                        self.append_common(meta, RecordType::Batch, timestamp, [dp, tp, ep]);
-                        self.batch_type.append_value(batch_type.as_str());
-                        $( <$bt as Scalar>::append(&mut self.$b, $b); )+
+                        let row = batch.to_row();
+                        self.append_common(meta, RecordType::Batch, row.timestamp, [row.dp, row.tp, row.ep]);
+                        self.batch_type.append_value(row.batch_type.as_str());
+                        self.batch_fields.push(&row);
                         self.metric_type.append_null();
                         self.event.append_null();
                         $( <$mt as Scalar>::append(&mut self.$m, None); )+
@@ -124,7 +125,7 @@ macro_rules! node_table {
                         let MemoryMetrics { timestamp, dp, tp, ep, metric_type, event, $($m,)+ } = memory;
                         self.append_common(meta, RecordType::Memory, *timestamp, [*dp, *tp, *ep]);
                         self.batch_type.append_null();
-                        $( <$bt as Scalar>::append(&mut self.$b, None); )+
+                        self.batch_fields.push_null();
                         self.metric_type.append_value(metric_type.as_str());
                         self.event.append_value(event);
                         $( <$mt as Scalar>::append(&mut self.$m, *$m); )+
@@ -153,7 +154,7 @@ macro_rules! node_table {
 
             /// The rows appended since the last `finish`, as a batch of [`nodes_schema`].
             pub(crate) fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
-                let columns: Vec<ArrayRef> = vec![
+                let mut columns: Vec<ArrayRef> = vec![
                     Arc::new(self.node_name.finish()),
                     Arc::new(self.worker_type.finish()),
                     Arc::new(self.worker_id.finish()),
@@ -164,11 +165,11 @@ macro_rules! node_table {
                     Arc::new(self.tp.finish()),
                     Arc::new(self.ep.finish()),
                     Arc::new(self.batch_type.finish()),
-                    $( Arc::new(self.$b.finish()), )+
-                    Arc::new(self.metric_type.finish()),
-                    Arc::new(self.event.finish()),
-                    $( Arc::new(self.$m.finish()), )+
                 ];
+                self.batch_fields.finish(&mut columns);
+                columns.push(Arc::new(self.metric_type.finish()));
+                columns.push(Arc::new(self.event.finish()));
+                $( columns.push(Arc::new(self.$m.finish())); )+
                 self.rows = 0;
                 RecordBatch::try_new(nodes_schema(), columns)
             }
@@ -181,7 +182,7 @@ macro_rules! node_table {
         }
 
         static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
-            Arc::new(Schema::new(vec![
+            let mut fields = vec![
                 Field::new("node_name", DataType::Utf8, false),
                 Field::new("worker_type", DataType::Utf8, false),
                 Field::new("worker_id", DataType::Utf8, false),
@@ -192,11 +193,12 @@ macro_rules! node_table {
                 Field::new("tp", DataType::UInt32, false),
                 Field::new("ep", DataType::UInt32, false),
                 Field::new("batch_type", DataType::Utf8, true),
-                $( Field::new(stringify!($b), <$bt as Scalar>::DATA_TYPE, true), )+
-                Field::new("metric_type", DataType::Utf8, true),
-                Field::new("event", DataType::Utf8, true),
-                $( Field::new(stringify!($m), <$mt as Scalar>::DATA_TYPE, true), )+
-            ]))
+            ];
+            BatchFieldColumns::fields("", &mut fields);
+            fields.push(Field::new("metric_type", DataType::Utf8, true));
+            fields.push(Field::new("event", DataType::Utf8, true));
+            $( fields.push(Field::new(stringify!($m), <$mt as Scalar>::DATA_TYPE, true)); )+
+            Arc::new(Schema::new(fields))
         });
 
         /// Decodes the rows of `batch` (of [`nodes_schema`]) into the workers of `out`.
@@ -211,7 +213,7 @@ macro_rules! node_table {
             let tp = column::<UInt32Array>(batch, "tp")?;
             let ep = column::<UInt32Array>(batch, "ep")?;
             let batch_type = column::<StringArray>(batch, "batch_type")?;
-            $( let $b = column::<<$bt as Scalar>::Array>(batch, stringify!($b))?; )+
+            let batch_fields = BatchFieldArrays::of(batch)?;
             let metric_type = column::<StringArray>(batch, "metric_type")?;
             let event = column::<StringArray>(batch, "event")?;
             $( let $m = column::<<$mt as Scalar>::Array>(batch, stringify!($m))?; )+
@@ -256,14 +258,8 @@ macro_rules! node_table {
                             Some("decode") => BatchType::Decode,
                             other => return Err(fail(&format!("batch_type {other:?}"))),
                         };
-                        out.workers[worker].batches.push(BatchMetrics::from(BatchRow {
-                            timestamp: ts,
-                            dp,
-                            tp,
-                            ep,
-                            batch_type,
-                            $( $b: opt::<$bt>($b, row), )+
-                        }));
+                        let fields = batch_fields.row(row, ts, [dp, tp, ep], batch_type);
+                        out.workers[worker].batches.push(BatchMetrics::from(fields));
                     }
                     RecordType::Memory => {
                         let metric_type = match text(metric_type, row) {

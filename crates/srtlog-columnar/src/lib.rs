@@ -7,6 +7,7 @@
 //! through [`AtomicFile`] (or [`write_atomic`] / [`write_atomically`]).
 
 mod atomic;
+pub mod batches;
 pub mod columns;
 mod error;
 pub mod points;

@@ -10,10 +10,11 @@ use arrow_array::builder::{StringBuilder, UInt32Builder};
 use arrow_schema::{Schema, SchemaRef};
 use srtlog_columnar::encode_other_metrics;
 use srtlog_model::{
-    BatchMetrics, BatchRow, BenchmarkPoint, BenchmarkRun, MemoryMetrics, ModelInfo, NodeMetadata,
-    ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
+    BatchMetrics, BenchmarkPoint, BenchmarkRun, MemoryMetrics, ModelInfo, NodeMetadata, ProfilerMetadata,
+    ResultSource, RunMetadata, Timestamp,
 };
 
+use srtlog_columnar::batches::BatchFieldColumns;
 use srtlog_columnar::columns;
 use srtlog_columnar::columns::{Columns, List, Opt, Req, ReqText, Text, WallMicros};
 use srtlog_columnar::points::PointMetricColumns;
@@ -313,7 +314,7 @@ macro_rules! node_tables {
             pub(crate) struct BatchColumns {
                 worker: WorkerColumns,
                 batch_type: ReqText,
-                $($b: Opt<$bt>,)+
+                fields: BatchFieldColumns,
                 run_path: ReqText,
             }
         }
@@ -321,10 +322,10 @@ macro_rules! node_tables {
         impl BatchColumns {
             /// Appends one batch of a worker of the run as one row.
             pub(crate) fn push(&mut self, ctx: &RunContext<'_>, worker: &NodeMetadata, batch: &BatchMetrics) {
-                let BatchRow { timestamp, dp, tp, ep, batch_type, $($b,)+ } = batch.to_row();
-                self.worker.push(worker, timestamp, [dp, tp, ep]);
-                self.batch_type.push(batch_type.as_str());
-                $( self.$b.push($b); )+
+                let row = batch.to_row();
+                self.worker.push(worker, row.timestamp, [row.dp, row.tp, row.ep]);
+                self.batch_type.push(row.batch_type.as_str());
+                self.fields.push(&row);
                 self.run_path.push(ctx.path);
             }
         }
