@@ -18,7 +18,8 @@ use srtlog_model::{
 };
 
 use srtlog_columnar::batches::{BatchFieldArrays, BatchFieldColumns};
-use srtlog_columnar::columns::{column, opt, required, Columns, Scalar};
+use srtlog_columnar::columns::{column, opt, required, Columns};
+use srtlog_columnar::memory::{MemoryFieldArrays, MemoryFieldColumns};
 
 /// The value of the `record_type` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,8 +62,7 @@ pub(crate) fn node_rows(nodes: &[NodeMetrics]) -> impl Iterator<Item = NodeRow<'
 /// order. [`BatchRow`] and `MemoryMetrics` are destructured without `..`, so a memory field
 /// added to the model and not here is a compile error; batch fields arrive by themselves.
 macro_rules! node_table {
-    (batch { $( $(#[doc = $bdoc:literal])* $b:ident : $bt:ty => $bkind:ident $(($bvariant:ident))? ),+ $(,)? }
-     memory { $($m:ident : $mt:ty),+ $(,)? }) => {
+    (batch { $( $(#[doc = $bdoc:literal])* $b:ident : $bt:ty => $bkind:ident $(($bvariant:ident))? ),+ $(,)? }) => {
         /// Arrow builder of the `node_metrics` table: [`append`](Self::append) rows, then
         /// [`finish`](Self::finish) a record batch (the builder is then empty and reusable).
         pub(crate) struct NodeMetricsBuilder {
@@ -79,7 +79,7 @@ macro_rules! node_table {
             batch_fields: BatchFieldColumns,
             metric_type: StringBuilder,
             event: StringBuilder,
-            $($m: <$mt as Scalar>::Builder,)+
+            memory_fields: MemoryFieldColumns,
             rows: usize,
         }
 
@@ -99,7 +99,7 @@ macro_rules! node_table {
                     batch_fields: BatchFieldColumns::default(),
                     metric_type: StringBuilder::new(),
                     event: StringBuilder::new(),
-                    $($m: Default::default(),)+
+                    memory_fields: MemoryFieldColumns::default(),
                     rows: 0,
                 }
             }
@@ -119,16 +119,16 @@ macro_rules! node_table {
                         self.batch_fields.push(&row);
                         self.metric_type.append_null();
                         self.event.append_null();
-                        $( <$mt as Scalar>::append(&mut self.$m, None); )+
+                        self.memory_fields.push_null();
                     }
                     NodeRow::Memory(meta, memory) => {
-                        let MemoryMetrics { timestamp, dp, tp, ep, metric_type, event, $($m,)+ } = memory;
-                        self.append_common(meta, RecordType::Memory, *timestamp, [*dp, *tp, *ep]);
+                        let [dp, tp, ep] = [memory.dp, memory.tp, memory.ep];
+                        self.append_common(meta, RecordType::Memory, memory.timestamp, [dp, tp, ep]);
                         self.batch_type.append_null();
                         self.batch_fields.push_null();
-                        self.metric_type.append_value(metric_type.as_str());
-                        self.event.append_value(event);
-                        $( <$mt as Scalar>::append(&mut self.$m, *$m); )+
+                        self.metric_type.append_value(memory.metric_type.as_str());
+                        self.event.append_value(&memory.event);
+                        self.memory_fields.push(memory);
                     }
                 }
                 self.rows += 1;
@@ -169,7 +169,7 @@ macro_rules! node_table {
                 self.batch_fields.finish(&mut columns);
                 columns.push(Arc::new(self.metric_type.finish()));
                 columns.push(Arc::new(self.event.finish()));
-                $( columns.push(Arc::new(self.$m.finish())); )+
+                self.memory_fields.finish(&mut columns);
                 self.rows = 0;
                 RecordBatch::try_new(nodes_schema(), columns)
             }
@@ -197,7 +197,7 @@ macro_rules! node_table {
             BatchFieldColumns::fields("", &mut fields);
             fields.push(Field::new("metric_type", DataType::Utf8, true));
             fields.push(Field::new("event", DataType::Utf8, true));
-            $( fields.push(Field::new(stringify!($m), <$mt as Scalar>::DATA_TYPE, true)); )+
+            MemoryFieldColumns::fields("", &mut fields);
             Arc::new(Schema::new(fields))
         });
 
@@ -216,7 +216,7 @@ macro_rules! node_table {
             let batch_fields = BatchFieldArrays::of(batch)?;
             let metric_type = column::<StringArray>(batch, "metric_type")?;
             let event = column::<StringArray>(batch, "event")?;
-            $( let $m = column::<<$mt as Scalar>::Array>(batch, stringify!($m))?; )+
+            let memory_fields = MemoryFieldArrays::of(batch)?;
 
             for row in 0..batch.num_rows() {
                 let (worker, kind) = out.next_slot()?;
@@ -268,15 +268,16 @@ macro_rules! node_table {
                             other => return Err(fail(&format!("metric_type {other:?}"))),
                         };
                         let event = text(event, row).ok_or_else(|| fail("event is null"))?.to_owned();
-                        out.workers[worker].memory_snapshots.push(MemoryMetrics {
+                        let mut memory = MemoryMetrics {
                             timestamp: ts,
                             dp,
                             tp,
                             ep,
-                            metric_type,
-                            event,
-                            $( $m: opt::<$mt>($m, row), )+
-                        });
+                            ..MemoryMetrics::new(metric_type, "")
+                        };
+                        memory.event = event;
+                        memory_fields.fill(row, &mut memory);
+                        out.workers[worker].memory_snapshots.push(memory);
                     }
                 }
             }
@@ -285,14 +286,7 @@ macro_rules! node_table {
     };
 }
 
-srtlog_model::with_batch_fields!(node_table! {
-    memory {
-        avail_mem_gb: f64,
-        mem_usage_gb: f64,
-        kv_cache_gb: f64,
-        kv_tokens: u64,
-    }
-});
+srtlog_model::with_batch_fields!(node_table! {});
 
 /// The Arrow schema of `node_metrics.parquet`.
 pub(crate) fn nodes_schema() -> SchemaRef {

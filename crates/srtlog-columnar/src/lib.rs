@@ -10,6 +10,7 @@ mod atomic;
 pub mod batches;
 pub mod columns;
 mod error;
+pub mod memory;
 pub mod points;
 
 use std::collections::BTreeMap;

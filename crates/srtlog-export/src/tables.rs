@@ -17,6 +17,7 @@ use srtlog_model::{
 use srtlog_columnar::batches::BatchFieldColumns;
 use srtlog_columnar::columns;
 use srtlog_columnar::columns::{Columns, List, Opt, Req, ReqText, Text, WallMicros};
+use srtlog_columnar::memory::MemoryFieldColumns;
 use srtlog_columnar::points::PointMetricColumns;
 
 /// One table of the dataset: a directory under the output directory, with one Parquet file
@@ -307,8 +308,7 @@ impl WorkerColumns {
 /// model's own list, passed in by [`srtlog_model::with_batch_fields`]) and [`MemoryMetrics`],
 /// in the model's order.
 macro_rules! node_tables {
-    (batch { $( $(#[doc = $bdoc:literal])* $b:ident : $bt:ty => $bkind:ident $(($bvariant:ident))? ),+ $(,)? }
-     memory { $($m:ident : $mt:ty),+ $(,)? }) => {
+    (batch { $( $(#[doc = $bdoc:literal])* $b:ident : $bt:ty => $bkind:ident $(($bvariant:ident))? ),+ $(,)? }) => {
         columns! {
             /// The columns of `batches/`.
             pub(crate) struct BatchColumns {
@@ -336,33 +336,30 @@ macro_rules! node_tables {
                 worker: WorkerColumns,
                 metric_type: ReqText,
                 event: ReqText,
-                $($m: Opt<$mt>,)+
+                measurements: MemoryFieldColumns,
                 run_path: ReqText,
             }
         }
 
         impl MemoryColumns {
             /// Appends one memory snapshot of a worker of the run as one row.
-            pub(crate) fn push(&mut self, ctx: &RunContext<'_>, worker: &NodeMetadata, memory: &MemoryMetrics) {
-                let MemoryMetrics { timestamp, dp, tp, ep, metric_type, event, $($m,)+ } = memory;
-                self.worker.push(worker, *timestamp, [*dp, *tp, *ep]);
-                self.metric_type.push(metric_type.as_str());
-                self.event.push(event);
-                $( self.$m.push(*$m); )+
+            pub(crate) fn push(
+                &mut self,
+                ctx: &RunContext<'_>,
+                worker: &NodeMetadata,
+                memory: &MemoryMetrics,
+            ) {
+                self.worker.push(worker, memory.timestamp, [memory.dp, memory.tp, memory.ep]);
+                self.metric_type.push(memory.metric_type.as_str());
+                self.event.push(&memory.event);
+                self.measurements.push(memory);
                 self.run_path.push(ctx.path);
             }
         }
     };
 }
 
-srtlog_model::with_batch_fields!(node_tables! {
-    memory {
-        avail_mem_gb: f64,
-        mem_usage_gb: f64,
-        kv_cache_gb: f64,
-        kv_tokens: u64,
-    }
-});
+srtlog_model::with_batch_fields!(node_tables! {});
 
 #[cfg(test)]
 mod tests {
