@@ -213,8 +213,7 @@
 //!
 //! ```
 //! use srtlog_export::{write_dataset, Table};
-//! use srtlog_model::{AnalysisDocument, BenchmarkPoint, BenchmarkRun, Mode, RunMetadata};
-//! # use srtlog_model::{ModelInfo, ProfilerMetadata, ProfilerResults};
+//! use srtlog_model::{AnalysisDocument, BenchmarkPoint, BenchmarkRun, Mode, ProfilerResults, RunMetadata};
 //!
 //! let metadata = RunMetadata {
 //!     job_id: "4401463".into(),
@@ -223,21 +222,16 @@
 //!     decode_workers: 2,
 //!     gpus_per_prefill: Some(4),
 //!     gpus_per_decode: Some(4),
+//!     gpu_type: Some("gb200".into()),
 //!     path: "/runs/4401463".into(),
-//! #   job_name: None, run_date: Some("2026-01-16T06:10:02".into()), prefill_nodes: 1,
-//! #   decode_nodes: 2, agg_nodes: 0, agg_workers: 0, gpus_per_node: Some(4), gpus_per_agg: None,
-//! #   gpu_type: Some("gb200".into()), total_gpus: 12, container: None, backend_type: None,
-//! #   frontend_type: None, model: ModelInfo::default(), tags: vec![], metadata_version: None,
-//!     // ...
+//!     ..Default::default()
 //! };
 //! let point = BenchmarkPoint { concurrency: Some(64), output_tps: Some(6000.0), ..Default::default() };
 //! let run = BenchmarkRun {
 //!     metadata,
 //!     profiler: ProfilerResults { points: vec![point], ..Default::default() },
 //!     is_complete: true,
-//! #   profiler_metadata: ProfilerMetadata::default(), missing_concurrencies: vec![],
-//! #   benchmark_launch_command: None, nodes: vec![], derived: Default::default(),
-//!     // ...
+//!     ..Default::default()
 //! };
 //! let doc = AnalysisDocument { schema_version: 1, runs: vec![run], skipped: vec![] };
 //!

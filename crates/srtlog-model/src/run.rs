@@ -142,7 +142,7 @@ pub struct ProfilerMetadata {
 }
 
 /// Everything srtlog knows about one run. This is one element of the JSON document's `runs`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BenchmarkRun {
     /// Run metadata.
     pub metadata: RunMetadata,

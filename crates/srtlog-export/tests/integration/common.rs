@@ -23,25 +23,12 @@ pub fn metadata(job_id: &str, mode: Mode) -> RunMetadata {
         job_name: Some(format!("job-{job_id}")),
         run_date: Some("2026-01-16T06:10:02".to_owned()),
         mode,
-        prefill_nodes: 0,
-        decode_nodes: 0,
-        agg_nodes: 0,
-        prefill_workers: 0,
-        decode_workers: 0,
-        agg_workers: 0,
         gpus_per_node: Some(4),
-        gpus_per_prefill: None,
-        gpus_per_decode: None,
-        gpus_per_agg: None,
         gpu_type: Some("gb200".to_owned()),
-        total_gpus: 0,
-        container: None,
         backend_type: Some("sglang".to_owned()),
-        frontend_type: None,
-        model: ModelInfo::default(),
-        tags: vec![],
         path: format!("/runs/{job_id}"),
         metadata_version: Some("2.0".to_owned()),
+        ..RunMetadata::default()
     }
 }
 
