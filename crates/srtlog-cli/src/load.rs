@@ -191,16 +191,6 @@ mod tests {
     }
 
     #[test]
-    fn write_atomically_replaces_the_file_and_leaves_no_temporary_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.csv");
-        write_atomically(&path, |w| w.write_all(b"one")).unwrap();
-        write_atomically(&path, |w| w.write_all(b"two")).unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"two");
-        assert_eq!(names(dir.path()), ["out.csv"]);
-    }
-
-    #[test]
     fn a_failed_write_keeps_the_old_file_and_removes_the_temporary_one() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.html");

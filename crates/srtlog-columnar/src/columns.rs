@@ -2,7 +2,7 @@
 //! kind of column (nullable or required scalar, text, wall-clock timestamp, list), the
 //! [`Columns`] trait that a table's builder and its groups of columns implement, and the
 //! [`columns!`](crate::columns!) macro that declares such a group from a field list. Reading:
-//! typed access to a decoded record batch ([`column`], [`opt`], [`required`]). One [`Scalar`]
+//! typed access to a decoded record batch ([`column()`], [`opt`], [`required`]). One [`Scalar`]
 //! trait ties each Rust value type to its Arrow builder, array and data type for both, so the
 //! cache and the dataset cannot map a model type to two Arrow types.
 

@@ -1,5 +1,5 @@
 //! The columnar layer between the model and the two crates that write Parquet files
-//! (`srtlog-cache`, `srtlog-export`): the column types both build and read ([`columns`]), the
+//! (`srtlog-cache`, `srtlog-export`): the column types both build and read ([`mod@columns`]), the
 //! one set of Parquet writer properties, the one encoding of a point's `other_metrics`, the
 //! one atomic file write and its I/O error.
 //!
