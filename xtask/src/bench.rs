@@ -18,17 +18,21 @@ use std::time::Instant;
 use clap::Args;
 use srtlog_loader::{CacheMode, LoaderOptions, RunLoader};
 
-use crate::corpus::{generate, GenCorpusArgs};
+use crate::corpus::{generate, GenCorpusArgs, BUSY_METRIC_SHARE};
 
 /// Options of `bench`.
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
-    /// Corpus directory: reused when it holds a corpus of these parameters, else generated.
-    #[arg(long, default_value = "target/bench-corpus")]
-    pub corpus: PathBuf,
+    /// Corpus directory: reused when it holds a corpus of these parameters, else generated
+    /// (default: `target/bench-corpus-<share>`, one per metric share).
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
     /// Runs in the corpus.
     #[arg(long, default_value_t = 6)]
     pub runs: usize,
+    /// Workers per run (one prefill, the rest decode; aggregated runs: all aggregated).
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
     /// Least size of all worker logs together, in GB.
     #[arg(long, default_value_t = 1.0)]
     pub min_gb: f64,
@@ -41,9 +45,10 @@ pub struct BenchArgs {
     /// Also measure peak RSS while parsing one worker log of this many GB (0: skip).
     #[arg(long, default_value_t = 2.0)]
     pub big_file_gb: f64,
-    /// Share of worker-log lines that are metrics lines (real logs: a few percent when idle or
-    /// warning-flooded, most of the file when busy).
-    #[arg(long, default_value_t = 0.3)]
+    /// Share of worker-log lines that are metrics lines. The default is the busy end (workers
+    /// under load, nearly every line a batch line); 0.5, 0.3 and 0.05 are the other profiles
+    /// docs/PERFORMANCE.md records (0.05: idle or warning-flooded workers).
+    #[arg(long, default_value_t = BUSY_METRIC_SHARE)]
     pub metric_share: f64,
 }
 
@@ -212,14 +217,22 @@ fn total_bytes(files: &[PathBuf]) -> u64 {
     files.iter().filter_map(|f| fs::metadata(f).ok()).map(|m| m.len()).sum()
 }
 
-/// Reads every file once so that every measurement starts from a warm page cache.
-fn warm_page_cache(files: &[PathBuf]) -> io::Result<()> {
+/// Reads every file once so that every measurement starts from a warm page cache; returns the
+/// number of lines read (the denominator of the corpus's measured metric share).
+fn warm_page_cache(files: &[PathBuf]) -> io::Result<u64> {
     let mut buf = vec![0u8; 1 << 20];
+    let mut lines = 0u64;
     for f in files {
         let mut file = fs::File::open(f)?;
-        while file.read(&mut buf)? > 0 {}
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        }
     }
-    Ok(())
+    Ok(lines)
 }
 
 fn time_grep(files: &[PathBuf]) -> io::Result<f64> {
@@ -236,7 +249,7 @@ fn time_grep(files: &[PathBuf]) -> io::Result<f64> {
 /// Generates (or reuses) a corpus with `lines` per worker log; a marker file records the parameters.
 fn ensure_corpus(dir: &Path, runs: usize, workers: usize, lines: usize, metric_share: f64) -> io::Result<()> {
     let marker = dir.join(".srtlog-corpus");
-    let want = format!("runs={runs} workers={workers} lines={lines} share={metric_share} seed=42 v3\n");
+    let want = format!("runs={runs} workers={workers} lines={lines} share={metric_share} seed=42 v4\n");
     if fs::read_to_string(&marker).ok().as_deref() == Some(want.as_str()) {
         return Ok(());
     }
@@ -265,17 +278,21 @@ fn row(name: &str, s: &Stats, extra: &str) {
 
 fn bench(args: &BenchArgs) -> io::Result<()> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    const WORKERS: usize = 4;
-    // The generator writes about 170 bytes per line.
-    let lines = ((args.min_gb * 1e9) / (args.runs * WORKERS) as f64 / 150.0).ceil() as usize;
-    ensure_corpus(&args.corpus, args.runs, WORKERS, lines, args.metric_share)?;
-    let files = worker_logs(&args.corpus);
+    let workers = args.workers.max(1);
+    let corpus = args
+        .corpus
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("target/bench-corpus-{}", args.metric_share)));
+    // The generator writes about 150–200 bytes per line, depending on the share.
+    let lines = ((args.min_gb * 1e9) / (args.runs * workers) as f64 / 150.0).ceil() as usize;
+    ensure_corpus(&corpus, args.runs, workers, lines, args.metric_share)?;
+    let files = worker_logs(&corpus);
     let bytes = total_bytes(&files);
     let mb = bytes as f64 / 1e6;
-    warm_page_cache(&files)?;
+    let total_lines = warm_page_cache(&files)?;
     println!(
-        "corpus: {} ({} runs, {} worker logs, {:.0} MB); {threads} threads",
-        args.corpus.display(),
+        "corpus: {} ({} runs, {} worker logs, {:.0} MB, {total_lines} lines); {threads} threads",
+        corpus.display(),
         args.runs,
         files.len(),
         mb
@@ -286,7 +303,7 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
 
     // grep, srtlog on 1 thread and on all threads take turns, round after round, so that a
     // slow spell of this shared machine slows all three alike; the ratios are per round.
-    let dir = args.corpus.to_string_lossy().into_owned();
+    let dir = corpus.to_string_lossy().into_owned();
     let (one_args, all_args) = (child_args(&dir, 1, None, &[]), child_args(&dir, threads, None, &[]));
     let (mut grep_v, mut one, mut all) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..args.repeat {
@@ -302,11 +319,12 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
         "srtlog cold, 1 thread",
         &one_s,
         &format!(
-            "{:.0} MB/s, {:.2}x grep, peak RSS {} MB, {} batches ({} MB of records)",
+            "{:.0} MB/s, {:.2}x grep, peak RSS {} MB, {} batches = {:.1} % of lines ({} MB of records)",
             mb / one_s.median,
             one_s.median / grep.median,
             rss1 / 1024,
             one[0].batches,
+            100.0 * one[0].batches as f64 / total_lines.max(1) as f64,
             one[0].record_bytes >> 20
         ),
     );
@@ -372,7 +390,7 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
     let _ = fs::remove_dir_all(&cache);
 
     if args.warm_runs > 0 {
-        let small = args.corpus.with_file_name("bench-corpus-small");
+        let small = corpus.with_file_name(format!("bench-corpus-small-{}", args.metric_share));
         ensure_corpus(&small, args.warm_runs, 2, 200, args.metric_share)?;
         let small_dir = small.to_string_lossy().into_owned();
         let small_cache =
@@ -397,7 +415,7 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
     }
 
     if args.big_file_gb > 0.0 {
-        let big = args.corpus.with_file_name("bench-corpus-big");
+        let big = corpus.with_file_name(format!("bench-corpus-big-{}", args.metric_share));
         let lines = (args.big_file_gb * 1e9 / 150.0).ceil() as usize;
         ensure_corpus(&big, 1, 1, lines, args.metric_share)?;
         let big_files = worker_logs(&big);

@@ -2,9 +2,12 @@
 //!
 //! Every format family srtlog reads appears: SGLang's bracket prefix with rank tags, dynamo's
 //! ISO-8601/ANSI format, TensorRT-LLM iteration logs, sa-bench result JSON and both aiperf
-//! export layouts. Most lines of a real worker log are not metrics, so most generated lines
-//! are noise (HTTP access lines, warnings, progress bars, tracebacks, NCCL chatter); the
-//! metric share is a parameter. The same seed gives byte-identical output.
+//! export layouts. The share of metrics lines is a parameter: busy workers (the default, 95 %)
+//! write a batch line every few steps, quiet or warning-flooded ones are mostly noise (HTTP
+//! access lines, warnings, progress bars, tracebacks, NCCL chatter). Time advances per line at
+//! the rate a real worker of that role and backend logs (see [`LineRates`]), so timestamps,
+//! durations and throughput timelines look like a real log's. The same seed gives
+//! byte-identical output.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -26,13 +29,17 @@ pub struct GenCorpusArgs {
     /// Seed of the generator.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Share of worker-log lines that are metrics lines (batches, iterations), 0..1.
-    #[arg(long, default_value_t = 0.3)]
+    /// Share of worker-log lines that are metrics lines (batches, iterations), 0..1: 0.95 is a
+    /// busy worker under load, 0.05 a quiet or warning-flooded one.
+    #[arg(long, default_value_t = BUSY_METRIC_SHARE)]
     pub metric_share: f64,
     /// Workers per run: one prefill and the rest decode (aggregated runs: all agg).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
 }
+
+/// The metric share of a busy worker: under load nearly every line is a batch line.
+pub const BUSY_METRIC_SHARE: f64 = 0.95;
 
 /// SplitMix64: tiny, fast, and stable across versions (the corpus must not change when a
 /// dependency does).
@@ -242,27 +249,62 @@ fn write_results(run_dir: &Path, family: Family, rng: &mut Rng) -> io::Result<()
     Ok(())
 }
 
-/// Seconds since 2026-01-16 06:00:00, formatted the way each family prints time.
+/// Milliseconds since 2026-01-16 06:00:00, formatted the way each family prints time.
 struct Clock {
-    secs: u64,
+    millis: u64,
 }
 
 impl Clock {
     fn hms(&self) -> (u64, u64, u64) {
-        let s = 6 * 3600 + self.secs;
+        let s = 6 * 3600 + self.millis / 1000;
         ((s / 3600) % 24, (s / 60) % 60, s % 60)
     }
     fn bracket(&self) -> String {
         let (h, m, s) = self.hms();
         format!("2026-01-16 {h:02}:{m:02}:{s:02}")
     }
-    fn iso(&self, micros: u64) -> String {
+    /// ISO-8601 with microseconds: the clock's milliseconds plus `jitter_micros` (< 1000).
+    fn iso(&self, jitter_micros: u64) -> String {
         let (h, m, s) = self.hms();
+        let micros = (self.millis % 1000) * 1000 + jitter_micros % 1000;
         format!("2026-01-16T{h:02}:{m:02}:{s:02}.{micros:06}Z")
     }
     fn trt(&self) -> String {
         let (h, m, s) = self.hms();
         format!("01/16/2026-{h:02}:{m:02}:{s:02}")
+    }
+}
+
+/// How fast a worker of one role and backend writes lines, in milliseconds of log time per
+/// line (the whole log: every rank that prints).
+///
+/// Chosen from the backends' logging rules and real logs, for the setup the corpus imitates
+/// (DeepSeek-R1 at 8k/1k, 4 DP-attention ranks per worker):
+/// - SGLang decode: each DP rank prints one `Decode batch` line per `decode_log_interval`
+///   (default 40) forward steps; at 20–30 ms per step that is one line per rank per ~1 s, so
+///   4 ranks → one line per 250 ms (real pastes show ~1–2 s between one rank's lines);
+/// - SGLang prefill: one `Prefill batch` line per scheduled prefill batch and rank; an 8k-token
+///   chunk takes ~0.4 s, so 4 ranks → one line per 100 ms;
+/// - aggregated SGLang: decode lines with prefill batches mixed in, one line per 200 ms;
+/// - TensorRT-LLM: `print_iter_log` prints every iteration: ~30 ms per generation step on a
+///   decode worker, ~150 ms per context (prefill) iteration;
+/// - noise (access lines, warnings, tracebacks) arrives in bursts between batches: 20 ms each.
+#[derive(Debug, Clone, Copy)]
+struct LineRates {
+    metric_ms: u64,
+    noise_ms: u64,
+}
+
+impl LineRates {
+    fn of(family: Family, role: &str) -> Self {
+        let metric_ms = match (family, role) {
+            (Family::Trtllm, "prefill") => 150,
+            (Family::Trtllm, _) => 30,
+            (_, "prefill") => 100,
+            (_, "decode") => 250,
+            _ => 200,
+        };
+        LineRates { metric_ms, noise_ms: 20 }
     }
 }
 
@@ -274,16 +316,16 @@ fn write_worker_log(
     metric_share: f64,
     rng: &mut Rng,
 ) -> io::Result<()> {
-    let mut clock = Clock { secs: 0 };
+    let rates = LineRates::of(family, role);
+    let mut clock = Clock { millis: 0 };
     write_startup(out, family, role, &clock)?;
     let mut iter = 0u64;
-    for n in 0..lines {
-        if n % 50 == 0 {
-            clock.secs += 1;
-        }
+    for _ in 0..lines {
         if rng.unit() < metric_share {
+            clock.millis += rates.metric_ms;
             write_metric_line(out, family, role, &clock, &mut iter, rng)?;
         } else {
+            clock.millis += rates.noise_ms;
             write_noise_line(out, family, &clock, rng)?;
         }
     }
@@ -336,7 +378,7 @@ fn write_metric_line(
             }
         }
         Family::SglangDynamo => {
-            let ts = clock.iso(rng.below(1_000_000));
+            let ts = clock.iso(rng.below(1000));
             let prefix = format!("\x1b[2m{ts}\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2msglang.srt.managers.scheduler.log_stats\x1b[0m\x1b[2m:\x1b[0m");
             if prefill {
                 writeln!(out, "{prefix} Prefill batch. #new-seq: {}, #new-token: {}, #cached-token: {}, token usage: {:.2}, #running-req: {}, #queue-req: {}",
