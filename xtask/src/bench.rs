@@ -16,7 +16,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use clap::Args;
-use srtlog_loader::{CacheMode, LoaderOptions, RunLoader};
+use srtlog_loader::{CacheMode, LoaderOptions, NodeDetail, RunLoader};
 
 use crate::corpus::{generate, GenCorpusArgs, BUSY_METRIC_SHARE};
 
@@ -69,6 +69,9 @@ pub struct BenchLoadArgs {
     /// Stream the JSON document to stdout as `analyze --json` does.
     #[arg(long)]
     pub json: bool,
+    /// Load workers as summaries where the cache is valid, as `analyze` without `--json` does.
+    #[arg(long)]
+    pub summaries: bool,
 }
 
 /// One measured load, as the child reports it on stderr's last line.
@@ -85,6 +88,7 @@ struct Sample {
 pub fn run_load(args: &BenchLoadArgs) -> ExitCode {
     let options = LoaderOptions {
         with_nodes: !args.no_nodes,
+        node_detail: if args.summaries { NodeDetail::Summaries } else { NodeDetail::Batches },
         cache: args.cache_dir.clone().map_or(CacheMode::Disabled, CacheMode::Dir),
         jobs: Some(args.jobs),
         ..LoaderOptions::default()
@@ -92,8 +96,13 @@ pub fn run_load(args: &BenchLoadArgs) -> ExitCode {
     let Ok(loader) = RunLoader::with_options(&args.dir, options) else { return ExitCode::FAILURE };
     let start = Instant::now();
     let report = loader.load_all();
-    let batches: u64 =
-        report.runs.iter().flat_map(|r| &r.nodes).map(|n| n.metrics.batches.len() as u64).sum();
+    // Counted from the derived summaries, which a summary load has without the batches.
+    let batches: u64 = report
+        .runs
+        .iter()
+        .flat_map(|r| &r.derived.workers)
+        .map(|w| w.prefill_batches + w.decode_batches)
+        .sum();
     let record_bytes = batches * std::mem::size_of::<srtlog_loader::model::BatchMetrics>() as u64;
     if args.json {
         let stdout = io::stdout();
@@ -367,6 +376,19 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
             all_s.median / warm_s.median,
             warm[0].read_bytes >> 20,
             dir_bytes(&cache) >> 20
+        ),
+    );
+    let tables: Vec<Sample> =
+        repeat(args.repeat, &child_args(&dir, threads, Some(&cache_arg), &["--summaries"]))?;
+    let tables_s = stats(tables.iter().map(|s| s.secs).collect());
+    row(
+        "srtlog warm, tables (`analyze` without `--json`: worker summaries, no batch decoded)",
+        &tables_s,
+        &format!(
+            "{:.0}x faster than warm with batches; {} batches summarised; peak RSS {} MB",
+            warm_s.median / tables_s.median,
+            tables[0].batches,
+            tables.iter().map(|s| s.peak_rss_kb).max().unwrap_or(0) / 1024
         ),
     );
     let warm_results: Vec<Sample> =

@@ -14,7 +14,8 @@ use parquet::arrow::ArrowWriter;
 use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use serde_json::{json, Value};
 use srtlog_columnar::{write_atomic, writer_properties, AtomicFile};
-use srtlog_model::{NodeMetrics, ProfilerResults, Timestamp};
+use srtlog_model::derived::derive_workers;
+use srtlog_model::{NodeMetrics, ProfilerResults, Timestamp, WorkersDerived};
 
 use crate::error::CacheError;
 use crate::fingerprint::FileFingerprint;
@@ -116,28 +117,13 @@ impl RunCache {
             };
             let extras: NodesExtras = serde_json::from_str(&valid.extras)
                 .map_err(|e| CacheError::invalid(&path, format!("footer extras: {e}")))?;
-            let listed = extras
-                .workers
-                .iter()
-                .fold(0u64, |n, w| n.saturating_add(w.batch_rows).saturating_add(w.memory_rows));
-            if listed != valid.header.rows {
-                return Err(CacheError::invalid(
-                    &path,
-                    format!("the workers list {listed} rows, the footer says {}", valid.header.rows),
-                ));
-            }
+            check_listed_rows(&path, &extras, valid.header.rows)?;
             let workers = extras
                 .workers
                 .into_iter()
                 .map(|w| {
-                    let node = NodeMetrics {
-                        metadata: w.metadata,
-                        batches: Vec::new(),
-                        memory_snapshots: Vec::new(),
-                        config: w.config,
-                        stats: w.stats,
-                    };
-                    (node, w.batch_rows, w.memory_rows)
+                    let (batch_rows, memory_rows) = (w.batch_rows, w.memory_rows);
+                    (w.into_rowless_metrics(), batch_rows, memory_rows)
                 })
                 .collect();
             let mut assembler = NodeAssembler::new(workers, valid.file_rows);
@@ -148,6 +134,58 @@ impl RunCache {
             let nodes = assembler.finish().map_err(|e| CacheError::invalid(&path, e))?;
             tracing::debug!(path = %path.display(), workers = nodes.len(), "loaded cached node metrics");
             Ok(Some(nodes))
+        })
+    }
+
+    /// Loads, from the node part's footer alone, the workers without their rows (metadata,
+    /// config, parse stats; no batch and no memory snapshot) and their derived summaries, if the
+    /// part was built from exactly the sources `expected` by this cache schema version.
+    ///
+    /// This is what a caller that prints per-worker summaries needs; it reads the file's footer
+    /// and no row, so it costs the same for a worker of ten batches and one of ten million. The
+    /// rows' checksum is not verified (no row is used); [`load_nodes`](Self::load_nodes) verifies
+    /// it. `Ok(None)` and `Err` mean what they mean for [`load_results`](Self::load_results).
+    pub fn load_node_summaries(
+        &self,
+        expected: &[FileFingerprint],
+    ) -> Result<Option<(Vec<NodeMetrics>, WorkersDerived)>, CacheError> {
+        let path = self.dir.join(NODES_FILE);
+        guard(&path, || {
+            let file = match File::open(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    tracing::debug!(path = %path.display(), "no cache file");
+                    return Ok(None);
+                }
+                Err(e) => return Err(CacheError::read_io(&path, e)),
+            };
+            let metadata = ParquetMetaDataReader::new()
+                .parse_and_finish(&file)
+                .map_err(|e| CacheError::parquet(&path, e))?;
+            let kv = metadata.file_metadata().key_value_metadata();
+            let (header, extras) = match footer::check(&path, kv, NODES_TABLE, expected)? {
+                Check::Valid(header, extras) => (header, extras),
+                Check::Stale(reason) => {
+                    tracing::debug!(path = %path.display(), "stale cache: {reason}");
+                    return Ok(None);
+                }
+            };
+            let extras: NodesExtras = serde_json::from_str(&extras)
+                .map_err(|e| CacheError::invalid(&path, format!("footer extras: {e}")))?;
+            check_listed_rows(&path, &extras, header.rows)?;
+            if extras.derived.workers.len() != extras.workers.len() {
+                return Err(CacheError::invalid(
+                    &path,
+                    format!(
+                        "{} worker summaries for {} workers",
+                        extras.derived.workers.len(),
+                        extras.workers.len()
+                    ),
+                ));
+            }
+            let workers = extras.workers.into_iter().map(WorkerEntry::into_rowless_metrics).collect();
+            tracing::debug!(path = %path.display(), "loaded cached worker summaries");
+            Ok(Some((workers, extras.derived)))
         })
     }
 
@@ -183,7 +221,9 @@ impl RunCache {
                 stats: n.stats.clone(),
             })
             .collect();
-        writer.close(NODES_TABLE, fingerprints, &NodesExtras { workers })?;
+        let refs: Vec<&NodeMetrics> = nodes.iter().collect();
+        let derived = derive_workers(&refs);
+        writer.close(NODES_TABLE, fingerprints, &NodesExtras { workers, derived })?;
         tmp.commit()?;
         self.refresh_metadata_file();
         Ok(())
@@ -220,6 +260,20 @@ impl RunCache {
             tracing::warn!("{e}");
         }
     }
+}
+
+/// The workers' row counts must add up to the footer's: a footer that lies about its rows is
+/// damaged.
+fn check_listed_rows(path: &Path, extras: &NodesExtras, rows: u64) -> Result<(), CacheError> {
+    let listed =
+        extras.workers.iter().fold(0u64, |n, w| n.saturating_add(w.batch_rows).saturating_add(w.memory_rows));
+    if listed != rows {
+        return Err(CacheError::invalid(
+            path,
+            format!("the workers list {listed} rows, the footer says {rows}"),
+        ));
+    }
+    Ok(())
 }
 
 /// A cache file whose footer matched: what is needed to read its rows.

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use parquet::file::metadata::KeyValue;
 use serde::{Deserialize, Serialize};
-use srtlog_model::{NodeMetadata, ParallelConfig, ParseStats, ResultSource};
+use srtlog_model::{NodeMetadata, NodeMetrics, ParallelConfig, ParseStats, ResultSource, WorkersDerived};
 
 use crate::error::CacheError;
 use crate::fingerprint::{mismatch, FileFingerprint};
@@ -55,6 +55,9 @@ pub(crate) struct ResultsExtras {
 pub(crate) struct NodesExtras {
     /// Workers in the stored order; rows follow the same order.
     pub workers: Vec<WorkerEntry>,
+    /// [`derive_workers`](srtlog_model::derived::derive_workers) of the stored workers, in the
+    /// same order.
+    pub derived: WorkersDerived,
 }
 
 /// One worker in [`NodesExtras`].
@@ -71,6 +74,19 @@ pub(crate) struct WorkerEntry {
     pub config: ParallelConfig,
     /// Parse counters and diagnostics.
     pub stats: ParseStats,
+}
+
+impl WorkerEntry {
+    /// The worker as [`NodeMetrics`] without rows: what the footer alone knows of it.
+    pub(crate) fn into_rowless_metrics(self) -> NodeMetrics {
+        NodeMetrics {
+            metadata: self.metadata,
+            batches: Vec::new(),
+            memory_snapshots: Vec::new(),
+            config: self.config,
+            stats: self.stats,
+        }
+    }
 }
 
 /// Only the version, read first: a file of another version may have another header shape.

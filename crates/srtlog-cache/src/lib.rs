@@ -46,6 +46,11 @@
 //! - nodes: the workers in order, each with `node_name`, `worker_type`, `worker_id`, its row
 //!   counts (`batch_rows`, `memory_rows`), `config` ([`ParallelConfig`](srtlog_model::ParallelConfig))
 //!   and `stats` ([`ParseStats`](srtlog_model::ParseStats)). A worker with no rows survives.
+//!   Beside them, `derived`: the workers' summaries and rate match
+//!   ([`WorkersDerived`](srtlog_model::WorkersDerived)), computed from the stored workers by the
+//!   model's engine ([`derive_workers`](srtlog_model::derived::derive_workers)) when the part is
+//!   written, so that [`RunCache::load_node_summaries`] answers from the footer alone — no row
+//!   decoded — for callers that print per-worker summaries.
 //!
 //! # Writes
 //!
@@ -198,8 +203,9 @@ use srtlog_model::{BatchMetrics, BenchmarkPoint, MemoryMetrics, NodeMetrics, Pro
 
 /// Version of the cache's layout: tables, columns, footer keys. A file written under another
 /// version is stale. Bump it whenever a column or footer key changes meaning, is added or removed.
-/// (2: batch counts are `UInt32`, following the model.)
-pub const CACHE_SCHEMA_VERSION: u32 = 2;
+/// (2: batch counts are `UInt32`, following the model. 3: the node part's extras carry the
+/// workers' derived summaries.)
+pub const CACHE_SCHEMA_VERSION: u32 = 3;
 
 /// File name of the benchmark results part.
 pub const RESULTS_FILE: &str = "benchmark_results.parquet";

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use comfy_table::{presets, Cell, CellAlignment, Table};
-use srtlog_loader::model::{BatchType, BenchmarkRun, ResultSource, WorkerType};
-use srtlog_loader::LoadReport;
+use srtlog_loader::model::{BenchmarkRun, ResultSource, WorkerType};
+use srtlog_loader::{LoadReport, NodeDetail};
 
 use crate::load::{load, LoadArgs};
 
@@ -21,9 +21,21 @@ pub struct AnalyzeArgs {
     pub json: bool,
 }
 
+impl AnalyzeArgs {
+    /// How much of each worker the output needs: the JSON document every batch, the tables
+    /// only per-worker summaries (which a valid cache gives without decoding a batch).
+    pub fn node_detail(&self) -> NodeDetail {
+        if self.json {
+            NodeDetail::Batches
+        } else {
+            NodeDetail::Summaries
+        }
+    }
+}
+
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> ExitCode {
-    let report = match load(&args.load) {
+    let report = match load(&args.load, args.node_detail()) {
         Ok(report) => report,
         Err(code) => return code,
     };
@@ -193,31 +205,27 @@ fn write_worker_summary(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<
         "peak KV use",
         "malformed",
     ]);
+    // Every figure comes from the derived engine (`run.derived`), which a summary load reads
+    // from the cache without decoding a batch.
     for (i, node) in nodes.iter().enumerate() {
         let m = &node.metrics;
         let derived = run.derived.workers.get(i);
-        let batches = &m.batches;
-        let prefill = batches.iter().filter(|b| b.batch_type == BatchType::Prefill).count();
-        let decode = batches.len() - prefill;
-        let first = batches.iter().filter_map(|b| b.timestamp).min();
-        let last = batches.iter().filter_map(|b| b.timestamp).max();
-        let peak_kv = batches
-            .iter()
-            .filter_map(|b| b.token_usage())
-            .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))));
         let size = |v: Option<u32>| v.map_or("?".to_owned(), |v| v.to_string());
+        let time = |t: Option<Option<srtlog_loader::model::Timestamp>>| {
+            t.flatten().map_or("-".into(), |t| t.to_string())
+        };
         table.add_row([
             format!("{} {}", m.metadata.node_name, m.metadata.worker_id),
             m.metadata.worker_type.as_str().to_owned(),
             format!("{}/{}/{}", size(m.config.tp_size), size(m.config.dp_size), size(m.config.ep_size)),
-            prefill.to_string(),
-            decode.to_string(),
-            first.map_or("-".into(), |t| t.to_string()),
-            last.map_or("-".into(), |t| t.to_string()),
+            derived.map_or("-".into(), |d| d.prefill_batches.to_string()),
+            derived.map_or("-".into(), |d| d.decode_batches.to_string()),
+            time(derived.map(|d| d.first_batch_at)),
+            time(derived.map(|d| d.last_batch_at)),
             fmt_f(derived.and_then(|d| d.peak_gen_throughput), 1),
             fmt_f(derived.and_then(|d| d.median_gen_throughput), 1),
             derived.and_then(|d| d.cache_hit_rate).map_or("-".into(), |v| format!("{:.1}%", v * 100.0)),
-            peak_kv.map_or("-".into(), |v| format!("{:.0}%", v * 100.0)),
+            derived.and_then(|d| d.peak_token_usage).map_or("-".into(), |v| format!("{:.0}%", v * 100.0)),
             m.stats.malformed_lines.to_string(),
         ]);
     }

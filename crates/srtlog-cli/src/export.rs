@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use srtlog_loader::NodeDetail;
 
 use crate::load::{load, write_atomically, LoadArgs};
 
@@ -31,7 +32,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         // The CSV has no worker columns: do not parse worker logs for it.
         load_args.no_nodes = true;
     }
-    let report = match load(&load_args) {
+    let report = match load(&load_args, NodeDetail::Batches) {
         Ok(r) => r,
         Err(code) => return code,
     };

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use srtlog_loader::model::ParseOptions;
-use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, RunFilter, RunLoader};
+use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, NodeDetail, RunFilter, RunLoader};
 
 /// Which runs to read and how.
 #[derive(Debug, Clone, Args)]
@@ -95,9 +95,10 @@ fn init_logging(args: &LoadArgs) {
         .try_init();
 }
 
-/// Loads the runs the arguments name. On a usage or directory error, prints one line naming
-/// the path and returns the exit code to end with.
-pub fn load(args: &LoadArgs) -> Result<LoadReport, ExitCode> {
+/// Loads the runs the arguments name, keeping as much of each worker as `detail` says. On a
+/// usage or directory error, prints one line naming the path and returns the exit code to end
+/// with.
+pub fn load(args: &LoadArgs, detail: NodeDetail) -> Result<LoadReport, ExitCode> {
     init_logging(args);
     if let Err(err) = fs::read_dir(&args.dir) {
         eprintln!("srtlog: cannot read {}: {err}", args.dir.display());
@@ -109,6 +110,7 @@ pub fn load(args: &LoadArgs) -> Result<LoadReport, ExitCode> {
     })?;
     let options = LoaderOptions {
         with_nodes: !args.no_nodes,
+        node_detail: detail,
         cache: match (&args.cache_dir, args.no_cache) {
             (_, true) => CacheMode::Disabled,
             (Some(dir), false) => CacheMode::Dir(dir.clone()),

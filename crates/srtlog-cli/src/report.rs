@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use srtlog_loader::NodeDetail;
 use srtlog_report::ReportOptions;
 
 use crate::load::{load, write_atomically, LoadArgs};
@@ -27,7 +28,7 @@ pub struct ReportArgs {
 
 /// Runs `report`.
 pub fn run(args: &ReportArgs) -> ExitCode {
-    let report = match load(&args.load) {
+    let report = match load(&args.load, NodeDetail::Batches) {
         Ok(r) => r,
         Err(code) => return code,
     };

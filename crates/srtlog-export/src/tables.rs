@@ -162,6 +162,7 @@ impl RunsColumns {
             benchmark_launch_command,
             nodes,
             derived: _,
+            worker_summaries: _,
         } = run;
         let RunMetadata {
             job_id: _,

@@ -42,7 +42,7 @@ mod nodes;
 pub use discover::{discover_runs, RunDir, MAX_DISCOVERY_DEPTH};
 pub use filter::RunFilter;
 pub use listing::{list_run_files, LISTING_DEPTH};
-pub use loader::{cache_key, CacheMode, CacheStats, LoadReport, LoaderOptions, RunLoader};
+pub use loader::{cache_key, CacheMode, CacheStats, LoadReport, LoaderOptions, NodeDetail, RunLoader};
 pub use nodes::{NodeAnalyzer, WorkerFiles};
 pub use srtlog_model as model;
 

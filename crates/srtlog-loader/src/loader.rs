@@ -9,7 +9,7 @@ use srtlog_cache::{fingerprint_listed, CacheError, FileFingerprint, RunCache};
 use srtlog_model::{
     benchmark_parsers, get_benchmark_parser, node_parsers, parse_run_results, AnalysisDocument,
     BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, RunFiles, SkipKind,
-    SkippedRun, SCHEMA_VERSION,
+    SkippedRun, WorkerDerived, WorkersDerived, SCHEMA_VERSION,
 };
 
 use crate::discover::{discover_runs, inspect_dir, RunDir};
@@ -29,11 +29,27 @@ pub enum CacheMode {
     Disabled,
 }
 
+/// How much of each worker a load keeps (with [`LoaderOptions::with_nodes`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NodeDetail {
+    /// Every batch and memory snapshot (what the JSON document, the report and exports need).
+    #[default]
+    Batches,
+    /// Where the cache is valid, only each worker's metadata, config, parse stats and derived
+    /// summary, read from the cache file's footer without decoding a batch
+    /// ([`BenchmarkRun::worker_summaries`]; `nodes` then hold no batches or memory snapshots).
+    /// A run whose cache is missing or stale is parsed and comes back with everything. For
+    /// callers that print per-worker summaries, such as `analyze` without `--json`.
+    Summaries,
+}
+
 /// How a [`RunLoader`] works.
 #[derive(Debug, Clone)]
 pub struct LoaderOptions {
     /// Parse worker logs into [`NodeInfo`]s.
     pub with_nodes: bool,
+    /// How much of each worker to keep.
+    pub node_detail: NodeDetail,
     /// Where caches are read and written.
     pub cache: CacheMode,
     /// Threads for parsing (runs and worker files share one pool); `None` = all cores.
@@ -49,6 +65,7 @@ impl Default for LoaderOptions {
     fn default() -> Self {
         LoaderOptions {
             with_nodes: true,
+            node_detail: NodeDetail::Batches,
             cache: CacheMode::InRunDir,
             jobs: None,
             parse: ParseOptions::default(),
@@ -340,10 +357,13 @@ impl RunLoader {
             benchmark_launch_command,
             nodes: vec![],
             derived: Default::default(),
+            worker_summaries: None,
         };
         result.update_completeness();
         if self.options.with_nodes {
-            result.nodes = self.load_nodes_with(&files, &result, Some(&sources));
+            let loaded = self.load_nodes_with(&files, &result, Some(&sources), self.options.node_detail);
+            result.nodes = loaded.nodes;
+            result.worker_summaries = loaded.summaries;
         }
         result.update_derived();
         Ok(result)
@@ -448,7 +468,7 @@ impl RunLoader {
         let sources = bundle
             .as_ref()
             .map(|b| RunSources { metadata_path: &b.metadata_path, config: b.config.as_ref() });
-        self.load_nodes_with(&list_run_files(run_dir), run, sources.as_ref())
+        self.load_nodes_with(&list_run_files(run_dir), run, sources.as_ref(), NodeDetail::Batches).nodes
     }
 
     fn load_nodes_with(
@@ -456,13 +476,14 @@ impl RunLoader {
         files: &RunFiles,
         run: &BenchmarkRun,
         sources: Option<&RunSources<'_>>,
-    ) -> Vec<NodeInfo> {
+        detail: NodeDetail,
+    ) -> LoadedWorkers {
         let run_dir = files.root();
         let analyzer =
             NodeAnalyzer::new(files, &run.metadata, sources.and_then(|s| s.config), self.options.parse);
         let workers = analyzer.find_worker_files();
         if workers.is_empty() {
-            return vec![];
+            return LoadedWorkers::default();
         }
         let Some(parser) = analyzer.detect_backend(&workers) else {
             self.warn(format!(
@@ -470,7 +491,7 @@ impl RunLoader {
                 run_dir.display(),
                 workers.len()
             ));
-            return vec![];
+            return LoadedWorkers::default();
         };
         let cache = self.cache_for(run_dir);
         let fingerprints: Option<Vec<FileFingerprint>> = cache.as_ref().and_then(|_| {
@@ -480,10 +501,16 @@ impl RunLoader {
         });
         let mut cached = None;
         if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {
-            match cache.load_nodes(fps) {
-                Ok(Some(nodes)) => {
+            let loaded = match detail {
+                NodeDetail::Batches => cache.load_nodes(fps).map(|hit| hit.map(|nodes| (nodes, None))),
+                NodeDetail::Summaries => cache
+                    .load_node_summaries(fps)
+                    .map(|hit| hit.map(|(nodes, derived)| (nodes, Some(derived)))),
+            };
+            match loaded {
+                Ok(Some(hit)) => {
                     self.side().cache.hits += 1;
-                    cached = Some(nodes);
+                    cached = Some(hit);
                 }
                 Ok(None) => self.side().cache.misses += 1,
                 Err(err) => {
@@ -492,21 +519,59 @@ impl RunLoader {
                 }
             }
         }
-        let metrics = match cached {
-            Some(metrics) => metrics,
+        let (metrics, summaries) = match cached {
+            Some(hit) => hit,
             None => {
-                let metrics = analyzer.parse_workers(parser, &workers);
+                let mut metrics = analyzer.parse_workers(parser, &workers);
+                // Stored in the order `assemble` gives, so that the cached summaries (computed
+                // in stored order) line up with the workers a summary load returns.
+                metrics.sort_by(|a, b| a.metadata.cmp(&b.metadata));
                 if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {
                     match cache.store_nodes(fps, &metrics) {
                         Ok(()) => self.side().cache.writes += 1,
                         Err(err) => self.note_store_error(run_dir, err),
                     }
                 }
-                metrics
+                (metrics, None)
             }
         };
-        analyzer.assemble(parser, &workers, metrics)
+        let nodes = analyzer.assemble(parser, &workers, metrics);
+        match summaries.map(|derived| in_order_of(&nodes, derived)) {
+            None => LoadedWorkers { nodes, summaries: None },
+            Some(Some(summaries)) => LoadedWorkers { nodes, summaries: Some(summaries) },
+            // A summary that matches no worker: the footer cannot be trusted for summaries, so
+            // the batches are loaded (or parsed) instead.
+            Some(None) => self.load_nodes_with(files, run, sources, NodeDetail::Batches),
+        }
     }
+}
+
+/// A run's workers as [`RunLoader::load_nodes_with`] loaded them: with their batches, or (from
+/// a valid cache, for [`NodeDetail::Summaries`]) without them and with their summaries.
+#[derive(Default)]
+struct LoadedWorkers {
+    nodes: Vec<NodeInfo>,
+    summaries: Option<WorkersDerived>,
+}
+
+/// `derived`'s worker summaries in the order of `nodes`, or `None` when some worker has none.
+/// They are stored in that order already (sorted before the store); a summary is found by its
+/// worker's identity all the same, so that no summary is ever shown beside another worker.
+fn in_order_of(nodes: &[NodeInfo], mut derived: WorkersDerived) -> Option<WorkersDerived> {
+    let same = |n: &NodeInfo, w: &WorkerDerived| {
+        let m = &n.metrics.metadata;
+        m.node_name == w.node_name && m.worker_type == w.worker_type && m.worker_id == w.worker_id
+    };
+    let in_order =
+        nodes.len() == derived.workers.len() && nodes.iter().zip(&derived.workers).all(|(n, w)| same(n, w));
+    if !in_order {
+        let mut pool = std::mem::take(&mut derived.workers);
+        derived.workers = nodes
+            .iter()
+            .map(|n| pool.iter().position(|w| same(n, w)).map(|i| pool.swap_remove(i)))
+            .collect::<Option<Vec<_>>>()?;
+    }
+    Some(derived)
 }
 
 fn backend_of_container(container: &str) -> Option<String> {

@@ -35,6 +35,28 @@ pub struct WorkerDerived {
     pub median_gen_throughput: Option<f64>,
     /// Share of prompt tokens served from the prefix cache, 0..1.
     pub cache_hit_rate: Option<f64>,
+    /// Prefill batches logged (every rank's lines, as parsed).
+    pub prefill_batches: u64,
+    /// Decode batches logged (every rank's lines, as parsed).
+    pub decode_batches: u64,
+    /// Earliest batch timestamp.
+    pub first_batch_at: Option<Timestamp>,
+    /// Latest batch timestamp.
+    pub last_batch_at: Option<Timestamp>,
+    /// Highest logged KV-cache use (`token_usage`), 0..1.
+    pub peak_token_usage: Option<f64>,
+}
+
+/// The part of [`RunDerived`] that depends on the workers' batches alone
+/// ([`crate::derived::derive_workers`]), so that a cache of the batches can keep it beside them
+/// and a load that needs only summaries never decodes a batch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkersDerived {
+    /// One entry per worker, in the order of the workers.
+    pub workers: Vec<WorkerDerived>,
+    /// The rate match of the prefill and decode workers, as if the run were disaggregated;
+    /// [`crate::derived::derive`] keeps it only for disaggregated runs.
+    pub rate_match: Option<RateMatch>,
 }
 
 /// Prefill input rate against decode generation rate over time (disaggregated runs;

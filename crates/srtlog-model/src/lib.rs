@@ -42,7 +42,7 @@ mod text;
 mod timestamp;
 
 pub use batch::{BatchField, BatchMetrics, BatchRow, BatchType, CountField, RealField};
-pub use derived_values::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived};
+pub use derived_values::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived, WorkersDerived};
 pub use error::{ParseError, RegistryError};
 pub use node::{
     MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::derived_values::RunDerived;
+use crate::derived_values::{RunDerived, WorkersDerived};
 use crate::node::NodeInfo;
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
 
@@ -162,6 +162,12 @@ pub struct BenchmarkRun {
     /// call [`BenchmarkRun::update_derived`] after changing `profiler` or `nodes`.
     #[serde(default)]
     pub derived: RunDerived,
+    /// Set when the workers were loaded as summaries, without their batches and memory
+    /// snapshots (a valid cache keeps the summaries beside the batches; see
+    /// `srtlog_loader::NodeDetail`): the per-worker part of `derived` then comes from here.
+    /// Not part of the JSON document, which is always written from fully loaded workers.
+    #[serde(skip)]
+    pub worker_summaries: Option<WorkersDerived>,
 }
 
 impl BenchmarkRun {

@@ -500,13 +500,8 @@ mod tests {
                 path: "/r".into(),
                 ..Default::default()
             },
-            profiler_metadata: Default::default(),
-            profiler: Default::default(),
-            is_complete: false,
-            missing_concurrencies: vec![],
-            benchmark_launch_command: None,
             nodes: vec![node(WorkerType::Decode, batches)],
-            derived: Default::default(),
+            ..Default::default()
         };
         let streams = RunStreams::new(0, &run, &run.derived);
         assert_eq!(streams.untimed, 1);

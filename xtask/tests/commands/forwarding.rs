@@ -21,7 +21,7 @@ fn srtlog_analyze(args: &[&str]) -> String {
     let SrtlogCommand::Runs(RunsCommand::Analyze(analyze)) = cli.command else {
         panic!("not analyze: {args:?}")
     };
-    let report = srtlog_cli::load::load(&analyze.load).unwrap();
+    let report = srtlog_cli::load::load(&analyze.load, analyze.node_detail()).unwrap();
     let mut out = Vec::new();
     srtlog_cli::analyze::write_output(&analyze, report, &mut out).unwrap();
     String::from_utf8(out).unwrap()

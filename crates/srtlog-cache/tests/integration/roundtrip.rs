@@ -1,5 +1,6 @@
 //! `load(store(x)) == x`, validity and the independence of the two parts.
 
+use srtlog_model::derived::derive_workers;
 use srtlog_model::{CountField, RealField};
 use std::fs;
 use std::sync::{Arc, Barrier};
@@ -55,6 +56,42 @@ fn nodes_round_trip_exactly_with_idle_workers() {
 
     cache.store_nodes(&fps, &[]).unwrap();
     assert_eq!(cache.load_nodes(&fps).unwrap(), Some(vec![]));
+}
+
+#[test]
+fn worker_summaries_come_from_the_footer_and_equal_the_engine_over_the_rows() {
+    let (run, fps) = run_with_sources();
+    let cache = RunCache::new(cache_dir(run.path()));
+    assert_eq!(cache.load_node_summaries(&fps).unwrap(), None, "nothing stored yet");
+    let nodes = sample_nodes();
+    cache.store_nodes(&fps, &nodes).unwrap();
+
+    let (workers, derived) = cache.load_node_summaries(&fps).unwrap().expect("valid cache");
+    let refs: Vec<&NodeMetrics> = nodes.iter().collect();
+    assert_eq!(derived, derive_workers(&refs));
+    assert!(derived.workers[0].prefill_batches + derived.workers[0].decode_batches > 0);
+    assert_eq!(workers.len(), nodes.len());
+    for (w, n) in workers.iter().zip(&nodes) {
+        assert!(w.batches.is_empty() && w.memory_snapshots.is_empty());
+        assert_eq!((&w.metadata, &w.config, &w.stats), (&n.metadata, &n.config, &n.stats));
+    }
+
+    let mut changed = fps.clone();
+    changed[0].mtime_ns += 1;
+    assert_eq!(cache.load_node_summaries(&changed).unwrap(), None, "stale like the rows");
+
+    // Only the footer is read: damaged rows fail a full load, never a summary load.
+    let path = cache_dir(run.path()).join(NODES_FILE);
+    let mut bytes = fs::read(&path).unwrap();
+    bytes[10] ^= 0xff;
+    fs::write(&path, &bytes).unwrap();
+    assert!(cache.load_nodes(&fps).is_err());
+    assert_eq!(cache.load_node_summaries(&fps).unwrap().map(|(_, d)| d), Some(derive_workers(&refs)));
+
+    // A damaged footer is an error, as for a full load.
+    let cut = bytes.len() - 20;
+    fs::write(&path, &bytes[..cut]).unwrap();
+    assert!(cache.load_node_summaries(&fps).is_err());
 }
 
 #[test]

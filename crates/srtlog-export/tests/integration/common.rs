@@ -55,11 +55,8 @@ pub fn run(
         metadata,
         profiler_metadata,
         profiler: ProfilerResults { source: Some(ResultSource::Json), points, warnings: vec![] },
-        is_complete: false,
-        missing_concurrencies: vec![],
-        benchmark_launch_command: None,
-        nodes: vec![],
-        derived: Default::default(),
+
+        ..BenchmarkRun::default()
     };
     run.update_completeness();
     run

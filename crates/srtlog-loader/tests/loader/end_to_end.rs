@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use expect_test::expect_file;
-use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, RunLoader};
+use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, NodeDetail, RunLoader};
 
 fn testdata(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(name)
@@ -225,4 +225,56 @@ fn files_the_parser_chose_from_are_sources_of_the_cache_too() {
     assert_eq!(run.profiler.source, Some(srtlog_loader::model::ResultSource::Json));
     assert_eq!(run.profiler.points[0].completed, Some(77));
     assert_eq!(run.profiler.points[0].source_file.as_deref(), Some("logs/late_result.json"));
+}
+
+fn load_detail(root: &Path, cache: CacheMode, node_detail: NodeDetail) -> LoadReport {
+    let options = LoaderOptions { cache, node_detail, ..LoaderOptions::default() };
+    RunLoader::with_options(root, options).unwrap().load_all()
+}
+
+#[test]
+fn summary_loads_derive_what_full_loads_derive_without_decoding_a_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs"), &root);
+    let full = load_detail(&root, CacheMode::Disabled, NodeDetail::Batches);
+    let with_workers = full.runs.iter().filter(|r| !r.nodes.is_empty()).count();
+    assert_eq!(with_workers, 4);
+
+    // Cold: nothing cached, so the workers are parsed and come back whole.
+    let cold = load_detail(&root, CacheMode::InRunDir, NodeDetail::Summaries);
+    for (run, reference) in cold.runs.iter().zip(&full.runs) {
+        assert!(run.worker_summaries.is_none(), "{}", run.metadata.job_id);
+        assert_eq!(run.nodes, reference.nodes);
+        assert_eq!(run.derived, reference.derived);
+    }
+
+    // Warm: every worker without rows, every derived value as the full load's.
+    let warm = load_detail(&root, CacheMode::InRunDir, NodeDetail::Summaries);
+    assert_eq!((warm.cache.hits, warm.cache.misses, warm.cache.writes), (9, 0, 0));
+    for (run, reference) in warm.runs.iter().zip(&full.runs) {
+        let job = &run.metadata.job_id;
+        assert_eq!(run.derived, reference.derived, "{job}");
+        assert_eq!(run.nodes.len(), reference.nodes.len(), "{job}");
+        if run.nodes.is_empty() {
+            continue;
+        }
+        assert!(run.worker_summaries.is_some(), "{job}");
+        for (node, full_node) in run.nodes.iter().zip(&reference.nodes) {
+            assert!(node.metrics.batches.is_empty() && node.metrics.memory_snapshots.is_empty(), "{job}");
+            assert_eq!(node.metrics.metadata, full_node.metrics.metadata);
+            assert_eq!(node.metrics.config, full_node.metrics.config);
+            assert_eq!(node.metrics.stats, full_node.metrics.stats);
+            assert_eq!(node.node_config, full_node.node_config);
+        }
+        // The summaries are what counts: a run with batches had some to summarise.
+        let batches: usize = reference.nodes.iter().map(|n| n.metrics.batches.len()).sum();
+        let summarised: u64 = run.derived.workers.iter().map(|w| w.prefill_batches + w.decode_batches).sum();
+        assert_eq!(summarised, batches as u64, "{job}");
+    }
+
+    // A summary load re-derives like a full one: recomputing gives the same values.
+    let mut again = warm.runs[0].clone();
+    again.update_derived();
+    assert_eq!(again.derived, warm.runs[0].derived);
 }

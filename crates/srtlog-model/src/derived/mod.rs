@@ -1,8 +1,11 @@
 //! The derived-metrics engine: the one place that computes what a run's parsed data implies,
-//! with the formulas. Computed on every load from the parsed data (never cached), so a warm load
-//! derives exactly what a cold one does; the JSON document, the report and the command line all
-//! read its results ([`BenchmarkRun::derived`]) or call its functions, and define no rule of
-//! their own.
+//! with the formulas. Computed on every load from the parsed data, so a warm load derives exactly
+//! what a cold one does — with one exception that computes the same thing at another time: the
+//! per-worker part ([`derive_workers`], a function of the batches alone) is also computed when
+//! the node cache is written and kept beside the batches, so that a load that prints only
+//! summaries ([`BenchmarkRun::worker_summaries`]) never decodes a batch. The JSON document, the
+//! report and the command line all read its results ([`BenchmarkRun::derived`]) or call its
+//! functions, and define no rule of their own.
 //!
 //! | field | formula |
 //! |---|---|
@@ -52,18 +55,23 @@ pub use rate_match::{rate_match, BucketWidth, MAX_AUTO_BUCKETS, MAX_BUCKETS};
 pub use streams::{Stream, WorkerStreams};
 pub use workers::worker_summary;
 
-pub use crate::derived_values::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived};
+pub use crate::derived_values::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived, WorkersDerived};
 
-use crate::node::NodeInfo;
+use crate::node::{NodeInfo, NodeMetrics};
 use crate::results::BenchmarkPoint;
 use crate::run::{BenchmarkRun, Mode, RunMetadata};
 
 use rate_match::{rate_match_in, rate_side, TimeRange};
 
 impl BenchmarkRun {
-    /// Recomputes [`BenchmarkRun::derived`] from the metadata, results and workers ([`derive()`]).
+    /// Recomputes [`BenchmarkRun::derived`] from the metadata, results and workers ([`derive()`]);
+    /// when the workers were loaded as summaries ([`BenchmarkRun::worker_summaries`]), their
+    /// part comes from there instead ([`derive_with_workers`]).
     pub fn update_derived(&mut self) {
-        self.derived = derive(&self.metadata, &self.profiler.points, &self.nodes);
+        self.derived = match &self.worker_summaries {
+            Some(workers) => derive_with_workers(&self.metadata, &self.profiler.points, workers.clone()),
+            None => derive(&self.metadata, &self.profiler.points, &self.nodes),
+        };
     }
 }
 
@@ -83,6 +91,18 @@ fn gpu_count_basis(metadata: &RunMetadata) -> Option<GpuCountBasis> {
 
 /// Computes the derived values of a run (see the module docs).
 pub fn derive(metadata: &RunMetadata, points: &[BenchmarkPoint], nodes: &[NodeInfo]) -> RunDerived {
+    let workers: Vec<&NodeMetrics> = nodes.iter().map(|n| &n.metrics).collect();
+    derive_with_workers(metadata, points, derive_workers(&workers))
+}
+
+/// The derived values of a run whose per-worker part is already known (computed by
+/// [`derive_workers`], possibly when the cache was written): the same as [`derive()`] over the
+/// workers it was computed from.
+pub fn derive_with_workers(
+    metadata: &RunMetadata,
+    points: &[BenchmarkPoint],
+    workers: WorkersDerived,
+) -> RunDerived {
     let gpus = metadata.gpus_used();
     let per_point = |f: fn(&BenchmarkPoint, Option<u32>) -> Option<f64>| -> Vec<Option<f64>> {
         points.iter().map(|p| finite(f(p, gpus))).collect()
@@ -94,19 +114,22 @@ pub fn derive(metadata: &RunMetadata, points: &[BenchmarkPoint], nodes: &[NodeIn
         total_tps_per_gpu: per_point(BenchmarkPoint::total_tps_per_gpu),
         input_tps_per_gpu: per_point(BenchmarkPoint::input_tps_per_gpu),
         output_tps_per_user: points.iter().map(|p| finite(p.output_tps_per_user())).collect(),
-        ..derive_workers(nodes, metadata.mode == Mode::Disaggregated)
+        workers: workers.workers,
+        // Only a disaggregated run has separate pools to match (module docs).
+        rate_match: workers.rate_match.filter(|_| metadata.mode == Mode::Disaggregated),
     }
 }
 
-/// Per-worker values and the rate match: one pass per worker finds its kept ranks, its sums
-/// and the rate match's time range; the rate match needs the time range of all workers first,
-/// so it takes a second pass over the prefill and decode workers only.
-fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
+/// Per-worker values and the rate match (as if the run were disaggregated): a function of the
+/// workers alone. One pass per worker finds its kept ranks, its sums and the rate match's time
+/// range; the rate match needs the time range of all workers first, so it takes a second pass
+/// over the prefill and decode workers only.
+pub fn derive_workers(nodes: &[&NodeMetrics]) -> WorkersDerived {
     let mut range = TimeRange::default();
     let mut kept = Vec::with_capacity(nodes.len());
     let mut workers = Vec::with_capacity(nodes.len());
     for node in nodes {
-        let side = rate_side(node.metrics.metadata.worker_type).filter(|_| with_rate_match);
+        let side = rate_side(node.metadata.worker_type);
         let (summary, k) = workers::scan_worker(node, |b| {
             if let Some(side) = side {
                 range.see(b, side);
@@ -116,7 +139,7 @@ fn derive_workers(nodes: &[NodeInfo], with_rate_match: bool) -> RunDerived {
         kept.push(k);
     }
     let rate_match = rate_match_in(nodes, &kept, &range, BucketWidth::Auto);
-    RunDerived { workers, rate_match, ..RunDerived::default() }
+    WorkersDerived { workers, rate_match }
 }
 
 #[cfg(test)]
@@ -125,6 +148,11 @@ mod tests {
     use crate::batch::{BatchMetrics, BatchType};
     use crate::node::{NodeConfig, NodeMetadata, NodeMetrics, ParallelConfig, ParseStats, WorkerType};
     use crate::{CountField, RealField, Timestamp};
+
+    /// [`derive_workers`] over whole workers.
+    fn derive_nodes(nodes: &[NodeInfo]) -> WorkersDerived {
+        derive_workers(&nodes.iter().map(|n| &n.metrics).collect::<Vec<_>>())
+    }
 
     fn batch(kind: BatchType, secs: u32, dp: u32, tp: u32) -> BatchMetrics {
         let mut b = BatchMetrics::new(kind);
@@ -148,6 +176,34 @@ mod tests {
     }
 
     #[test]
+    fn worker_totals_count_every_batch_logged_on_every_rank() {
+        let usage = |b: BatchMetrics, u: f64| {
+            let mut b = b;
+            b.set_real(RealField::TokenUsage, u);
+            b
+        };
+        let batches = vec![
+            usage(batch(BatchType::Prefill, 30, 0, 0), 0.25),
+            // TP 1 repeats TP 0's step: left out of throughput figures, counted here.
+            usage(batch(BatchType::Decode, 10, 0, 1), 0.75),
+            batch(BatchType::Decode, 50, 0, 0),
+            BatchMetrics::new(BatchType::Decode), // no time, no usage
+        ];
+        let derived = derive_nodes(&[node(WorkerType::Agg, batches)]);
+        let w = &derived.workers[0];
+        assert_eq!((w.prefill_batches, w.decode_batches), (1, 3));
+        assert_eq!(w.first_batch_at, Timestamp::from_parts(2026, 1, 16, 6, 20, 10, 0));
+        assert_eq!(w.last_batch_at, Timestamp::from_parts(2026, 1, 16, 6, 20, 50, 0));
+        assert_eq!(w.peak_token_usage, Some(0.75));
+        let empty = derive_nodes(&[node(WorkerType::Decode, vec![])]);
+        let e = &empty.workers[0];
+        assert_eq!(
+            (e.prefill_batches, e.decode_batches, e.first_batch_at, e.peak_token_usage),
+            (0, 0, None, None)
+        );
+    }
+
+    #[test]
     fn worker_values_and_rate_match() {
         let mut p1 = batch(BatchType::Prefill, 0, 0, 0);
         p1.set_count(CountField::NewToken, 3000);
@@ -166,7 +222,7 @@ mod tests {
             d.push(b);
         }
         let decode = node(WorkerType::Decode, d);
-        let derived = derive_workers(&[prefill, decode], true);
+        let derived = derive_nodes(&[prefill, decode]);
         let w = &derived.workers[0];
         assert_eq!(w.cache_hit_rate, Some(1000.0 / 5000.0), "the TP1 repeat is not counted");
         let w = &derived.workers[1];
@@ -201,8 +257,7 @@ mod tests {
         p.set_count(CountField::NewToken, 50);
         let mut p0 = batch(BatchType::Prefill, 2, 0, 0);
         p0.set_count(CountField::NewToken, 70);
-        let derived =
-            derive_workers(&[node(WorkerType::Prefill, vec![p, p0]), node(WorkerType::Decode, d)], true);
+        let derived = derive_nodes(&[node(WorkerType::Prefill, vec![p, p0]), node(WorkerType::Decode, d)]);
         let w = &derived.workers[1];
         assert_eq!((w.peak_gen_throughput, w.median_gen_throughput), (Some(30.0), Some(10.0)));
         let rm = derived.rate_match.unwrap();
@@ -244,13 +299,13 @@ mod tests {
     #[test]
     fn aggregated_workers_stay_out_of_the_rate_match() {
         let nodes = mixed_nodes();
-        let with_agg = derive_workers(&nodes, true).rate_match.unwrap();
-        let without = derive_workers(&nodes[..2], true).rate_match.unwrap();
+        let with_agg = derive_nodes(&nodes).rate_match.unwrap();
+        let without = derive_nodes(&nodes[..2]).rate_match.unwrap();
         assert_eq!(with_agg, without);
         assert_eq!(with_agg.prefill_input_tps, [Some(3000.0), Some(1000.0), Some(500.0), Some(700.0)]);
         assert_eq!(with_agg.decode_gen_tps, [Some(100.0), Some(300.0), Some(50.0), Some(70.0)]);
         // Its summary is still there.
-        assert_eq!(derive_workers(&nodes, true).workers[2].peak_gen_throughput, Some(99_999.0));
+        assert_eq!(derive_nodes(&nodes).workers[2].peak_gen_throughput, Some(99_999.0));
         // An aggregated run has no rate match; neither have aggregated workers alone.
         assert_eq!(rate_match(Mode::Aggregated, &nodes, BucketWidth::Auto), None);
         assert_eq!(rate_match(Mode::Disaggregated, &nodes[2..], BucketWidth::Auto), None);
@@ -259,7 +314,7 @@ mod tests {
     #[test]
     fn the_public_functions_give_what_derive_gives() {
         let nodes = mixed_nodes();
-        let derived = derive_workers(&nodes, true);
+        let derived = derive_nodes(&nodes);
         assert_eq!(rate_match(Mode::Disaggregated, &nodes, BucketWidth::Auto), derived.rate_match);
         let summaries: Vec<WorkerDerived> = nodes.iter().map(worker_summary).collect();
         assert_eq!(summaries, derived.workers);

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::batch::{BatchMetrics, BatchType};
 use crate::derived_values::RateMatch;
-use crate::node::{NodeInfo, WorkerType};
+use crate::node::{NodeInfo, NodeMetrics, WorkerType};
 use crate::run::Mode;
 use crate::timestamp::Timestamp;
 
@@ -145,14 +145,15 @@ pub fn rate_match(mode: Mode, nodes: &[NodeInfo], width: BucketWidth) -> Option<
             kept
         })
         .collect();
-    rate_match_in(nodes, &kept, &range, width)
+    let metrics: Vec<&NodeMetrics> = nodes.iter().map(|n| &n.metrics).collect();
+    rate_match_in(&metrics, &kept, &range, width)
 }
 
 /// The rate match from the kept ranks and time range of the workers (gathered in
 /// [`derive()`](super::derive())'s one pass per worker): a second pass over the prefill and decode
 /// workers only.
 pub(super) fn rate_match_in(
-    nodes: &[NodeInfo],
+    workers: &[&NodeMetrics],
     kept: &[KeptRanks],
     range: &TimeRange,
     width: BucketWidth,
@@ -161,11 +162,11 @@ pub(super) fn rate_match_in(
     let n = grid.n;
     let mut prefill_tokens = vec![None::<u64>; n];
     let mut decode = vec![None::<f64>; n];
-    for (node, keep) in nodes.iter().zip(kept) {
-        let Some(side) = rate_side(node.metrics.metadata.worker_type) else { continue };
+    for (worker, keep) in workers.iter().zip(kept) {
+        let Some(side) = rate_side(worker.metadata.worker_type) else { continue };
         // Decode streams (DP ranks) of this worker: sum and count of gen throughput per bucket.
         let mut streams: BTreeMap<u32, Vec<(f64, u32)>> = BTreeMap::new();
-        for b in node.metrics.batches.iter().filter(|b| keep.keeps(b)) {
+        for b in worker.batches.iter().filter(|b| keep.keeps(b)) {
             let Some(ts) = b.timestamp else { continue };
             if !counts_for_rate(b, side) {
                 continue;

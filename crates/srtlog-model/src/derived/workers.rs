@@ -3,7 +3,8 @@
 
 use crate::batch::{BatchMetrics, BatchType};
 use crate::derived_values::WorkerDerived;
-use crate::node::NodeInfo;
+use crate::node::{NodeInfo, NodeMetrics};
+use crate::timestamp::Timestamp;
 
 use super::finite;
 use super::streams::{KeptRanks, Seen};
@@ -15,6 +16,37 @@ struct WorkerSums {
     cached: u64,
     new: u64,
     has_prefill_counts: bool,
+}
+
+/// Counts, time range and peak KV use over every batch a worker logged (all ranks: what the
+/// log shows, not what the throughput figures keep).
+#[derive(Default)]
+struct WorkerTotals {
+    prefill: u64,
+    decode: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    peak_token_usage: Option<f64>,
+}
+
+impl WorkerTotals {
+    fn add(&mut self, b: &BatchMetrics) {
+        match b.batch_type {
+            BatchType::Prefill => self.prefill += 1,
+            BatchType::Decode => self.decode += 1,
+        }
+        if let Some(t) = b.timestamp {
+            if self.first.is_none_or(|f| t < f) {
+                self.first = Some(t);
+            }
+            if self.last.is_none_or(|l| t > l) {
+                self.last = Some(t);
+            }
+        }
+        if let Some(u) = finite(b.token_usage()) {
+            self.peak_token_usage = Some(self.peak_token_usage.map_or(u, |p| p.max(u)));
+        }
+    }
 }
 
 impl WorkerSums {
@@ -51,8 +83,11 @@ fn median(values: &mut [f64]) -> Option<f64> {
 /// | `peak_gen_throughput` | max of the logged `gen_throughput` |
 /// | `median_gen_throughput` | median of the logged `gen_throughput` (mean of the two middle values for an even count) |
 /// | `cache_hit_rate` | `Σ cached_token / Σ (new_token + cached_token)` over its prefill batches; `None` when no prefill batch logs `cached_token` or both sums are 0 |
+/// | `prefill_batches`, `decode_batches` | batches of each type, over every batch logged (all ranks) |
+/// | `first_batch_at`, `last_batch_at` | earliest and latest batch timestamp, over every batch |
+/// | `peak_token_usage` | max of the logged `token_usage`, over every batch |
 pub fn worker_summary(worker: &NodeInfo) -> WorkerDerived {
-    scan_worker(worker, |_| {}).0
+    scan_worker(&worker.metrics, |_| {}).0
 }
 
 /// One pass over a worker's batches: its summary and its kept ranks, calling `each` with every
@@ -63,14 +98,15 @@ pub fn worker_summary(worker: &NodeInfo) -> WorkerDerived {
 /// where TP0 logs and the others repeat it). A worker that breaks it is summed again from its
 /// final kept ranks.
 pub(super) fn scan_worker(
-    worker: &NodeInfo,
+    m: &NodeMetrics,
     mut each: impl FnMut(&BatchMetrics),
 ) -> (WorkerDerived, KeptRanks) {
-    let m = &worker.metrics;
     let mut kept = KeptRanks::default();
     let mut sums = WorkerSums::default();
     let mut lowered = false;
+    let mut totals = WorkerTotals::default();
     for b in &m.batches {
+        totals.add(b);
         match kept.see(b) {
             Seen::Kept if !lowered => sums.add(b),
             Seen::Lowered => lowered = true,
@@ -91,6 +127,11 @@ pub(super) fn scan_worker(
         median_gen_throughput: median(&mut gen),
         cache_hit_rate: (has_prefill_counts && cached + new > 0)
             .then(|| cached as f64 / (cached + new) as f64),
+        prefill_batches: totals.prefill,
+        decode_batches: totals.decode,
+        first_batch_at: totals.first,
+        last_batch_at: totals.last,
+        peak_token_usage: totals.peak_token_usage,
     };
     (summary, kept)
 }

@@ -89,11 +89,9 @@ pub fn run(
             points: measured.iter().map(|c| point(*c, speed)).collect(),
             warnings: vec![],
         },
-        is_complete: false,
-        missing_concurrencies: vec![],
-        benchmark_launch_command: None,
         nodes,
-        derived: Default::default(),
+
+        ..BenchmarkRun::default()
     };
     run.update_completeness();
     run.update_derived();
