@@ -128,7 +128,8 @@ impl<'a> NodeAnalyzer<'a> {
             .par_iter()
             .map(|(i, path)| {
                 // Lines with a time and no date take the run's date, else the file's (listed) mtime.
-                let mtime = relative_to(self.files.root(), path).and_then(|p| self.files.get(&p)).map(|e| e.mtime_ns);
+                let mtime =
+                    relative_to(self.files.root(), path).and_then(|p| self.files.get(&p)).map(|e| e.mtime_ns);
                 let undated_day = UndatedDay::for_file(self.metadata.run_date.as_deref(), mtime);
                 (*i, parse_file(parser, path, None, &ParseOptions { undated_day, ..self.options }))
             })

@@ -189,7 +189,11 @@ pub struct ParseOptions {
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        ParseOptions { max_line_bytes: 16 << 20, max_diagnostics: ParseStats::MAX_DIAGNOSTICS, undated_day: None }
+        ParseOptions {
+            max_line_bytes: 16 << 20,
+            max_diagnostics: ParseStats::MAX_DIAGNOSTICS,
+            undated_day: None,
+        }
     }
 }
 

@@ -129,7 +129,10 @@ impl UndatedDay {
             Timestamp::parse(d).or_else(|| Timestamp::parse(&format!("{}T00:00:00", d.get(..10)?)))
         });
         if let Some(ts) = from_run {
-            return Some(UndatedDay { midnight: ts.with_offset(None).midnight(), source: DaySource::RunMetadata });
+            return Some(UndatedDay {
+                midnight: ts.with_offset(None).midnight(),
+                source: DaySource::RunMetadata,
+            });
         }
         let micros = i64::try_from(mtime_ns?.div_euclid(1000)).ok()?;
         let ts = Timestamp { wall_micros: micros, utc_offset_secs: None };

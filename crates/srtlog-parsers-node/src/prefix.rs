@@ -228,7 +228,14 @@ fn time_only_bracket(s: &[u8]) -> Option<Prefix<'_>> {
         micros += i64::from(frac) * 10i64.pow(6 - (pos - start) as u32);
     }
     let (dp, tp, ep, close) = rank_tags(s, pos, false)?;
-    Some(Prefix { timestamp: None, dp, tp, ep, clock: Some(Clock(micros)), message: trim_start(&s[close + 1..]) })
+    Some(Prefix {
+        timestamp: None,
+        dp,
+        tp,
+        ep,
+        clock: Some(Clock(micros)),
+        message: trim_start(&s[close + 1..]),
+    })
 }
 
 /// The Ant Group fork: `YYYY-MM-DD HH:MM:SS LEVEL PID [ TAGn* file.py:N] message`.

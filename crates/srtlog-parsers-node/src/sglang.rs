@@ -6,6 +6,43 @@
 //! `max_total_num_tokens=...`, `server_args=ServerArgs(...)`, and launch commands
 //! (`[CMD] ...`, `python3 -m sglang.launch_server|dynamo.sglang ...`, xtrace `+ ...`) plus xtrace
 //! environment assignments.
+//!
+//! # Batch-line eras seen in the field
+//!
+//! Read from lines users pasted into public issues (`../shared/real/files/issue-pastes/`, the
+//! sources in its `MANIFEST.md`); each has a row in `tests/eras.rs`:
+//!
+//! * **0.1.x (May 2024)**: `new fill batch. #seq: 1. #cached_token: 330. #new_token: 2172.
+//!   #remaining_req: 57. #running_req: 9. tree_cache_hit_rate: 69.16%.` — fields separated by
+//!   `. `, underscores in names (`scheduler`/`model_rpc.py` of that time; the first releases
+//!   print no `#cached_token` nor hit rate). A prefill batch: `#seq` → `new_seq`,
+//!   `#remaining_req` (left in the queue) → `queue_req`; the hit rate has no field.
+//! * **~0.2 (Aug 2024)**: `[04:40:55 TP0] Decode batch. #running-req: .., #token: ..,
+//!   token usage: .., gen throughput (token/s): .., #queue-req: ..` — a time with no date; the
+//!   date comes from `ParseOptions::undated_day` (the run's date, else the file's modification
+//!   day), advanced at each midnight the clock passes, and the file's diagnostics say where it
+//!   came from (`N lines print a time without a date (first: line L): date D taken from run
+//!   metadata`); without a day the timestamps stay empty and the note says that instead.
+//!   [`parse_sglang_line`] has no day to give: it leaves them empty.
+//! * **0.4 (2025)**: `[date TPn] Prefill batch. ..` / `Decode batch. ..` with `, ` between
+//!   fields; extras over time: `cache hit rate: 26.67%`, `largest-len`, a trailing `, `,
+//!   `[date DPn TPn]` / `[date DPn TPn EPn]` (DP ranks interleave out of order), PD prefill's
+//!   `#unbootstrapped-req` / `#transferring-req`, PD decode's `pre-allocated usage`,
+//!   `#retracted-req`, `accept len`.
+//! * **0.5 (late 2025 on)**: `Prefill batch,` / `Decode batch,`, `cuda graph: True` (`cpu
+//!   graph`, Ascend's `npu graph`: one field, the graph mode), no rank tag on single-GPU
+//!   servers, hybrid pools' `#full token` / `full token usage` / `#swa token` / `swa token
+//!   usage`, `accept rate`, `#pending-token`; forks add fields (sglang-jax `#cache_miss`).
+//!   Fields without a model field are skipped by name.
+//! * **Wrappers**: any text before the bracket (`srun: task 3: `, Ray's `(SGLangEngine
+//!   pid=41820) ` / `(head, rank=0, pid=18260) `, a pasted file name), dynamo's ISO prefix and
+//!   JSONL, the Ant Group fork's `DATE TIME LEVEL PID [ DPn TPn EPn file.py:N]` (see
+//!   `prefix.rs`). uvicorn access lines share the prefix and hold no marker.
+//!
+//! Damaged lines are malformed, never half-read: a line a terminal clipped mid-field
+//! (`token usaccept rate`, `... input th`), with or without a tqdm bar glued in front. Bytes
+//! no field name starts with (invalid UTF-8, control bytes) after a complete field's `, ` are
+//! stray, not a cut-off field: the batch is kept and the drop noted in the diagnostics.
 
 use std::io::{self, Read};
 use std::sync::OnceLock;
@@ -53,7 +90,8 @@ pub(crate) fn markers() -> Option<&'static Markers> {
 
 /// Parses one SGLang log line (any prefix form; ANSI escapes allowed; a trailing `\r` ignored),
 /// exactly as the streaming parser does: a line without one of the parser's markers as written
-/// is [`LineEvent::Ignored`].
+/// is [`LineEvent::Ignored`]. One difference: a line with a time and no date (2024) gets no
+/// timestamp here, since only the streaming parser has a day for it (`ParseOptions::undated_day`).
 ///
 /// ```
 /// use srtlog_parsers_node::{parse_sglang_line, LineEvent};
@@ -97,7 +135,11 @@ pub(crate) enum Layout {
 
 /// Fills `b` from the text after the keyword; `Ok(Some(note))` when something on the line
 /// was dropped (stray bytes after the last field) that the diagnostics should mention.
-pub(crate) fn fill(b: &mut BatchMetrics, layout: Layout, rest: &[u8]) -> Result<Option<&'static str>, &'static str> {
+pub(crate) fn fill(
+    b: &mut BatchMetrics,
+    layout: Layout,
+    rest: &[u8],
+) -> Result<Option<&'static str>, &'static str> {
     match layout {
         Layout::Current => fill_batch(b, rest),
         Layout::FillBatch => fill_fill_batch(b, rest).map(|()| None),
@@ -753,7 +795,11 @@ impl NodeParser for SglangParser {
         });
         let shift = clock.finish_shift();
         for &(is_batch, at) in dated.iter().filter(|_| shift != 0) {
-            let ts = if is_batch { &mut out.batches[at].timestamp } else { &mut out.memory_snapshots[at].timestamp };
+            let ts = if is_batch {
+                &mut out.batches[at].timestamp
+            } else {
+                &mut out.memory_snapshots[at].timestamp
+            };
             *ts = ts.map(|t| t.plus_micros(shift));
         }
         // Always kept, past the cap: it qualifies every timestamp of the file.

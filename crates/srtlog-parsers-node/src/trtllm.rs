@@ -17,6 +17,15 @@
 //! (counted in `ParseStats::idle_iterations`, not reported). `tp` is the line's `rank` (the
 //! rank inside this model instance; `global_rank` is ignored), `dp` and `ep` stay 0. No
 //! throughput is derived.
+//!
+//! Older forms seen in the field (`tests/eras.rs`): the Triton `tensorrtllm_backend`'s
+//! iteration statistics (2023-24), one JSON object per line after a glog prefix (see
+//! `triton_stats`: a paste that hard-wraps the object over lines is damaged, one malformed
+//! line); the PyTorch backend's `elapsed_time = {s}s` lines (Apr 2025); and 1.x startup lines,
+//! of which `Use {x} GB for model weights.` is the `model_weights` snapshot (`mem_usage_gb`, GB
+//! as logged). The profiling lines with no field of their own (`Memory used after loading
+//! model weights (outside torch)`, `Memory dynamically allocated during inference`, `Memory
+//! used outside torch`, the device total in the peak line) are not kept.
 
 use std::io::{self, Read};
 use std::sync::OnceLock;
@@ -125,7 +134,9 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
     if let Some(rest) = msg.strip_prefix(b"Use ") {
         if find(rest, b" GB for model weights").is_some() {
             // The PyTorch backend's model size (1.x), in GB as logged.
-            return gib_event(&p, MemoryMetricType::Memory, "model_weights", rest, |m, v| m.mem_usage_gb = Some(v));
+            return gib_event(&p, MemoryMetricType::Memory, "model_weights", rest, |m, v| {
+                m.mem_usage_gb = Some(v)
+            });
         }
     }
     if starts_with(msg, b"max_seq_len=") {

@@ -3,7 +3,9 @@
 //! row), asserting every field of the record — the expected row is the whole record, so a
 //! field read that should not be fails too.
 
-use srtlog_model::{BatchRow, BatchType, DaySource, NodeParser, ParseOptions, Timestamp, UndatedDay, WorkerLogData};
+use srtlog_model::{
+    BatchRow, BatchType, DaySource, NodeParser, ParseOptions, Timestamp, UndatedDay, WorkerLogData,
+};
 use srtlog_parsers_node::{parse_sglang_line, parse_trtllm_line, LineEvent, SglangParser, TrtllmParser};
 
 fn at(text: &str) -> Option<Timestamp> {

@@ -38,28 +38,88 @@ const TRT: Option<&str> = Some("trtllm");
 
 const EXPECTED: &[Expect] = &[
     e("dynamo/dynamo-pr-3498_2025-10_frontend-kv-router.log", None, (0, 0, 0), None),
-    e("sglang/antgroup-sglang-pr-4_2025-10_custom-log-format.log", SGL, (4, 0, 0), Some(("2025-10-29T02:27:35", (15, 15, 15)))),
-    e("sglang/openclaw-rl-issue-44_2026-03_ray-actor-prefix.log", SGL, (7, 0, 0), Some(("2026-03-22T13:53:37", (0, 0, 0)))),
-    e("sglang/sglang-issue-11648_2025-10_pd-prefill-dp.log", SGL, (5, 0, 0), Some(("2025-10-15T14:44:31", (5, 5, 5)))),
+    e(
+        "sglang/antgroup-sglang-pr-4_2025-10_custom-log-format.log",
+        SGL,
+        (4, 0, 0),
+        Some(("2025-10-29T02:27:35", (15, 15, 15))),
+    ),
+    e(
+        "sglang/openclaw-rl-issue-44_2026-03_ray-actor-prefix.log",
+        SGL,
+        (7, 0, 0),
+        Some(("2026-03-22T13:53:37", (0, 0, 0))),
+    ),
+    e(
+        "sglang/sglang-issue-11648_2025-10_pd-prefill-dp.log",
+        SGL,
+        (5, 0, 0),
+        Some(("2025-10-15T14:44:31", (5, 5, 5))),
+    ),
     // The date is the file's modification day: checked below.
     e("sglang/sglang-issue-1270_2024-08_time-only-prefix.log", SGL, (10, 0, 0), None),
     // The first line's pasted file name is a wrapper like `srun:`: that line is intact.
-    e("sglang/sglang-issue-36081_2026-08_full-token-swa-tp-ep.log", SGL, (4, 0, 0), Some(("2026-08-23T09:05:37", (0, 0, 0)))),
-    e("sglang/sglang-issue-3909_2025-02_decode.log", SGL, (9, 0, 0), Some(("2025-02-27T04:46:39", (0, 0, 0)))),
-    e("sglang/sglang-issue-4407_2025-03_largest-len.log", SGL, (7, 0, 0), Some(("2025-03-14T02:16:14", (0, 0, 0)))),
+    e(
+        "sglang/sglang-issue-36081_2026-08_full-token-swa-tp-ep.log",
+        SGL,
+        (4, 0, 0),
+        Some(("2026-08-23T09:05:37", (0, 0, 0))),
+    ),
+    e(
+        "sglang/sglang-issue-3909_2025-02_decode.log",
+        SGL,
+        (9, 0, 0),
+        Some(("2025-02-27T04:46:39", (0, 0, 0))),
+    ),
+    e(
+        "sglang/sglang-issue-4407_2025-03_largest-len.log",
+        SGL,
+        (7, 0, 0),
+        Some(("2025-03-14T02:16:14", (0, 0, 0))),
+    ),
     e("sglang/sglang-issue-444_2024-05_new-fill-batch.log", SGL, (1, 0, 0), Some(("", (0, 0, 0)))),
     e("sglang/sglang-issue-938_2024-08_no-prefix.log", SGL, (1, 0, 0), Some(("", (0, 0, 0)))),
-    e("sglang/sglang-jax-pr-564_2025-12_cache-miss.log", SGL, (9, 0, 0), Some(("2025-12-17T05:10:47", (0, 0, 0)))),
-    e("sglang/sglang-pr-13023_2025-11_no-tp-prefix.log", SGL, (8, 0, 0), Some(("2025-11-11T04:06:27", (0, 0, 0)))),
+    e(
+        "sglang/sglang-jax-pr-564_2025-12_cache-miss.log",
+        SGL,
+        (9, 0, 0),
+        Some(("2025-12-17T05:10:47", (0, 0, 0))),
+    ),
+    e(
+        "sglang/sglang-pr-13023_2025-11_no-tp-prefix.log",
+        SGL,
+        (8, 0, 0),
+        Some(("2025-11-11T04:06:27", (0, 0, 0))),
+    ),
     // 1 decode + 3 prefill; the 6 uvicorn access lines share the prefix and are not batches.
-    e("sglang/sglang-pr-22166_2026-04_agg-mixed-with-access-log.log", SGL, (4, 0, 0), Some(("2026-04-05T20:02:51", (0, 0, 0)))),
-    e("sglang/sglang-pr-22331_2026-04_decode-tp0.log", SGL, (8, 0, 0), Some(("2026-04-08T14:05:21", (0, 0, 0)))),
+    e(
+        "sglang/sglang-pr-22166_2026-04_agg-mixed-with-access-log.log",
+        SGL,
+        (4, 0, 0),
+        Some(("2026-04-05T20:02:51", (0, 0, 0))),
+    ),
+    e(
+        "sglang/sglang-pr-22331_2026-04_decode-tp0.log",
+        SGL,
+        (8, 0, 0),
+        Some(("2026-04-08T14:05:21", (0, 0, 0))),
+    ),
     // Every batch line clipped by the terminal: 1 decode + 5 prefill, all malformed.
     e("sglang/sglang-pr-25960_2026-05_terminal-clipped-A.log", SGL, (0, 6, 0), None),
     // 5 clipped prefill lines, one of them behind a tqdm bar.
     e("sglang/sglang-pr-25960_2026-05_terminal-clipped-B-tqdm.log", SGL, (0, 5, 0), None),
-    e("sglang/sglang-pr-3699_2025-02_prefill-cache-hit-rate.log", SGL, (1, 0, 0), Some(("2025-02-26T15:44:36", (0, 0, 0)))),
-    e("sglang/skypilot-deepseek-r1-readme_2025-02_ray-prefix.log", SGL, (3, 0, 0), Some(("2025-02-14T00:42:22", (2, 2, 0)))),
+    e(
+        "sglang/sglang-pr-3699_2025-02_prefill-cache-hit-rate.log",
+        SGL,
+        (1, 0, 0),
+        Some(("2025-02-26T15:44:36", (0, 0, 0))),
+    ),
+    e(
+        "sglang/skypilot-deepseek-r1-readme_2025-02_ray-prefix.log",
+        SGL,
+        (3, 0, 0),
+        Some(("2025-02-14T00:42:22", (2, 2, 0))),
+    ),
     // `Use 63.32 GB for model weights`, the temporary KV pool's MemUsageChange.
     e("trtllm/dgx-spark-gptoss120b-readme_2025-12_trtllm-1.1.0rc3_memory-A.log", TRT, (0, 0, 2), None),
     // Weights inside torch, peak, estimated KV, the final MemUsageChange.
@@ -68,7 +128,12 @@ const EXPECTED: &[Expect] = &[
     e("trtllm/tensorrtllm_backend-issue-217_2023-12_triton-iter-stats.log", TRT, (0, 1, 0), None),
     // The minimal statistics object has no request counts: no batch type to go by.
     e("trtllm/trtllm-issue-431_2023-11_triton-iter-counter.log", TRT, (0, 1, 0), None),
-    e("trtllm/trtllm-pr-3914_2025-04_iter-elapsed-time.log", TRT, (2, 0, 0), Some(("2025-04-28T09:56:44", (0, 0, 0)))),
+    e(
+        "trtllm/trtllm-pr-3914_2025-04_iter-elapsed-time.log",
+        TRT,
+        (2, 0, 0),
+        Some(("2025-04-28T09:56:44", (0, 0, 0))),
+    ),
 ];
 
 fn files_under(dir: &Path) -> BTreeSet<String> {
