@@ -54,14 +54,10 @@ impl Timestamp {
         Some(Timestamp { wall_micros, utc_offset_secs: None })
     }
 
-    /// This timestamp moved by `micros` (the offset, if any, kept).
+    /// This timestamp moved by `micros` (the offset, if any, kept); saturating at the ends of
+    /// the `i64` range rather than wrapping.
     pub fn plus_micros(self, micros: i64) -> Self {
-        Timestamp { wall_micros: self.wall_micros + micros, ..self }
-    }
-
-    /// Midnight of this timestamp's day (the offset, if any, kept).
-    pub fn midnight(self) -> Self {
-        Timestamp { wall_micros: self.wall_micros - self.wall_micros.rem_euclid(86_400_000_000), ..self }
+        Timestamp { wall_micros: self.wall_micros.saturating_add(micros), ..self }
     }
 
     /// The same wall-clock time with a UTC offset attached.
@@ -129,14 +125,19 @@ impl UndatedDay {
             Timestamp::parse(d).or_else(|| Timestamp::parse(&format!("{}T00:00:00", d.get(..10)?)))
         });
         if let Some(ts) = from_run {
-            return Some(UndatedDay {
-                midnight: ts.with_offset(None).midnight(),
-                source: DaySource::RunMetadata,
-            });
+            return Some(UndatedDay { midnight: Self::midnight_of(ts)?, source: DaySource::RunMetadata });
         }
         let micros = i64::try_from(mtime_ns?.div_euclid(1000)).ok()?;
         let ts = Timestamp { wall_micros: micros, utc_offset_secs: None };
-        Some(UndatedDay { midnight: ts.midnight(), source: DaySource::FileModified })
+        Some(UndatedDay { midnight: Self::midnight_of(ts)?, source: DaySource::FileModified })
+    }
+
+    /// Midnight of `ts`'s day (as written; the offset dropped, the lines' clock has none), or
+    /// `None` for a day [`Timestamp::from_parts`] refuses (an mtime past the year 9999 could
+    /// not be printed and read back).
+    fn midnight_of(ts: Timestamp) -> Option<Timestamp> {
+        let (y, m, d, ..) = ts.parts();
+        Timestamp::from_parts(y, m, d, 0, 0, 0, 0)
     }
 
     /// Whether the day is that of the last line (the file's modification day), not the first.
@@ -365,6 +366,7 @@ mod tests {
         assert_eq!((day.describe_day(), day.source), ("2024-09-01".to_owned(), DaySource::FileModified));
         assert!(day.is_last_day());
         assert_eq!(UndatedDay::for_file(None, None), None);
+        assert_eq!(UndatedDay::for_file(None, Some(i128::MAX)), None, "no day past 9999");
         assert_eq!(day.midnight.plus_micros(1_000_000).to_string(), "2024-09-01T00:00:01");
     }
 

@@ -60,7 +60,7 @@ const DAY_MICROS: i64 = 86_400_000_000;
 /// more than twelve hours (midnight passed: a log is in time order, and no worker is silent
 /// for half a day between two batch lines). The first line is on the given day when that is
 /// the run's start day; when it is the file's modification day, the *last* line is on it, so
-/// [`UndatedClock::finish`] moves every dated line back by the midnights seen.
+/// [`UndatedClock::finish_shift`] gives the shift that moves every dated line back by the midnights seen.
 #[derive(Debug, Default)]
 pub(crate) struct UndatedClock {
     day: Option<UndatedDay>,
@@ -87,14 +87,17 @@ impl UndatedClock {
         }
         self.last = Some(clock.0);
         let day = self.day?;
-        Some(day.midnight.plus_micros(self.midnights * DAY_MICROS + clock.0))
+        // Saturating, and refused past the year 9999: a hostile log can pass "midnight" on
+        // every other line.
+        let ts = day.midnight.plus_micros(self.midnights.saturating_mul(DAY_MICROS).saturating_add(clock.0));
+        (ts.parts().0 <= 9999).then_some(ts)
     }
 
     /// The shift (in microseconds) to add to every timestamp [`UndatedClock::date`] gave, once
     /// the file is read: non-zero only when the day is the file's last day and midnight passed.
     pub(crate) fn finish_shift(&self) -> i64 {
         match self.day {
-            Some(day) if day.is_last_day() => -self.midnights * DAY_MICROS,
+            Some(day) if day.is_last_day() => self.midnights.saturating_mul(-DAY_MICROS),
             _ => 0,
         }
     }
