@@ -57,8 +57,9 @@ const DAY_MICROS: i64 = 86_400_000_000;
 /// Dates the time-only lines of one file, in log order.
 ///
 /// Each line gets the day of the previous one, or the next day when its clock went back by
-/// more than twelve hours (midnight passed: a log is in time order, and no worker is silent
-/// for half a day between two batch lines). The first line is on the given day when that is
+/// more than an hour: a log is in time order, so a clock that goes back has passed midnight
+/// (the hour of slack keeps lines that ranks write a little out of order on their day; a
+/// silence of more than a whole day cannot be seen and is not guessed at). The first line is on the given day when that is
 /// the run's start day; when it is the file's modification day, the *last* line is on it, so
 /// [`UndatedClock::finish_shift`] gives the shift that moves every dated line back by the midnights seen.
 #[derive(Debug, Default)]
@@ -82,7 +83,7 @@ impl UndatedClock {
             self.first_line = line_no;
         }
         self.lines += 1;
-        if self.last.is_some_and(|last| clock.0 + DAY_MICROS / 2 < last) {
+        if self.last.is_some_and(|last| clock.0 + DAY_MICROS / 24 < last) {
             self.midnights += 1;
         }
         self.last = Some(clock.0);

@@ -391,6 +391,27 @@ fn time_only_lines_without_any_date_keep_no_timestamp_and_say_so() {
     assert!(parse(&SglangParser, dated.as_bytes(), day_of("2024-08-31")).stats.diagnostics.is_empty());
 }
 
+#[test]
+fn a_clock_going_back_passed_midnight_unless_by_seconds() {
+    let line = |t: &str| {
+        format!("[{t} TP0] Decode batch. #running-req: 1, #token: 40, token usage: 0.00, gen throughput (token/s): 1.00, #queue-req: 0\n")
+    };
+    // Ranks a second out of order stay on their day; a 13-hour silence over midnight, and a
+    // second midnight, move on a day each.
+    let text: String =
+        ["20:00:05", "20:00:03", "09:00:00", "08:59:59", "23:00:00", "00:30:00"].map(line).concat();
+    let data = parse(&SglangParser, text.as_bytes(), day_of("2024-08-31"));
+    let want = [
+        "2024-08-31T20:00:05",
+        "2024-08-31T20:00:03",
+        "2024-09-01T09:00:00",
+        "2024-09-01T08:59:59",
+        "2024-09-01T23:00:00",
+        "2024-09-02T00:30:00",
+    ];
+    assert_eq!(stamps(&data), want);
+}
+
 fn day_of(date: &str) -> Option<UndatedDay> {
     UndatedDay::for_file(Some(date), None)
 }
