@@ -59,17 +59,18 @@ const DAY_MICROS: i64 = 86_400_000_000;
 /// Each line gets the day of the previous one, or the next day when its clock went back by
 /// more than an hour: a log is in time order, so a clock that goes back has passed midnight
 /// (the hour of slack keeps lines that ranks write a little out of order on their day; a
-/// silence of more than a whole day cannot be seen and is not guessed at). The first line is on the given day when that is
-/// the run's start day; when it is the file's modification day, the *last* line is on it, so
-/// [`UndatedClock::finish_shift`] gives the shift that moves every dated line back by the midnights seen.
+/// silence of more than a whole day cannot be seen and is not guessed at). The first line is
+/// on the given day when that is the run's start day; when it is the file's modification day,
+/// the *last* line is on it, and [`UndatedClock::finish_shift`] is the shift that moves every
+/// dated line back by the midnights seen.
 #[derive(Debug, Default)]
 pub(crate) struct UndatedClock {
     day: Option<UndatedDay>,
     last: Option<i64>,
     midnights: i64,
     /// Lines seen, and the first one's number, for the note in the diagnostics.
-    pub lines: u64,
-    pub first_line: u64,
+    lines: u64,
+    first_line: u64,
 }
 
 impl UndatedClock {
