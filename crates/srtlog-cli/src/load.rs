@@ -118,7 +118,11 @@ pub fn load(args: &LoadArgs, detail: NodeDetail) -> Result<LoadReport, ExitCode>
         },
         jobs: args.jobs,
         filter,
-        parse: ParseOptions { max_line_bytes: args.max_line_bytes, max_diagnostics: args.max_diagnostics },
+        parse: ParseOptions {
+            max_line_bytes: args.max_line_bytes,
+            max_diagnostics: args.max_diagnostics,
+            ..ParseOptions::default()
+        },
     };
     let loader = RunLoader::with_options(&args.dir, options).map_err(|err| {
         eprintln!("srtlog: cannot start worker threads: {err}");

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use srtlog_model::{
     join_path, node_parsers, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics, NodeParser,
-    ParseOptions, RunFiles, RunMetadata, StringMap, WorkerLogData,
+    ParseOptions, RunFiles, RunMetadata, StringMap, UndatedDay, WorkerLogData,
 };
 use srtlog_parsers_node::{classify_worker_file, parse_sweep_log, LogStream};
 
@@ -124,8 +124,16 @@ impl<'a> NodeAnalyzer<'a> {
     pub fn parse_workers(&self, parser: &dyn NodeParser, workers: &[WorkerFiles]) -> Vec<NodeMetrics> {
         let tasks: Vec<(usize, &PathBuf)> =
             workers.iter().enumerate().flat_map(|(i, w)| w.files.iter().map(move |f| (i, f))).collect();
-        let parsed: Vec<(usize, WorkerLogData)> =
-            tasks.par_iter().map(|(i, path)| (*i, parse_file(parser, path, None, &self.options))).collect();
+        let parsed: Vec<(usize, WorkerLogData)> = tasks
+            .par_iter()
+            .map(|(i, path)| {
+                // Lines with a time and no date take the run's date, else the file's (listed) mtime.
+                let mtime =
+                    relative_to(self.files.root(), path).and_then(|p| self.files.get(&p)).map(|e| e.mtime_ns);
+                let undated_day = UndatedDay::for_file(self.metadata.run_date.as_deref(), mtime);
+                (*i, parse_file(parser, path, None, &ParseOptions { undated_day, ..self.options }))
+            })
+            .collect();
         let mut merged: Vec<WorkerLogData> = workers.iter().map(|_| WorkerLogData::default()).collect();
         for (i, data) in parsed {
             merge_into(&mut merged[i], data);

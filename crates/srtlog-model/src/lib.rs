@@ -59,7 +59,7 @@ pub use run::{
 };
 pub use run_files::{join_path, mtime_ns, parent_of, EntryKind, FileEntry, RunFiles, BENCHMARK_OUT_PATHS};
 pub use text::{shell_words, StringMap};
-pub use timestamp::{parse_iso, Timestamp, TimestampParseError};
+pub use timestamp::{parse_iso, DaySource, Timestamp, TimestampParseError, UndatedDay};
 
 /// Version of the JSON document's shape. Bumped when a field is renamed or removed.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -181,11 +181,19 @@ pub struct ParseOptions {
     /// Most diagnostics kept per file; later problems are only counted
     /// ([`ParseStats::malformed_lines`]). Default [`ParseStats::MAX_DIAGNOSTICS`].
     pub max_diagnostics: usize,
+    /// The day of lines that print a time without a date (SGLang 2024 `[04:40:55 TP0]`): the
+    /// run's date or the file's modification day, set by the loader per file. `None`: such
+    /// lines get no timestamp. Either way the parser notes it in the diagnostics.
+    pub undated_day: Option<crate::UndatedDay>,
 }
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        ParseOptions { max_line_bytes: 16 << 20, max_diagnostics: ParseStats::MAX_DIAGNOSTICS }
+        ParseOptions {
+            max_line_bytes: 16 << 20,
+            max_diagnostics: ParseStats::MAX_DIAGNOSTICS,
+            undated_day: None,
+        }
     }
 }
 

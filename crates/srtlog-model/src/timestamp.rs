@@ -54,6 +54,12 @@ impl Timestamp {
         Some(Timestamp { wall_micros, utc_offset_secs: None })
     }
 
+    /// This timestamp moved by `micros` (the offset, if any, kept); saturating at the ends of
+    /// the `i64` range rather than wrapping.
+    pub fn plus_micros(self, micros: i64) -> Self {
+        Timestamp { wall_micros: self.wall_micros.saturating_add(micros), ..self }
+    }
+
     /// The same wall-clock time with a UTC offset attached.
     pub fn with_offset(self, utc_offset_secs: Option<i32>) -> Self {
         Timestamp { utc_offset_secs, ..self }
@@ -77,6 +83,72 @@ impl Timestamp {
     /// Parses the common textual forms: `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±HH:MM]`.
     pub fn parse(text: &str) -> Option<Self> {
         parse_iso(text.as_bytes()).map(|(ts, _)| ts)
+    }
+}
+
+/// The day to give log lines that print a time without a date (SGLang's 2024 prefix
+/// `[04:40:55 TP0]`), and where that day came from. The loader sets it per file in
+/// `ParseOptions::undated_day`; a parser that dates such a line says so in its diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UndatedDay {
+    /// Midnight of the day (no offset: the lines' clock has none).
+    pub midnight: Timestamp,
+    /// Where the day came from, which also says which line it belongs to.
+    pub source: DaySource,
+}
+
+/// Where an [`UndatedDay`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DaySource {
+    /// The run's metadata (`run_date` / `generated_at`): the day the job started, so the day
+    /// of the file's *first* time-only line.
+    RunMetadata,
+    /// The file's modification time (UTC): the day of its *last* line.
+    FileModified,
+}
+
+impl fmt::Display for DaySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DaySource::RunMetadata => "run metadata",
+            DaySource::FileModified => "the file's modification time",
+        })
+    }
+}
+
+impl UndatedDay {
+    /// The day from the run's date (ISO 8601, or a bare `YYYY-MM-DD`), else from the file's
+    /// modification time (nanoseconds since the Unix epoch, as the run listing has it).
+    pub fn for_file(run_date: Option<&str>, mtime_ns: Option<i128>) -> Option<Self> {
+        let from_run = run_date.and_then(|d| {
+            let d = d.trim();
+            Timestamp::parse(d).or_else(|| Timestamp::parse(&format!("{}T00:00:00", d.get(..10)?)))
+        });
+        if let Some(ts) = from_run {
+            return Some(UndatedDay { midnight: Self::midnight_of(ts)?, source: DaySource::RunMetadata });
+        }
+        let micros = i64::try_from(mtime_ns?.div_euclid(1000)).ok()?;
+        let ts = Timestamp { wall_micros: micros, utc_offset_secs: None };
+        Some(UndatedDay { midnight: Self::midnight_of(ts)?, source: DaySource::FileModified })
+    }
+
+    /// Midnight of `ts`'s day (as written; the offset dropped, the lines' clock has none), or
+    /// `None` for a day [`Timestamp::from_parts`] refuses (an mtime past the year 9999 could
+    /// not be printed and read back).
+    fn midnight_of(ts: Timestamp) -> Option<Timestamp> {
+        let (y, m, d, ..) = ts.parts();
+        Timestamp::from_parts(y, m, d, 0, 0, 0, 0)
+    }
+
+    /// Whether the day is that of the last line (the file's modification day), not the first.
+    pub fn is_last_day(&self) -> bool {
+        self.source == DaySource::FileModified
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn describe_day(&self) -> String {
+        let (y, m, d, ..) = self.midnight.parts();
+        format!("{y:04}-{m:02}-{d:02}")
     }
 }
 
@@ -280,6 +352,22 @@ mod tests {
             Timestamp::parse("2025-12-30T15:50:20-23:59").and_then(|t| t.utc_offset_secs),
             Some(-86_340)
         );
+    }
+
+    #[test]
+    fn undated_day_prefers_the_run_date_then_the_mtime() {
+        let day = UndatedDay::for_file(Some("2024-08-31T23:10:00.5+02:00"), Some(0)).expect("run date");
+        assert_eq!((day.describe_day(), day.source), ("2024-08-31".to_owned(), DaySource::RunMetadata));
+        assert_eq!(day.midnight.to_string(), "2024-08-31T00:00:00");
+        let day = UndatedDay::for_file(Some("2024-08-31"), None).expect("bare date");
+        assert_eq!(day.midnight.to_string(), "2024-08-31T00:00:00");
+        // 2024-09-01T04:40:57Z in nanoseconds; an unreadable run date falls back to it.
+        let day = UndatedDay::for_file(Some("soon"), Some(1_725_165_657_000_000_000)).expect("mtime");
+        assert_eq!((day.describe_day(), day.source), ("2024-09-01".to_owned(), DaySource::FileModified));
+        assert!(day.is_last_day());
+        assert_eq!(UndatedDay::for_file(None, None), None);
+        assert_eq!(UndatedDay::for_file(None, Some(i128::MAX)), None, "no day past 9999");
+        assert_eq!(day.midnight.plus_micros(1_000_000).to_string(), "2024-09-01T00:00:01");
     }
 
     #[test]

@@ -215,12 +215,17 @@ pub(crate) fn find_short(s: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Splits `s` on `", "` and yields each piece; used for `name: value` field lists.
 pub(crate) fn comma_fields(s: &[u8]) -> impl Iterator<Item = &[u8]> {
+    split_on(s, b", ")
+}
+
+/// Splits `s` on `sep` and yields each piece.
+pub(crate) fn split_on<'a>(s: &'a [u8], sep: &'a [u8]) -> impl Iterator<Item = &'a [u8]> {
     let mut rest = Some(s);
     std::iter::from_fn(move || {
         let cur = rest?;
-        match find_short(cur, b", ") {
+        match find_short(cur, sep) {
             Some(i) => {
-                rest = Some(&cur[i + 2..]);
+                rest = Some(&cur[i + sep.len()..]);
                 Some(&cur[..i])
             }
             None => {

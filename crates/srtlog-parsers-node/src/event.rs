@@ -82,11 +82,16 @@ pub(crate) fn apply(
         LineEvent::IdleIteration => stats.idle_iterations += 1,
         LineEvent::Malformed(reason) => {
             stats.malformed_lines += 1;
-            stats.push_diagnostic_capped(max_diagnostics, || {
-                let shown = &line[..line.len().min(160)];
-                format!("line {line_no}: {reason}: {}", String::from_utf8_lossy(shown))
-            });
+            note(stats, max_diagnostics, line_no, line, reason);
         }
         LineEvent::Ignored => {}
     }
+}
+
+/// Describes a line in the diagnostics: `line N: reason: <the line's first 160 bytes>`.
+pub(crate) fn note(stats: &mut ParseStats, max_diagnostics: usize, line_no: u64, line: &[u8], reason: &str) {
+    stats.push_diagnostic_capped(max_diagnostics, || {
+        let shown = &line[..line.len().min(160)];
+        format!("line {line_no}: {reason}: {}", String::from_utf8_lossy(shown))
+    });
 }

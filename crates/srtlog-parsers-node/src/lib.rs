@@ -33,8 +33,9 @@
 //! are looked at; everything between hits is skipped unseen except for a vectorised newline
 //! count. Markers: `batch`, `mem=`, `mem usage=`, `KV Cache is`, `server_args=`, `[CMD]`,
 //! `-m sglang.launch_server`, `-m dynamo.sglang` (SGLang); `iter = `, `emory `, `paged KV cache`,
-//! `max_seq_len=`, `engine args`, `rank0 run `, `trtllm-serve `, `-m dynamo.trtllm`
-//! (TensorRT-LLM); and `+` at a line start (bash xtrace) for both.
+//! `max_seq_len=`, `engine args`, `for model weights`, `"Active Request Count"`, `rank0 run `,
+//! `trtllm-serve `, `-m dynamo.trtllm` (TensorRT-LLM); and `+` at a line start (bash xtrace)
+//! for both.
 //!
 //! A candidate line is decided by its own prefix and message (one line, one record) and parsed
 //! by a small hand-written byte scanner: no regex, numbers parsed from bytes (the float fast
@@ -75,6 +76,13 @@
 //!
 //! # Decisions worth knowing
 //!
+//! * Every era and wrapper of the batch lines seen in real logs is listed in the `sglang`
+//!   module's notes (and `prefix`'s); rare prefix forms are tried only after the common ones
+//!   fail, so the hot path does not pay for them.
+//! * A line with a time and no date (SGLang 2024) is dated from
+//!   [`ParseOptions::undated_day`](srtlog_model::ParseOptions) — the run's date, or the file's
+//!   modification day, set by the loader — and the file's diagnostics say so, past the cap
+//!   (it qualifies every timestamp of the file).
 //! * SGLang `dp`/`tp`/`ep` come from the line's `DPn`/`TPn`/`EPn` tags (0 when absent); sizes
 //!   come from `server_args=` (keys matched whole) or, failing that, the launch command.
 //! * TensorRT-LLM `tp` is the iteration line's `rank` (or a `[RANK n]` tag); the engine-args

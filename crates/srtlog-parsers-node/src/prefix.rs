@@ -4,8 +4,24 @@
 //! [ MOE_DPn][ TPn][ EPn]] msg` (anywhere in the line), dynamo's `ISO-TS LEVEL target: msg`
 //! (ANSI already stripped), dynamo's JSONL `{"time": .., "message": ..}`, TensorRT-LLM's
 //! `[MM/DD/YYYY-HH:MM:SS] [TRT-LLM] [RANK n] [I] msg` and C++ `[TensorRT-LLM][INFO] msg`.
+//!
+//! Rarer SGLang forms seen in the field, tried only after the common ones fail (so the hot
+//! path is unchanged):
+//!
+//! * the 2024 prefix with a time and no date, `[04:40:55 TP0] Decode batch. ...` (sglang
+//!   ~0.2, issue 1270): the prefix carries a [`Clock`] instead of a timestamp, and the parser
+//!   dates it with an [`UndatedClock`] from `ParseOptions::undated_day` (the run's date, or the
+//!   file's modification date);
+//! * the Ant Group fork's `2025-10-29 02:27:35 INFO 8900 [ DP15 TP15 EP15
+//!   scheduler_metrics_mixin.py:222] Decode batch. ...` (antgroup/sglang PR 4): date and time
+//!   before the bracket, then level and pid, and the rank tags inside the bracket beside
+//!   `file.py:line`.
+//!
+//! A foreign wrapper before the SGLang bracket (`srun: task 3: `, Ray's `(SGLangEngine
+//! pid=41820) ` or `(head, rank=0, pid=18260) `, a pasted file name) is skipped: the first
+//! three digit-led brackets are tried.
 
-use srtlog_model::{parse_iso, Timestamp};
+use srtlog_model::{parse_iso, Timestamp, UndatedDay};
 
 use crate::bytes::{find, parse_u32, parse_us_date, trim_start};
 
@@ -16,13 +32,95 @@ pub(crate) struct Prefix<'a> {
     pub dp: u32,
     pub tp: u32,
     pub ep: u32,
+    /// A time of day without a date (`[04:40:55 TP0]`); `timestamp` is then `None`.
+    pub clock: Option<Clock>,
     /// The message, leading spaces removed (the whole line when no prefix was found).
     pub message: &'a [u8],
 }
 
 impl<'a> Prefix<'a> {
     fn bare(message: &'a [u8]) -> Self {
-        Prefix { timestamp: None, dp: 0, tp: 0, ep: 0, message: trim_start(message) }
+        Prefix::dated(None, message)
+    }
+
+    fn dated(timestamp: Option<Timestamp>, message: &'a [u8]) -> Self {
+        Prefix { timestamp, dp: 0, tp: 0, ep: 0, clock: None, message: trim_start(message) }
+    }
+}
+
+/// A time of day a line printed without its date, in microseconds since midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Clock(pub i64);
+
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// Dates the time-only lines of one file, in log order.
+///
+/// Each line gets the day of the previous one, or the next day when its clock went back by
+/// more than an hour: a log is in time order, so a clock that goes back has passed midnight
+/// (the hour of slack keeps lines that ranks write a little out of order on their day; a
+/// silence of more than a whole day cannot be seen and is not guessed at). The first line is
+/// on the given day when that is the run's start day; when it is the file's modification day,
+/// the *last* line is on it, and [`UndatedClock::finish_shift`] is the shift that moves every
+/// dated line back by the midnights seen.
+#[derive(Debug, Default)]
+pub(crate) struct UndatedClock {
+    day: Option<UndatedDay>,
+    last: Option<i64>,
+    midnights: i64,
+    /// Lines seen, and the first one's number, for the note in the diagnostics.
+    lines: u64,
+    first_line: u64,
+}
+
+impl UndatedClock {
+    pub(crate) fn new(day: Option<UndatedDay>) -> Self {
+        UndatedClock { day, ..UndatedClock::default() }
+    }
+
+    /// The timestamp of a time-only line (`None` when no day is known).
+    pub(crate) fn date(&mut self, line_no: u64, clock: Clock) -> Option<Timestamp> {
+        if self.lines == 0 {
+            self.first_line = line_no;
+        }
+        self.lines += 1;
+        if self.last.is_some_and(|last| clock.0 + DAY_MICROS / 24 < last) {
+            self.midnights += 1;
+        }
+        self.last = Some(clock.0);
+        let day = self.day?;
+        // Saturating, and refused past the year 9999: a hostile log can pass "midnight" on
+        // every other line.
+        let ts = day.midnight.plus_micros(self.midnights.saturating_mul(DAY_MICROS).saturating_add(clock.0));
+        (ts.parts().0 <= 9999).then_some(ts)
+    }
+
+    /// The shift (in microseconds) to add to every timestamp [`UndatedClock::date`] gave, once
+    /// the file is read: non-zero only when the day is the file's last day and midnight passed.
+    pub(crate) fn finish_shift(&self) -> i64 {
+        match self.day {
+            Some(day) if day.is_last_day() => self.midnights.saturating_mul(-DAY_MICROS),
+            _ => 0,
+        }
+    }
+
+    /// The note that says where the dates came from, when time-only lines were seen.
+    pub(crate) fn note(&self) -> Option<String> {
+        if self.lines == 0 {
+            return None;
+        }
+        let (n, first) = (self.lines, self.first_line);
+        Some(match self.day {
+            Some(day) => format!(
+                "{n} lines print a time without a date (first: line {first}): date {} taken from {}",
+                day.describe_day(),
+                day.source
+            ),
+            None => format!(
+                "{n} lines print a time without a date (first: line {first}) and no run date or file time \
+                 is known: their timestamps are left empty"
+            ),
+        })
     }
 }
 
@@ -40,26 +138,36 @@ pub(crate) fn split_sglang(line: &[u8]) -> Prefix<'_> {
     // The first few digit-led brackets are tried (a job runner may prepend `[0]`-style text).
     let digit_led =
         memchr::memchr_iter(b'[', line).filter(|&o| line.get(o + 1).is_some_and(u8::is_ascii_digit));
-    for open in digit_led.take(3) {
+    for open in digit_led.clone().take(3) {
         if let Some(p) = sglang_bracket(&line[open + 1..]) {
+            return p;
+        }
+    }
+    // Rare forms, only once the common ones failed.
+    if let Some(p) = split_ant(t) {
+        return p;
+    }
+    for open in digit_led.take(3) {
+        if let Some(p) = time_only_bracket(&line[open + 1..]) {
             return p;
         }
     }
     Prefix::bare(line)
 }
 
-/// `YYYY-MM-DD HH:MM:SS[.ffffff][ TAGn]*] message` (after the `[`).
-fn sglang_bracket(s: &[u8]) -> Option<Prefix<'_>> {
-    let (ts, mut pos) = parse_iso(s)?;
-    if s.get(10) != Some(&b' ') {
-        return None;
-    }
+/// The rank tags `[ TAGn]*` up to `]`, from `s[pos..]` (which starts at a space or `]`);
+/// `file.py:N` words are skipped when `allow_source` (the Ant Group fork). Returns
+/// `(dp, tp, ep, position of the ']')`.
+fn rank_tags(s: &[u8], mut pos: usize, allow_source: bool) -> Option<(u32, u32, u32, usize)> {
     let (mut dp, mut tp, mut ep) = (0, 0, 0);
     loop {
         match s.get(pos)? {
-            b']' => break,
+            b']' => return Some((dp, tp, ep, pos)),
             b' ' => {
                 pos += 1;
+                if allow_source && s.get(pos) == Some(&b' ') {
+                    continue; // `[ DP15`: the fork pads the bracket
+                }
                 let name_start = pos;
                 while s.get(pos).is_some_and(|c| c.is_ascii_uppercase() || *c == b'_') {
                     pos += 1;
@@ -69,6 +177,16 @@ fn sglang_bracket(s: &[u8]) -> Option<Prefix<'_>> {
                     pos += 1;
                 }
                 if num_start == name_start || pos == num_start {
+                    if allow_source {
+                        // `scheduler_metrics_mixin.py:222`: one word up to a space or `]`.
+                        pos = name_start;
+                        while s.get(pos).is_some_and(|c| !matches!(c, b' ' | b']' | b'[')) {
+                            pos += 1;
+                        }
+                        if pos > name_start && s[name_start..pos].contains(&b':') {
+                            continue;
+                        }
+                    }
                     return None;
                 }
                 let n = parse_u32(&s[num_start..pos])?;
@@ -82,7 +200,66 @@ fn sglang_bracket(s: &[u8]) -> Option<Prefix<'_>> {
             _ => return None,
         }
     }
-    Some(Prefix { timestamp: Some(ts), dp, tp, ep, message: trim_start(&s[pos + 1..]) })
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.ffffff][ TAGn]*] message` (after the `[`).
+fn sglang_bracket(s: &[u8]) -> Option<Prefix<'_>> {
+    let (ts, pos) = parse_iso(s)?;
+    if s.get(10) != Some(&b' ') {
+        return None;
+    }
+    let (dp, tp, ep, close) = rank_tags(s, pos, false)?;
+    Some(Prefix { timestamp: Some(ts), dp, tp, ep, clock: None, message: trim_start(&s[close + 1..]) })
+}
+
+/// `HH:MM:SS[.ffffff][ TAGn]*] message` (after the `[`): the 2024 prefix without a date.
+fn time_only_bracket(s: &[u8]) -> Option<Prefix<'_>> {
+    if s.get(2) != Some(&b':') || s.get(5) != Some(&b':') {
+        return None;
+    }
+    let (h, m, sec) = (parse_u32(s.get(0..2)?)?, parse_u32(s.get(3..5)?)?, parse_u32(s.get(6..8)?)?);
+    if h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let mut micros = i64::from(h * 3600 + m * 60 + sec) * 1_000_000;
+    let mut pos = 8;
+    if s.get(pos) == Some(&b'.') {
+        let start = pos + 1;
+        pos = start;
+        while s.get(pos).is_some_and(u8::is_ascii_digit) && pos - start < 6 {
+            pos += 1;
+        }
+        let frac = parse_u32(&s[start..pos])?;
+        micros += i64::from(frac) * 10i64.pow(6 - (pos - start) as u32);
+    }
+    let (dp, tp, ep, close) = rank_tags(s, pos, false)?;
+    Some(Prefix {
+        timestamp: None,
+        dp,
+        tp,
+        ep,
+        clock: Some(Clock(micros)),
+        message: trim_start(&s[close + 1..]),
+    })
+}
+
+/// The Ant Group fork: `YYYY-MM-DD HH:MM:SS LEVEL PID [ TAGn* file.py:N] message`.
+fn split_ant(t: &[u8]) -> Option<Prefix<'_>> {
+    if !t.first().is_some_and(u8::is_ascii_digit) || t.get(10) != Some(&b' ') {
+        return None;
+    }
+    let (ts, used) = parse_iso(t)?;
+    let rest = t.get(used..)?.strip_prefix(b" ")?;
+    let level_end = rest.iter().position(|c| !c.is_ascii_uppercase())?;
+    let rest = rest.get(level_end..)?.strip_prefix(b" ")?;
+    let pid_end = rest.iter().position(|c| !c.is_ascii_digit())?;
+    if level_end == 0 || pid_end == 0 {
+        return None;
+    }
+    // The fork pads the bracket (`[ DP15`), which is where `rank_tags` wants a space.
+    let s = rest.get(pid_end..)?.strip_prefix(b" [")?;
+    let (dp, tp, ep, close) = rank_tags(s, 0, true)?;
+    Some(Prefix { timestamp: Some(ts), dp, tp, ep, clock: None, message: trim_start(&s[close + 1..]) })
 }
 
 /// dynamo's compact format: `2025-12-30T15:52:38.206058Z  INFO module.func: message`.
@@ -103,14 +280,14 @@ pub(crate) fn split_dynamo(t: &[u8]) -> Option<Prefix<'_>> {
     if word_end > 0 && rest[word_end - 1] == b':' {
         rest = trim_start(&rest[word_end..]);
     }
-    Some(Prefix { timestamp: Some(ts), dp: 0, tp: 0, ep: 0, message: rest })
+    Some(Prefix { timestamp: Some(ts), dp: 0, tp: 0, ep: 0, clock: None, message: rest })
 }
 
 /// dynamo's JSONL format: the `message` string and the `time`.
 pub(crate) fn split_jsonl(t: &[u8]) -> Option<Prefix<'_>> {
     let message = json_string(t, b"\"message\"")?;
     let timestamp = json_string(t, b"\"time\"").and_then(|s| parse_iso(s).map(|(ts, _)| ts));
-    Some(Prefix { timestamp, dp: 0, tp: 0, ep: 0, message: trim_start(message) })
+    Some(Prefix::dated(timestamp, message))
 }
 
 /// The raw (still escaped) content of the JSON string value of `key` (given with its quotes).
@@ -179,7 +356,7 @@ pub(crate) fn split_trtllm(line: &[u8]) -> Prefix<'_> {
         }
         rest = &body[close + 1..];
     }
-    Prefix { timestamp, dp: 0, tp, ep: 0, message: trim_start(rest) }
+    Prefix { tp, ..Prefix::dated(timestamp, rest) }
 }
 
 #[cfg(test)]

@@ -6,6 +6,43 @@
 //! `max_total_num_tokens=...`, `server_args=ServerArgs(...)`, and launch commands
 //! (`[CMD] ...`, `python3 -m sglang.launch_server|dynamo.sglang ...`, xtrace `+ ...`) plus xtrace
 //! environment assignments.
+//!
+//! # Batch-line eras seen in the field
+//!
+//! Read from lines users pasted into public issues (`../shared/real/files/issue-pastes/`, the
+//! sources in its `MANIFEST.md`); each has a row in `tests/eras.rs`:
+//!
+//! * **0.1.x (May 2024)**: `new fill batch. #seq: 1. #cached_token: 330. #new_token: 2172.
+//!   #remaining_req: 57. #running_req: 9. tree_cache_hit_rate: 69.16%.` — fields separated by
+//!   `. `, underscores in names (`scheduler`/`model_rpc.py` of that time; the first releases
+//!   print no `#cached_token` nor hit rate). A prefill batch: `#seq` → `new_seq`,
+//!   `#remaining_req` (left in the queue) → `queue_req`; the hit rate has no field.
+//! * **~0.2 (Aug 2024)**: `[04:40:55 TP0] Decode batch. #running-req: .., #token: ..,
+//!   token usage: .., gen throughput (token/s): .., #queue-req: ..` — a time with no date; the
+//!   date comes from `ParseOptions::undated_day` (the run's date, else the file's modification
+//!   day), advanced at each midnight the clock passes, and the file's diagnostics say where it
+//!   came from (`N lines print a time without a date (first: line L): date D taken from run
+//!   metadata`); without a day the timestamps stay empty and the note says that instead.
+//!   [`parse_sglang_line`] has no day to give: it leaves them empty.
+//! * **0.4 (2025)**: `[date TPn] Prefill batch. ..` / `Decode batch. ..` with `, ` between
+//!   fields; extras over time: `cache hit rate: 26.67%`, `largest-len`, a trailing `, `,
+//!   `[date DPn TPn]` / `[date DPn TPn EPn]` (DP ranks interleave out of order), PD prefill's
+//!   `#unbootstrapped-req` / `#transferring-req`, PD decode's `pre-allocated usage`,
+//!   `#retracted-req`, `accept len`.
+//! * **0.5 (late 2025 on)**: `Prefill batch,` / `Decode batch,`, `cuda graph: True` (`cpu
+//!   graph`, Ascend's `npu graph`: one field, the graph mode), no rank tag on single-GPU
+//!   servers, hybrid pools' `#full token` / `full token usage` / `#swa token` / `swa token
+//!   usage`, `accept rate`, `#pending-token`; forks add fields (sglang-jax `#cache_miss`).
+//!   Fields without a model field are skipped by name.
+//! * **Wrappers**: any text before the bracket (`srun: task 3: `, Ray's `(SGLangEngine
+//!   pid=41820) ` / `(head, rank=0, pid=18260) `, a pasted file name), dynamo's ISO prefix and
+//!   JSONL, the Ant Group fork's `DATE TIME LEVEL PID [ DPn TPn EPn file.py:N]` (see
+//!   `prefix.rs`). uvicorn access lines share the prefix and hold no marker.
+//!
+//! Damaged lines are malformed, never half-read: a line a terminal clipped mid-field
+//! (`token usaccept rate`, `... input th`), with or without a tqdm bar glued in front. Bytes
+//! no field name starts with (invalid UTF-8, control bytes) after a complete field's `, ` are
+//! stray, not a cut-off field: the batch is kept and the drop noted in the diagnostics.
 
 use std::io::{self, Read};
 use std::sync::OnceLock;
@@ -17,11 +54,11 @@ use srtlog_model::{
 
 use crate::bytes::{
     after, comma_fields, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64, rfind,
-    split_field, starts_with, strip_ansi_into, strip_cr, trim_start,
+    split_field, split_on, starts_with, strip_ansi_into, strip_cr, trim, trim_start,
 };
-use crate::event::{apply, LineEvent};
+use crate::event::{apply, note, LineEvent};
 use crate::launch::{parse_command, Program};
-use crate::prefix::{split_sglang, Prefix};
+use crate::prefix::{split_sglang, Clock, Prefix, UndatedClock};
 use crate::pyrepr::{bracket_body, kwargs};
 use crate::scan::{scan_lines, Markers};
 use crate::xtrace::parse_xtrace;
@@ -53,7 +90,8 @@ pub(crate) fn markers() -> Option<&'static Markers> {
 
 /// Parses one SGLang log line (any prefix form; ANSI escapes allowed; a trailing `\r` ignored),
 /// exactly as the streaming parser does: a line without one of the parser's markers as written
-/// is [`LineEvent::Ignored`].
+/// is [`LineEvent::Ignored`]. One difference: a line with a time and no date (2024) gets no
+/// timestamp here, since only the streaming parser has a day for it (`ParseOptions::undated_day`).
 ///
 /// ```
 /// use srtlog_parsers_node::{parse_sglang_line, LineEvent};
@@ -78,23 +116,47 @@ pub fn parse_sglang_line(line: &[u8]) -> LineEvent {
 // `Other` is large but rare (non-batch candidate lines); boxing it would allocate per line.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Classified<'a> {
-    /// `Prefill batch` / `Decode batch`, with the prefix and the text after the keyword.
-    Batch(Prefix<'a>, BatchType, &'a [u8]),
-    /// Anything else, fully parsed.
-    Other(LineEvent),
+    /// `Prefill batch` / `Decode batch` (or the 2024 `new fill batch`), with the prefix, the
+    /// field layout and the text after the keyword.
+    Batch(Prefix<'a>, BatchType, Layout, &'a [u8]),
+    /// Anything else, fully parsed; with the prefix's time of day when it had no date.
+    Other(LineEvent, Option<Clock>),
+}
+
+/// How a batch line's fields are written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// `name: value, name: value` (every era since mid 2024).
+    Current,
+    /// The earliest form (sglang 0.1.x, 2024): `new fill batch. #seq: 1. #cached_token: 330.
+    /// #new_token: 2172. #remaining_req: 57. #running_req: 9. tree_cache_hit_rate: 69.16%.`
+    FillBatch,
+}
+
+/// Fills `b` from the text after the keyword; `Ok(Some(note))` when something on the line
+/// was dropped (stray bytes after the last field) that the diagnostics should mention.
+pub(crate) fn fill(
+    b: &mut BatchMetrics,
+    layout: Layout,
+    rest: &[u8],
+) -> Result<Option<&'static str>, &'static str> {
+    match layout {
+        Layout::Current => fill_batch(b, rest),
+        Layout::FillBatch => fill_fill_batch(b, rest).map(|()| None),
+    }
 }
 
 /// [`parse_sglang_line`] with a reusable scratch buffer for ANSI stripping.
 pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
     match classify(line, scratch) {
-        Classified::Batch(p, batch_type, rest) => {
+        Classified::Batch(p, batch_type, layout, rest) => {
             let mut b = new_batch(&p, batch_type);
-            match fill_batch(&mut b, rest) {
-                Ok(()) => LineEvent::Batch(b),
+            match fill(&mut b, layout, rest) {
+                Ok(_) => LineEvent::Batch(b),
                 Err(reason) => LineEvent::Malformed(reason),
             }
         }
-        Classified::Other(event) => event,
+        Classified::Other(event, _) => event,
     }
 }
 
@@ -110,12 +172,15 @@ pub(crate) fn classify<'a>(line: &'a [u8], scratch: &'a mut Vec<u8>) -> Classifi
     let p = split_sglang(line);
     let msg = p.message;
     if let Some(rest) = msg.strip_prefix(b"Prefill batch") {
-        return Classified::Batch(p, BatchType::Prefill, rest);
+        return Classified::Batch(p, BatchType::Prefill, Layout::Current, rest);
     }
     if let Some(rest) = msg.strip_prefix(b"Decode batch") {
-        return Classified::Batch(p, BatchType::Decode, rest);
+        return Classified::Batch(p, BatchType::Decode, Layout::Current, rest);
     }
-    Classified::Other(other_line(&p, line))
+    if let Some(rest) = msg.strip_prefix(b"new fill batch") {
+        return Classified::Batch(p, BatchType::Prefill, Layout::FillBatch, rest);
+    }
+    Classified::Other(other_line(&p, line), p.clock)
 }
 
 fn other_line(p: &Prefix<'_>, line: &[u8]) -> LineEvent {
@@ -209,7 +274,8 @@ fn field_of(name: &[u8]) -> Option<Field> {
         (10, b'c') => (b"accept len", AcceptLen),
         (11, b'c') => (b"accept rate", AcceptRate),
         (10, b'u') => (b"cuda graph", CudaGraph),
-        (9, b'p') => (b"cpu graph", CudaGraph),
+        (9, b'p') if name[0] == b'c' => (b"cpu graph", CudaGraph),
+        (9, b'p') => (b"npu graph", CudaGraph),
         _ => return None,
     };
     eq_words(name, want).then_some(field)
@@ -233,8 +299,11 @@ fn eq_words(a: &[u8], b: &[u8]) -> bool {
 
 /// Fills `b` from the text after `Prefill batch` / `Decode batch`: an optional ` [forward_ct]`,
 /// `.` or `,`, then `name: value` fields separated by `, `, in any order; unknown fields are
-/// ignored, a known field with an unparsable value makes the line malformed.
-pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'static str> {
+/// ignored, a known field with an unparsable value makes the line malformed. Text without
+/// `: value` at the end is a line cut off mid-field (malformed), unless it starts with a byte
+/// no field name starts with (invalid UTF-8, a control byte) right after a complete field's
+/// `, `: then every field was there, and the stray bytes are dropped with a note.
+pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<Option<&'static str>, &'static str> {
     let mut rest = rest;
     if let Some(r) = rest.strip_prefix(b" [") {
         match memchr::memchr(b']', r) {
@@ -275,6 +344,11 @@ pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'stat
         }
         let Some(colon) = colon else {
             if i >= n && s[name_start..].iter().any(|c| !c.is_ascii_whitespace()) {
+                if known > 0 && !(b' '..=b'~').contains(&s[name_start]) {
+                    // Bytes no field name is made of, after a complete field: junk written
+                    // after the line (a binary blob, a torn write), not a cut-off field.
+                    return Ok(Some("stray bytes after the last field ignored"));
+                }
                 // Text without `: value` at the very end: a line cut off mid-field (a log
                 // truncated by a crash or still being written), not a batch to trust.
                 return Err("line cut off mid-field");
@@ -288,6 +362,42 @@ pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'stat
             continue;
         };
         i = set_value(b, slot(field), s, value_start)?;
+        known += 1;
+    }
+    if known == 0 {
+        return Err("batch line without known fields");
+    }
+    Ok(None)
+}
+
+/// Fills `b` from the earliest batch line (after `new fill batch`): `. ` between fields,
+/// underscores in names. `#remaining_req` (requests left in the queue) is `queue_req`;
+/// `tree_cache_hit_rate` has no field and is skipped. The same rules as the current layout:
+/// a field without `: value` is a line cut off, an unparsable known value makes it malformed.
+fn fill_fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'static str> {
+    let Some(fields) = rest.strip_prefix(b".") else {
+        return Err("batch keyword not followed by `.` or `,`");
+    };
+    let mut known = 0u32;
+    for field in split_on(fields, b". ") {
+        let field = trim(field);
+        if field.is_empty() {
+            continue;
+        }
+        let Some((name, value)) = split_field(field, b": ") else {
+            return Err("line cut off mid-field");
+        };
+        let count = match name {
+            b"#seq" => CountField::NewSeq,
+            b"#cached_token" => CountField::CachedToken,
+            b"#new_token" => CountField::NewToken,
+            b"#remaining_req" => CountField::QueueReq,
+            b"#running_req" => CountField::RunningReq,
+            _ => continue,
+        };
+        if !slow_value(b, Slot::Count(count), value) {
+            return Err("unparsable value in batch line");
+        }
         known += 1;
     }
     if known == 0 {
@@ -339,6 +449,7 @@ fn known_name(s: &[u8], i: usize) -> Option<(Field, usize)> {
         (b'a', b'c') => &[(b"accept len: ", AcceptLen), (b"accept rate: ", AcceptRate)],
         (b'c', b'u') => &[(b"cuda graph: ", CudaGraph)],
         (b'c', b'p') => &[(b"cpu graph: ", CudaGraph)],
+        (b'n', b'p') => &[(b"npu graph: ", CudaGraph)],
         _ => return None,
     };
     candidates.iter().find_map(|&(name, field)| {
@@ -642,30 +753,57 @@ impl NodeParser for SglangParser {
         let markers = markers().ok_or_else(|| io::Error::other("sglang markers failed to build"))?;
         let mut scratch = Vec::new();
         let mut stats = std::mem::take(&mut out.stats);
+        // Lines with a time and no date (2024): dated here, in log order; which records got
+        // such a date (batch or memory, index), in case the dates move once the file is read.
+        let mut clock = UndatedClock::new(options.undated_day);
+        let mut dated: Vec<(bool, usize)> = Vec::new();
         let result = scan_lines(reader, options, markers, &mut stats, |line_no, line, stats| {
             match classify(line, &mut scratch) {
-                Classified::Batch(p, batch_type, rest) => {
+                Classified::Batch(p, batch_type, layout, rest) => {
                     // Built in place: pushed first, filled, popped again if malformed.
                     out.batches.push(new_batch(&p, batch_type));
                     let filled = match out.batches.last_mut() {
-                        Some(b) => fill_batch(b, rest),
-                        None => Ok(()),
+                        Some(b) => fill(b, layout, rest),
+                        None => Ok(None),
                     };
-                    if let Err(reason) = filled {
-                        out.batches.pop();
-                        apply(
-                            out,
-                            stats,
-                            options.max_diagnostics,
-                            line_no,
-                            line,
-                            LineEvent::Malformed(reason),
-                        );
+                    match filled {
+                        Ok(dropped) => {
+                            if let Some(c) = p.clock {
+                                let at = out.batches.len() - 1;
+                                out.batches[at].timestamp = clock.date(line_no, c);
+                                dated.push((true, at));
+                            }
+                            if let Some(reason) = dropped {
+                                note(stats, options.max_diagnostics, line_no, line, reason);
+                            }
+                        }
+                        Err(reason) => {
+                            out.batches.pop();
+                            let event = LineEvent::Malformed(reason);
+                            apply(out, stats, options.max_diagnostics, line_no, line, event);
+                        }
                     }
                 }
-                Classified::Other(event) => apply(out, stats, options.max_diagnostics, line_no, line, event),
+                Classified::Other(mut event, line_clock) => {
+                    if let (LineEvent::Memory { snapshot, .. }, Some(c)) = (&mut event, line_clock) {
+                        snapshot.timestamp = clock.date(line_no, c);
+                        dated.push((false, out.memory_snapshots.len()));
+                    }
+                    apply(out, stats, options.max_diagnostics, line_no, line, event);
+                }
             }
         });
+        let shift = clock.finish_shift();
+        for &(is_batch, at) in dated.iter().filter(|_| shift != 0) {
+            let ts = if is_batch {
+                &mut out.batches[at].timestamp
+            } else {
+                &mut out.memory_snapshots[at].timestamp
+            };
+            *ts = ts.map(|t| t.plus_micros(shift));
+        }
+        // Always kept, past the cap: it qualifies every timestamp of the file.
+        stats.diagnostics.extend(clock.note());
         out.stats = stats;
         result
     }

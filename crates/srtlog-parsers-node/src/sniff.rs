@@ -13,6 +13,7 @@ const TRT: &[&[u8]] = &[
     b"dynamo.trtllm",
     b"trtllm-serve",
     b"trtllm-llmapi-launch",
+    b"libtensorrtllm", // the Triton backend's glog lines (`libtensorrtllm.cc:1205]`)
 ];
 
 /// Whether `head` looks like an SGLang worker log (and not a TensorRT-LLM one).
@@ -25,6 +26,7 @@ pub(crate) fn sglang(head: &[u8]) -> bool {
                 b"server_args=ServerArgs(",
                 b"Prefill batch",
                 b"Decode batch",
+                b"new fill batch", // sglang 0.1.x (2024)
                 b"KV Cache is allocated",
                 b"Load weight begin",
             ],

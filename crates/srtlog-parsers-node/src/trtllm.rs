@@ -17,6 +17,15 @@
 //! (counted in `ParseStats::idle_iterations`, not reported). `tp` is the line's `rank` (the
 //! rank inside this model instance; `global_rank` is ignored), `dp` and `ep` stay 0. No
 //! throughput is derived.
+//!
+//! Older forms seen in the field (`tests/eras.rs`): the Triton `tensorrtllm_backend`'s
+//! iteration statistics (2023-24), one JSON object per line after a glog prefix (see
+//! `triton_stats`: a paste that hard-wraps the object over lines is damaged, one malformed
+//! line); the PyTorch backend's `elapsed_time = {s}s` lines (Apr 2025); and 1.x startup lines,
+//! of which `Use {x} GB for model weights.` is the `model_weights` snapshot (`mem_usage_gb`, GB
+//! as logged). The profiling lines with no field of their own (`Memory used after loading
+//! model weights (outside torch)`, `Memory dynamically allocated during inference`, `Memory
+//! used outside torch`, the device total in the peak line) are not kept.
 
 use std::io::{self, Read};
 use std::sync::OnceLock;
@@ -49,6 +58,8 @@ const MARKERS: &[&[u8]] = &[
     b"paged KV cache", // [MemUsageChange] Allocated .. for max tokens in paged KV cache
     b"max_seq_len=",
     b"engine args",
+    b"for model weights",        // Use 63.32 GB for model weights.
+    b"\"Active Request Count\"", // Triton backend iteration statistics (JSON)
     b"rank0 run ",
     b"trtllm-serve ",
     b"-m dynamo.trtllm",
@@ -120,6 +131,14 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
     if let Some(rest) = msg.strip_prefix(b"TensorRT-LLM engine args:") {
         return engine_args(rest);
     }
+    if let Some(rest) = msg.strip_prefix(b"Use ") {
+        if find(rest, b" GB for model weights").is_some() {
+            // The PyTorch backend's model size (1.x), in GB as logged.
+            return gib_event(&p, MemoryMetricType::Memory, "model_weights", rest, |m, v| {
+                m.mem_usage_gb = Some(v)
+            });
+        }
+    }
     if starts_with(msg, b"max_seq_len=") {
         return limits_line(msg);
     }
@@ -137,6 +156,9 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
     }
     if t.first() == Some(&b'+') {
         return parse_xtrace(t, Program::Trtllm);
+    }
+    if let Some(open) = find(msg, b"{\"Active Request Count\"") {
+        return triton_stats(&msg[open..]);
     }
     // Prefixes this parser does not know: an iteration anywhere after a `]` or a space.
     if let Some(at) = find(msg, b"iter = ") {
@@ -269,6 +291,101 @@ fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
         return LineEvent::IdleIteration;
     }
     LineEvent::Batch(b)
+}
+
+/// The Triton `tensorrtllm_backend`'s iteration statistics (2023-24, C++ executor): one JSON
+/// object after a glog prefix (`I1218 03:35:37.688135 20559 libtensorrtllm.cc:1205] {...}`,
+/// which has no year; the object's `"Timestamp":"MM-DD-YYYY HH:MM:SS"` has one).
+///
+/// `Iteration Counter` is the iteration, `Scheduled Requests` `running_req`, `Context
+/// Requests` `new_seq`, `Total Context Tokens` `new_token`. The object has no generation-token
+/// count, so the batch type comes from the request counts: context requests make a prefill
+/// batch, generation requests only a decode batch, neither an idle iteration; a build that
+/// prints neither count (the minimal `{"Active Request Count":..,"Iteration Counter":..,
+/// "Timestamp":..}`) gives no batch type to go by and is malformed, as is an object that does
+/// not close on its line (a paste hard-wrapped over several lines).
+fn triton_stats(object: &[u8]) -> LineEvent {
+    let object = trim(object);
+    if object.last() != Some(&b'}') {
+        return LineEvent::Malformed("iteration statistics JSON not closed on its line (hard-wrapped?)");
+    }
+    let mut b = BatchMetrics::new(BatchType::Decode);
+    let (mut ctx, mut gen) = (None, None);
+    for (key, value) in json_scalars(object) {
+        let count = || parse_u32(value);
+        let ok = match key {
+            b"Iteration Counter" => parse_u64(value).map(|v| b.set_iteration(v)).is_some(),
+            b"Scheduled Requests" => count().map(|v| b.set_count(CountField::RunningReq, v)).is_some(),
+            b"Context Requests" => count().map(|v| ctx = Some(v)).is_some(),
+            b"Generation Requests" => count().map(|v| gen = Some(v)).is_some(),
+            b"Total Context Tokens" => count().map(|v| b.set_count(CountField::NewToken, v)).is_some(),
+            b"Timestamp" => triton_timestamp(value).map(|t| b.timestamp = Some(t)).is_some(),
+            _ => true,
+        };
+        if !ok {
+            return LineEvent::Malformed("unparsable iteration statistics value");
+        }
+    }
+    if b.iteration().is_none() {
+        return LineEvent::Malformed("iteration statistics without `Iteration Counter`");
+    }
+    match (ctx, gen) {
+        (Some(c), _) if c > 0 => {
+            b.set_count(CountField::NewSeq, c);
+            b.batch_type = BatchType::Prefill;
+        }
+        (_, Some(g)) if g > 0 => {
+            if let Some(c) = ctx {
+                b.set_count(CountField::NewSeq, c);
+            }
+        }
+        (Some(_), Some(_)) => return LineEvent::IdleIteration,
+        _ => return LineEvent::Malformed("iteration statistics without context/generation request counts"),
+    }
+    LineEvent::Batch(b)
+}
+
+/// `MM-DD-YYYY HH:MM:SS` (the Triton statistics' `Timestamp`).
+fn triton_timestamp(v: &[u8]) -> Option<srtlog_model::Timestamp> {
+    if v.len() != 19 || v[2] != b'-' || v[5] != b'-' || v[10] != b' ' {
+        return None;
+    }
+    // Same layout as TensorRT-LLM's `MM/DD/YYYY-HH:MM:SS` once the separators agree.
+    let mut us = [0u8; 19];
+    us.copy_from_slice(v);
+    (us[2], us[5], us[10]) = (b'/', b'/', b'-');
+    crate::bytes::parse_us_date(&us)
+}
+
+/// The scalar `"key":value` pairs of a JSON object, at any depth, in order (string values
+/// without their quotes, escapes left as written). Enough for the flat statistics objects.
+fn json_scalars(object: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let mut i = 0;
+    std::iter::from_fn(move || loop {
+        // The next key: a string followed by `:`.
+        let open = i + memchr::memchr(b'"', object.get(i..)?)?;
+        let close = open + 1 + memchr::memchr(b'"', &object[open + 1..])?;
+        let key = &object[open + 1..close];
+        let after = trim_start(&object[close + 1..]);
+        let Some(value) = after.strip_prefix(b":") else {
+            i = close + 1;
+            continue;
+        };
+        let value = trim_start(value);
+        let value_at = object.len() - value.len();
+        if let Some(body) = value.strip_prefix(b"\"") {
+            let end = memchr::memchr(b'"', body)?;
+            i = value_at + 1 + end + 1;
+            return Some((key, &body[..end]));
+        }
+        if value.first() == Some(&b'{') || value.first() == Some(&b'[') {
+            i = value_at + 1; // descend: the inner keys come next
+            continue;
+        }
+        let end = value.iter().position(|c| matches!(c, b',' | b'}' | b']')).unwrap_or(value.len());
+        i = value_at + end;
+        return Some((key, trim(&value[..end])));
+    })
 }
 
 /// One item of the `states` dict: the counts go to `b`, the context and generation token

@@ -8,3 +8,4 @@ mod end_to_end;
 mod hostile;
 mod registry;
 mod skipped;
+mod undated;
