@@ -52,6 +52,12 @@ impl RegularFile {
         self.len == 0
     }
 
+    /// The open handle, without the length limit: for readers that seek to what they need
+    /// (a Parquet footer) rather than read to the end.
+    pub fn into_file(self) -> File {
+        self.reader.into_inner()
+    }
+
     /// The rest of the file (up to its length at open), read into memory.
     pub fn read_all(mut self) -> io::Result<Vec<u8>> {
         // The length is only a capacity hint: a file truncated meanwhile reads shorter.
