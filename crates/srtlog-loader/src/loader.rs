@@ -295,7 +295,8 @@ impl RunLoader {
             .filter(|e| e.is_special())
             .map(|e| {
                 let path = files.full_path(&e.path);
-                let what = std::fs::metadata(&path).map_or("special file", |m| describe_file_type(m.file_type()));
+                let what =
+                    std::fs::metadata(&path).map_or("special file", |m| describe_file_type(m.file_type()));
                 format!("{} ({what})", path.display())
             })
             .collect();

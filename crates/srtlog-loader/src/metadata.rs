@@ -10,8 +10,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
-use srtlog_columnar::{open_regular, Links};
 use serde_yaml::Value as Yaml;
+use srtlog_columnar::{open_regular, Links};
 use srtlog_model::{Mode, ModelInfo, ParseError, ProfilerMetadata, RunMetadata, SkipKind, StringMap};
 
 /// Largest metadata or config file read (bigger ones are not metadata; refusing them bounds memory).
