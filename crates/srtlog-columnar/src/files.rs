@@ -119,6 +119,24 @@ fn open_options(_links: Links) -> OpenOptions {
     options
 }
 
+/// Makes `options` refuse to open a symbolic link at the path (`O_NOFOLLOW` on Unix; the open
+/// fails, and [`is_symlink_refusal`] is true of the error once passed through
+/// [`refusal_of`]). For srtlog's own files that are opened in place rather than replaced, such
+/// as a lock file.
+pub fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options
+}
+
+/// The error of an open made with [`no_follow`], with a link's `ELOOP` turned into the refusal.
+pub fn refusal_of(err: io::Error) -> io::Error {
+    refusal_of_loop(err, Links::Refuse)
+}
+
 /// `O_NOFOLLOW` on a link fails with `ELOOP`: report it as the refusal it is.
 fn refusal_of_loop(err: io::Error, links: Links) -> io::Error {
     #[cfg(unix)]
