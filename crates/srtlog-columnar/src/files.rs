@@ -235,7 +235,7 @@ mod tests {
     }
 
     fn mkfifo(path: &Path) {
-        let status = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+        let status = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
         assert!(status.success());
     }
 

@@ -71,8 +71,8 @@
 //!
 //! - creates the directory when it is missing, and writes into an empty one;
 //! - replaces a previous srtlog dataset (one with the marker `_srtlog_dataset.json`, of any
-//!   schema version) only when it holds nothing but the marker, the lock file, the four table directories,
-//!   their `job_id=…` directories and `part-N.parquet` files (and temporary files of an
+//!   schema version) only when it holds nothing but the marker, the lock file, the four table
+//!   directories, their `job_id=…` directories and `part-N.parquet` files (and temporary files of an
 //!   interrupted export); otherwise it fails with [`ExportError::ForeignEntry`] naming the
 //!   first foreign file;
 //! - refuses any other non-empty directory ([`ExportError::NotADataset`]).
