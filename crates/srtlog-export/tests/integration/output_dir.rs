@@ -230,7 +230,7 @@ fn concurrent_exports_into_one_directory_leave_a_valid_dataset() {
     // Enough runs that an export takes a while, so that the two overlap.
     let mut big = sample_doc();
     let runs = big.runs.clone();
-    for i in 0..20 {
+    for i in 0..10 {
         big.runs.extend(runs.iter().cloned().map(|mut r| {
             r.metadata.job_id = format!("{}-{i}", r.metadata.job_id);
             r
@@ -238,7 +238,7 @@ fn concurrent_exports_into_one_directory_leave_a_valid_dataset() {
     }
     let docs = std::sync::Arc::new([big, one_run_doc()]);
     let out = tempfile::tempdir().unwrap();
-    for _round in 0..8 {
+    for _round in 0..5 {
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
         let handles: Vec<_> = (0..2)
             .map(|i| {
