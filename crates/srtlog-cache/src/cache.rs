@@ -13,7 +13,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use serde_json::{json, Value};
-use srtlog_columnar::{write_atomic, writer_properties, AtomicFile};
+use srtlog_columnar::{open_regular, refuse_symlink, write_atomic, writer_properties, AtomicFile, Links};
 use srtlog_model::derived::derive_workers;
 use srtlog_model::{NodeMetrics, ProfilerResults, Timestamp, WorkersDerived};
 
@@ -51,6 +51,21 @@ impl RunCache {
         &self.dir
     }
 
+    /// Refuses the cache when its directory, or one of its three files, is a symbolic link:
+    /// a run directory may come from anyone, and a link would make srtlog read and write
+    /// wherever it points. [`CacheError::is_symlink_refusal`] is then true, and the caller
+    /// goes on without this cache. Every load and store checks first; a caller may check once
+    /// up front to warn. (Temporary files need no check: they are created with `create_new`,
+    /// which never follows a link, and stale ones are only removed when they are regular files.)
+    pub fn check_links(&self) -> Result<(), CacheError> {
+        let names = [RESULTS_FILE, NODES_FILE, METADATA_FILE];
+        refuse_symlink(&self.dir).map_err(|e| CacheError::write_io(&self.dir, e))?;
+        for path in names.map(|name| self.dir.join(name)) {
+            refuse_symlink(&path).map_err(|e| CacheError::write_io(&path, e))?;
+        }
+        Ok(())
+    }
+
     /// Loads the cached benchmark results if they were built from exactly the sources
     /// `expected` (in any order) by this cache schema version.
     ///
@@ -58,6 +73,7 @@ impl RunCache {
     /// reason is logged at `debug`. `Err`: the file exists but cannot be read or is not a valid
     /// cache file. Either way the caller parses the sources and may [`store_results`](Self::store_results).
     pub fn load_results(&self, expected: &[FileFingerprint]) -> Result<Option<ProfilerResults>, CacheError> {
+        self.check_links()?;
         let path = self.dir.join(RESULTS_FILE);
         guard(&path, || {
             let Some(valid) = open_valid(&path, RESULTS_TABLE, &results_schema(), expected)? else {
@@ -91,6 +107,7 @@ impl RunCache {
         fingerprints: &[FileFingerprint],
         results: &ProfilerResults,
     ) -> Result<(), CacheError> {
+        self.check_links()?;
         let tmp = AtomicFile::create(&self.dir, RESULTS_FILE)?;
         let mut writer = TableWriter::new(&tmp, results_schema())?;
         let mut builder = ResultsBuilder::new();
@@ -110,6 +127,7 @@ impl RunCache {
     /// (in any order) by this cache schema version. `Ok(None)` and `Err` mean what they mean
     /// for [`load_results`](Self::load_results).
     pub fn load_nodes(&self, expected: &[FileFingerprint]) -> Result<Option<Vec<NodeMetrics>>, CacheError> {
+        self.check_links()?;
         let path = self.dir.join(NODES_FILE);
         guard(&path, || {
             let Some(valid) = open_valid(&path, NODES_TABLE, &nodes_schema(), expected)? else {
@@ -149,10 +167,11 @@ impl RunCache {
         &self,
         expected: &[FileFingerprint],
     ) -> Result<Option<(Vec<NodeMetrics>, WorkersDerived)>, CacheError> {
+        self.check_links()?;
         let path = self.dir.join(NODES_FILE);
         guard(&path, || {
-            let file = match File::open(&path) {
-                Ok(file) => file,
+            let file = match open_regular(&path, Links::Refuse) {
+                Ok(file) => file.into_file(),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     tracing::debug!(path = %path.display(), "no cache file");
                     return Ok(None);
@@ -197,6 +216,7 @@ impl RunCache {
         fingerprints: &[FileFingerprint],
         nodes: &[NodeMetrics],
     ) -> Result<(), CacheError> {
+        self.check_links()?;
         let tmp = AtomicFile::create(&self.dir, NODES_FILE)?;
         let mut writer = TableWriter::new(&tmp, nodes_schema())?;
         let mut builder = NodeMetricsBuilder::new();
@@ -235,7 +255,7 @@ impl RunCache {
         let mut files = serde_json::Map::new();
         for name in [RESULTS_FILE, NODES_FILE] {
             let path = self.dir.join(name);
-            if path.exists() {
+            if path.symlink_metadata().is_ok() {
                 let entry = guard(&path, || part_summary(&path))
                     .unwrap_or_else(|e| json!({ "error": e.to_string() }));
                 files.insert(name.to_owned(), entry);
@@ -304,7 +324,7 @@ fn open_valid(
 ) -> Result<Option<ValidFile>, CacheError> {
     // One read of the whole file: the checksum needs every data byte anyway, and decoding from
     // memory avoids the Parquet reader's many small re-reads (thousands of syscalls per run).
-    let bytes = match std::fs::read(path) {
+    let bytes = match open_regular(path, Links::Refuse).and_then(|f| f.read_all()) {
         Ok(bytes) => Bytes::from(bytes),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             tracing::debug!(path = %path.display(), "no cache file");
@@ -474,7 +494,7 @@ impl<W: Write> Write for CrcWriter<W> {
 
 /// One part's entry in `cache_metadata.json`, from its footer alone.
 fn part_summary(path: &Path) -> Result<Value, CacheError> {
-    let file = File::open(path).map_err(|e| CacheError::read_io(path, e))?;
+    let file = open_regular(path, Links::Refuse).map_err(|e| CacheError::read_io(path, e))?.into_file();
     let metadata =
         ParquetMetaDataReader::new().parse_and_finish(&file).map_err(|e| CacheError::parquet(path, e))?;
     let kv = metadata.file_metadata().key_value_metadata();

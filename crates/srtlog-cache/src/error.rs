@@ -67,6 +67,13 @@ impl CacheError {
         matches!(self, CacheError::Io(err) if err.is_not_writable())
     }
 
+    /// Whether the cache was refused because its directory or one of its files is a symbolic
+    /// link ([`RunCache::check_links`](crate::RunCache::check_links)): the caller goes on
+    /// without this cache, as for a directory that is not writable.
+    pub fn is_symlink_refusal(&self) -> bool {
+        matches!(self, CacheError::Io(err) if err.is_symlink_refusal())
+    }
+
     /// An I/O error met while reading.
     pub(crate) fn read_io(path: impl AsRef<Path>, source: io::Error) -> Self {
         CacheError::Io(ColumnarIoError::read(path, source))

@@ -62,6 +62,13 @@
 //! error for which [`CacheError::is_not_writable`] is true: the caller then goes on without
 //! caching (and warns once).
 //!
+//! The cache never reads or writes through a symbolic link: a cache directory that is a link,
+//! or one whose `benchmark_results.parquet`, `node_metrics.parquet` or `cache_metadata.json`
+//! is a link, is refused by every load and store ([`RunCache::check_links`];
+//! [`CacheError::is_symlink_refusal`]), so a run directory cannot make srtlog write, clean
+//! temporary files, or read an endless "cache file" wherever it points. Cache files are
+//! read only when they are regular files, and never past their length at open.
+//!
 //! # Columns
 //!
 //! The files are plain Arrow tables (Snappy-compressed Parquet) that pandas, polars and DuckDB

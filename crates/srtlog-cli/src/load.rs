@@ -23,7 +23,8 @@ pub struct LoadArgs {
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
     /// Keep caches under DIR (one sub-directory per run) instead of `{run}/cached_assets/`;
-    /// for run trees you cannot or should not write to.
+    /// for run trees you cannot or should not write to. DIR itself may be a symbolic link (you
+    /// chose it); the per-run directories in it, like `cached_assets/`, never are followed.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Parse with N threads (runs and worker files share them). Default: all cores.

@@ -7,6 +7,13 @@
 //! names, so they see the old file or the new one. A temporary file is removed on any failure
 //! and on drop; one left by a killed writer is removed by a later commit in the same directory
 //! once it has not been modified for [`STALE_TEMP_AGE`].
+//!
+//! Links are never written through ([`crate::files`]): [`AtomicFile::create`] refuses a
+//! directory that is a symbolic link (the cache's and the dataset's directories are srtlog's
+//! own), the rename replaces a link at the target's name rather than writing where it points,
+//! and stale temporary files are only looked for in a real directory and only removed when they
+//! are regular files. [`write_atomically`], for a file the user names (`report -o FILE`), takes
+//! the user's directory as given, link or not.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -15,6 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::error::ColumnarIoError;
+use crate::files::refuse_symlink;
 
 /// A temporary file untouched for this long belongs to a writer that died: a live writer keeps
 /// modifying its file until it renames it.
@@ -33,7 +41,20 @@ pub struct AtomicFile {
 
 impl AtomicFile {
     /// Creates `dir` (with missing parents) if needed, and a new temporary file for `dir/name`.
+    /// Refuses a `dir` that is a symbolic link ([`crate::is_symlink_refusal`]): it is checked
+    /// after the directory is created, right before the temporary file is.
     pub fn create(dir: &Path, name: &str) -> Result<Self, ColumnarIoError> {
+        let refuse = || refuse_symlink(dir).map_err(|e| ColumnarIoError::write(dir, e));
+        // Before: never create directories below a link. After: the window left is the
+        // temporary file's creation.
+        refuse()?;
+        fs::create_dir_all(dir).map_err(|e| ColumnarIoError::write(dir, e))?;
+        refuse()?;
+        Self::create_following(dir, name)
+    }
+
+    /// [`AtomicFile::create`] for a directory the user named, which may be a link.
+    fn create_following(dir: &Path, name: &str) -> Result<Self, ColumnarIoError> {
         fs::create_dir_all(dir).map_err(|e| ColumnarIoError::write(dir, e))?;
         let mut attempt = 0;
         loop {
@@ -101,11 +122,18 @@ fn is_temp_of(name: &str, target: &str) -> bool {
 
 /// Removes temporary files for `target` in `dir` not modified for [`STALE_TEMP_AGE`] before
 /// `now`; errors are ignored (another process may remove the same file at the same time).
+/// Nothing is removed when `dir` is a symbolic link, and only regular files are removed (a
+/// link named like a temporary file is not ours).
 pub fn remove_stale_temps(dir: &Path, target: &str, now: SystemTime) {
+    if refuse_symlink(dir).is_err() {
+        return;
+    }
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if !name.to_str().is_some_and(|n| is_temp_of(n, target)) {
+        // `DirEntry::file_type` does not follow links.
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if !(regular && name.to_str().is_some_and(|n| is_temp_of(n, target))) {
             continue;
         }
         let stale = entry
@@ -148,7 +176,7 @@ pub fn write_atomically(
     if !dir.is_dir() {
         return Err(ColumnarIoError::write(dir, io::Error::from(io::ErrorKind::NotFound)));
     }
-    let tmp = AtomicFile::create(dir, name)?;
+    let tmp = AtomicFile::create_following(dir, name)?;
     let mut out = BufWriter::new(tmp.file());
     write(&mut out).map_err(|e| ColumnarIoError::write(tmp.path(), e))?;
     out.flush().map_err(|e| ColumnarIoError::write(tmp.path(), e))?;
@@ -227,5 +255,38 @@ mod tests {
         assert!(!old.exists());
         assert!(fresh.exists());
         assert!(other.exists(), "another target's temporary files are left alone");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_directory_is_refused_and_never_cleaned() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        let stale = outside.join(".x.parquet.1.0.tmp");
+        fs::write(&stale, b"someone else's").unwrap();
+        let long_ago = SystemTime::now() - STALE_TEMP_AGE - Duration::from_secs(60);
+        File::options().write(true).open(&stale).unwrap().set_modified(long_ago).unwrap();
+        let link = tmp.path().join("cached_assets");
+        symlink(&outside, &link).unwrap();
+
+        let err = write_atomic(&link, "x.parquet", b"x").unwrap_err();
+        assert!(err.is_symlink_refusal() && !err.is_not_writable(), "{err}");
+        assert_eq!(err.path(), link);
+        remove_stale_temps(&link, "x.parquet", SystemTime::now());
+        let left: Vec<_> = fs::read_dir(&outside).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, [".x.parquet.1.0.tmp"], "nothing written or removed through the link");
+
+        // In a real directory, a link named like a stale temporary file is not removed either.
+        let real = tmp.path().join("real");
+        fs::create_dir(&real).unwrap();
+        symlink(&stale, real.join(".x.parquet.1.0.tmp")).unwrap();
+        remove_stale_temps(&real, "x.parquet", SystemTime::now() + STALE_TEMP_AGE * 2);
+        assert!(fs::symlink_metadata(real.join(".x.parquet.1.0.tmp")).is_ok() && stale.exists());
+
+        // A file the user names may sit in a linked directory: that is the user's choice.
+        write_atomically(&link.join("report.html"), |w| w.write_all(b"page")).unwrap();
+        assert_eq!(fs::read(outside.join("report.html")).unwrap(), b"page");
     }
 }

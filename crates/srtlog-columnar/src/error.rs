@@ -65,6 +65,12 @@ impl ColumnarIoError {
     pub fn is_not_writable(&self) -> bool {
         self.op != IoOp::Read && is_not_writable_kind(&self.source)
     }
+
+    /// Whether srtlog refused the path because it is a symbolic link
+    /// ([`crate::refuse_symlink`]).
+    pub fn is_symlink_refusal(&self) -> bool {
+        crate::files::is_symlink_refusal(&self.source)
+    }
 }
 
 /// `EROFS` on Linux and the BSDs; checked by number too in case the kind is not mapped.

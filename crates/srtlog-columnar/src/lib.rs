@@ -1,15 +1,19 @@
 //! The columnar layer between the model and the two crates that write Parquet files
 //! (`srtlog-cache`, `srtlog-export`): the column types both build and read ([`mod@columns`]), the
 //! one set of Parquet writer properties, the one encoding of a point's `other_metrics`, the
-//! one atomic file write and its I/O error.
+//! one atomic file write and its I/O error, and the file-system rules of every read and write
+//! ([`mod@files`]: only regular files are read, never past their length at open; nothing is
+//! written through a symbolic link).
 //!
 //! Nothing else in the workspace writes a file atomically by hand: a store or export goes
-//! through [`AtomicFile`] (or [`write_atomic`] / [`write_atomically`]).
+//! through [`AtomicFile`] (or [`write_atomic`] / [`write_atomically`]); and nothing else opens
+//! a file to read it: the loader and the cache go through [`open_regular`].
 
 mod atomic;
 pub mod batches;
 pub mod columns;
 mod error;
+pub mod files;
 pub mod memory;
 pub mod points;
 
@@ -22,6 +26,7 @@ use serde_json::Value;
 
 pub use atomic::{remove_stale_temps, write_atomic, write_atomically, AtomicFile, STALE_TEMP_AGE};
 pub use error::{ColumnarIoError, IoOp};
+pub use files::{is_symlink_refusal, open_regular, refuse_symlink, Links, RegularFile};
 
 /// Largest row group, in rows: bounds the writer's memory and the reader's unit of work.
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;

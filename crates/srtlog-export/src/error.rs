@@ -9,9 +9,9 @@ use srtlog_columnar::ColumnarIoError;
 
 /// A dataset could not be written.
 ///
-/// The refusals ([`ExportError::NotADirectory`], [`ExportError::NotADataset`],
-/// [`ExportError::ForeignEntry`], [`ExportError::InvalidMarker`]) happen before anything in
-/// the output directory is changed.
+/// The refusals ([`ExportError::NotADirectory`], [`ExportError::Symlink`],
+/// [`ExportError::NotADataset`], [`ExportError::ForeignEntry`], [`ExportError::InvalidMarker`],
+/// [`ExportError::Busy`]) happen before anything in the output directory is changed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExportError {
@@ -68,6 +68,29 @@ pub enum ExportError {
         /// The first foreign file or directory found.
         path: PathBuf,
     },
+    /// The output path is a symbolic link: srtlog does not write a dataset through one (an
+    /// export deletes the previous dataset's files, which would then be wherever it points).
+    #[error(
+        "{}: is a symbolic link; give the directory it points to (srtlog does not write a dataset through a link)",
+        path.display()
+    )]
+    Symlink {
+        /// The output path.
+        path: PathBuf,
+    },
+    /// Another export is writing this dataset directory (it holds the lock on
+    /// [`LOCK_FILE`](crate::LOCK_FILE)); nothing was changed.
+    #[error(
+        "{}: another srtlog export{} is writing this dataset; try again when it has finished",
+        path.display(),
+        holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default()
+    )]
+    Busy {
+        /// The output directory.
+        path: PathBuf,
+        /// The process holding the lock, when its lock file says.
+        holder: Option<u32>,
+    },
     /// `_srtlog_dataset.json` exists but is not an srtlog dataset marker.
     #[error("{}: not an srtlog dataset marker: {message}", path.display())]
     InvalidMarker {
@@ -98,6 +121,8 @@ impl ExportError {
             ExportError::Parquet { path, .. }
             | ExportError::Arrow { path, .. }
             | ExportError::NotADirectory { path }
+            | ExportError::Symlink { path }
+            | ExportError::Busy { path, .. }
             | ExportError::NotADataset { path }
             | ExportError::ForeignEntry { path, .. }
             | ExportError::InvalidMarker { path, .. } => path,

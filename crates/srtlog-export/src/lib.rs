@@ -10,6 +10,7 @@
 //! ```text
 //! out_dir/
 //!   _srtlog_dataset.json                  marker: format, schema version, rows per table
+//!   .srtlog_dataset.lock                  the lock an export holds (empty of data; readers skip it)
 //!   runs/job_id=<id>/part-0.parquet       one row per run
 //!   points/job_id=<id>/part-0.parquet     one row per run × concurrency
 //!   batches/job_id=<id>/part-0.parquet    one row per scheduler batch of every worker
@@ -70,8 +71,8 @@
 //!
 //! - creates the directory when it is missing, and writes into an empty one;
 //! - replaces a previous srtlog dataset (one with the marker `_srtlog_dataset.json`, of any
-//!   schema version) only when it holds nothing but the marker, the four table directories,
-//!   their `job_id=…` directories and `part-N.parquet` files (and temporary files of an
+//!   schema version) only when it holds nothing but the marker, the lock file, the four table
+//!   directories, their `job_id=…` directories and `part-N.parquet` files (and temporary files of an
 //!   interrupted export); otherwise it fails with [`ExportError::ForeignEntry`] naming the
 //!   first foreign file;
 //! - refuses any other non-empty directory ([`ExportError::NotADataset`]).
@@ -80,6 +81,26 @@
 //! and last with `"complete": true` and the row counts, so an interrupted export leaves a
 //! directory that says so and that the next export replaces. Readers running during an export
 //! may see part of the dataset.
+//!
+//! Nothing is written through a symbolic link: a dataset directory that is a link is refused
+//! ([`ExportError::Symlink`]: give the directory it points to), a link inside a previous
+//! dataset is a foreign entry, and every directory written in is checked right before its file
+//! is created.
+//!
+//! ## Two exports at once
+//!
+//! An export takes an exclusive lock ([`std::fs::File::try_lock`], `flock` on Unix) on
+//! [`LOCK_FILE`] in the dataset directory, after the checks that refuse a directory untouched
+//! and before its first change, and holds it until the final marker is written; the checks
+//! are repeated under the lock. A second export into the same directory meanwhile fails at
+//! once with [`ExportError::Busy`], naming the directory and the pid holding it, and changes
+//! nothing: waiting would make a stuck export hang every later one, and replacing a dataset
+//! that is being written is never what the second caller meant. The lock is released by the
+//! operating system when its holder dies, so a killed export never leaves the directory locked.
+//! It covers the whole export because an export *replaces* the directory: its cleanup would
+//! delete another export's partitions, so locking each partition's commit alone would not do.
+//! A sharded export that adds partitions to one dataset (each writer its own runs) would take
+//! the same lock only around each shard's marker update.
 //!
 //! # Columns
 //!
@@ -277,6 +298,12 @@ pub const DATASET_SCHEMA_VERSION: u32 = 1;
 /// The marker file at the root of a dataset.
 pub const MARKER_FILE: &str = "_srtlog_dataset.json";
 
+/// The lock file in a dataset directory: an export holds an exclusive lock on it from its first
+/// check to its last write, so that two exports never interleave (see the [crate] docs). It
+/// stays after the export (removing a lock file races with the next locker); the next export
+/// reuses it, and readers skip it (hidden, not `.parquet`).
+pub const LOCK_FILE: &str = ".srtlog_dataset.lock";
+
 /// The Hive partition column, in the directory names only.
 pub const PARTITION_COLUMN: &str = "job_id";
 
@@ -331,15 +358,19 @@ pub struct DatasetSummary {
 ///
 /// # Errors
 ///
-/// [`ExportError::NotADirectory`], [`ExportError::NotADataset`], [`ExportError::ForeignEntry`]
-/// or [`ExportError::InvalidMarker`] when `out_dir` may not be (re)written, before anything is
-/// changed; [`ExportError::Io`], [`ExportError::Parquet`] or [`ExportError::Arrow`] when a
+/// [`ExportError::NotADirectory`], [`ExportError::Symlink`], [`ExportError::NotADataset`],
+/// [`ExportError::ForeignEntry`] or [`ExportError::InvalidMarker`] when `out_dir` may not be
+/// (re)written, before anything is changed; [`ExportError::Busy`] when another export is
+/// writing it; [`ExportError::Io`], [`ExportError::Parquet`] or [`ExportError::Arrow`] when a
 /// write fails, naming the file.
 pub fn write_dataset(doc: &AnalysisDocument, out_dir: &Path) -> Result<DatasetSummary, ExportError> {
-    output::prepare(out_dir)?;
+    // Held to the end: no other export may touch the directory until the final marker is in.
+    let _lock = output::prepare(out_dir)?;
     for table in Table::ALL {
         let dir = out_dir.join(table.name());
         std::fs::create_dir_all(&dir).map_err(|e| ExportError::io(&dir, e))?;
+        // The partition directories below are checked by `AtomicFile::create`.
+        srtlog_columnar::refuse_symlink(&dir).map_err(|e| ExportError::io(&dir, e))?;
     }
     let mut summary = DatasetSummary::default();
     let mut parts: HashMap<&str, usize> = HashMap::new();

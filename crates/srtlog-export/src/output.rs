@@ -1,19 +1,21 @@
-//! The output directory: claiming it (refusing what is not ours), clearing a previous dataset,
-//! the marker file, and the Parquet files (written atomically by `srtlog_columnar::AtomicFile`).
+//! The output directory: claiming it (refusing what is not ours, and what another export holds
+//! locked), clearing a previous dataset, the marker file, and the Parquet files (written
+//! atomically by `srtlog_columnar::AtomicFile`).
 
-use std::fs::{self, File};
-use std::io;
+use std::fs::{self, File, TryLockError};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::file::metadata::KeyValue;
 use serde_json::{json, Value};
-use srtlog_columnar::{write_atomic, writer_properties, AtomicFile};
+use srtlog_columnar::files::{no_follow, refusal_of};
+use srtlog_columnar::{open_regular, write_atomic, writer_properties, AtomicFile, Links};
 
 use crate::error::ExportError;
 use crate::tables::Table;
-use crate::{DatasetSummary, DATASET_SCHEMA_VERSION, MARKER_FILE, PARTITION_COLUMN};
+use crate::{DatasetSummary, DATASET_SCHEMA_VERSION, LOCK_FILE, MARKER_FILE, PARTITION_COLUMN};
 use srtlog_columnar::columns::Columns;
 
 /// The value of the marker's `format` key.
@@ -154,13 +156,50 @@ fn list(dir: &Path) -> Result<Vec<Entry>, ExportError> {
     Ok(out)
 }
 
-/// Makes `out_dir` ready for a new dataset: creates it when missing; when it is a previous
-/// srtlog dataset, removes that dataset's files. Refuses, before changing anything, a path
-/// that is not a directory, a non-empty directory without the marker, and a dataset that
-/// holds anything srtlog did not write. Leaves an incomplete marker in the directory, so that
-/// an export interrupted from here on still leaves a directory the next export may replace.
-pub(crate) fn prepare(out_dir: &Path) -> Result<(), ExportError> {
-    match fs::metadata(out_dir) {
+/// One export's exclusive lock on a dataset directory ([`LOCK_FILE`]); released on drop, or by
+/// the operating system when the process dies.
+#[derive(Debug)]
+pub(crate) struct DatasetLock {
+    _file: File,
+}
+
+/// Takes the lock of `out_dir`, or fails at once with [`ExportError::Busy`] when another export
+/// holds it. The lock file is never followed through a link.
+fn lock(out_dir: &Path) -> Result<DatasetLock, ExportError> {
+    let path = out_dir.join(LOCK_FILE);
+    let mut options = File::options();
+    no_follow(options.read(true).write(true).create(true).truncate(false));
+    let mut file = options.open(&path).map_err(|e| ExportError::io(&path, refusal_of(e)))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            let holder = text.trim().parse().ok();
+            return Err(ExportError::Busy { path: out_dir.to_path_buf(), holder });
+        }
+        Err(TryLockError::Error(e)) => return Err(ExportError::io(&path, e)),
+    }
+    // Who holds it, for the message of an export that finds it taken.
+    let pid = std::process::id().to_string();
+    file.set_len(0)
+        .and_then(|()| (&file).write_all(pid.as_bytes()))
+        .map_err(|e| ExportError::io(&path, e))?;
+    Ok(DatasetLock { _file: file })
+}
+
+/// Makes `out_dir` ready for a new dataset and returns the lock the export holds until its
+/// last write: creates the directory when missing; when it is a previous srtlog dataset,
+/// removes that dataset's files. Refuses, before changing anything, a path that is a symbolic
+/// link or not a directory, a non-empty directory without the marker, a dataset that holds
+/// anything srtlog did not write, and a directory another export holds. Leaves an incomplete
+/// marker in the directory, so that an export interrupted from here on still leaves a
+/// directory the next export may replace.
+pub(crate) fn prepare(out_dir: &Path) -> Result<DatasetLock, ExportError> {
+    match fs::symlink_metadata(out_dir) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(ExportError::Symlink { path: out_dir.to_path_buf() })
+        }
         Ok(meta) if !meta.is_dir() => return Err(ExportError::NotADirectory { path: out_dir.to_path_buf() }),
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -168,9 +207,20 @@ pub(crate) fn prepare(out_dir: &Path) -> Result<(), ExportError> {
         }
         Err(e) => return Err(ExportError::io(out_dir, e)),
     }
-    let entries = list(out_dir)?;
-    let (files, dirs) =
-        if entries.is_empty() { (Vec::new(), Vec::new()) } else { previous_dataset(out_dir, entries)? };
+    // Where no export has run yet, the refusals come first, so that a directory refused is left
+    // exactly as it was (not even a lock file added). A refusal there may also be another
+    // export's work in progress (its temporary files), when that export has created the lock
+    // file meanwhile: the lock then says. Under the lock, the check is the one that counts.
+    let lock_path = out_dir.join(LOCK_FILE);
+    if fs::symlink_metadata(&lock_path).is_err() {
+        if let Err(refusal) = replaceable(out_dir) {
+            if fs::symlink_metadata(&lock_path).is_err() {
+                return Err(refusal);
+            }
+        }
+    }
+    let lock = lock(out_dir)?;
+    let (files, dirs) = replaceable(out_dir)?;
     write_marker(out_dir, None)?;
     for file in files {
         match fs::remove_file(&file) {
@@ -183,7 +233,21 @@ pub(crate) fn prepare(out_dir: &Path) -> Result<(), ExportError> {
     for dir in dirs {
         fs::remove_dir(&dir).map_err(|e| ExportError::io(&dir, e))?;
     }
-    Ok(())
+    Ok(lock)
+}
+
+/// What replacing the dataset in `out_dir` removes (files, then directories innermost first),
+/// or the refusal. An empty directory, or one holding only the lock file, has nothing to remove.
+fn replaceable(out_dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), ExportError> {
+    let entries: Vec<Entry> = list(out_dir)?
+        .into_iter()
+        .filter(|e| !(e.name.as_deref() == Some(LOCK_FILE) && e.file_type.is_file()))
+        .collect();
+    if entries.is_empty() {
+        Ok((Vec::new(), Vec::new()))
+    } else {
+        previous_dataset(out_dir, entries)
+    }
 }
 
 /// Checks that the non-empty `out_dir` is an srtlog dataset holding nothing but what srtlog
@@ -241,7 +305,9 @@ fn previous_dataset(
 /// `schema_version` (any version: an older or newer srtlog dataset is replaced all the same).
 fn check_marker(path: &Path) -> Result<(), ExportError> {
     let invalid = |message: String| ExportError::InvalidMarker { path: path.to_path_buf(), message };
-    let text = fs::read_to_string(path).map_err(|e| ExportError::io(path, e))?;
+    let bytes =
+        open_regular(path, Links::Refuse).and_then(|f| f.read_all()).map_err(|e| ExportError::io(path, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8: {e}")))?;
     let value: Value = serde_json::from_str(&text).map_err(|e| invalid(format!("invalid JSON: {e}")))?;
     if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(invalid(format!("\"format\" is not {FORMAT:?}")));

@@ -14,6 +14,12 @@
 //! Symbolic links are followed (walkdir's loop detection stops cycles), and listed as what they
 //! point to. An entry that cannot be stat'ed (a dangling link, a permission error, a loop) or
 //! whose name is not UTF-8 is left out: no format srtlog reads names its files so.
+//!
+//! An entry that is neither a regular file nor a directory — a device, FIFO or socket, or a link
+//! to one (`logs/x_decode_w0.out -> /dev/zero`) — is listed as
+//! [`EntryKind::Special`](srtlog_model::EntryKind::Special): as no parser takes anything but files, it is never opened (an
+//! endless or blocking file cannot hang a load), and the loader warns, naming it, so that it is
+//! not lost without a word. This is the one place that decides what such an entry becomes.
 
 use std::path::{Component, Path};
 
@@ -69,14 +75,16 @@ pub fn list_run_files(run_dir: &Path) -> RunFiles {
         if is_dir && !descends_into(&path, entry.depth()) {
             walker.skip_current_dir();
         }
-        if entry.depth() == 0 || !(is_dir || entry.file_type().is_file()) {
+        if entry.depth() == 0 {
             continue;
         }
+        let is_file = entry.file_type().is_file();
         let modified =
             entry.metadata().map_err(std::io::Error::from).and_then(|m| Ok((m.len(), m.modified()?)));
         match modified {
             Ok((_, mtime)) if is_dir => entries.push(FileEntry::dir(path, mtime_ns(mtime))),
-            Ok((size, mtime)) => entries.push(FileEntry::file(path, size, mtime_ns(mtime))),
+            Ok((size, mtime)) if is_file => entries.push(FileEntry::file(path, size, mtime_ns(mtime))),
+            Ok((_, mtime)) => entries.push(FileEntry::special(path, mtime_ns(mtime))),
             Err(err) => tracing::debug!("not listed: {}: {err}", entry.path().display()),
         }
     }
@@ -129,6 +137,35 @@ mod tests {
         let meta = std::fs::metadata(run.join("logs/benchmark.out")).unwrap();
         assert_eq!((entry.size, entry.mtime_ns), (5, mtime_ns(meta.modified().unwrap())));
         assert_eq!(files.root(), run);
+    }
+
+    #[test]
+    fn devices_and_fifos_are_listed_as_special_and_links_as_their_targets() {
+        let tmp = tempfile::tempdir().unwrap();
+        let run = tmp.path();
+        std::fs::create_dir(run.join("logs")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", run.join("logs/a_decode_w0.out")).unwrap();
+        std::os::unix::fs::symlink("/dev/null", run.join("benchmark.out")).unwrap();
+        let status = std::process::Command::new("mkfifo").arg(run.join("logs/b_decode_w1.out")).status();
+        assert!(status.unwrap().success());
+        std::fs::write(run.join("logs/real.out"), b"x").unwrap();
+        std::os::unix::fs::symlink(run.join("logs/real.out"), run.join("logs/c_decode_w2.out")).unwrap();
+        let files = list_run_files(run);
+        let kinds: Vec<(&str, srtlog_model::EntryKind)> =
+            files.entries().iter().map(|e| (e.path.as_str(), e.kind)).collect();
+        use srtlog_model::EntryKind::{Dir, File, Special};
+        assert_eq!(
+            kinds,
+            [
+                ("benchmark.out", Special),
+                ("logs", Dir),
+                ("logs/a_decode_w0.out", Special),
+                ("logs/b_decode_w1.out", Special),
+                ("logs/c_decode_w2.out", File),
+                ("logs/real.out", File),
+            ]
+        );
+        assert_eq!(files.benchmark_out(), None, "a device is never taken for a file");
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 use srtlog_cache::{fingerprint_listed, CacheError, FileFingerprint, RunCache};
+use srtlog_columnar::files::describe_file_type;
+use srtlog_columnar::{open_regular, Links, RegularFile};
 use srtlog_model::{
     benchmark_parsers, get_benchmark_parser, node_parsers, parse_run_results, AnalysisDocument,
     BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, RunFiles, SkipKind,
@@ -139,6 +141,8 @@ fn fingerprints<'a>(
 struct Side {
     warnings: Vec<String>,
     read_only: Vec<PathBuf>,
+    /// Runs whose cache was refused for a symbolic link (warned once each).
+    linked_cache: Vec<PathBuf>,
     cache: CacheStats,
 }
 
@@ -270,11 +274,51 @@ impl RunLoader {
         self.side().warnings.push(message);
     }
 
+    /// The run's cache, unless caching is off or the cache is refused because it (or a file in
+    /// it) is a symbolic link: the run is then analysed without caching, with one warning.
+    /// Under `--cache-dir DIR`, `DIR` itself may be a link (the user chose it); the per-run
+    /// directories in it are srtlog's and never are.
     fn cache_for(&self, run_dir: &Path) -> Option<RunCache> {
-        match &self.options.cache {
-            CacheMode::Disabled => None,
-            CacheMode::InRunDir => Some(RunCache::new(run_dir.join("cached_assets"))),
-            CacheMode::Dir(root) => Some(RunCache::new(root.join(cache_key(run_dir)))),
+        let cache = match &self.options.cache {
+            CacheMode::Disabled => return None,
+            CacheMode::InRunDir => RunCache::new(run_dir.join("cached_assets")),
+            CacheMode::Dir(root) => RunCache::new(root.join(cache_key(run_dir))),
+        };
+        match cache.check_links() {
+            Ok(()) => Some(cache),
+            Err(err) => {
+                let first = {
+                    let mut side = self.side();
+                    let first = !side.linked_cache.iter().any(|p| p == run_dir);
+                    if first {
+                        side.linked_cache.push(run_dir.to_path_buf());
+                    }
+                    first
+                };
+                if first {
+                    self.warn(format!("{err}; {} analysed without caching", run_dir.display()));
+                }
+                None
+            }
+        }
+    }
+
+    /// Warns, naming them, about the entries of a run's listing that are not regular files (a
+    /// device, FIFO or socket, or a link to one): they are never read.
+    fn warn_special_entries(&self, files: &RunFiles) {
+        let special: Vec<String> = files
+            .entries()
+            .iter()
+            .filter(|e| e.is_special())
+            .map(|e| {
+                let path = files.full_path(&e.path);
+                let what =
+                    std::fs::metadata(&path).map_or("special file", |m| describe_file_type(m.file_type()));
+                format!("{} ({what})", path.display())
+            })
+            .collect();
+        if !special.is_empty() {
+            self.warn(format!("not regular files, not read: {}", special.join(", ")));
         }
     }
 
@@ -333,6 +377,7 @@ impl RunLoader {
         // The run is listed once: the parsers choose their files from the listing, and the cache
         // fingerprints the same entries.
         let files = list_run_files(&run.path);
+        self.warn_special_entries(&files);
         let bench_out = files.benchmark_out().map(|e| files.full_path(&e.path));
         let bench_head = bench_out.as_deref().map(read_head).unwrap_or_default();
         let parser = self
@@ -450,7 +495,9 @@ impl RunLoader {
             }
         }
         // Only the selected files are read, one at a time as the parser asks for them.
-        let results = parse_run_results(parser, &selected, &mut |path| std::fs::read(files.full_path(path)))?;
+        let results = parse_run_results(parser, &selected, &mut |path| {
+            open_regular(&files.full_path(path), Links::Follow).and_then(RegularFile::read_all)
+        })?;
         if results.source == Some(srtlog_model::ResultSource::BenchmarkOut) {
             tracing::info!("{}: no result JSON; read results from benchmark.out", run_dir.display());
         }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
+use srtlog_columnar::{open_regular, Links};
 use srtlog_model::{Mode, ModelInfo, ParseError, ProfilerMetadata, RunMetadata, SkipKind, StringMap};
 
 /// Largest metadata or config file read (bigger ones are not metadata; refusing them bounds memory).
@@ -79,25 +80,23 @@ pub fn find_config_file(run_dir: &Path) -> Option<PathBuf> {
     .find(|p| p.is_file())
 }
 
-/// Reads a file of at most [`MAX_METADATA_BYTES`].
+/// Reads a regular file of at most [`MAX_METADATA_BYTES`] (see [`open_regular`]: a device or
+/// FIFO is refused, and a larger file is refused before any byte is read).
 pub fn read_small_file(path: &Path) -> Result<Vec<u8>, ParseError> {
-    use std::io::Read;
-    let file = fs::File::open(path).map_err(|e| ParseError::io(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_METADATA_BYTES + 1).read_to_end(&mut bytes).map_err(|e| ParseError::io(path, e))?;
-    if bytes.len() as u64 > MAX_METADATA_BYTES {
+    let file = open_regular(path, Links::Follow).map_err(|e| ParseError::io(path, e))?;
+    if file.len() > MAX_METADATA_BYTES {
         return Err(ParseError::invalid(path, format!("larger than {MAX_METADATA_BYTES} bytes")));
     }
-    Ok(bytes)
+    file.read_all().map_err(|e| ParseError::io(path, e))
 }
 
-/// The first `limit` bytes of a file (fewer if it is shorter); empty when it cannot be read.
-/// Heads are only used to recognise a format or find a header line near the top; a file that
-/// cannot be read is reported by the full read that follows.
+/// The first `limit` bytes of a regular file (fewer if it is shorter); empty when it cannot be
+/// read. Heads are only used to recognise a format or find a header line near the top; a file
+/// that cannot be read is reported by the full read that follows.
 pub(crate) fn read_head(path: &Path, limit: u64) -> Vec<u8> {
     use std::io::Read;
     let mut buf = Vec::new();
-    if let Ok(file) = fs::File::open(path) {
+    if let Ok(file) = open_regular(path, Links::Follow) {
         let _ = file.take(limit).read_to_end(&mut buf);
     }
     buf

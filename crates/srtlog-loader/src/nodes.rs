@@ -9,11 +9,11 @@
 //! whether the metrics came from the cache or not).
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use srtlog_columnar::{open_regular, Links};
 use srtlog_model::{
     join_path, node_parsers, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics, NodeParser,
     ParseOptions, RunFiles, RunMetadata, StringMap, UndatedDay, WorkerLogData,
@@ -288,7 +288,9 @@ fn parse_file(
     options: &ParseOptions,
 ) -> WorkerLogData {
     let mut data = WorkerLogData::default();
-    let result = File::open(path).and_then(|f| {
+    // Only a regular file, and only as long as it was when opened: a job still writing its log
+    // cannot keep the load going (the cache's fingerprint, taken before, notices the growth).
+    let result = open_regular(path, Links::Follow).and_then(|f| {
         let mut reader: Box<dyn Read> = match limit {
             Some(n) => Box::new(f.take(n)),
             None => Box::new(f),

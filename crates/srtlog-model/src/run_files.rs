@@ -30,13 +30,17 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Whether an entry is a file or a directory (symbolic links are listed as what they point to).
+/// Whether an entry is a file, a directory or neither (symbolic links are listed as what they
+/// point to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntryKind {
     /// A regular file.
     File,
     /// A directory.
     Dir,
+    /// Neither: a device, FIFO or socket (`logs/x.out -> /dev/zero`). Listed so that the
+    /// loader can say it was not read; no parser ever gets one, as none is a file.
+    Special,
 }
 
 /// One listed file or directory.
@@ -44,7 +48,7 @@ pub enum EntryKind {
 pub struct FileEntry {
     /// Path relative to the run directory, `/`-separated (`logs/benchmark.out`).
     pub path: String,
-    /// Size in bytes (as `stat` reports it; meaningless for directories).
+    /// Size in bytes (as `stat` reports it; 0 for directories and special entries).
     pub size: u64,
     /// Modification time in nanoseconds since the Unix epoch (negative before 1970).
     pub mtime_ns: i128,
@@ -61,6 +65,11 @@ impl FileEntry {
     /// A directory entry.
     pub fn dir(path: impl Into<String>, mtime_ns: i128) -> Self {
         FileEntry { path: path.into(), size: 0, mtime_ns, kind: EntryKind::Dir }
+    }
+
+    /// An entry that is neither a file nor a directory ([`EntryKind::Special`]).
+    pub fn special(path: impl Into<String>, mtime_ns: i128) -> Self {
+        FileEntry { path: path.into(), size: 0, mtime_ns, kind: EntryKind::Special }
     }
 
     /// The last path component (`benchmark.out`).
@@ -81,6 +90,11 @@ impl FileEntry {
     /// Whether the entry is a directory.
     pub fn is_dir(&self) -> bool {
         self.kind == EntryKind::Dir
+    }
+
+    /// Whether the entry is neither a file nor a directory (a device, FIFO or socket).
+    pub fn is_special(&self) -> bool {
+        self.kind == EntryKind::Special
     }
 }
 

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use srtlog_export::{write_dataset, ExportError, MARKER_FILE};
+use srtlog_export::{write_dataset, ExportError, LOCK_FILE, MARKER_FILE};
 use srtlog_model::AnalysisDocument;
 
 use crate::common::{sample_doc, tree};
@@ -21,7 +21,7 @@ fn a_missing_directory_is_created_with_its_parents() {
     let out = base.path().join("a/b/dataset");
     write_dataset(&sample_doc(), &out).unwrap();
     assert!(out.join(MARKER_FILE).is_file());
-    assert_eq!(tree(&out).len(), 13);
+    assert_eq!(tree(&out).len(), 14, "the marker, the lock file and 3 runs × 4 tables");
 }
 
 #[test]
@@ -37,7 +37,7 @@ fn a_previous_dataset_is_replaced_and_nothing_of_it_lingers() {
     let expected: Vec<String> = ["batches", "memory", "points", "runs"]
         .iter()
         .map(|t| format!("{t}/job_id=5120/part-0.parquet"))
-        .chain([MARKER_FILE.to_owned()])
+        .chain([MARKER_FILE.to_owned(), LOCK_FILE.to_owned()])
         .collect();
     let mut expected = expected;
     expected.sort();
@@ -61,7 +61,7 @@ fn an_interrupted_export_is_replaced() {
 fn an_empty_directory_is_used() {
     let out = tempfile::tempdir().unwrap();
     write_dataset(&one_run_doc(), out.path()).unwrap();
-    assert_eq!(tree(out.path()).len(), 5);
+    assert_eq!(tree(out.path()).len(), 6);
 }
 
 #[test]
@@ -168,4 +168,97 @@ fn an_unwritable_directory_fails_naming_the_path() {
         assert!(err.path().starts_with(out.path()), "{err}");
     }
     fs::set_permissions(out.path(), fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_dataset_directory_is_refused_untouched() {
+    let base = tempfile::tempdir().unwrap();
+    let real = base.path().join("real");
+    write_dataset(&sample_doc(), &real).unwrap();
+    let before = tree(&real);
+    let link = base.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let err = write_dataset(&one_run_doc(), &link).unwrap_err();
+    assert!(matches!(err, ExportError::Symlink { .. }), "{err}");
+    assert_eq!(err.path(), link);
+    assert!(err.to_string().contains("is a symbolic link"), "{err}");
+    assert_eq!(tree(&real), before, "nothing changed where the link points");
+}
+
+/// Every Parquet file of a dataset read back: the rows per table, which must be what the
+/// complete marker says.
+fn read_back(out: &Path) -> serde_json::Value {
+    let marker: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join(MARKER_FILE)).unwrap()).unwrap();
+    assert_eq!(marker["complete"], true, "{marker}");
+    let mut rows = serde_json::Map::new();
+    for file in tree(out).iter().filter(|f| f.ends_with(".parquet")) {
+        let table = file.split('/').next().unwrap().to_owned();
+        let n = crate::common::read(&out.join(file)).rows() as u64;
+        let total = rows.entry(table).or_insert(serde_json::json!(0));
+        *total = serde_json::json!(total.as_u64().unwrap() + n);
+    }
+    assert_eq!(serde_json::Value::Object(rows), marker["rows"], "the files hold what the marker says");
+    assert!(tree(out).iter().all(|f| !f.ends_with(".tmp")), "no temporary file left: {:?}", tree(out));
+    marker
+}
+
+#[test]
+fn an_export_into_a_locked_dataset_fails_at_once_and_changes_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    write_dataset(&sample_doc(), out.path()).unwrap();
+    let before = tree(out.path());
+    // Another export holds the lock.
+    let held = fs::File::options().write(true).open(out.path().join(LOCK_FILE)).unwrap();
+    held.lock().unwrap();
+    fs::write(out.path().join(LOCK_FILE), b"4242").unwrap();
+    let err = write_dataset(&one_run_doc(), out.path()).unwrap_err();
+    match &err {
+        ExportError::Busy { path, holder } => assert_eq!((path.as_path(), *holder), (out.path(), Some(4242))),
+        other => panic!("expected Busy, got {other}"),
+    }
+    assert!(err.to_string().contains("another srtlog export (pid 4242) is writing this dataset"), "{err}");
+    assert_eq!(tree(out.path()), before, "nothing changed");
+    drop(held);
+    write_dataset(&one_run_doc(), out.path()).unwrap();
+    assert_eq!(read_back(out.path())["rows"]["runs"], 1);
+}
+
+#[test]
+fn concurrent_exports_into_one_directory_leave_a_valid_dataset() {
+    // Enough runs that an export takes a while, so that the two overlap.
+    let mut big = sample_doc();
+    let runs = big.runs.clone();
+    for i in 0..10 {
+        big.runs.extend(runs.iter().cloned().map(|mut r| {
+            r.metadata.job_id = format!("{}-{i}", r.metadata.job_id);
+            r
+        }));
+    }
+    let docs = std::sync::Arc::new([big, one_run_doc()]);
+    let out = tempfile::tempdir().unwrap();
+    for _round in 0..5 {
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let handles: Vec<_> = (0..2)
+            .map(|i| {
+                let (docs, barrier, out) = (docs.clone(), barrier.clone(), out.path().to_path_buf());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    write_dataset(&docs[i], &out).map(|s| s.rows.runs)
+                })
+            })
+            .collect();
+        let mut wrote = Vec::new();
+        for handle in handles {
+            match handle.join().unwrap() {
+                Ok(runs) => wrote.push(runs),
+                Err(ExportError::Busy { .. }) => {}
+                Err(other) => panic!("an export failed otherwise than busy: {other}"),
+            }
+        }
+        assert!(!wrote.is_empty(), "one of the two exports ran");
+        let marker = read_back(out.path());
+        assert!(wrote.contains(&marker["rows"]["runs"].as_u64().unwrap()), "{marker}");
+    }
 }

@@ -256,7 +256,7 @@ fn a_document_without_runs_gives_empty_tables() {
     let doc = srtlog_model::AnalysisDocument { schema_version: 1, runs: vec![], skipped: vec![] };
     let summary = write_dataset(&doc, out.path()).unwrap();
     assert_eq!(summary.files, 0);
-    assert_eq!(tree(out.path()), [MARKER_FILE]);
+    assert_eq!(tree(out.path()), [srtlog_export::LOCK_FILE, MARKER_FILE]);
     for table in Table::ALL {
         assert!(out.path().join(table.name()).is_dir());
     }

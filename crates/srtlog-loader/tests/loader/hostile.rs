@@ -225,3 +225,190 @@ fn symlink_loops_and_misplaced_directories_do_not_hang_discovery() {
     assert_eq!(report.runs.len(), 1, "the loop does not make the run appear twice");
     assert_eq!(skipped(&report, "3401").kind.as_str(), "no_metadata");
 }
+
+/// Runs `f` on a thread; fails the test when it takes longer than `secs` (a regression that
+/// hangs must fail, not stall the suite).
+fn within<T: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(secs)).unwrap_or_else(|_| panic!("{what} hung for {secs} s"))
+}
+
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+const BATCH: &str = "[2026-01-02 03:05:00 TP0] Decode batch, #running-req: 3, #token: 300, token usage: 0.01, cuda graph: True, gen throughput (token/s): 100.00, #queue-req: 0, ";
+
+fn load_with(root: &Path, cache: CacheMode) -> LoadReport {
+    let options = LoaderOptions { cache, ..LoaderOptions::default() };
+    RunLoader::with_options(root, options).unwrap().load_all()
+}
+
+#[test]
+fn endless_and_blocking_files_are_named_in_a_warning_and_never_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = make_run(tmp.path(), "3500", "3500");
+    write(&results_dir(&r).join("results_concurrency_8_gpus_16.json"), result_json(8, "1000.5", ""));
+    write(&r.join("logs/node-1_decode_w0.out"), format!("{BATCH}\n{BATCH}\n"));
+    let logs = r.join("logs");
+    // Worker logs, a sweep log, a config dump, a result file and benchmark.out that are devices
+    // or a FIFO with no writer: each read would never end (or never start).
+    let hostile = [
+        ("node-2_decode_w1.out", Some("/dev/zero")),
+        ("node-3_decode_w2.err", Some("/dev/urandom")),
+        ("node-4_decode_w3.out", None),
+        ("sweep_3500.log", Some("/dev/zero")),
+        ("node-1_config.json", Some("/dev/zero")),
+        ("benchmark.out", None),
+        ("sa-bench_isl_1024_osl_1024/results_concurrency_16_gpus_16.json", Some("/dev/urandom")),
+    ];
+    for (name, target) in hostile {
+        match target {
+            Some(target) => std::os::unix::fs::symlink(target, logs.join(name)).unwrap(),
+            None => mkfifo(&logs.join(name)),
+        }
+    }
+    let root = tmp.path().to_path_buf();
+    let report = within(60, "loading a tree of devices and FIFOs", move || load(&root));
+    let run = run(&report, "3500");
+    assert_eq!(run.profiler.points.len(), 1, "the real result file is read");
+    assert_eq!(run.nodes.len(), 1, "only the real worker log: {:?}", run.nodes);
+    assert_eq!(run.nodes[0].metrics.batches.len(), 2);
+    let warnings = report.warnings.join("\n");
+    for (name, target) in hostile {
+        let what = if target.is_some() { "character device" } else { "FIFO" };
+        let named = format!("{} ({what})", logs.join(name).display());
+        assert!(warnings.contains(&named), "{named} is not named in the warnings:\n{warnings}");
+    }
+    assert_eq!(report.warnings.len(), 1, "one warning for the run: {warnings}");
+}
+
+#[test]
+fn a_log_that_grows_while_it_is_read_is_read_to_its_length_at_open() {
+    use std::os::fd::AsRawFd;
+    let tmp = tempfile::tempdir().unwrap();
+    let r = make_run(tmp.path(), "3600", "3600");
+    write(&results_dir(&r).join("results_concurrency_8_gpus_16.json"), result_json(8, "1000.5", ""));
+    let path = r.join("logs/node-1_decode_w0.out");
+    const AT_OPEN: usize = 100_000;
+    write(&path, format!("{BATCH}\n").repeat(AT_OPEN));
+    // The job writes on: as soon as the loader has the log open (its descriptor shows in
+    // /proc/self/fd), a writer appends as many lines again, long before the parser (which has
+    // tens of MB to go) reaches the end. Read to the end of file, they would be parsed too.
+    let mut job = fs::OpenOptions::new().append(true).open(&path).unwrap();
+    let target = fs::canonicalize(&path).unwrap();
+    let writer = std::thread::spawn(move || {
+        let own = job.as_raw_fd().to_string();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let opened = || {
+            fs::read_dir("/proc/self/fd").unwrap().flatten().any(|fd| {
+                fd.file_name() != own.as_str() && fs::read_link(fd.path()).is_ok_and(|p| p == target)
+            })
+        };
+        while !opened() {
+            assert!(Instant::now() < deadline, "the loader never opened the log");
+            std::thread::yield_now();
+        }
+        job.write_all(format!("{BATCH}\n").repeat(AT_OPEN).as_bytes()).unwrap();
+    });
+    let root = tmp.path().to_path_buf();
+    let report = within(120, "loading a growing log", move || load(&root));
+    writer.join().unwrap();
+    let node = &run(&report, "3600").nodes[0];
+    assert_eq!(node.metrics.batches.len(), AT_OPEN, "only the lines the log held when it was opened");
+    assert_eq!(node.metrics.stats.malformed_lines, 0);
+    assert_eq!(fs::metadata(&path).unwrap().len() as usize, 2 * AT_OPEN * (BATCH.len() + 1));
+}
+
+/// Every entry below `dir` (not following links) with its bytes and modification time.
+fn tree(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let meta = fs::symlink_metadata(entry.path()).unwrap();
+        let bytes = if meta.is_file() { fs::read(entry.path()).unwrap() } else { vec![] };
+        out.push((entry.path().to_path_buf(), bytes, meta.modified().unwrap()));
+    }
+    out
+}
+
+/// A run with results and a worker log, and the JSON of its runs loaded without any cache.
+fn run_for_cache_tests(root: &Path, job: &str) -> (std::path::PathBuf, String) {
+    let r = make_run(root, job, job);
+    write(&results_dir(&r).join("results_concurrency_8_gpus_16.json"), result_json(8, "1000.5", ""));
+    write(&r.join("logs/node-1_decode_w0.out"), format!("{BATCH}\n{BATCH}\n"));
+    let uncached = serde_json::to_string(&load(root).runs).unwrap();
+    (r, uncached)
+}
+
+#[test]
+fn a_linked_cached_assets_is_refused_with_one_warning_and_nothing_outside_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let (r, uncached) = run_for_cache_tests(&root, "3700");
+    // Someone else's directory, with a temporary file old enough to look stale to a cleaner.
+    let outside = tmp.path().join("someone-elses");
+    write(&outside.join(".node_metrics.parquet.1.0.tmp"), "not srtlog's to remove");
+    let long_ago = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
+    fs::File::options()
+        .write(true)
+        .open(outside.join(".node_metrics.parquet.1.0.tmp"))
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+    std::os::unix::fs::symlink(&outside, r.join("cached_assets")).unwrap();
+    let before = tree(&outside);
+    for _ in 0..2 {
+        let report = load_with(&root, CacheMode::InRunDir);
+        assert_eq!(
+            serde_json::to_string(&report.runs).unwrap(),
+            uncached,
+            "the results are those of a load without cache"
+        );
+        assert_eq!(report.cache.writes + report.cache.hits, 0, "{:?}", report.cache);
+        let link = r.join("cached_assets");
+        assert_eq!(report.warnings.len(), 1, "one warning: {:?}", report.warnings);
+        assert!(
+            report.warnings[0].starts_with(&format!("{}: is a symbolic link", link.display()))
+                && report.warnings[0].ends_with("analysed without caching"),
+            "{}",
+            report.warnings[0]
+        );
+    }
+    assert_eq!(tree(&outside), before, "nothing written or removed through the link");
+}
+
+#[test]
+fn a_linked_file_in_cached_assets_is_refused_and_its_target_untouched() {
+    for name in ["node_metrics.parquet", "benchmark_results.parquet", "cache_metadata.json"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        let (r, uncached) = run_for_cache_tests(&root, "3800");
+        let victim = tmp.path().join("victim");
+        write(&victim, "precious");
+        let before = tree(&victim);
+        fs::create_dir(r.join("cached_assets")).unwrap();
+        let link = r.join("cached_assets").join(name);
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let report = load_with(&root, CacheMode::InRunDir);
+        assert_eq!(serde_json::to_string(&report.runs).unwrap(), uncached, "{name}");
+        assert_eq!(report.warnings.len(), 1, "{name}: {:?}", report.warnings);
+        assert!(report.warnings[0].starts_with(&format!("{}: is a symbolic link", link.display())));
+        assert_eq!(tree(&victim), before, "{name}: the link's target is untouched");
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "{name}: and the link stays");
+        assert_eq!(fs::read_dir(r.join("cached_assets")).unwrap().count(), 1, "{name}: nothing written");
+    }
+    // An endless file behind a cache name must not hang the load either.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let (r, uncached) = run_for_cache_tests(&root, "3801");
+    fs::create_dir(r.join("cached_assets")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", r.join("cached_assets/benchmark_results.parquet")).unwrap();
+    let report =
+        within(60, "loading with /dev/zero as a cache file", move || load_with(&root, CacheMode::InRunDir));
+    assert_eq!(serde_json::to_string(&report.runs).unwrap(), uncached);
+}
