@@ -38,12 +38,14 @@ mod listing;
 mod loader;
 pub mod metadata;
 mod nodes;
+mod setup;
 
 pub use discover::{discover_runs, RunDir, MAX_DISCOVERY_DEPTH};
 pub use filter::RunFilter;
 pub use listing::{list_run_files, LISTING_DEPTH};
 pub use loader::{cache_key, CacheMode, CacheStats, LoadReport, LoaderOptions, RunLoader};
-pub use nodes::{NodeAnalyzer, WorkerFiles};
+pub use nodes::{NodeAnalyzer, WorkerFiles, WORKER_DIRS};
+pub use setup::{read_setup, SETUP_FILES};
 pub use srtlog_model as model;
 
 /// The README's examples, compiled as doc-tests so that they cannot rot.
