@@ -377,21 +377,25 @@ impl RunLoader {
                 let absent = if m.absent_ids.is_empty() {
                     String::new()
                 } else {
-                    format!(": {} absent", m.absent_ids.join(", "))
+                    format!(" ({} absent)", m.absent_ids.join(", "))
                 };
-                format!("{} of {} {} worker(s) found{absent}", m.found, m.expected, m.worker_type.as_str())
+                format!("{}: {} of {}{absent}", m.worker_type.as_str(), m.found, m.expected)
             })
             .collect();
         let analyzer = NodeAnalyzer::new(files, &run.metadata, config, self.options.parse);
         let unlisted = analyzer.unlisted_worker_files();
         let why = if unlisted.is_empty() {
-            format!("no other worker log in {}", crate::nodes::WORKER_DIRS.map(|d| if d.is_empty() { "the run directory".to_owned() } else { format!("{d}/") }).join(", "))
+            "no log of theirs in logs/workers/, logs/ or the run directory".to_owned()
         } else {
-            format!("unreadable (dangling link or not a regular file): {}", unlisted.join(", "))
+            format!("unreadable (a dangling link or not a regular file): {}", unlisted.join(", "))
         };
         run.warn(
             RunWarningKind::MissingWorkers,
-            format!("{}: the metadata names more workers than the logs hold: {}; {why}", files.root().display(), roles.join("; ")),
+            format!(
+                "{}: fewer workers in the logs than the metadata names ({}); {why}",
+                files.root().display(),
+                roles.join(", ")
+            ),
         );
     }
 
