@@ -241,7 +241,8 @@ impl RunsColumns {
         self.path.push(path);
         self.metadata_version.push(metadata_version.as_deref());
         self.serve_only.push(*serve_only);
-        let warnings: Vec<String> = warnings.iter().map(|w| format!("{}: {}", w.kind.as_str(), w.message)).collect();
+        let warnings: Vec<String> =
+            warnings.iter().map(|w| format!("{}: {}", w.kind.as_str(), w.message)).collect();
         self.run_warnings.push(warnings.iter().map(String::as_str));
         let missing: Vec<String> = missing_workers
             .iter()

@@ -365,7 +365,12 @@ impl RunLoader {
 
     /// Sets the run's missing workers and, when some are missing, warns naming the worker
     /// entries that could not be read (dangling links) — or that none are there.
-    fn check_workers(&self, files: &RunFiles, run: &mut BenchmarkRun, config: Option<&crate::metadata::RunConfig>) {
+    fn check_workers(
+        &self,
+        files: &RunFiles,
+        run: &mut BenchmarkRun,
+        config: Option<&crate::metadata::RunConfig>,
+    ) {
         run.update_missing_workers();
         if run.missing_workers.is_empty() {
             return;

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
 use srtlog_model::{
-    Mode, ModelInfo, ParseError, ProfilerMetadata, RunMetadata, RunWarning, RunWarningKind, SkipKind, StringMap,
+    Mode, ModelInfo, ParseError, ProfilerMetadata, RunMetadata, RunWarning, RunWarningKind, SkipKind,
+    StringMap,
 };
 
 /// Largest metadata or config file read (bigger ones are not metadata; refusing them bounds memory).
@@ -353,8 +354,11 @@ impl MetadataError {
 
 /// The warning a run gets when its config file cannot be used.
 fn config_warning(error: &ParseError) -> RunWarning {
-    let kind =
-        if matches!(error, ParseError::Io { .. }) { RunWarningKind::IoError } else { RunWarningKind::InvalidConfig };
+    let kind = if matches!(error, ParseError::Io { .. }) {
+        RunWarningKind::IoError
+    } else {
+        RunWarningKind::InvalidConfig
+    };
     RunWarning { kind, message: format!("{error}; the run is read from its metadata alone") }
 }
 
@@ -414,7 +418,8 @@ fn metadata_with_config(
         // The metadata is filled first and wins, so a config value that cannot be used only
         // leaves out what the config would have added.
         if let Err(m) = fill_from_config(&mut metadata, &mut profiler, cfg) {
-            warnings.push(config_warning(&ParseError::invalid(cfg.path.as_deref().unwrap_or(metadata_path), m)));
+            warnings
+                .push(config_warning(&ParseError::invalid(cfg.path.as_deref().unwrap_or(metadata_path), m)));
         }
     }
     finish(&mut metadata);

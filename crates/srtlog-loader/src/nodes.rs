@@ -84,7 +84,9 @@ impl<'a> NodeAnalyzer<'a> {
 
     /// The run's worker files (from its listing), grouped by worker, in (node, role, id) order.
     pub fn find_worker_files(&self) -> Vec<WorkerFiles> {
-        let mut workers: BTreeMap<NodeMetadata, (&str, Vec<(LogStream, PathBuf)>)> = BTreeMap::new();
+        // Each worker's files, with the directory they were found in.
+        type Found<'d> = (&'d str, Vec<(LogStream, PathBuf)>);
+        let mut workers: BTreeMap<NodeMetadata, Found<'_>> = BTreeMap::new();
         for dir in WORKER_DIRS {
             for entry in self.files.children(dir).filter(|e| e.is_file()) {
                 let Some(file) = classify_worker_file(entry.name()) else { continue };

@@ -33,12 +33,8 @@ use crate::metadata::{check_yaml_nesting, read_small_file, RunConfig, MAX_YAML_D
 
 /// The provenance files besides the metadata and config, relative to the run directory
 /// (`*` stands for a worker key such as `prefill_w0`).
-pub const SETUP_FILES: [&str; 4] = [
-    LOCKFILE,
-    "logs/fingerprints/fingerprint_*.json",
-    "logs/fingerprint_*.json",
-    RESOURCE_SNAPSHOT,
-];
+pub const SETUP_FILES: [&str; 4] =
+    [LOCKFILE, "logs/fingerprints/fingerprint_*.json", "logs/fingerprint_*.json", RESOURCE_SNAPSHOT];
 
 const LOCKFILE: &str = "recipe.lock.yaml";
 const RESOURCE_SNAPSHOT: &str = "logs/resource_snapshot.json";
@@ -217,9 +213,10 @@ impl SetupReader<'_> {
         }
         if let Some(verification) = lock.get("verification") {
             fill(&mut s.verification, text(verification.get("result")));
-            let failed = verification.get("checks").and_then(Json::as_array).into_iter().flatten().filter(|c| {
-                c.get("status").and_then(Json::as_str).is_some_and(|st| st.eq_ignore_ascii_case("FAIL"))
-            });
+            let failed =
+                verification.get("checks").and_then(Json::as_array).into_iter().flatten().filter(|c| {
+                    c.get("status").and_then(Json::as_str).is_some_and(|st| st.eq_ignore_ascii_case("FAIL"))
+                });
             for check in failed {
                 self.warnings.push(RunWarning {
                     kind: RunWarningKind::SetupVerificationFailed,
@@ -251,11 +248,7 @@ impl SetupReader<'_> {
     }
 
     fn resource_snapshot(&mut self, from_lockfile: Option<Json>) {
-        let doc = if self.files.is_file(RESOURCE_SNAPSHOT) {
-            self.read(RESOURCE_SNAPSHOT)
-        } else {
-            None
-        };
+        let doc = if self.files.is_file(RESOURCE_SNAPSHOT) { self.read(RESOURCE_SNAPSHOT) } else { None };
         let Some(doc) = doc.or(from_lockfile) else { return };
         let s = &mut self.setup;
         fill(&mut s.cpu_model, text(doc.pointer("/hardware/cpu_model")));
@@ -298,5 +291,6 @@ fn text(v: Option<&Json>) -> Option<String> {
 
 /// A YAML document as JSON (keys that are numbers or booleans become their text).
 fn yaml_to_json(yaml: &serde_yaml::Value, path: &Path) -> Result<Json, ParseError> {
-    serde_json::to_value(yaml).map_err(|e| ParseError::invalid(path, format!("not representable as JSON: {e}")))
+    serde_json::to_value(yaml)
+        .map_err(|e| ParseError::invalid(path, format!("not representable as JSON: {e}")))
 }

@@ -207,6 +207,9 @@ pub struct RunSetup {
     pub sources: Vec<String>,
 }
 
+/// Reads one field of a worker's fingerprint as text.
+type Getter<'a> = dyn Fn(&WorkerFingerprint) -> Option<String> + 'a;
+
 /// Config keys that name a run rather than configure it, left out of [`RunSetup::config_hash`]
 /// (they stay in [`RunSetup::settings`]).
 pub const UNHASHED_SETTINGS: &[&str] = &["name"];
@@ -246,15 +249,15 @@ impl RunSetup {
         if self.workers.is_empty() {
             return mismatches;
         }
-        let mut agree = |field: &str, get: &dyn Fn(&WorkerFingerprint) -> Option<String>| -> Option<String> {
-            let values: BTreeMap<String, Vec<&str>> =
-                self.workers.iter().filter_map(|(k, w)| get(w).map(|v| (v, k.as_str()))).fold(
-                    BTreeMap::new(),
-                    |mut acc, (v, k)| {
-                        acc.entry(v).or_default().push(k);
-                        acc
-                    },
-                );
+        let mut agree = |field: &str, get: &Getter<'_>| -> Option<String> {
+            let values: BTreeMap<String, Vec<&str>> = self
+                .workers
+                .iter()
+                .filter_map(|(k, w)| get(w).map(|v| (v, k.as_str())))
+                .fold(BTreeMap::new(), |mut acc, (v, k)| {
+                    acc.entry(v).or_default().push(k);
+                    acc
+                });
             match values.len() {
                 0 => None,
                 1 => values.into_keys().next(),
@@ -266,7 +269,7 @@ impl RunSetup {
                 }
             }
         };
-        let fields: [(&str, &dyn Fn(&WorkerFingerprint) -> Option<String>); 9] = [
+        let fields: [(&str, &Getter<'_>); 9] = [
             ("gpu.name", &|w| w.gpu.as_ref()?.name.clone()),
             ("gpu.count", &|w| w.gpu.as_ref()?.count.map(|c| c.to_string())),
             ("gpu.driver", &|w| w.gpu.as_ref()?.driver.clone()),
@@ -489,9 +492,9 @@ pub fn cuda_version(raw: &str) -> Option<String> {
     if raw.is_empty() || raw.eq_ignore_ascii_case("unavailable") {
         return None;
     }
-    let build = raw.split([',', ' ']).find_map(|w| {
-        w.strip_prefix('V').filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
-    });
+    let build = raw
+        .split([',', ' '])
+        .find_map(|w| w.strip_prefix('V').filter(|v| v.starts_with(|c: char| c.is_ascii_digit())));
     let release = raw.split_once("release ").map(|(_, r)| r.split(',').next().unwrap_or(r).trim());
     Some(build.or(release).unwrap_or(raw).to_owned())
 }
@@ -538,7 +541,10 @@ mod tests {
 
     #[test]
     fn versions_are_normalized() {
-        assert_eq!(cuda_version("Cuda compilation tools, release 13.0, V13.0.88").as_deref(), Some("13.0.88"));
+        assert_eq!(
+            cuda_version("Cuda compilation tools, release 13.0, V13.0.88").as_deref(),
+            Some("13.0.88")
+        );
         assert_eq!(cuda_version("Cuda compilation tools, release 12.8").as_deref(), Some("12.8"));
         assert_eq!(cuda_version("unavailable"), None);
         assert_eq!(nccl_version("(2, 28, 9)"), "2.28.9");

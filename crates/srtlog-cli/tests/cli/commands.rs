@@ -110,7 +110,8 @@ fn skipped_runs_are_listed_with_kinds_at_the_end() {
         assert!(stdout[skipped_at..].contains(kind), "{kind} missing in\n{stdout}");
     }
     // The other bad runs are shown as runs, each with the warning that says why it has no results.
-    for kind in ["profiling_job", "no_results", "invalid_config", "unsupported_benchmark", "invalid_results"] {
+    for kind in ["profiling_job", "no_results", "invalid_config", "unsupported_benchmark", "invalid_results"]
+    {
         assert!(stdout[..skipped_at].contains(&format!("warning [{kind}]: ")), "{kind} missing in\n{stdout}");
     }
     assert!(stdout.contains("MISSING WORKERS: "), "{stdout}");

@@ -84,7 +84,8 @@ fn cold_warm_and_touched_loads_agree() {
     let run = after.runs.iter().find(|r| r.metadata.job_id == "4401463").unwrap();
     let point = run.profiler.points.iter().find(|p| p.concurrency == Some(4)).unwrap();
     let before = serde_json::from_str::<serde_json::Value>(&cold_json).unwrap();
-    let old_run = before["runs"].as_array().unwrap().iter().find(|r| r["metadata"]["job_id"] == "4401463").unwrap();
+    let old_run =
+        before["runs"].as_array().unwrap().iter().find(|r| r["metadata"]["job_id"] == "4401463").unwrap();
     let old_completed = old_run["profiler"]["completed"][0].as_u64().unwrap();
     assert_eq!(point.completed, Some(format!("1{old_completed}").parse().unwrap()));
 }

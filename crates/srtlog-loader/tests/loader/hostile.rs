@@ -104,7 +104,9 @@ fn bad_metadata_and_results_are_skipped_with_the_file_named() {
         assert!(s.reason.contains(needle), "{job}: reason should mention {needle:?}: {}", s.reason);
     }
     // Results that cannot be read leave the run loaded, empty, with a warning that says why.
-    for (job, kind, needle) in [("3006", "invalid_results", "results_concurrency_"), ("3007", "no_results", "3007")] {
+    for (job, kind, needle) in
+        [("3006", "invalid_results", "results_concurrency_"), ("3007", "no_results", "3007")]
+    {
         let w = warning(run(&report, job), kind);
         assert!(w.message.contains(needle), "{job}: warning should mention {needle:?}: {}", w.message);
         assert!(run(&report, job).profiler.points.is_empty());
@@ -112,9 +114,10 @@ fn bad_metadata_and_results_are_skipped_with_the_file_named() {
 }
 
 fn warning<'a>(run: &'a BenchmarkRun, kind: &str) -> &'a srtlog_loader::model::RunWarning {
-    run.warnings.iter().find(|w| w.kind.as_str() == kind).unwrap_or_else(|| {
-        panic!("run {} has no {kind} warning: {:#?}", run.metadata.job_id, run.warnings)
-    })
+    run.warnings
+        .iter()
+        .find(|w| w.kind.as_str() == kind)
+        .unwrap_or_else(|| panic!("run {} has no {kind} warning: {:#?}", run.metadata.job_id, run.warnings))
 }
 
 #[test]

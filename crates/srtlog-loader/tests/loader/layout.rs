@@ -31,7 +31,10 @@ fn kinds(run: &BenchmarkRun) -> Vec<&str> {
 }
 
 fn warning<'a>(run: &'a BenchmarkRun, kind: &str) -> &'a RunWarning {
-    run.warnings.iter().find(|w| w.kind.as_str() == kind).unwrap_or_else(|| panic!("no {kind}: {:#?}", run.warnings))
+    run.warnings
+        .iter()
+        .find(|w| w.kind.as_str() == kind)
+        .unwrap_or_else(|| panic!("no {kind}: {:#?}", run.warnings))
 }
 
 fn map(pairs: &[(&str, &str)]) -> StringMap {
@@ -154,12 +157,18 @@ fn the_2x_worker_logs_are_the_cache_sources() {
     assert_eq!((touched.cache.hits, touched.cache.misses, touched.cache.writes), (1, 1, 1));
     // The setup is configuration, read fresh: a changed fingerprint is seen on a warm load.
     let fp = root.join("6001/logs/fingerprints/fingerprint_decode_w1.json");
-    fs::write(&fp, fs::read_to_string(&fp).unwrap().replace("\"sglang\": \"0.5.9\"", "\"sglang\": \"0.5.10\"")).unwrap();
+    fs::write(
+        &fp,
+        fs::read_to_string(&fp).unwrap().replace("\"sglang\": \"0.5.9\"", "\"sglang\": \"0.5.10\""),
+    )
+    .unwrap();
     let after = load_with(root, CacheMode::InRunDir);
     assert_eq!(after.cache.misses, 0);
     let run = &after.runs[0];
     assert_eq!(kinds(run), ["setup_mismatch"]);
-    assert!(warning(run, "setup_mismatch").message.contains("frameworks.sglang: 0.5.10 (decode_w1) vs 0.5.9 (decode_w0, prefill_w0)"));
+    assert!(warning(run, "setup_mismatch")
+        .message
+        .contains("frameworks.sglang: 0.5.10 (decode_w1) vs 0.5.9 (decode_w0, prefill_w0)"));
     assert!(!run.setup.as_ref().unwrap().frameworks.contains_key("sglang"), "no agreed value");
     assert_ne!(run.setup.as_ref().unwrap().key(), cold.runs[0].setup.as_ref().unwrap().key());
 }
@@ -186,10 +195,16 @@ fn a_run_promising_three_workers_with_two_logs_says_which_is_missing() {
     assert_eq!(run.nodes.len(), 2);
     assert_eq!(run.missing_workers.len(), 1);
     let m = &run.missing_workers[0];
-    assert_eq!((m.worker_type, m.expected, m.found, m.absent_ids.as_slice()), (WorkerType::Decode, 2, 1, &["w1".to_owned()][..]));
+    assert_eq!(
+        (m.worker_type, m.expected, m.found, m.absent_ids.as_slice()),
+        (WorkerType::Decode, 2, 1, &["w1".to_owned()][..])
+    );
     assert_eq!(kinds(&run), ["missing_workers", "setup_verification_failed"]);
     let message = &warning(&run, "missing_workers").message;
-    assert!(message.contains("decode: 1 of 2 (w1 absent)") && message.contains("no log of theirs"), "{message}");
+    assert!(
+        message.contains("decode: 1 of 2 (w1 absent)") && message.contains("no log of theirs"),
+        "{message}"
+    );
     let json = serde_json::to_value(&run).unwrap();
     assert_eq!(
         json["missing_workers"],
@@ -205,7 +220,8 @@ fn a_run_promising_three_workers_with_two_logs_says_which_is_missing() {
 fn a_dangling_worker_log_link_is_a_missing_worker_named_in_the_warning() {
     let tmp = tempfile::tempdir().unwrap();
     let run_dir = copy_run("6003", tmp.path());
-    std::os::unix::fs::symlink(tmp.path().join("gone.out"), run_dir.join("logs/h-n03_decode_w1.out")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("gone.out"), run_dir.join("logs/h-n03_decode_w1.out"))
+        .unwrap();
     let report = load_with(tmp.path(), CacheMode::Disabled);
     let run = &report.runs[0];
     assert_eq!(run.missing_workers[0].absent_ids, ["w1"]);
@@ -220,7 +236,12 @@ fn lockfile_v1_and_a_1x_fingerprint_make_the_setup() {
     assert_eq!((setup.cluster.as_deref(), setup.partition.as_deref()), (Some("eos"), Some("batch")));
     assert_eq!(setup.verification.as_deref(), Some("1 FAILED"));
     let failed = &warning(&run, "setup_verification_failed").message;
-    assert!(failed.contains("recipe.lock.yaml") && failed.contains("frameworks.sglang") && failed.contains("got '0.5.7'"), "{failed}");
+    assert!(
+        failed.contains("recipe.lock.yaml")
+            && failed.contains("frameworks.sglang")
+            && failed.contains("got '0.5.7'"),
+        "{failed}"
+    );
     // The file in logs/ wins over the lockfile's copy; the lockfile gives the worker without one.
     assert_eq!(setup.workers["prefill_w0"].hostname.as_deref(), Some("h-n01"));
     assert_eq!(setup.workers["decode_w0"].hostname.as_deref(), Some("h-n02"));
@@ -255,7 +276,10 @@ fn an_unreadable_provenance_file_is_a_warning_and_the_rest_still_reads() {
 /// as the only provenance file of a run (linked, not copied). Values read off the files by hand.
 #[test]
 fn real_lockfiles_give_their_setups() {
-    let real = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/real/files/nvidia-srt-slurm/issue-41603"));
+    let real = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/real/files/nvidia-srt-slurm/issue-41603"
+    ));
     assert!(real.is_dir(), "{} is missing: the real files must be there (see COMMON.md)", real.display());
     let nightly = "vllm/vllm-openai:nightly-a749a33d8d05acdd3ab346bd3f0c6b5c9c80474f";
     let nightly_path = "/mnt/lustre01/users-public/sa-shared/vllm_vllm-openai_nightly-a749a33d8d05acdd3ab346bd3f0c6b5c9c80474f.sqsh";
@@ -313,17 +337,27 @@ fn real_lockfiles_give_their_setups() {
     for (dir, job, image, path, vllm, declared_vllm, decode_host) in cases {
         let run_dir = tmp.path().join(job);
         fs::create_dir_all(run_dir.join("logs")).unwrap();
-        fs::write(run_dir.join(format!("{job}.json")), format!(r#"{{"version": "2.0", "job_id": "{job}"}}"#)).unwrap();
-        std::os::unix::fs::symlink(real.join(dir).join("recipe.lock.yaml"), run_dir.join("recipe.lock.yaml")).unwrap();
-        let options = LoaderOptions { cache: CacheMode::Disabled, with_nodes: false, ..LoaderOptions::default() };
-        let run = RunLoader::with_options(&run_dir, options).unwrap().load_single(run_dir.to_str().unwrap()).unwrap();
+        fs::write(run_dir.join(format!("{job}.json")), format!(r#"{{"version": "2.0", "job_id": "{job}"}}"#))
+            .unwrap();
+        std::os::unix::fs::symlink(real.join(dir).join("recipe.lock.yaml"), run_dir.join("recipe.lock.yaml"))
+            .unwrap();
+        let options =
+            LoaderOptions { cache: CacheMode::Disabled, with_nodes: false, ..LoaderOptions::default() };
+        let run = RunLoader::with_options(&run_dir, options)
+            .unwrap()
+            .load_single(run_dir.to_str().unwrap())
+            .unwrap();
         let s = run.setup.as_ref().unwrap_or_else(|| panic!("{dir}: no setup"));
         assert_eq!(s.container_image.as_deref(), Some(image), "{dir}");
         assert_eq!(s.container_path.as_deref(), Some(path), "{dir}");
         assert_eq!(s.model_repo.as_deref(), Some("deepseek-ai/DeepSeek-V4-Pro"), "{dir}");
         assert_eq!(s.model_revision.as_deref(), Some("0366e4e064385807ea86b088a5c6c878ff23343b"), "{dir}");
         assert_eq!(s.frameworks, map(&[("dynamo", "1.2.0.dev20260426"), ("vllm", vllm)]), "{dir}");
-        assert_eq!(s.declared_frameworks, map(&[("dynamo", "1.2.0.dev20260426"), ("vllm", declared_vllm)]), "{dir}");
+        assert_eq!(
+            s.declared_frameworks,
+            map(&[("dynamo", "1.2.0.dev20260426"), ("vllm", declared_vllm)]),
+            "{dir}"
+        );
         let gpu = s.gpu.as_ref().unwrap();
         assert_eq!(
             (gpu.name.as_deref(), gpu.count, gpu.driver.as_deref(), gpu.memory.as_deref()),
@@ -337,7 +371,11 @@ fn real_lockfiles_give_their_setups() {
         );
         let os = if job == "15963" { "Ubuntu 24.04.3 LTS" } else { "Ubuntu 22.04.5 LTS" };
         assert_eq!((s.arch.as_deref(), s.os.as_deref()), (Some("aarch64"), Some(os)), "{dir}");
-        assert_eq!((s.cluster.as_deref(), s.partition.as_deref()), (Some("watchtower"), Some("batch-aqua")), "{dir}");
+        assert_eq!(
+            (s.cluster.as_deref(), s.partition.as_deref()),
+            (Some("watchtower"), Some("batch-aqua")),
+            "{dir}"
+        );
         assert_eq!(s.srtctl_commit.as_deref(), Some("f2b5bc7afd7829604b2f6d3c7aada5b59c278c33"), "{dir}");
         assert_eq!(s.verification.as_deref(), Some("2 verified, 2 declared, 1 FAILED"), "{dir}");
         assert_eq!(s.workers.keys().collect::<Vec<_>>(), ["decode_w0", "prefill_w0", "prefill_w1"], "{dir}");
@@ -351,7 +389,10 @@ fn real_lockfiles_give_their_setups() {
         let setup_kinds: Vec<&str> = kinds(&run).into_iter().filter(|k| k.starts_with("setup")).collect();
         assert_eq!(setup_kinds, ["setup_verification_failed"], "{dir}");
         let failed = &warning(&run, "setup_verification_failed").message;
-        assert!(failed.contains("frameworks.vllm") && failed.contains(&format!("got '{vllm}'")), "{dir}: {failed}");
+        assert!(
+            failed.contains("frameworks.vllm") && failed.contains(&format!("got '{vllm}'")),
+            "{dir}: {failed}"
+        );
         keys.push((dir, s.key(), s.config_hash.clone().unwrap()));
     }
     // The two reverts share their container and frameworks but not their recipe (setup script).

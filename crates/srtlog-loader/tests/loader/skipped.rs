@@ -48,7 +48,8 @@ fn skipped_runs_and_warned_runs_table() {
     // The benchmark type without a parser is named in plain words.
     let gpqa = report.runs.iter().find(|r| r.metadata.job_id == "1006").unwrap();
     assert!(
-        gpqa.warnings[0].message.contains("no parser recognises") && gpqa.warnings[0].message.ends_with("benchmark.out: no results read"),
+        gpqa.warnings[0].message.contains("no parser recognises")
+            && gpqa.warnings[0].message.ends_with("benchmark.out: no results read"),
         "{}",
         gpqa.warnings[0].message
     );
