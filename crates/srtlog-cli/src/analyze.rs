@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use comfy_table::{presets, Cell, CellAlignment, Table};
-use srtlog_loader::model::{BenchmarkRun, ResultSource, WorkerType};
+use srtlog_loader::model::{BenchmarkRun, ResultSource, RunSetup, RunWarningKind, WorkerType};
 use srtlog_loader::{LoadReport, NodeDetail};
 
 use crate::load::{load, LoadArgs};
@@ -163,7 +163,11 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
             }
         }));
     }
-    writeln!(out, "{table}")?;
+    if run.profiler.points.is_empty() {
+        writeln!(out, "  no benchmark results (see the warnings below)")?;
+    } else {
+        writeln!(out, "{table}")?;
+    }
     if run.is_complete {
         writeln!(out, "  complete: every expected concurrency has a result")?;
     } else if !run.missing_concurrencies.is_empty() {
@@ -173,10 +177,52 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
     for w in &run.profiler.warnings {
         writeln!(out, "  warning: {w}")?;
     }
+    // Missing workers are said once, with the reason the warning gives (`missing_workers`
+    // in the JSON holds the counts).
+    for w in &run.warnings {
+        match w.kind {
+            RunWarningKind::MissingWorkers => writeln!(out, "  MISSING WORKERS: {}", w.message)?,
+            kind => writeln!(out, "  warning [{}]: {}", kind.as_str(), w.message)?,
+        }
+    }
+    if let Some(setup) = &run.setup {
+        writeln!(out, "  Setup: {}", setup_line(setup))?;
+    }
     if !run.nodes.is_empty() {
         write_worker_summary(out, run)?;
     }
     writeln!(out)
+}
+
+/// One line of a run's setup: container, framework versions, GPUs, CUDA, config hash, key.
+fn setup_line(setup: &RunSetup) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = setup.container_image.as_deref().or(setup.container_path.as_deref()) {
+        parts.push(format!("container {c}"));
+    }
+    if !setup.frameworks.is_empty() {
+        let versions: Vec<String> = setup.frameworks.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        parts.push(versions.join(", "));
+    }
+    if let Some(gpu) = &setup.gpu {
+        let mut g = match (gpu.count, &gpu.name) {
+            (Some(n), Some(name)) => format!("{n}x {name}"),
+            (None, Some(name)) => name.clone(),
+            _ => "GPU".to_owned(),
+        };
+        if let Some(d) = &gpu.driver {
+            g.push_str(&format!(" driver {d}"));
+        }
+        parts.push(g);
+    }
+    if let Some(c) = &setup.cuda_version {
+        parts.push(format!("CUDA {c}"));
+    }
+    if let Some(h) = &setup.config_hash {
+        parts.push(format!("config {h}"));
+    }
+    parts.push(format!("key {}", setup.key()));
+    parts.join(" · ")
 }
 
 fn write_worker_summary(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {

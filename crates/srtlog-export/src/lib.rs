@@ -148,6 +148,11 @@
 //! | `num_workers` | UInt32 | no | workers whose logs were parsed (0 when nodes were not loaded) |
 //! | `path` | Utf8 | no | the run directory |
 //! | `metadata_version` | Utf8 | yes | metadata shape read (`2.0`, `1.0`) |
+//! | `serve_only` | Boolean | yes | 2.x `--serve-only` job (no benchmark client); null when the metadata does not say |
+//! | `run_warnings` | List\<Utf8\> | no | what the run lacks, as `kind: message` (`unsupported_benchmark: …`, `missing_workers: …`) |
+//! | `missing_workers` | List\<Utf8\> | no | roles with fewer workers in the logs than the metadata names, as `role found/expected` |
+//! | `setup_key` | Utf8 | yes | [`RunSetup::key`](srtlog_model::RunSetup::key): equal for runs of one setup |
+//! | `container_image` | Utf8 | yes | the declared container image (`identity.container.image`) |
 //!
 //! `points` — one row per [`BenchmarkPoint`] (run × concurrency), in the run's order:
 //!

@@ -147,6 +147,11 @@ columns! {
         num_workers: Req<u32>,
         path: ReqText,
         metadata_version: Text,
+        serve_only: Opt<bool>,
+        run_warnings: List<StringBuilder>,
+        missing_workers: List<StringBuilder>,
+        setup_key: Text,
+        container_image: Text,
     }
 }
 
@@ -163,6 +168,9 @@ impl RunsColumns {
             nodes,
             derived: _,
             worker_summaries: _,
+            missing_workers,
+            setup,
+            warnings,
         } = run;
         let RunMetadata {
             job_id: _,
@@ -188,6 +196,7 @@ impl RunsColumns {
             tags,
             path,
             metadata_version,
+            serve_only,
         } = metadata;
         let ProfilerMetadata { profiler_type, isl: _, osl: _, concurrencies, req_rate } = profiler_metadata;
         let ts = run_date.as_deref().and_then(Timestamp::parse);
@@ -232,6 +241,17 @@ impl RunsColumns {
         self.num_workers.push(count(nodes.len()));
         self.path.push(path);
         self.metadata_version.push(metadata_version.as_deref());
+        self.serve_only.push(*serve_only);
+        let warnings: Vec<String> =
+            warnings.iter().map(|w| format!("{}: {}", w.kind.as_str(), w.message)).collect();
+        self.run_warnings.push(warnings.iter().map(String::as_str));
+        let missing: Vec<String> = missing_workers
+            .iter()
+            .map(|m| format!("{} {}/{}", m.worker_type.as_str(), m.found, m.expected))
+            .collect();
+        self.missing_workers.push(missing.iter().map(String::as_str));
+        self.setup_key.push(setup.as_ref().map(|s| s.key().0).as_deref());
+        self.container_image.push(setup.as_ref().and_then(|s| s.container_image.as_deref()));
     }
 }
 

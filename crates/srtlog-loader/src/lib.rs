@@ -6,7 +6,10 @@
 //! registered benchmark parser for its benchmark type (or detects it from `benchmark.out`),
 //! hands it the bytes of the result files it selects from the listing (JSON first), checks which
 //! expected concurrencies are missing, and — through [`NodeAnalyzer`] — parses every worker
-//! log with the registered node parser for the run's backend. Parsed results and worker
+//! log (`logs/workers/` in the 2.x layout, else `logs/` or the run root) with the registered
+//! node parser for the run's backend, and reads the run's setup ([`read_setup`]). A run is
+//! skipped only when its metadata is missing or unreadable: results, workers or provenance
+//! files that cannot be read leave the run loaded with a warning (`BenchmarkRun::warnings`). Parsed results and worker
 //! metrics are cached as Parquet next to the run (`cached_assets/`) and reused while every
 //! source file's fingerprint — taken from the same listing — still matches. It is the only crate that fans out with rayon:
 //! runs and the worker files within them share one pool.
@@ -38,12 +41,14 @@ mod listing;
 mod loader;
 pub mod metadata;
 mod nodes;
+mod setup;
 
 pub use discover::{discover_runs, RunDir, MAX_DISCOVERY_DEPTH};
 pub use filter::RunFilter;
 pub use listing::{list_run_files, LISTING_DEPTH};
 pub use loader::{cache_key, CacheMode, CacheStats, LoadReport, LoaderOptions, NodeDetail, RunLoader};
-pub use nodes::{NodeAnalyzer, WorkerFiles};
+pub use nodes::{NodeAnalyzer, WorkerFiles, WORKER_DIRS};
+pub use setup::{read_setup, SETUP_FILES};
 pub use srtlog_model as model;
 
 /// The README's examples, compiled as doc-tests so that they cannot rot.

@@ -10,8 +10,8 @@ use srtlog_columnar::files::describe_file_type;
 use srtlog_columnar::{open_regular, Links, RegularFile};
 use srtlog_model::{
     benchmark_parsers, get_benchmark_parser, node_parsers, parse_run_results, AnalysisDocument,
-    BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, RunFiles, SkipKind,
-    SkippedRun, WorkerDerived, WorkersDerived, SCHEMA_VERSION,
+    BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, RunFiles, RunWarning,
+    RunWarningKind, SkipKind, SkippedRun, WorkerDerived, WorkersDerived, SCHEMA_VERSION,
 };
 
 use crate::discover::{discover_runs, inspect_dir, RunDir};
@@ -19,6 +19,7 @@ use crate::filter::RunFilter;
 use crate::listing::{list_run_files, relative_to};
 use crate::metadata::{read_run_metadata, MetadataBundle};
 use crate::nodes::NodeAnalyzer;
+use crate::setup::read_setup;
 
 /// Where caches go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,7 +209,7 @@ impl RunLoader {
         };
         self.pool.install(|| {
             let bundle = self.read_metadata(&run_dir)?;
-            self.load_from_metadata(&run_dir, bundle)
+            Ok(self.load_from_metadata(&run_dir, bundle))
         })
     }
 
@@ -234,7 +235,7 @@ impl RunLoader {
                     // The filter sees the metadata before any result or log is parsed.
                     let result = match self.read_metadata(run) {
                         Ok(bundle) if !filter.accepts(&bundle.metadata) => None,
-                        Ok(bundle) => Some(self.load_from_metadata(run, bundle)),
+                        Ok(bundle) => Some(Ok(self.load_from_metadata(run, bundle))),
                         Err(skip) => Some(Err(skip)),
                     };
                     progress(run);
@@ -363,15 +364,12 @@ impl RunLoader {
         Ok(bundle)
     }
 
-    /// The rest of loading a run: results (cached or parsed), completeness, workers, derived values.
-    fn load_from_metadata(&self, run: &RunDir, bundle: MetadataBundle) -> Result<BenchmarkRun, SkippedRun> {
-        let MetadataBundle { metadata, mut profiler_metadata, config, metadata_path } = bundle;
-        let skip = |kind, reason| SkippedRun {
-            path: run.path.to_string_lossy().into_owned(),
-            job_id: Some(metadata.job_id.clone()),
-            kind,
-            reason,
-        };
+    /// The rest of loading a run: results (cached or parsed), completeness, workers, setup,
+    /// derived values. It cannot fail: once the metadata is read, the run is a run, and what
+    /// cannot be read of it (results, workers, setup files) becomes a warning of the run.
+    fn load_from_metadata(&self, run: &RunDir, bundle: MetadataBundle) -> BenchmarkRun {
+        let MetadataBundle { metadata, mut profiler_metadata, config, metadata_path, document, warnings } =
+            bundle;
         let sources = RunSources { metadata_path: &metadata_path, config: config.as_ref() };
 
         // The run is listed once: the parsers choose their files from the listing, and the cache
@@ -380,54 +378,114 @@ impl RunLoader {
         self.warn_special_entries(&files);
         let bench_out = files.benchmark_out().map(|e| files.full_path(&e.path));
         let bench_head = bench_out.as_deref().map(read_head).unwrap_or_default();
+        let mut warnings = warnings;
         let parser = self
             .choose_benchmark_parser(&run.path, &profiler_metadata, &bench_head, bench_out.as_deref())
-            .map_err(|(kind, reason)| skip(kind, reason))?;
-        if profiler_metadata.profiler_type.is_none() {
+            .map_err(|w| warnings.push(w))
+            .ok();
+        if let (None, Some(parser)) = (&profiler_metadata.profiler_type, parser) {
             profiler_metadata.profiler_type = Some(parser.name().to_owned());
         }
-        let profiler = self
-            .load_results(&files, &sources, parser)
-            .map_err(|e| skip(e.skip_kind_for_results(), e.to_string()))?;
+        let profiler = match parser.map(|p| self.load_results(&files, &sources, p)) {
+            Some(Ok(profiler)) => profiler,
+            Some(Err(err)) => {
+                warnings.push(RunWarning {
+                    kind: err.warning_kind_for_results(),
+                    message: format!("no results read: {err}"),
+                });
+                ProfilerResults::default()
+            }
+            None => ProfilerResults::default(),
+        };
         for w in &profiler.warnings {
             tracing::info!("{}: {w}", run.path.display());
         }
-        let benchmark_launch_command = parser.parse_launch_command(&bench_head);
+        let benchmark_launch_command = parser.and_then(|p| p.parse_launch_command(&bench_head));
         let mut result = BenchmarkRun {
             metadata,
             profiler_metadata,
             profiler,
-            is_complete: false,
-            missing_concurrencies: vec![],
             benchmark_launch_command,
-            nodes: vec![],
-            derived: Default::default(),
-            worker_summaries: None,
+            warnings,
+            ..BenchmarkRun::default()
         };
         result.update_completeness();
         if self.options.with_nodes {
             let loaded = self.load_nodes_with(&files, &result, Some(&sources), self.options.node_detail);
             result.nodes = loaded.nodes;
             result.worker_summaries = loaded.summaries;
+            self.check_workers(&files, &mut result, config.as_ref());
+        }
+        // Configuration: read fresh on every load, never cached.
+        let (setup, setup_warnings) = read_setup(&files, &metadata_path, &document, config.as_ref());
+        result.setup = setup;
+        result.warnings.extend(setup_warnings);
+        for w in &result.warnings {
+            tracing::info!("{}: {}: {}", run.path.display(), w.kind.as_str(), w.message);
         }
         result.update_derived();
-        Ok(result)
+        result
     }
 
+    /// Sets the run's missing workers and, when some are missing, warns naming the worker
+    /// entries that could not be read (dangling links) — or that none are there.
+    fn check_workers(
+        &self,
+        files: &RunFiles,
+        run: &mut BenchmarkRun,
+        config: Option<&crate::metadata::RunConfig>,
+    ) {
+        run.update_missing_workers();
+        if run.missing_workers.is_empty() {
+            return;
+        }
+        let roles: Vec<String> = run
+            .missing_workers
+            .iter()
+            .map(|m| {
+                let absent = if m.absent_ids.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} absent)", m.absent_ids.join(", "))
+                };
+                format!("{}: {} of {}{absent}", m.worker_type.as_str(), m.found, m.expected)
+            })
+            .collect();
+        let analyzer = NodeAnalyzer::new(files, &run.metadata, config, self.options.parse);
+        let unlisted = analyzer.unlisted_worker_files();
+        let why = if unlisted.is_empty() {
+            "no log of theirs in logs/workers/, logs/ or the run directory".to_owned()
+        } else {
+            format!("unreadable (a dangling link or not a regular file): {}", unlisted.join(", "))
+        };
+        run.warn(
+            RunWarningKind::MissingWorkers,
+            format!(
+                "{}: fewer workers in the logs than the metadata names ({}); {why}",
+                files.root().display(),
+                roles.join(", ")
+            ),
+        );
+    }
+
+    /// The parser for the run's results, or the warning that says why there is none (a
+    /// profiling job; a benchmark type without a parser whose `benchmark.out` no parser
+    /// recognises either).
     fn choose_benchmark_parser(
         &self,
         run_dir: &Path,
         profiler: &srtlog_model::ProfilerMetadata,
         bench_head: &str,
         bench_out: Option<&Path>,
-    ) -> Result<&'static dyn BenchmarkParser, (SkipKind, String)> {
+    ) -> Result<&'static dyn BenchmarkParser, RunWarning> {
+        let warning = |kind, message| RunWarning { kind, message };
         let dir_name = run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let named = profiler.profiler_type.as_deref();
         if is_profiling(named) || dir_name.contains("_profile_") {
-            return Err((
-                SkipKind::ProfilingJob,
+            return Err(warning(
+                RunWarningKind::ProfilingJob,
                 format!(
-                    "{}: profiling job (benchmark type {}): no serving benchmark to read",
+                    "{}: profiling job (benchmark type {}): it measures no serving throughput, so no results are read",
                     run_dir.display(),
                     named.unwrap_or("profile")
                 ),
@@ -440,29 +498,30 @@ impl RunLoader {
         }
         // Metadata did not say, or named a type without a parser: ask each parser.
         let detected = benchmark_parsers()
-            .map_err(|e| (SkipKind::UnsupportedBenchmark, e.to_string()))?
+            .map_err(|e| warning(RunWarningKind::UnsupportedBenchmark, e.to_string()))?
             .into_iter()
             .find(|p| !bench_head.is_empty() && p.detect(bench_head));
+        let bench_out_state = || match bench_out {
+            None => format!("{}/logs/benchmark.out is missing", run_dir.display()),
+            Some(p) => format!("no parser recognises {}", p.display()),
+        };
         match (detected, named) {
             (Some(parser), _) => Ok(parser),
-            (None, Some(name)) => Err((
-                SkipKind::UnsupportedBenchmark,
+            (None, Some(name)) => Err(warning(
+                RunWarningKind::UnsupportedBenchmark,
                 format!(
-                    "{}: benchmark type {name:?} has no parser ({}), and {} was not recognised",
+                    "{}: benchmark type {name:?} has no parser ({}), and {}: no results read",
                     run_dir.display(),
                     get_benchmark_parser(name).err().map(|e| e.to_string()).unwrap_or_default(),
-                    bench_out.map_or_else(|| "no benchmark.out".to_owned(), |p| p.display().to_string())
+                    bench_out_state()
                 ),
             )),
-            (None, None) => Err((
-                SkipKind::NoResults,
+            (None, None) => Err(warning(
+                RunWarningKind::NoResults,
                 format!(
-                    "{}: metadata names no benchmark type and {} is not recognised",
+                    "{}: the metadata names no benchmark type, and {}: no results read",
                     run_dir.display(),
-                    bench_out.map_or_else(
-                        || "logs/benchmark.out is missing".to_owned(),
-                        |p| p.display().to_string()
-                    )
+                    bench_out_state()
                 ),
             )),
         }

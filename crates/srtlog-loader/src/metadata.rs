@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
 use srtlog_columnar::{open_regular, Links};
-use srtlog_model::{Mode, ModelInfo, ParseError, ProfilerMetadata, RunMetadata, SkipKind, StringMap};
+use srtlog_model::{
+    Mode, ModelInfo, ParseError, ProfilerMetadata, RunMetadata, RunWarning, RunWarningKind, SkipKind,
+    StringMap,
+};
 
 /// Largest metadata or config file read (bigger ones are not metadata; refusing them bounds memory).
 pub const MAX_METADATA_BYTES: u64 = 16 << 20;
@@ -319,13 +322,19 @@ pub struct MetadataBundle {
     pub config: Option<RunConfig>,
     /// The metadata file read.
     pub metadata_path: PathBuf,
+    /// The metadata document as read, for what the typed metadata does not hold (the 2.x
+    /// `identity` and `frameworks` blocks the setup reads).
+    pub document: Json,
+    /// What could not be read without making the run unreadable: a `config.yaml` that is not
+    /// valid YAML or has unusable values (the run is then read from its metadata alone).
+    pub warnings: Vec<RunWarning>,
 }
 
 /// Why a run's metadata could not be read: which file, and how it maps to a skip kind.
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct MetadataError {
-    /// `invalid_metadata`, `invalid_config` or `io_error`.
+    /// `invalid_metadata` or `io_error`.
     pub kind: SkipKind,
     /// The error, naming the file.
     pub error: ParseError,
@@ -340,22 +349,30 @@ impl MetadataError {
         };
         MetadataError { kind, error }
     }
-
-    fn config(error: ParseError) -> Self {
-        let kind =
-            if matches!(error, ParseError::Io { .. }) { SkipKind::IoError } else { SkipKind::InvalidConfig };
-        MetadataError { kind, error }
-    }
 }
 
-/// Reads a run's metadata file and `config.yaml` (when present).
+/// The warning a run gets when its config file cannot be used.
+fn config_warning(error: &ParseError) -> RunWarning {
+    let kind = if matches!(error, ParseError::Io { .. }) {
+        RunWarningKind::IoError
+    } else {
+        RunWarningKind::InvalidConfig
+    };
+    RunWarning { kind, message: format!("{error}; the run is read from its metadata alone") }
+}
+
+/// Reads a run's metadata file and `config.yaml` (when present). Only the metadata file can
+/// make this fail: a config that cannot be read is a warning of the bundle.
 pub fn read_run_metadata(run_dir: &Path, metadata_path: &Path) -> Result<MetadataBundle, MetadataError> {
-    let config = match find_config_file(run_dir) {
-        Some(p) => Some(RunConfig::read(&p).map_err(MetadataError::config)?),
-        None => None,
+    let (config, warning) = match find_config_file(run_dir).map(|p| RunConfig::read(&p)) {
+        Some(Ok(config)) => (Some(config), None),
+        Some(Err(err)) => (None, Some(config_warning(&err))),
+        None => (None, None),
     };
     let bytes = read_small_file(metadata_path).map_err(MetadataError::metadata)?;
-    parse_run_metadata(run_dir, metadata_path, &bytes, config)
+    let mut bundle = parse_run_metadata(run_dir, metadata_path, &bytes, config)?;
+    bundle.warnings.splice(0..0, warning);
+    Ok(bundle)
 }
 
 /// Parses metadata bytes (with an already parsed config). `run_dir` supplies the job id when
@@ -366,43 +383,43 @@ pub fn parse_run_metadata(
     bytes: &[u8],
     config: Option<RunConfig>,
 ) -> Result<MetadataBundle, MetadataError> {
-    metadata_with_config(run_dir, metadata_path, bytes, config).map_err(|e| match e {
-        Ok(err) => MetadataError::metadata(err),
-        Err(err) => MetadataError::config(err),
-    })
+    metadata_with_config(run_dir, metadata_path, bytes, config).map_err(MetadataError::metadata)
 }
 
-/// `Err(Ok(e))`: the metadata file is at fault; `Err(Err(e))`: the config file is.
 fn metadata_with_config(
     run_dir: &Path,
     metadata_path: &Path,
     bytes: &[u8],
     config: Option<RunConfig>,
-) -> Result<MetadataBundle, Result<ParseError, ParseError>> {
+) -> Result<MetadataBundle, ParseError> {
     let doc: Json = serde_json::from_slice(&srtlog_model::python_json::sanitize(bytes))
-        .map_err(|e| Ok(ParseError::json(metadata_path, &e)))?;
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| Ok(ParseError::invalid(metadata_path, "metadata is not a JSON object")))?;
+        .map_err(|e| ParseError::json(metadata_path, &e))?;
+    let obj =
+        doc.as_object().ok_or_else(|| ParseError::invalid(metadata_path, "metadata is not a JSON object"))?;
     let dir_name = run_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
 
     let (mut metadata, mut profiler) = if let Some(run) = obj.get("run_metadata") {
-        legacy_v1(obj, run, metadata_path).map_err(Ok)?
+        legacy_v1(obj, run, metadata_path)?
     } else {
-        flat_v2(obj, metadata_path).map_err(Ok)?
+        flat_v2(obj, metadata_path)?
     };
     if metadata.job_id.is_empty() {
         metadata.job_id = leading_job_id(&dir_name).map(str::to_owned).ok_or_else(|| {
-            Ok(ParseError::invalid(
+            ParseError::invalid(
                 metadata_path,
                 "no job_id (nor run_metadata.slurm_job_id) and the directory name has none",
-            ))
+            )
         })?;
     }
     metadata.path = run_dir.to_string_lossy().into_owned();
+    let mut warnings = Vec::new();
     if let Some(cfg) = &config {
-        fill_from_config(&mut metadata, &mut profiler, cfg)
-            .map_err(|m| Err(ParseError::invalid(cfg.path.as_deref().unwrap_or(metadata_path), m)))?;
+        // The metadata is filled first and wins, so a config value that cannot be used only
+        // leaves out what the config would have added.
+        if let Err(m) = fill_from_config(&mut metadata, &mut profiler, cfg) {
+            warnings
+                .push(config_warning(&ParseError::invalid(cfg.path.as_deref().unwrap_or(metadata_path), m)));
+        }
     }
     finish(&mut metadata);
     Ok(MetadataBundle {
@@ -410,6 +427,8 @@ fn metadata_with_config(
         profiler_metadata: profiler,
         config,
         metadata_path: metadata_path.to_path_buf(),
+        document: doc,
+        warnings,
     })
 }
 
@@ -423,6 +442,8 @@ fn flat_v2(obj: &Obj, path: &Path) -> Result<(RunMetadata, ProfilerMetadata), Pa
         run_date: json_string(obj.get("generated_at")).map(|d| normalize_date(&d)),
         backend_type: json_string(obj.get("backend_type")),
         frontend_type: json_string(obj.get("frontend_type")),
+        // 2.x: written only when submitted with `--serve-only`.
+        serve_only: obj.get("serve_only").and_then(Json::as_bool),
         ..RunMetadata::default()
     };
     if let Some(model) = obj.get("model") {
@@ -538,10 +559,14 @@ fn fill_from_config(m: &mut RunMetadata, p: &mut ProfilerMetadata, cfg: &RunConf
     if p.osl.is_none() {
         p.osl = get_u32(&["benchmark", "osl"]);
     }
+    // A bad value is reported once everything else has been filled in.
+    let mut error = None;
     if p.concurrencies.is_empty() {
         if let Some(c) = cfg.get(&["benchmark", "concurrencies"]) {
-            p.concurrencies =
-                parse_concurrencies_yaml(c).map_err(|e| format!("benchmark.concurrencies: {e}"))?;
+            match parse_concurrencies_yaml(c) {
+                Ok(c) => p.concurrencies = c,
+                Err(e) => error = Some(format!("benchmark.concurrencies: {e}")),
+            }
         }
     }
     if p.req_rate.is_none() {
@@ -599,7 +624,7 @@ fn fill_from_config(m: &mut RunMetadata, p: &mut ProfilerMetadata, cfg: &RunConf
                     .find_map(|k| get_u32(&["backend", section, mode_key, k]))
             });
     }
-    Ok(())
+    error.map_or(Ok(()), Err)
 }
 
 fn finish(m: &mut RunMetadata) {

@@ -1,7 +1,8 @@
 //! [`NodeAnalyzer`]: a run's worker logs → [`NodeInfo`]s.
 //!
-//! It finds the worker files (`logs/{node}_{role}_w{N}.out|.err`, or at the run root in legacy
-//! runs, where a `.out` and an `.err` are one worker) in the run's listing, tells the backend by asking every
+//! It finds the worker files (`{node}_{role}_w{N}.out|.err` in `logs/workers/` (2.x), `logs/`,
+//! or at the run root in legacy runs, where a `.out` and an `.err` are one worker; see
+//! [`WORKER_DIRS`]) in the run's listing, tells the backend by asking every
 //! registered node parser (so a new backend needs no change here), parses the files in
 //! parallel — one rayon task per file — and reads each worker's configuration fresh from the
 //! sweep log, config dumps, `config.yaml` and, when the sweep log does not name its command,
@@ -22,6 +23,11 @@ use srtlog_parsers_node::{classify_worker_file, parse_sweep_log, LogStream};
 
 use crate::listing::relative_to;
 use crate::metadata::RunConfig;
+
+/// Where worker logs and their config dumps are looked for, in this order: the 2.x layout's
+/// `logs/workers/`, then `logs/`, then the run root (legacy). A worker is read from the first
+/// directory that has any of its files; copies of its files in a later one are ignored.
+pub const WORKER_DIRS: [&str; 3] = ["logs/workers", "logs", ""];
 
 /// Bytes of a worker log sniffed to tell its backend.
 const SNIFF_BYTES: u64 = 64 << 10;
@@ -78,23 +84,47 @@ impl<'a> NodeAnalyzer<'a> {
 
     /// The run's worker files (from its listing), grouped by worker, in (node, role, id) order.
     pub fn find_worker_files(&self) -> Vec<WorkerFiles> {
-        let mut workers: BTreeMap<NodeMetadata, Vec<(LogStream, PathBuf)>> = BTreeMap::new();
-        for dir in ["logs", ""] {
+        // Each worker's files, with the directory they were found in.
+        type Found<'d> = (&'d str, Vec<(LogStream, PathBuf)>);
+        let mut workers: BTreeMap<NodeMetadata, Found<'_>> = BTreeMap::new();
+        for dir in WORKER_DIRS {
             for entry in self.files.children(dir).filter(|e| e.is_file()) {
                 let Some(file) = classify_worker_file(entry.name()) else { continue };
-                workers
-                    .entry(file.metadata)
-                    .or_default()
-                    .push((file.stream, self.files.full_path(&entry.path)));
+                let (found_in, files) = workers.entry(file.metadata).or_insert((dir, Vec::new()));
+                if *found_in == dir {
+                    files.push((file.stream, self.files.full_path(&entry.path)));
+                } else {
+                    tracing::info!("{}: ignored, this worker's logs are in {found_in}/", entry.path);
+                }
             }
         }
         workers
             .into_iter()
-            .map(|(metadata, mut files)| {
+            .map(|(metadata, (_, mut files))| {
                 files.sort();
                 WorkerFiles { metadata, files: files.into_iter().map(|(_, p)| p).collect() }
             })
             .collect()
+    }
+
+    /// Entries of the worker directories that are named like worker logs but are not in the
+    /// listing as files: dangling symbolic links, or entries that cannot be stat'ed or are not
+    /// regular files. Relative paths, sorted. Reads the directories (not the listing) and is
+    /// called only when workers are missing, to say why.
+    pub fn unlisted_worker_files(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for dir in WORKER_DIRS {
+            let Ok(entries) = std::fs::read_dir(self.files.full_path(dir)) else { continue };
+            for entry in entries.flatten() {
+                let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
+                let path = join_path(dir, &name);
+                if classify_worker_file(&name).is_some() && !self.files.is_file(&path) {
+                    out.push(path);
+                }
+            }
+        }
+        out.sort();
+        out
     }
 
     /// The node parser for this run: the metadata's `backend_type`, its container, the
@@ -259,7 +289,7 @@ impl<'a> NodeAnalyzer<'a> {
         ];
         let path = names
             .iter()
-            .flat_map(|n| ["logs", ""].map(|d| join_path(d, n)))
+            .flat_map(|n| WORKER_DIRS.map(|d| join_path(d, n)))
             .find(|p| self.files.is_file(p))
             .map(|p| self.files.full_path(&p))?;
         let bytes = match crate::metadata::read_small_file(&path) {

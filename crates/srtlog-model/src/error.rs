@@ -3,7 +3,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::run::SkipKind;
+use crate::run::{RunWarningKind, SkipKind};
 
 /// A file could not be turned into typed data.
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +62,17 @@ impl ParseError {
         ParseError::Invalid { path: path.into(), message: message.into() }
     }
 
-    /// The skip kind a run gets when its results fail with this error.
+    /// The warning kind a loaded run gets when its results fail with this error.
+    pub fn warning_kind_for_results(&self) -> RunWarningKind {
+        match self {
+            ParseError::Io { .. } => RunWarningKind::IoError,
+            ParseError::NoResults { .. } => RunWarningKind::NoResults,
+            ParseError::Syntax { .. } | ParseError::Invalid { .. } => RunWarningKind::InvalidResults,
+        }
+    }
+
+    /// The skip kind a run got, before results became optional, when its results failed with
+    /// this error (see [`SkipKind`]); the loader now uses [`ParseError::warning_kind_for_results`].
     pub fn skip_kind_for_results(&self) -> SkipKind {
         match self {
             ParseError::Io { .. } => SkipKind::IoError,

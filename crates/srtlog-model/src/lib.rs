@@ -38,6 +38,7 @@ mod registry;
 mod results;
 mod run;
 mod run_files;
+mod setup;
 mod text;
 mod timestamp;
 
@@ -55,9 +56,11 @@ pub use registry::{
 };
 pub use results::{BenchmarkLaunchCommand, BenchmarkPoint, ProfilerResults, ResultSource};
 pub use run::{
-    AnalysisDocument, BenchmarkRun, Mode, ModelInfo, ProfilerMetadata, RunMetadata, SkipKind, SkippedRun,
+    AnalysisDocument, BenchmarkRun, MissingWorkers, Mode, ModelInfo, ProfilerMetadata, RunMetadata,
+    RunWarning, RunWarningKind, SkipKind, SkippedRun,
 };
 pub use run_files::{join_path, mtime_ns, parent_of, EntryKind, FileEntry, RunFiles, BENCHMARK_OUT_PATHS};
+pub use setup::{flatten_settings, GpuSetup, RunSetup, SetupKey, WorkerFingerprint};
 pub use text::{shell_words, StringMap};
 pub use timestamp::{parse_iso, DaySource, Timestamp, TimestampParseError, UndatedDay};
 

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::derived_values::{RunDerived, WorkersDerived};
-use crate::node::NodeInfo;
+use crate::node::{NodeInfo, WorkerType};
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
+use crate::setup::RunSetup;
 
 /// How the serving system was deployed.
 ///
@@ -91,6 +92,9 @@ pub struct RunMetadata {
     pub path: String,
     /// Which metadata shape was read: `"2.0"`, `"1.0"`, or the `version` field as written.
     pub metadata_version: Option<String>,
+    /// `true` when the job only served and ran no benchmark client (2.x `--serve-only`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serve_only: Option<bool>,
 }
 
 impl RunMetadata {
@@ -162,6 +166,20 @@ pub struct BenchmarkRun {
     /// call [`BenchmarkRun::update_derived`] after changing `profiler` or `nodes`.
     #[serde(default)]
     pub derived: RunDerived,
+    /// Worker roles with fewer workers in the logs than the metadata names (empty when every
+    /// worker was found, or when worker logs were not read); see
+    /// [`BenchmarkRun::update_missing_workers`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_workers: Vec<MissingWorkers>,
+    /// What the run was set up with (container, framework versions, GPUs, config), from the
+    /// metadata, `config.yaml`, `recipe.lock.yaml`, fingerprints and the resource snapshot.
+    /// Configuration: read fresh on every load, never cached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<RunSetup>,
+    /// What could not be read while the run still loaded (results, config, workers, setup
+    /// files), each with a machine-readable kind and a message naming the file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<RunWarning>,
     /// Set when the workers were loaded as summaries, without their batches and memory
     /// snapshots (a valid cache keeps the summaries beside the batches; see
     /// `srtlog_loader::NodeDetail`): the per-worker part of `derived` then comes from here.
@@ -182,9 +200,134 @@ impl BenchmarkRun {
         self.is_complete = missing.is_empty() && !self.profiler.points.is_empty();
         self.missing_concurrencies = missing;
     }
+
+    /// Sets [`BenchmarkRun::missing_workers`] from the worker counts the metadata names and
+    /// the workers in [`BenchmarkRun::nodes`]. Call it only once the worker logs have been
+    /// read: before that, `nodes` is empty because nothing was looked at, not because the
+    /// workers are missing.
+    ///
+    /// A worker is one `(role, worker id)`: a worker spanning several nodes is counted once.
+    /// A role whose count the metadata does not give (0) is never reported.
+    pub fn update_missing_workers(&mut self) {
+        let roles: &[(WorkerType, u32)] = match self.metadata.mode {
+            Mode::Disaggregated => &[
+                (WorkerType::Prefill, self.metadata.prefill_workers),
+                (WorkerType::Decode, self.metadata.decode_workers),
+            ],
+            Mode::Aggregated => &[(WorkerType::Agg, self.metadata.agg_workers)],
+        };
+        self.missing_workers = roles
+            .iter()
+            .filter(|(_, expected)| *expected > 0)
+            .filter_map(|&(worker_type, expected)| {
+                let found: std::collections::BTreeSet<&str> = self
+                    .nodes
+                    .iter()
+                    .map(|n| &n.metrics.metadata)
+                    .filter(|m| m.worker_type == worker_type)
+                    .map(|m| m.worker_id.as_str())
+                    .collect();
+                let found_count = u32::try_from(found.len()).unwrap_or(u32::MAX);
+                (found_count < expected).then(|| MissingWorkers {
+                    worker_type,
+                    expected,
+                    found: found_count,
+                    // srtctl numbers the workers of a role `w0`, `w1`, ...: the ids not seen.
+                    absent_ids: (0..expected)
+                        .map(|i| format!("w{i}"))
+                        .filter(|id| !found.contains(id.as_str()))
+                        .collect(),
+                })
+            })
+            .collect();
+    }
+
+    /// Adds a warning (see [`RunWarning`]).
+    pub fn warn(&mut self, kind: RunWarningKind, message: impl Into<String>) {
+        self.warnings.push(RunWarning { kind, message: message.into() });
+    }
+}
+
+/// A worker role with fewer workers in the logs than the metadata names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingWorkers {
+    /// The role.
+    pub worker_type: WorkerType,
+    /// Workers of this role the metadata names.
+    pub expected: u32,
+    /// Distinct workers of this role found in the logs.
+    pub found: u32,
+    /// The srtctl worker ids (`w0`, `w1`, ...) below `expected` that no log has.
+    pub absent_ids: Vec<String>,
+}
+
+/// Why part of a run could not be read although the run loaded. Serialized in `snake_case`.
+///
+/// The kinds that used to skip a run keep their [`SkipKind`] names: a run is skipped only when
+/// it is not a run (no or unreadable metadata), so those cases are now warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RunWarningKind {
+    /// No benchmark results in any supported source.
+    NoResults,
+    /// Result files exist but none could be read.
+    InvalidResults,
+    /// A profiling job (torch profiler, nsys): it measures no serving throughput, so no
+    /// results are read; its metadata and workers still are.
+    ProfilingJob,
+    /// The benchmark type has no registered parser (accuracy evals, trace-replay, agentic, ...).
+    UnsupportedBenchmark,
+    /// `config.yaml` exists but cannot be read; the run is read from its metadata alone.
+    InvalidConfig,
+    /// A file could not be read.
+    IoError,
+    /// The logs hold fewer workers than the metadata names ([`BenchmarkRun::missing_workers`]).
+    MissingWorkers,
+    /// A provenance file (`recipe.lock.yaml`, `fingerprint_*.json`, `resource_snapshot.json`)
+    /// could not be read; the setup holds what the others gave.
+    InvalidSetup,
+    /// The workers' fingerprints disagree (framework versions, driver, ...): the setup's
+    /// summary leaves the field empty and keeps each worker's value.
+    SetupMismatch,
+    /// srtctl's own identity check in `recipe.lock.yaml` failed (the declared container or
+    /// framework is not what ran).
+    SetupVerificationFailed,
+}
+
+impl RunWarningKind {
+    /// The machine-readable name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunWarningKind::NoResults => "no_results",
+            RunWarningKind::InvalidResults => "invalid_results",
+            RunWarningKind::ProfilingJob => "profiling_job",
+            RunWarningKind::UnsupportedBenchmark => "unsupported_benchmark",
+            RunWarningKind::InvalidConfig => "invalid_config",
+            RunWarningKind::IoError => "io_error",
+            RunWarningKind::MissingWorkers => "missing_workers",
+            RunWarningKind::InvalidSetup => "invalid_setup",
+            RunWarningKind::SetupMismatch => "setup_mismatch",
+            RunWarningKind::SetupVerificationFailed => "setup_verification_failed",
+        }
+    }
+}
+
+/// Something a run lacks, and why, in words that name the file concerned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunWarning {
+    /// Machine-readable kind.
+    pub kind: RunWarningKind,
+    /// Human-readable message naming the file or directory concerned.
+    pub message: String,
 }
 
 /// Why a run directory was not loaded. Serialized in `snake_case` (`no_metadata`, ...).
+///
+/// The loader skips a run only when it is not a run: `no_metadata`, `invalid_metadata` and
+/// `io_error` on the metadata file. The other kinds are what skipped a run before results
+/// became optional; they stay so that older documents still deserialize, and the loader now
+/// reports those cases as [`RunWarningKind`]s of a loaded run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

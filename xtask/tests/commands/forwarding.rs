@@ -39,11 +39,11 @@ fn xtask_analyze_prints_what_srtlog_analyze_prints() {
             assert_eq!(from_xtask, srtlog_analyze(&args), "{args:?}");
         }
     }
-    // Filters are forwarded too: only the two h100 runs.
+    // Filters are forwarded too: only the four h100 runs (3667, 4999, 6002, 6003).
     let runs = testdata("runs");
     let args = ["analyze", runs.to_str().unwrap(), "--no-cache", "--json", "--gpu-type", "h100"];
     let doc: serde_json::Value = serde_json::from_str(&xtask(&args)).unwrap();
-    assert_eq!(doc["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 4);
 }
 
 #[test]

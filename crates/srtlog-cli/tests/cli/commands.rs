@@ -89,7 +89,7 @@ fn analyze_json_is_the_documented_document() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["schema_version"], 1);
-    assert_eq!(doc["runs"].as_array().unwrap().len(), 5);
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 8);
     assert_eq!(doc["skipped"].as_array().unwrap().len(), 0);
     let run = &doc["runs"][0];
     assert_eq!(run["metadata"]["job_id"], "4401463");
@@ -104,18 +104,18 @@ fn skipped_runs_are_listed_with_kinds_at_the_end() {
     let out = srtlog(&["analyze", testdata("bad-runs").to_str().unwrap(), "--no-cache"]);
     assert!(out.status.success());
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("Skipped 7 run(s):"), "{stdout}");
-    for kind in [
-        "no_metadata",
-        "invalid_metadata",
-        "profiling_job",
-        "no_results",
-        "invalid_config",
-        "unsupported_benchmark",
-        "invalid_results",
-    ] {
-        assert!(stdout.contains(kind), "{kind} missing in\n{stdout}");
+    // Only what is not a run is skipped, listed at the end.
+    let skipped_at = stdout.find("Skipped 2 run(s):").unwrap_or_else(|| panic!("{stdout}"));
+    for kind in ["no_metadata", "invalid_metadata"] {
+        assert!(stdout[skipped_at..].contains(kind), "{kind} missing in\n{stdout}");
     }
+    // The other bad runs are shown as runs, each with the warning that says why it has no results.
+    for kind in ["profiling_job", "no_results", "invalid_config", "unsupported_benchmark", "invalid_results"]
+    {
+        assert!(stdout[..skipped_at].contains(&format!("warning [{kind}]: ")), "{kind} missing in\n{stdout}");
+    }
+    assert!(stdout.contains("MISSING WORKERS: "), "{stdout}");
+    assert_eq!(stdout.matches("no benchmark results (see the warnings below)").count(), 5, "{stdout}");
 }
 
 #[test]
@@ -197,7 +197,7 @@ fn read_only_runs_are_analysed_without_caching_and_one_warning() {
     let stderr = text(&out.stderr);
     let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("not writable")).collect();
     assert_eq!(warnings.len(), 1, "one warning for all read-only runs:\n{stderr}");
-    assert!(warnings[0].contains("5 run directories"), "{stderr}");
+    assert!(warnings[0].contains("8 run directories"), "{stderr}");
     assert_eq!(tree_snapshot(&root), before, "nothing may be written into a read-only tree");
 
     // --cache-dir caches elsewhere, silently.
@@ -208,7 +208,7 @@ fn read_only_runs_are_analysed_without_caching_and_one_warning() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stderr).contains("not writable"), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), text(&reference.stdout));
-    assert_eq!(fs::read_dir(&cache).unwrap().count(), 5);
+    assert_eq!(fs::read_dir(&cache).unwrap().count(), 8);
     set_tree_mode(&root, 0o755, 0o644);
 }
 
@@ -267,7 +267,8 @@ fn report_writes_one_offline_html_file() {
         out_path.to_str().unwrap(),
     ]);
     assert!(out.status.success());
-    assert!(text(&out.stderr).contains("2 runs"), "{}", text(&out.stderr));
+    // h100: 3667, 4999, 6002 and 6003.
+    assert!(text(&out.stderr).contains("4 runs"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -294,12 +295,13 @@ fn export_writes_csv_and_a_dataset_with_filters() {
     let header = lines.next().unwrap();
     assert!(header.starts_with("job_id,job_name,run_date,gpu_type,topology"), "{header}");
     let jobs: std::collections::BTreeSet<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
-    // sglang runs dated since 2025-11-01: 4401463, 4999, 3667 (backend from its container); not 5121 (October).
-    assert_eq!(jobs.into_iter().collect::<Vec<_>>(), ["3667", "4401463", "4999"]);
+    // sglang runs dated since 2025-11-01 with results: 4401463, 4999, 3667 (backend from its
+    // container), 6001, 6003; not 5121 (October) nor 6002 (no results: a benchmark without a parser).
+    assert_eq!(jobs.into_iter().collect::<Vec<_>>(), ["3667", "4401463", "4999", "6001", "6003"]);
     for table in ["runs", "points", "batches", "memory"] {
         let parts: Vec<_> =
             fs::read_dir(dataset.join(table)).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(parts.len(), 3, "{table}: {parts:?}");
+        assert_eq!(parts.len(), 6, "{table}: {parts:?} (6002 too: a run without results is a run)");
         assert!(dataset.join(table).join("job_id=4401463/part-0.parquet").is_file(), "{table}");
     }
     let out = srtlog(&["export", testdata("runs").to_str().unwrap()]);
@@ -334,7 +336,7 @@ fn unreadable_files_are_reported_by_name() {
         .unwrap();
     let diagnostics = worker["metrics"]["stats"]["diagnostics"].to_string();
     assert!(diagnostics.contains("eos0220_decode_w0.out"), "{diagnostics}");
-    assert_eq!(doc["runs"].as_array().unwrap().len(), 4, "the other runs load");
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 7, "the other runs load");
 }
 
 #[test]
@@ -387,6 +389,6 @@ fn a_relative_root_is_cached_like_an_absolute_one() {
         assert!(out.status.success(), "{}", text(&out.stderr));
         text(&out.stderr)
     };
-    assert!(analyze().contains("cache: 0 hits, 9 misses, 9 writes"));
-    assert!(analyze().contains("cache: 9 hits, 0 misses, 0 writes"));
+    assert!(analyze().contains("cache: 0 hits, 14 misses, 14 writes"));
+    assert!(analyze().contains("cache: 14 hits, 0 misses, 0 writes"));
 }

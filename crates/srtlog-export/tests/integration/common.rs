@@ -55,7 +55,6 @@ pub fn run(
         metadata,
         profiler_metadata,
         profiler: ProfilerResults { source: Some(ResultSource::Json), points, warnings: vec![] },
-
         ..BenchmarkRun::default()
     };
     run.update_completeness();

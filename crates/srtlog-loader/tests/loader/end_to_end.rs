@@ -48,19 +48,20 @@ fn cold_warm_and_touched_loads_agree() {
     copy_tree(&testdata("runs"), &root);
 
     let cold = load(&root, CacheMode::InRunDir);
-    assert_eq!(cold.runs.len(), 5, "skipped: {:?}", cold.skipped);
+    assert_eq!(cold.runs.len(), 8, "skipped: {:?}", cold.skipped);
     assert!(cold.skipped.is_empty());
     assert_eq!(cold.cache.hits, 0);
-    // Five result parts plus four runs with worker logs.
-    assert_eq!(cold.cache.writes, 9, "{:?}", cold.cache);
+    // Seven result parts (6002 has none: its benchmark type has no parser) plus seven runs with
+    // worker logs.
+    assert_eq!(cold.cache.writes, 14, "{:?}", cold.cache);
     let cold_json = document_json(cold, &root);
     expect_file!["snapshots/testdata_runs.json"].assert_eq(&cold_json);
-    for run in ["4401463", "3667_1P_1D_20251110_192145", "5120", "5121", "4999"] {
+    for run in ["4401463", "3667_1P_1D_20251110_192145", "5120", "5121", "4999", "6001", "6003"] {
         assert!(root.join(run).join("cached_assets/benchmark_results.parquet").is_file(), "{run}");
     }
 
     let warm = load(&root, CacheMode::InRunDir);
-    assert_eq!((warm.cache.hits, warm.cache.misses, warm.cache.writes), (9, 0, 0));
+    assert_eq!((warm.cache.hits, warm.cache.misses, warm.cache.writes), (14, 0, 0));
     assert_eq!(document_json(warm, &root), cold_json, "a warm load must give the cold load's JSON");
 
     // Touch a worker log: only that run's node part is rebuilt, and the JSON is unchanged.
@@ -69,7 +70,7 @@ fn cold_warm_and_touched_loads_agree() {
     file.set_modified(SystemTime::now() + Duration::from_secs(5)).unwrap();
     drop(file);
     let touched = load(&root, CacheMode::InRunDir);
-    assert_eq!((touched.cache.hits, touched.cache.misses, touched.cache.writes), (8, 1, 1));
+    assert_eq!((touched.cache.hits, touched.cache.misses, touched.cache.writes), (13, 1, 1));
     assert_eq!(document_json(touched, &root), cold_json);
 
     // Change a result file's content: the new value is seen, not the cached one.
@@ -83,7 +84,9 @@ fn cold_warm_and_touched_loads_agree() {
     let run = after.runs.iter().find(|r| r.metadata.job_id == "4401463").unwrap();
     let point = run.profiler.points.iter().find(|p| p.concurrency == Some(4)).unwrap();
     let before = serde_json::from_str::<serde_json::Value>(&cold_json).unwrap();
-    let old_completed = before["runs"][0]["profiler"]["completed"][0].as_u64().unwrap();
+    let old_run =
+        before["runs"].as_array().unwrap().iter().find(|r| r["metadata"]["job_id"] == "4401463").unwrap();
+    let old_completed = old_run["profiler"]["completed"][0].as_u64().unwrap();
     assert_eq!(point.completed, Some(format!("1{old_completed}").parse().unwrap()));
 }
 
@@ -97,12 +100,12 @@ fn no_cache_mode_writes_nothing_and_cache_dir_mode_writes_only_there() {
 
     let cache_dir = tmp.path().join("cache");
     let first = load(&root, CacheMode::Dir(cache_dir.clone()));
-    assert_eq!(first.cache.writes, 9);
+    assert_eq!(first.cache.writes, 14);
     assert_eq!(document_json(first, &root), reference);
     assert!(!root.join("4401463/cached_assets").exists(), "--cache-dir must not write into runs");
-    assert_eq!(fs::read_dir(&cache_dir).unwrap().count(), 5, "one cache directory per run");
+    assert_eq!(fs::read_dir(&cache_dir).unwrap().count(), 8, "one cache directory per run");
     let second = load(&root, CacheMode::Dir(cache_dir));
-    assert_eq!(second.cache.hits, 9);
+    assert_eq!(second.cache.hits, 14);
     assert_eq!(document_json(second, &root), reference);
 }
 
@@ -198,7 +201,7 @@ fn files_the_parser_chose_from_are_sources_of_the_cache_too() {
         || LoaderOptions { cache: CacheMode::InRunDir, with_nodes: false, ..LoaderOptions::default() };
     let load_results = || RunLoader::with_options(&root, options()).unwrap().load_all();
     let cold = load_results();
-    assert_eq!((cold.cache.hits, cold.cache.writes), (0, 5));
+    assert_eq!((cold.cache.hits, cold.cache.writes), (0, 7));
     let cold_json = document_json(cold, &root);
 
     // 5121 reads only its newest aiperf export, but an older one decides what is newest (and
@@ -209,7 +212,7 @@ fn files_the_parser_chose_from_are_sources_of_the_cache_too() {
     file.set_modified(SystemTime::now() + Duration::from_secs(5)).unwrap();
     drop(file);
     let touched = load_results();
-    assert_eq!((touched.cache.hits, touched.cache.misses, touched.cache.writes), (4, 1, 1));
+    assert_eq!((touched.cache.hits, touched.cache.misses, touched.cache.writes), (6, 1, 1));
     assert_eq!(document_json(touched, &root), cold_json);
 
     // 4999 has no result directory, so its loose JSON files are read to look for results: a new
@@ -220,7 +223,7 @@ fn files_the_parser_chose_from_are_sources_of_the_cache_too() {
     )
     .unwrap();
     let added = load_results();
-    assert_eq!((added.cache.hits, added.cache.misses), (4, 1));
+    assert_eq!((added.cache.hits, added.cache.misses), (6, 1));
     let run = added.runs.iter().find(|r| r.metadata.job_id == "4999").unwrap();
     assert_eq!(run.profiler.source, Some(srtlog_loader::model::ResultSource::Json));
     assert_eq!(run.profiler.points[0].completed, Some(77));

@@ -1,5 +1,6 @@
 //! Hostile run directories: crashed jobs, half-synced copies, hand edits. Each must give a
-//! skipped entry or a counted diagnostic that names the file — never a panic, a hang or
+//! skipped entry (unreadable metadata), a run warning (unreadable results or config) or a
+//! counted diagnostic that names the file — never a panic, a hang or
 //! unbounded memory — and must not stop the other runs.
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
@@ -97,13 +98,26 @@ fn bad_metadata_and_results_are_skipped_with_the_file_named() {
         ("3003", "invalid_metadata", "`resources` is not an object"),
         ("3004", "invalid_metadata", "not a JSON object"),
         ("3005", "invalid_metadata", "sideways"),
-        ("3006", "invalid_results", "results_concurrency_"),
-        ("3007", "no_results", "3007"),
     ] {
         let s = skipped(&report, job);
         assert_eq!(s.kind.as_str(), kind, "{job}: {}", s.reason);
         assert!(s.reason.contains(needle), "{job}: reason should mention {needle:?}: {}", s.reason);
     }
+    // Results that cannot be read leave the run loaded, empty, with a warning that says why.
+    for (job, kind, needle) in
+        [("3006", "invalid_results", "results_concurrency_"), ("3007", "no_results", "3007")]
+    {
+        let w = warning(run(&report, job), kind);
+        assert!(w.message.contains(needle), "{job}: warning should mention {needle:?}: {}", w.message);
+        assert!(run(&report, job).profiler.points.is_empty());
+    }
+}
+
+fn warning<'a>(run: &'a BenchmarkRun, kind: &str) -> &'a srtlog_loader::model::RunWarning {
+    run.warnings
+        .iter()
+        .find(|w| w.kind.as_str() == kind)
+        .unwrap_or_else(|| panic!("run {} has no {kind} warning: {:#?}", run.metadata.job_id, run.warnings))
 }
 
 #[test]
@@ -200,9 +214,9 @@ fn yaml_bombs_are_refused_quickly() {
     let report = load(root);
     assert!(start.elapsed() < Duration::from_secs(10), "bombs must not take long: {:?}", start.elapsed());
     for job in ["3300", "3301"] {
-        let s = skipped(&report, job);
-        assert_eq!(s.kind.as_str(), "invalid_config", "{job}: {}", s.reason);
-        assert!(s.reason.contains("config.yaml"), "{}", s.reason);
+        // Refused, and the run is read from its metadata alone.
+        let w = warning(run(&report, job), "invalid_config");
+        assert!(w.message.contains("config.yaml"), "{}", w.message);
     }
 }
 

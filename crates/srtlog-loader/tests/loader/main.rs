@@ -1,11 +1,12 @@
 //! The loader's integration tests, in one test binary (each binary links the cache and Parquet,
 //! so one binary links once): cold, warm and touched loads on the fixtures (`end_to_end`),
-//! hostile trees (`hostile`), the parser registry as a loader-only binary sees it (`registry`)
+//! hostile trees (`hostile`), the 2.x layout and run setups (`layout`), the parser registry as a loader-only binary sees it (`registry`)
 //! and skipped runs (`skipped`). `parallel.rs` stays a binary of its own: it registers a probe
 //! parser, which every other test would see.
 
 mod end_to_end;
 mod hostile;
+mod layout;
 mod registry;
 mod skipped;
 mod undated;

@@ -90,7 +90,6 @@ pub fn run(
             warnings: vec![],
         },
         nodes,
-
         ..BenchmarkRun::default()
     };
     run.update_completeness();

@@ -93,9 +93,10 @@ fn assert_report_numbers_are_the_json_numbers(doc: &AnalysisDocument) -> usize {
 #[test]
 fn the_page_shows_the_json_numbers_for_every_fixture_run() {
     let doc = fixture_runs();
-    assert_eq!(doc.runs.len(), 5, "skipped: {:?}", doc.skipped);
-    // 4401463 (DP-attention ranks) and 3667 have a rate match; the aggregated runs none.
-    assert_eq!(assert_report_numbers_are_the_json_numbers(&doc), 2);
+    assert_eq!(doc.runs.len(), 8, "skipped: {:?}", doc.skipped);
+    // 4401463 (DP-attention ranks), 3667, 6001 and 6003 (disaggregated, with prefill and
+    // decode logs) have a rate match; the aggregated runs none.
+    assert_eq!(assert_report_numbers_are_the_json_numbers(&doc), 4);
 }
 
 #[test]
