@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::accuracy::AccuracyResult;
 use crate::derived_values::RunDerived;
 use crate::node::NodeInfo;
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
@@ -162,6 +163,13 @@ pub struct BenchmarkRun {
     /// call [`BenchmarkRun::update_derived`] after changing `profiler` or `nodes`.
     #[serde(default)]
     pub derived: RunDerived,
+    /// Accuracy results of the run's evals, one per task, metric and filter (an eval run has
+    /// only these; a throughput run with a post-eval has both). Left out of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accuracy: Vec<AccuracyResult>,
+    /// Accuracy files that could not be read or parsed, each named. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accuracy_warnings: Vec<String>,
 }
 
 impl BenchmarkRun {

@@ -507,6 +507,7 @@ mod tests {
             benchmark_launch_command: None,
             nodes: vec![node(WorkerType::Decode, batches)],
             derived: Default::default(),
+            ..Default::default()
         };
         let streams = RunStreams::new(0, &run, &run.derived);
         assert_eq!(streams.untimed, 1);

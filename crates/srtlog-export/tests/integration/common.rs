@@ -60,6 +60,7 @@ pub fn run(
         benchmark_launch_command: None,
         nodes: vec![],
         derived: Default::default(),
+        ..Default::default()
     };
     run.update_completeness();
     run

@@ -94,6 +94,7 @@ pub fn run(
         benchmark_launch_command: None,
         nodes,
         derived: Default::default(),
+        ..Default::default()
     };
     run.update_completeness();
     run.update_derived();
