@@ -7,7 +7,6 @@
 
 use serde::{Deserialize, Serialize};
 
-
 /// One score of one eval task: `gsm8k` `exact_match` under the `strict-match` filter, 0.951 ±
 /// 0.0059 over 1319 samples.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -54,7 +54,8 @@ type Registry = Result<Vec<&'static dyn AccuracyParser>, RegistryError>;
 fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        let entries = inventory::iter::<AccuracyParserRegistration>.into_iter().map(|r| (r.parser.name(), r.parser));
+        let entries =
+            inventory::iter::<AccuracyParserRegistration>.into_iter().map(|r| (r.parser.name(), r.parser));
         crate::registry::build_registry("accuracy", entries).map(|map| map.into_values().collect())
     })
 }
@@ -80,7 +81,9 @@ pub struct RunAccuracy {
 
 /// The files every registered accuracy parser selects from `files`, each once, with its parser
 /// (the first in name order that selects it). What is read and nothing else.
-pub fn select_accuracy(files: &RunFiles) -> Result<Vec<(&'static dyn AccuracyParser, String)>, RegistryError> {
+pub fn select_accuracy(
+    files: &RunFiles,
+) -> Result<Vec<(&'static dyn AccuracyParser, String)>, RegistryError> {
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for parser in accuracy_parsers()? {
@@ -96,7 +99,10 @@ pub fn select_accuracy(files: &RunFiles) -> Result<Vec<(&'static dyn AccuracyPar
 /// Reads the accuracy results of the run listed in `files`: the files of [`select_accuracy`],
 /// fetched by `read` (relative path → bytes) one at a time. An unreadable or damaged file is a
 /// warning naming it; the other files are still read.
-pub fn parse_run_accuracy(files: &RunFiles, read: &mut dyn FnMut(&str) -> io::Result<Vec<u8>>) -> RunAccuracy {
+pub fn parse_run_accuracy(
+    files: &RunFiles,
+    read: &mut dyn FnMut(&str) -> io::Result<Vec<u8>>,
+) -> RunAccuracy {
     let mut out = RunAccuracy::default();
     let selected = match select_accuracy(files) {
         Ok(selected) => selected,
