@@ -7,9 +7,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use srtlog_cache::{fingerprint_listed, CacheError, FileFingerprint, RunCache};
 use srtlog_model::{
-    benchmark_parsers, get_benchmark_parser, node_parsers, parse_run_results, AnalysisDocument,
-    BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, RunFiles, SkipKind,
-    SkippedRun, SCHEMA_VERSION,
+    benchmark_parsers, get_benchmark_parser, is_accuracy_benchmark, node_parsers, parse_run_accuracy,
+    parse_run_results, AnalysisDocument, BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions,
+    ProfilerResults, RunFiles, SkipKind, SkippedRun, SCHEMA_VERSION,
 };
 
 use crate::discover::{discover_runs, inspect_dir, RunDir};
@@ -318,19 +318,36 @@ impl RunLoader {
         let files = list_run_files(&run.path);
         let bench_out = files.benchmark_out().map(|e| files.full_path(&e.path));
         let bench_head = bench_out.as_deref().map(read_head).unwrap_or_default();
-        let parser = self
-            .choose_benchmark_parser(&run.path, &profiler_metadata, &bench_head, bench_out.as_deref())
-            .map_err(|(kind, reason)| skip(kind, reason))?;
-        if profiler_metadata.profiler_type.is_none() {
+        // Accuracy is read for every run, whatever its type (a throughput sweep may have a
+        // post-eval); an eval type with accuracy results needs no benchmark parser.
+        let accuracy = parse_run_accuracy(&files, &mut |path| std::fs::read(files.full_path(path)));
+        for w in &accuracy.warnings {
+            tracing::info!("{}: {w}", run.path.display());
+        }
+        let is_eval = profiler_metadata.profiler_type.as_deref().is_some_and(is_accuracy_benchmark);
+        let parser = match self.choose_benchmark_parser(
+            &run.path,
+            &profiler_metadata,
+            &bench_head,
+            bench_out.as_deref(),
+        ) {
+            Ok(parser) => Some(parser),
+            Err(_) if is_eval && !accuracy.results.is_empty() => None,
+            Err((kind, reason)) => return Err(skip(kind, reason)),
+        };
+        if let (None, Some(parser)) = (&profiler_metadata.profiler_type, parser) {
             profiler_metadata.profiler_type = Some(parser.name().to_owned());
         }
-        let profiler = self
-            .load_results(&files, &sources, parser)
-            .map_err(|e| skip(e.skip_kind_for_results(), e.to_string()))?;
+        let profiler = match parser {
+            Some(parser) => self
+                .load_results(&files, &sources, parser)
+                .map_err(|e| skip(e.skip_kind_for_results(), e.to_string()))?,
+            None => ProfilerResults::default(),
+        };
         for w in &profiler.warnings {
             tracing::info!("{}: {w}", run.path.display());
         }
-        let benchmark_launch_command = parser.parse_launch_command(&bench_head);
+        let benchmark_launch_command = parser.and_then(|p| p.parse_launch_command(&bench_head));
         let mut result = BenchmarkRun {
             metadata,
             profiler_metadata,
@@ -340,6 +357,8 @@ impl RunLoader {
             benchmark_launch_command,
             nodes: vec![],
             derived: Default::default(),
+            accuracy: accuracy.results,
+            accuracy_warnings: accuracy.warnings,
         };
         result.update_completeness();
         if self.options.with_nodes {

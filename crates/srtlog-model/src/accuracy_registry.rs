@@ -98,7 +98,7 @@ pub fn select_accuracy(
 
 /// Reads the accuracy results of the run listed in `files`: the files of [`select_accuracy`],
 /// fetched by `read` (relative path → bytes) one at a time. An unreadable or damaged file is a
-/// warning naming it; the other files are still read.
+/// warning naming it (relative to the run directory); the other files are still read.
 pub fn parse_run_accuracy(
     files: &RunFiles,
     read: &mut dyn FnMut(&str) -> io::Result<Vec<u8>>,
@@ -112,12 +112,12 @@ pub fn parse_run_accuracy(
         }
     };
     for (parser, path) in selected {
-        let full = files.full_path(&path);
+        // Named relative to the run directory, as the result warnings name their files.
         match read(&path) {
-            Err(err) => out.warnings.push(format!("{}: {err}", full.display())),
+            Err(err) => out.warnings.push(format!("{path}: {err}")),
             Ok(bytes) => match parser.parse(&path, &bytes) {
                 Ok(results) => out.results.extend(results),
-                Err(message) => out.warnings.push(format!("{}: {message}", full.display())),
+                Err(message) => out.warnings.push(format!("{path}: {message}")),
             },
         }
     }

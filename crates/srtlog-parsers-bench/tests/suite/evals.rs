@@ -137,6 +137,21 @@ fn a_throughput_sweep_with_a_post_eval_has_both() {
 }
 
 #[test]
+fn sgl_eval_metrics_and_lm_eval_results_one_directory_down() {
+    let a = accuracy("6111");
+    assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+    assert_eq!(
+        rows(&a.results),
+        [
+            ("aime25", "score", None, 0.2333, None, None),
+            ("gpqa_diamond_zeroshot", "acc_norm", Some("none"), 0.3081, Some(0.0329), Some(198)),
+        ]
+    );
+    assert_eq!(a.results[0].eval, "sgl-eval");
+    assert_eq!(a.results[0].source_file, "logs/accuracy/sgl_eval_aime25_20260801_101500/metrics.json");
+}
+
+#[test]
 fn prefix_replay_reads_the_replay_wave_not_the_seed() {
     let r = parse_run(get_benchmark_parser("prefix-replay").unwrap(), &run_dir("6108")).unwrap();
     assert_eq!(r.points.len(), 1);
