@@ -151,7 +151,10 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
             }
         }));
     }
-    writeln!(out, "{table}")?;
+    // An eval run has no points: its accuracy table says what it measured.
+    if !run.profiler.points.is_empty() || run.accuracy.is_empty() {
+        writeln!(out, "{table}")?;
+    }
     if run.is_complete {
         writeln!(out, "  complete: every expected concurrency has a result")?;
     } else if !run.missing_concurrencies.is_empty() {
@@ -161,10 +164,42 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
     for w in &run.profiler.warnings {
         writeln!(out, "  warning: {w}")?;
     }
+    write_accuracy(out, run)?;
     if !run.nodes.is_empty() {
         write_worker_summary(out, run)?;
     }
     writeln!(out)
+}
+
+/// The run's accuracy results, one row per task, metric and filter (nothing when it has none).
+fn write_accuracy(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
+    if !run.accuracy.is_empty() {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_BORDERS_ONLY)
+            .set_header(["task", "metric", "filter", "value", "n", "eval"]);
+        for a in &run.accuracy {
+            let value = match a.stderr {
+                Some(se) => format!("{} ± {}", fmt_f(Some(a.value), 4), fmt_f(Some(se), 4)),
+                None => fmt_f(Some(a.value), 4),
+            };
+            table.add_row([
+                Cell::new(&a.task),
+                Cell::new(&a.metric),
+                Cell::new(a.filter.as_deref().unwrap_or("-")),
+                Cell::new(value).set_alignment(CellAlignment::Right),
+                Cell::new(a.samples.map_or("-".to_owned(), |n| n.to_string()))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(&a.eval),
+            ]);
+        }
+        writeln!(out, "  Accuracy:")?;
+        writeln!(out, "{table}")?;
+    }
+    for w in &run.accuracy_warnings {
+        writeln!(out, "  warning: {w}")?;
+    }
+    Ok(())
 }
 
 fn write_worker_summary(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {

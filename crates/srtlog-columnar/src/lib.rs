@@ -6,6 +6,7 @@
 //! Nothing else in the workspace writes a file atomically by hand: a store or export goes
 //! through [`AtomicFile`] (or [`write_atomic`] / [`write_atomically`]).
 
+pub mod accuracy;
 mod atomic;
 pub mod batches;
 pub mod columns;

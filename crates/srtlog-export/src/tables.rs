@@ -10,10 +10,11 @@ use arrow_array::builder::{StringBuilder, UInt32Builder};
 use arrow_schema::{Schema, SchemaRef};
 use srtlog_columnar::encode_other_metrics;
 use srtlog_model::{
-    BatchMetrics, BenchmarkPoint, BenchmarkRun, MemoryMetrics, ModelInfo, NodeMetadata, ProfilerMetadata,
-    ResultSource, RunMetadata, Timestamp,
+    AccuracyResult, BatchMetrics, BenchmarkPoint, BenchmarkRun, MemoryMetrics, ModelInfo, NodeMetadata,
+    ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
 };
 
+use srtlog_columnar::accuracy::AccuracyColumns;
 use srtlog_columnar::batches::BatchFieldColumns;
 use srtlog_columnar::columns;
 use srtlog_columnar::columns::{Columns, List, Opt, Req, ReqText, Text, WallMicros};
@@ -33,19 +34,22 @@ pub enum Table {
     Batches,
     /// `memory/`: one row per memory snapshot of every worker.
     Memory,
+    /// `accuracy/`: one row per accuracy result (task × metric × filter) of every run.
+    Accuracy,
 }
 
 impl Table {
     /// Every table, in the order the dataset writes them.
-    pub const ALL: [Table; 4] = [Table::Runs, Table::Points, Table::Batches, Table::Memory];
+    pub const ALL: [Table; 5] = [Table::Runs, Table::Points, Table::Batches, Table::Memory, Table::Accuracy];
 
-    /// The table's directory name (`runs`, `points`, `batches`, `memory`).
+    /// The table's directory name (`runs`, `points`, `batches`, `memory`, `accuracy`).
     pub fn name(self) -> &'static str {
         match self {
             Table::Runs => "runs",
             Table::Points => "points",
             Table::Batches => "batches",
             Table::Memory => "memory",
+            Table::Accuracy => "accuracy",
         }
     }
 
@@ -61,11 +65,13 @@ impl Table {
         static POINTS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<PointsColumns>);
         static BATCHES: LazyLock<SchemaRef> = LazyLock::new(schema_of::<BatchColumns>);
         static MEMORY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<MemoryColumns>);
+        static ACCURACY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<AccuracyTableColumns>);
         let schema = match self {
             Table::Runs => &RUNS,
             Table::Points => &POINTS,
             Table::Batches => &BATCHES,
             Table::Memory => &MEMORY,
+            Table::Accuracy => &ACCURACY,
         };
         Arc::clone(schema)
     }
@@ -147,6 +153,8 @@ columns! {
         num_workers: Req<u32>,
         path: ReqText,
         metadata_version: Text,
+        num_accuracy_results: Req<u32>,
+        accuracy_warnings: List<StringBuilder>,
     }
 }
 
@@ -162,6 +170,8 @@ impl RunsColumns {
             benchmark_launch_command,
             nodes,
             derived: _,
+            accuracy,
+            accuracy_warnings,
         } = run;
         let RunMetadata {
             job_id: _,
@@ -231,6 +241,28 @@ impl RunsColumns {
         self.num_workers.push(count(nodes.len()));
         self.path.push(path);
         self.metadata_version.push(metadata_version.as_deref());
+        self.num_accuracy_results.push(count(accuracy.len()));
+        self.accuracy_warnings.push(accuracy_warnings.iter().map(String::as_str));
+    }
+}
+
+columns! {
+    /// The columns of `accuracy/`.
+    pub(crate) struct AccuracyTableColumns {
+        result: AccuracyColumns,
+        topology: ReqText,
+        gpu_type: Text,
+        run_path: ReqText,
+    }
+}
+
+impl AccuracyTableColumns {
+    /// Appends one accuracy result of the run as one row.
+    pub(crate) fn push(&mut self, ctx: &RunContext<'_>, result: &AccuracyResult) {
+        self.result.push(result);
+        self.topology.push(&ctx.topology);
+        self.gpu_type.push(ctx.gpu_type);
+        self.run_path.push(ctx.path);
     }
 }
 

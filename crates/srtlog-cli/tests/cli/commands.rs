@@ -296,7 +296,7 @@ fn export_writes_csv_and_a_dataset_with_filters() {
     let jobs: std::collections::BTreeSet<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
     // sglang runs dated since 2025-11-01: 4401463, 4999, 3667 (backend from its container); not 5121 (October).
     assert_eq!(jobs.into_iter().collect::<Vec<_>>(), ["3667", "4401463", "4999"]);
-    for table in ["runs", "points", "batches", "memory"] {
+    for table in ["runs", "points", "batches", "memory", "accuracy"] {
         let parts: Vec<_> =
             fs::read_dir(dataset.join(table)).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(parts.len(), 3, "{table}: {parts:?}");
