@@ -15,7 +15,7 @@ cd "$here"
 secs="${1:-120}"
 shift || true
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-fuzz}"
-all=(sglang_line trtllm_line sglang_stream trtllm_stream sa_bench_result aiperf_export benchmark_out
+all=(sglang_line trtllm_line sglang_stream trtllm_stream sa_bench_result aiperf_export accuracy_files benchmark_out
      metadata launch_commands timestamp)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
@@ -23,7 +23,7 @@ targets=("$@")
 max_len() {
     case "$1" in
         sglang_line | trtllm_line | timestamp) echo 4096 ;;
-        sa_bench_result | aiperf_export) echo 65536 ;;
+        sa_bench_result | aiperf_export | accuracy_files) echo 65536 ;;
         *) echo 16384 ;;
     esac
 }

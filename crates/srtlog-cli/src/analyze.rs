@@ -163,9 +163,9 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
             }
         }));
     }
-    if run.profiler.points.is_empty() {
+    if run.profiler.points.is_empty() && run.accuracy.is_empty() {
         writeln!(out, "  no benchmark results (see the warnings below)")?;
-    } else {
+    } else if !run.profiler.points.is_empty() {
         writeln!(out, "{table}")?;
     }
     if run.is_complete {
@@ -177,6 +177,7 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
     for w in &run.profiler.warnings {
         writeln!(out, "  warning: {w}")?;
     }
+    write_accuracy(out, run)?;
     // Missing workers are said once, with the reason the warning gives (`missing_workers`
     // in the JSON holds the counts).
     for w in &run.warnings {
@@ -223,6 +224,37 @@ fn setup_line(setup: &RunSetup) -> String {
     }
     parts.push(format!("key {}", setup.key()));
     parts.join(" · ")
+}
+
+/// The run's accuracy results, one row per task, metric and filter (nothing when it has none).
+fn write_accuracy(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
+    if !run.accuracy.is_empty() {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_BORDERS_ONLY)
+            .set_header(["task", "metric", "filter", "value", "n", "eval"]);
+        for a in &run.accuracy {
+            let value = match a.stderr {
+                Some(se) => format!("{} ± {}", fmt_f(Some(a.value), 4), fmt_f(Some(se), 4)),
+                None => fmt_f(Some(a.value), 4),
+            };
+            table.add_row([
+                Cell::new(&a.task),
+                Cell::new(&a.metric),
+                Cell::new(a.filter.as_deref().unwrap_or("-")),
+                Cell::new(value).set_alignment(CellAlignment::Right),
+                Cell::new(a.samples.map_or("-".to_owned(), |n| n.to_string()))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(&a.eval),
+            ]);
+        }
+        writeln!(out, "  Accuracy:")?;
+        writeln!(out, "{table}")?;
+    }
+    for w in &run.accuracy_warnings {
+        writeln!(out, "  warning: {w}")?;
+    }
+    Ok(())
 }
 
 fn write_worker_summary(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {

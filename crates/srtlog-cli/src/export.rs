@@ -1,4 +1,4 @@
-//! `export <dir> --csv FILE` / `--dataset DIR`: results for spreadsheets, notebooks and
+//! `export <dir> --csv FILE` / `--accuracy-csv FILE` / `--dataset DIR`: results for spreadsheets, notebooks and
 //! warehouses.
 
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use crate::load::{load, write_atomically, LoadArgs};
 
 /// Options of `export`.
 #[derive(Debug, Clone, Args)]
-#[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["csv", "dataset"])))]
+#[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["csv", "accuracy_csv", "dataset"])))]
 pub struct ExportArgs {
     /// Runs to read.
     #[command(flatten)]
@@ -19,9 +19,14 @@ pub struct ExportArgs {
     /// Write one CSV row per run × concurrency (metadata, results, derived metrics) to FILE.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-    /// Write a Hive-partitioned Parquet dataset (runs/, points/, batches/, memory/, by job id)
-    /// to DIR, for DuckDB, polars, pandas and Spark. DIR is replaced as a whole, so it may not
-    /// be a symbolic link; an export into a DIR that another export is writing fails at once.
+    /// Write one CSV row per run × accuracy result (eval task, metric, filter, value ± stderr,
+    /// samples) to FILE; its rows join the `--csv` rows on `job_id`.
+    #[arg(long, value_name = "FILE")]
+    pub accuracy_csv: Option<PathBuf>,
+    /// Write a Hive-partitioned Parquet dataset (runs/, points/, batches/, memory/, accuracy/,
+    /// by job id) to DIR, for DuckDB, polars, pandas and Spark. DIR is replaced as a whole, so
+    /// it may not be a symbolic link; an export into a DIR that another export is writing fails
+    /// at once.
     #[arg(long, value_name = "DIR")]
     pub dataset: Option<PathBuf>,
 }
@@ -48,19 +53,30 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             eprintln!("wrote {} ({rows} rows)", path.display());
         }
     }
+    if let Some(path) = &args.accuracy_csv {
+        if let Err(err) = write_atomically(path, |w| srtlog_report::write_accuracy_csv(&doc, w)) {
+            eprintln!("srtlog: cannot write {}: {err}", path.display());
+            return ExitCode::FAILURE;
+        }
+        if !args.load.quiet {
+            let rows: usize = doc.runs.iter().map(|r| r.accuracy.len()).sum();
+            eprintln!("wrote {} ({rows} rows)", path.display());
+        }
+    }
     if let Some(dir) = &args.dataset {
         match srtlog_export::write_dataset(&doc, dir) {
             Ok(summary) => {
                 if !args.load.quiet {
                     let r = &summary.rows;
                     eprintln!(
-                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory rows)",
+                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory, {} accuracy rows)",
                         dir.display(),
                         summary.files,
                         r.runs,
                         r.points,
                         r.batches,
-                        r.memory
+                        r.memory,
+                        r.accuracy
                     );
                 }
             }

@@ -9,6 +9,7 @@
 //! through [`AtomicFile`] (or [`write_atomic`] / [`write_atomically`]); and nothing else opens
 //! a file to read it: the loader and the cache go through [`open_regular`].
 
+pub mod accuracy;
 mod atomic;
 pub mod batches;
 pub mod columns;

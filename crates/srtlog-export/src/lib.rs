@@ -2,7 +2,7 @@
 //!
 //! srtlog's loader turns benchmark run directories into an [`AnalysisDocument`]. This crate's
 //! one job is to write such a document to a directory of plain Parquet files that analysis
-//! tools read as four tables, without srtlog: [`write_dataset`]. It reads nothing but the
+//! tools read as five tables, without srtlog: [`write_dataset`]. It reads nothing but the
 //! document and writes nothing outside the directory it is given.
 //!
 //! # Layout
@@ -15,13 +15,14 @@
 //!   points/job_id=<id>/part-0.parquet     one row per run × concurrency
 //!   batches/job_id=<id>/part-0.parquet    one row per scheduler batch of every worker
 //!   memory/job_id=<id>/part-0.parquet     one row per memory snapshot of every worker
+//!   accuracy/job_id=<id>/part-0.parquet   one row per accuracy result (task × metric × filter)
 //! ```
 //!
 //! Every run has one file in every table, all files of a table have exactly the schema of
 //! [`Table::schema`], and a run with no rows in a table (no workers parsed, no results) has a
 //! file with no rows: readers never meet a missing partition or a differing schema, and a
 //! table's glob always matches as soon as there is one run. (A document with no runs gives
-//! four empty table directories.)
+//! five empty table directories.)
 //!
 //! ## The partition column
 //!
@@ -71,7 +72,7 @@
 //!
 //! - creates the directory when it is missing, and writes into an empty one;
 //! - replaces a previous srtlog dataset (one with the marker `_srtlog_dataset.json`, of any
-//!   schema version) only when it holds nothing but the marker, the lock file, the four table
+//!   schema version) only when it holds nothing but the marker, the lock file, the table
 //!   directories, their `job_id=…` directories and `part-N.parquet` files (and temporary files of an
 //!   interrupted export); otherwise it fails with [`ExportError::ForeignEntry`] naming the
 //!   first foreign file;
@@ -153,6 +154,8 @@
 //! | `missing_workers` | List\<Utf8\> | no | roles with fewer workers in the logs than the metadata names, as `role found/expected` |
 //! | `setup_key` | Utf8 | yes | [`RunSetup::key`](srtlog_model::RunSetup::key): equal for runs of one setup |
 //! | `container_image` | Utf8 | yes | the declared container image (`identity.container.image`) |
+//! | `num_accuracy_results` | UInt32 | no | rows of the run in `accuracy` |
+//! | `accuracy_warnings` | List\<Utf8\> | no | accuracy files that could not be read, each named |
 //!
 //! `points` — one row per [`BenchmarkPoint`] (run × concurrency), in the run's order:
 //!
@@ -232,6 +235,24 @@
 //! | `kv_tokens` | UInt64 | yes | KV-cache capacity in tokens |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
+//! `accuracy` — one row per [`AccuracyResult`](srtlog_model::AccuracyResult) of the run's evals
+//! (lm-eval, sglang `run_eval`, …), in the order of the files and their tasks; throughput runs
+//! with a post-eval have rows here and in `points`:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `eval` | Utf8 | no | the harness that wrote the file (`lm-eval`, `sglang-run-eval`, `mlperf`, …) |
+//! | `task` | Utf8 | no | the task (`gsm8k`, `mmlu_stem`, `aime25`) |
+//! | `metric` | Utf8 | no | the metric (`exact_match`, `acc`, `score`) |
+//! | `filter` | Utf8 | yes | the filter or evaluation mode (`strict-match`, `pass@1[avg-of-8]`) |
+//! | `value` | Float64 | no | the score, on the harness's scale (fractions; NeMo-Skills: percent) |
+//! | `stderr` | Float64 | yes | its standard error, when the harness gives one |
+//! | `samples` | UInt64 | yes | samples scored |
+//! | `higher_is_better` | Boolean | yes | when the harness says |
+//! | `source_file` | Utf8 | no | the file, relative to the run directory |
+//! | `topology`, `gpu_type` | Utf8 | no / yes | as in `runs`, for grouping without a join |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
 //! Worker configuration ([`NodeConfig`](srtlog_model::NodeConfig), parallel sizes, parse
 //! statistics) and the skipped runs are not exported.
 //!
@@ -263,7 +284,7 @@
 //!
 //! let out = tempfile::tempdir()?;
 //! let summary = write_dataset(&doc, out.path())?;
-//! assert_eq!(summary.files, 4);
+//! assert_eq!(summary.files, 5);
 //! assert_eq!(summary.rows.get(Table::Points), 1);
 //! assert!(out.path().join("points/job_id=4401463/part-0.parquet").is_file());
 //! // A run without parsed workers still has a (row-less) batches file.
@@ -294,7 +315,7 @@ pub use error::ExportError;
 pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
 pub use tables::Table;
 
-use tables::{BatchColumns, MemoryColumns, PointsColumns, RunContext, RunsColumns};
+use tables::{AccuracyTableColumns, BatchColumns, MemoryColumns, PointsColumns, RunContext, RunsColumns};
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
 /// Bumped when a column is renamed, removed or changes type.
@@ -324,6 +345,8 @@ pub struct TableRows {
     pub batches: u64,
     /// Rows of `memory`.
     pub memory: u64,
+    /// Rows of `accuracy` (one per run × task × metric × filter).
+    pub accuracy: u64,
 }
 
 impl TableRows {
@@ -334,6 +357,7 @@ impl TableRows {
             Table::Points => self.points,
             Table::Batches => self.batches,
             Table::Memory => self.memory,
+            Table::Accuracy => self.accuracy,
         }
     }
 
@@ -343,6 +367,7 @@ impl TableRows {
             Table::Points => &mut self.points,
             Table::Batches => &mut self.batches,
             Table::Memory => &mut self.memory,
+            Table::Accuracy => &mut self.accuracy,
         };
         *slot += rows;
     }
@@ -352,7 +377,7 @@ impl TableRows {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct DatasetSummary {
-    /// Parquet files written (four per run; the marker is not counted).
+    /// Parquet files written (one per table per run; the marker is not counted).
     pub files: usize,
     /// Rows per table.
     pub rows: TableRows,
@@ -425,5 +450,10 @@ fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> 
             }
             Ok(())
         }),
+        Table::Accuracy => {
+            output::write_table_file::<AccuracyTableColumns>(dir, file, table, job_id, |sink| {
+                run.accuracy.iter().try_for_each(|a| sink.row(|c| c.push(&ctx, a)))
+            })
+        }
     }
 }

@@ -10,10 +10,11 @@ use arrow_array::builder::{StringBuilder, UInt32Builder};
 use arrow_schema::{Schema, SchemaRef};
 use srtlog_columnar::encode_other_metrics;
 use srtlog_model::{
-    BatchMetrics, BenchmarkPoint, BenchmarkRun, MemoryMetrics, ModelInfo, NodeMetadata, ProfilerMetadata,
-    ResultSource, RunMetadata, Timestamp,
+    AccuracyResult, BatchMetrics, BenchmarkPoint, BenchmarkRun, MemoryMetrics, ModelInfo, NodeMetadata,
+    ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
 };
 
+use srtlog_columnar::accuracy::AccuracyColumns;
 use srtlog_columnar::batches::BatchFieldColumns;
 use srtlog_columnar::columns;
 use srtlog_columnar::columns::{Columns, List, Opt, Req, ReqText, Text, WallMicros};
@@ -33,19 +34,22 @@ pub enum Table {
     Batches,
     /// `memory/`: one row per memory snapshot of every worker.
     Memory,
+    /// `accuracy/`: one row per accuracy result (task × metric × filter) of every run.
+    Accuracy,
 }
 
 impl Table {
     /// Every table, in the order the dataset writes them.
-    pub const ALL: [Table; 4] = [Table::Runs, Table::Points, Table::Batches, Table::Memory];
+    pub const ALL: [Table; 5] = [Table::Runs, Table::Points, Table::Batches, Table::Memory, Table::Accuracy];
 
-    /// The table's directory name (`runs`, `points`, `batches`, `memory`).
+    /// The table's directory name (`runs`, `points`, `batches`, `memory`, `accuracy`).
     pub fn name(self) -> &'static str {
         match self {
             Table::Runs => "runs",
             Table::Points => "points",
             Table::Batches => "batches",
             Table::Memory => "memory",
+            Table::Accuracy => "accuracy",
         }
     }
 
@@ -61,11 +65,13 @@ impl Table {
         static POINTS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<PointsColumns>);
         static BATCHES: LazyLock<SchemaRef> = LazyLock::new(schema_of::<BatchColumns>);
         static MEMORY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<MemoryColumns>);
+        static ACCURACY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<AccuracyTableColumns>);
         let schema = match self {
             Table::Runs => &RUNS,
             Table::Points => &POINTS,
             Table::Batches => &BATCHES,
             Table::Memory => &MEMORY,
+            Table::Accuracy => &ACCURACY,
         };
         Arc::clone(schema)
     }
@@ -152,6 +158,8 @@ columns! {
         missing_workers: List<StringBuilder>,
         setup_key: Text,
         container_image: Text,
+        num_accuracy_results: Req<u32>,
+        accuracy_warnings: List<StringBuilder>,
     }
 }
 
@@ -171,6 +179,8 @@ impl RunsColumns {
             missing_workers,
             setup,
             warnings,
+            accuracy,
+            accuracy_warnings,
         } = run;
         let RunMetadata {
             job_id: _,
@@ -252,6 +262,28 @@ impl RunsColumns {
         self.missing_workers.push(missing.iter().map(String::as_str));
         self.setup_key.push(setup.as_ref().map(|s| s.key().0).as_deref());
         self.container_image.push(setup.as_ref().and_then(|s| s.container_image.as_deref()));
+        self.num_accuracy_results.push(count(accuracy.len()));
+        self.accuracy_warnings.push(accuracy_warnings.iter().map(String::as_str));
+    }
+}
+
+columns! {
+    /// The columns of `accuracy/`.
+    pub(crate) struct AccuracyTableColumns {
+        result: AccuracyColumns,
+        topology: ReqText,
+        gpu_type: Text,
+        run_path: ReqText,
+    }
+}
+
+impl AccuracyTableColumns {
+    /// Appends one accuracy result of the run as one row.
+    pub(crate) fn push(&mut self, ctx: &RunContext<'_>, result: &AccuracyResult) {
+        self.result.push(result);
+        self.topology.push(&ctx.topology);
+        self.gpu_type.push(ctx.gpu_type);
+        self.run_path.push(ctx.path);
     }
 }
 

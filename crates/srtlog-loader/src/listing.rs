@@ -9,7 +9,9 @@
 //!   except srtlog's own `cached_assets/`;
 //! - the directories in `logs/` (`logs/sa-bench_isl_*/*`, `logs/artifacts/*`) and in `artifacts/`
 //!   (`artifacts/<run>/*`);
-//! - the directories in `logs/artifacts/` (`logs/artifacts/<run>/profile_export_aiperf.json`).
+//! - the directories in `logs/artifacts/` (`logs/artifacts/<run>/profile_export_aiperf.json`),
+//!   `logs/accuracy/` (`logs/accuracy/sgl_eval_<eval>_<id>/metrics.json`) and `logs/eval_results/`
+//!   (`logs/eval_results/<model>/results_<date>.json`).
 //!
 //! Symbolic links are followed (walkdir's loop detection stops cycles), and listed as what they
 //! point to. An entry that cannot be stat'ed (a dangling link, a permission error, a loop) or
@@ -34,7 +36,9 @@ fn descends_into(path: &str, depth: usize) -> bool {
         0 => true,
         1 => path != "cached_assets",
         2 => matches!(parent_of(path), "logs" | "artifacts"),
-        3 => parent_of(path) == "logs/artifacts",
+        // aiperf artifact directories; sgl-eval's `sgl_eval_<eval>_*/` and lm-eval's
+        // `<model>/` result directories.
+        3 => matches!(parent_of(path), "logs/artifacts" | "logs/accuracy" | "logs/eval_results"),
         _ => false,
     }
 }

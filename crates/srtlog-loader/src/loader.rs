@@ -9,9 +9,10 @@ use srtlog_cache::{fingerprint_listed, CacheError, FileFingerprint, RunCache};
 use srtlog_columnar::files::describe_file_type;
 use srtlog_columnar::{open_regular, Links, RegularFile};
 use srtlog_model::{
-    benchmark_parsers, get_benchmark_parser, node_parsers, parse_run_results, AnalysisDocument,
-    BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions, ProfilerResults, RunFiles, RunWarning,
-    RunWarningKind, SkipKind, SkippedRun, WorkerDerived, WorkersDerived, SCHEMA_VERSION,
+    benchmark_parsers, get_benchmark_parser, is_accuracy_benchmark, node_parsers, parse_run_accuracy,
+    parse_run_results, AnalysisDocument, BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions,
+    ProfilerResults, RunFiles, RunWarning, RunWarningKind, SkipKind, SkippedRun, WorkerDerived, WorkersDerived,
+    SCHEMA_VERSION,
 };
 
 use crate::discover::{discover_runs, inspect_dir, RunDir};
@@ -378,11 +379,29 @@ impl RunLoader {
         self.warn_special_entries(&files);
         let bench_out = files.benchmark_out().map(|e| files.full_path(&e.path));
         let bench_head = bench_out.as_deref().map(read_head).unwrap_or_default();
+        // Accuracy is read for every run, whatever its type (a throughput sweep may have a
+        // post-eval); an eval type with accuracy results needs no benchmark parser.
+        let accuracy = parse_run_accuracy(&files, &mut |path| {
+            open_regular(&files.full_path(path), Links::Follow).and_then(RegularFile::read_all)
+        });
+        for w in &accuracy.warnings {
+            tracing::info!("{}: {w}", run.path.display());
+        }
+        let is_eval = profiler_metadata.profiler_type.as_deref().is_some_and(is_accuracy_benchmark);
         let mut warnings = warnings;
-        let parser = self
-            .choose_benchmark_parser(&run.path, &profiler_metadata, &bench_head, bench_out.as_deref())
-            .map_err(|w| warnings.push(w))
-            .ok();
+        let parser = match self.choose_benchmark_parser(
+            &run.path,
+            &profiler_metadata,
+            &bench_head,
+            bench_out.as_deref(),
+        ) {
+            Ok(parser) => Some(parser),
+            Err(_) if is_eval && !accuracy.results.is_empty() => None,
+            Err(warning) => {
+                warnings.push(warning);
+                None
+            }
+        };
         if let (None, Some(parser)) = (&profiler_metadata.profiler_type, parser) {
             profiler_metadata.profiler_type = Some(parser.name().to_owned());
         }
@@ -407,6 +426,8 @@ impl RunLoader {
             profiler,
             benchmark_launch_command,
             warnings,
+            accuracy: accuracy.results,
+            accuracy_warnings: accuracy.warnings,
             ..BenchmarkRun::default()
         };
         result.update_completeness();

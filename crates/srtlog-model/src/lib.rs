@@ -28,6 +28,8 @@
 //! assert_eq!(json["mean_ttft_ms"], serde_json::json!([null]));
 //! ```
 
+mod accuracy;
+mod accuracy_registry;
 mod batch;
 pub mod derived;
 mod derived_values;
@@ -42,6 +44,11 @@ mod setup;
 mod text;
 mod timestamp;
 
+pub use accuracy::AccuracyResult;
+pub use accuracy_registry::{
+    accuracy_parsers, is_accuracy_benchmark, parse_run_accuracy, select_accuracy, AccuracyParser,
+    AccuracyParserRegistration, RunAccuracy,
+};
 pub use batch::{BatchField, BatchMetrics, BatchRow, BatchType, CountField, RealField};
 pub use derived_values::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived, WorkersDerived};
 pub use error::{ParseError, RegistryError};

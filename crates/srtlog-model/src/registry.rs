@@ -270,7 +270,7 @@ inventory::collect!(NodeParserRegistration);
 
 type Registry<T> = Result<BTreeMap<&'static str, &'static T>, RegistryError>;
 
-fn build_registry<T: ?Sized>(
+pub(crate) fn build_registry<T: ?Sized>(
     kind: &'static str,
     entries: impl Iterator<Item = (&'static str, &'static T)>,
 ) -> Registry<T> {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::accuracy::AccuracyResult;
 use crate::derived_values::{RunDerived, WorkersDerived};
 use crate::node::{NodeInfo, WorkerType};
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
@@ -186,6 +187,13 @@ pub struct BenchmarkRun {
     /// Not part of the JSON document, which is always written from fully loaded workers.
     #[serde(skip)]
     pub worker_summaries: Option<WorkersDerived>,
+    /// Accuracy results of the run's evals, one per task, metric and filter (an eval run has
+    /// only these; a throughput run with a post-eval has both). Left out of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accuracy: Vec<AccuracyResult>,
+    /// Accuracy files that could not be read or parsed, each named. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accuracy_warnings: Vec<String>,
 }
 
 impl BenchmarkRun {

@@ -1,4 +1,5 @@
-//! Benchmark-result parsers of srtlog: `sa-bench` and `mooncake-router` (aiperf).
+//! Benchmark-result parsers of srtlog: `sa-bench`, `mooncake-router` (aiperf), `prefix-replay`
+//! and `mlperf`, and the accuracy-eval parsers.
 //!
 //! An SRT-SLURM job benchmarks its serving deployment with a client script whose results this
 //! crate turns into a [`ProfilerResults`] — one [`BenchmarkPoint`] per concurrency, sorted by
@@ -15,6 +16,15 @@
 //! - [`MooncakeRouterParser`] (`mooncake-router`): aiperf's `profile_export_aiperf.json` in the
 //!   newest `logs/artifacts/*/` directory, flat (since Oct 2025) or `records` layout ([`aiperf`]).
 //!   Fallback: the `NVIDIA AIPerf | LLM Metrics` console table of `benchmark.out`.
+//! - [`PrefixReplayParser`] (`prefix-replay`): the measured `replay` wave of each
+//!   `prefix-replay-isl<I>-osl<O>-c<C>/results.json` ([`prefix_replay`]).
+//! - [`MlperfParser`] (`mlperf`): the performance runs of an mlperf `benchmark-rollup.json`,
+//!   both generations ([`mlperf`]).
+//!
+//! Accuracy is a second kind of result, read for every run whatever its type: the
+//! [`accuracy::EvalParser`] (lm-eval `results_*.json`, sglang `run_eval`, vLLM gsm8k,
+//! NeMo-Skills and sgl-eval metrics) and [`mlperf::MlperfAccuracyParser`] register as
+//! `srtlog_model::AccuracyParser`s, and `srtlog_model::parse_run_accuracy` reads their files.
 //!
 //! The parsers do no I/O. Each chooses its files from the run's listing, a [`RunFiles`] the
 //! loader makes once per run ([`BenchmarkParser::select`] → [`ResultSources`]: the result files
@@ -107,9 +117,12 @@
 //! );
 //! ```
 
+pub mod accuracy;
 pub mod aiperf;
 pub mod common;
 pub mod launch;
+pub mod mlperf;
+pub mod prefix_replay;
 pub mod sa_bench;
 pub mod sa_bench_out;
 
@@ -130,6 +143,60 @@ pub struct MooncakeRouterParser;
 
 inventory::submit! { BenchmarkParserRegistration::new(&SaBenchParser) }
 inventory::submit! { BenchmarkParserRegistration::new(&MooncakeRouterParser) }
+
+/// The `prefix-replay` parser (the `replay` wave of `prefix-replay-*/results.json`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PrefixReplayParser;
+
+/// The `mlperf` parser (the performance runs of an mlperf `benchmark-rollup.json`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MlperfParser;
+
+inventory::submit! { BenchmarkParserRegistration::new(&PrefixReplayParser) }
+inventory::submit! { BenchmarkParserRegistration::new(&MlperfParser) }
+
+/// The two parsers whose only source is their result JSON: no `benchmark.out` format is
+/// pinned for them, so nothing is detected or read from it.
+macro_rules! json_only_parser {
+    ($parser:ty, $name:literal, $aliases:expr, $module:ident) => {
+        impl BenchmarkParser for $parser {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn aliases(&self) -> &'static [&'static str] {
+                $aliases
+            }
+
+            fn detect(&self, _benchmark_out: &str) -> bool {
+                false
+            }
+
+            fn select(&self, files: &RunFiles) -> ResultSources {
+                $module::select(files)
+            }
+
+            fn parse_results(
+                &self,
+                sources: &ResultSources,
+                bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
+            ) -> Result<ProfilerResults, ParseError> {
+                $module::parse_results(sources, bytes)
+            }
+
+            fn parse_benchmark_out(&self, _text: &str) -> ProfilerResults {
+                ProfilerResults::default()
+            }
+
+            fn parse_launch_command(&self, _benchmark_out: &str) -> Option<BenchmarkLaunchCommand> {
+                None
+            }
+        }
+    };
+}
+
+json_only_parser!(PrefixReplayParser, "prefix-replay", &["prefix_replay"], prefix_replay);
+json_only_parser!(MlperfParser, "mlperf", &[], mlperf);
 
 impl BenchmarkParser for SaBenchParser {
     fn name(&self) -> &'static str {

@@ -116,3 +116,111 @@ pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()>
     out.flush()?;
     Ok(())
 }
+
+/// Column names of [`write_accuracy_csv`], in order.
+pub const ACCURACY_CSV_COLUMNS: &[&str] = &[
+    "job_id",
+    "job_name",
+    "run_date",
+    "gpu_type",
+    "topology",
+    "backend",
+    "model_path",
+    "benchmark_type",
+    "eval",
+    "task",
+    "metric",
+    "filter",
+    "value",
+    "stderr",
+    "samples",
+    "higher_is_better",
+    "source_file",
+];
+
+/// Writes one row per run × accuracy result (task, metric, filter; header first) to `w`.
+///
+/// A file of its own beside [`write_points_csv`]: a point row is one concurrency and an
+/// accuracy row one score, and a run may have either or both (a sweep with a post-eval), so
+/// one table would leave half of every row empty. The rows join the points CSV on `job_id`.
+/// Unknown values are empty cells; `value` is on the harness's scale (fractions for lm-eval
+/// and sglang, percent for NeMo-Skills). Rows are in document order, then the run's order.
+pub fn write_accuracy_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(ACCURACY_CSV_COLUMNS)?;
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    for run in &doc.runs {
+        let m = &run.metadata;
+        for a in &run.accuracy {
+            let record: Vec<String> = vec![
+                m.job_id.clone(),
+                opt(&m.job_name),
+                opt(&m.run_date),
+                opt(&m.gpu_type),
+                m.topology(),
+                opt(&m.backend_type),
+                opt(&m.model.path),
+                opt(&run.profiler_metadata.profiler_type),
+                a.eval.clone(),
+                a.task.clone(),
+                a.metric.clone(),
+                opt(&a.filter),
+                a.value.to_string(),
+                a.stderr.map(|s| s.to_string()).unwrap_or_default(),
+                a.samples.map(|n| n.to_string()).unwrap_or_default(),
+                a.higher_is_better.map(|b| b.to_string()).unwrap_or_default(),
+                a.source_file.clone(),
+            ];
+            out.write_record(&record)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use srtlog_model::{AccuracyResult, BenchmarkRun, RunMetadata};
+
+    use super::*;
+
+    #[test]
+    fn one_accuracy_row_per_result_with_empty_cells_for_the_unknown() {
+        let strict = AccuracyResult {
+            eval: "lm-eval".into(),
+            task: "gsm8k".into(),
+            metric: "exact_match".into(),
+            filter: Some("strict-match".into()),
+            value: 0.7612,
+            stderr: Some(0.0117),
+            samples: Some(1319),
+            higher_is_better: Some(true),
+            source_file: "logs/eval_results/r.json".into(),
+        };
+        let bare = AccuracyResult {
+            filter: None,
+            stderr: None,
+            samples: None,
+            higher_is_better: None,
+            ..strict.clone()
+        };
+        let run = BenchmarkRun {
+            metadata: RunMetadata { job_id: "6107".into(), agg_workers: 1, ..Default::default() },
+            accuracy: vec![strict, bare],
+            ..Default::default()
+        };
+        let doc =
+            AnalysisDocument { schema_version: 1, runs: vec![run, BenchmarkRun::default()], skipped: vec![] };
+        let mut csv = Vec::new();
+        write_accuracy_csv(&doc, &mut csv).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], ACCURACY_CSV_COLUMNS.join(","));
+        assert_eq!(lines[1], "6107,,,,0P/0D,,,,lm-eval,gsm8k,exact_match,strict-match,0.7612,0.0117,1319,true,logs/eval_results/r.json");
+        assert_eq!(
+            lines[2],
+            "6107,,,,0P/0D,,,,lm-eval,gsm8k,exact_match,,0.7612,,,,logs/eval_results/r.json"
+        );
+        assert_eq!(lines.len(), 3, "a run without accuracy has no row");
+    }
+}

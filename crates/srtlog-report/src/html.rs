@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use srtlog_model::{AnalysisDocument, BenchmarkRun, Mode, RunDerived, WorkerDerived};
+use srtlog_model::{AccuracyResult, AnalysisDocument, BenchmarkRun, Mode, RunDerived, WorkerDerived};
 
 use crate::derived::{self, ParetoPoint};
 use crate::escape::{html, json_for_script};
@@ -234,9 +234,15 @@ fn run_table(out: &mut String, doc: &AnalysisDocument, derived: &[Cow<'_, RunDer
     out.push_str(
         r#"<label>Search<input id="filter-text" type="search" placeholder="job id, name, model"></label><button id="filter-reset" type="button">Reset</button><span id="filter-count" class="muted"></span></div>"#,
     );
+    // Accuracy beside throughput, when any run has it (pages without evals are unchanged).
+    let with_accuracy = doc.runs.iter().any(|r| !r.accuracy.is_empty());
     out.push_str(
-        r#"<div class="table-wrap"><table id="run-table"><thead><tr><th></th><th>Job</th><th>Date</th><th>GPU</th><th>Topology</th><th>GPUs</th><th>Backend</th><th>Model</th><th>ISL/OSL</th><th>Concurrencies</th><th class="num">Best out TPS/GPU</th><th>Tags</th><th>Status</th></tr></thead><tbody>"#,
+        r#"<div class="table-wrap"><table id="run-table"><thead><tr><th></th><th>Job</th><th>Date</th><th>GPU</th><th>Topology</th><th>GPUs</th><th>Backend</th><th>Model</th><th>ISL/OSL</th><th>Concurrencies</th><th class="num">Best out TPS/GPU</th>"#,
     );
+    if with_accuracy {
+        out.push_str("<th>Accuracy</th>");
+    }
+    out.push_str(r#"<th>Tags</th><th>Status</th></tr></thead><tbody>"#);
     for (i, (run, d)) in doc.runs.iter().zip(derived).enumerate() {
         let m = &run.metadata;
         let gpus = d.gpus_used;
@@ -269,14 +275,19 @@ fn run_table(out: &mut String, doc: &AnalysisDocument, derived: &[Cow<'_, RunDer
             opt_text(isl_osl(run).as_deref()),
         );
         let list = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
-        let _ =
-            write!(out, "<td>{}</td><td class=\"num\">{}</td><td>", html(&list(&measured)), fmt_num(best));
+        let _ = write!(out, "<td>{}</td><td class=\"num\">{}</td>", html(&list(&measured)), fmt_num(best));
+        if with_accuracy {
+            accuracy_cell(out, run);
+        }
+        out.push_str("<td>");
         for t in &m.tags {
             let _ = write!(out, r#"<span class="tag">{}</span>"#, html(t));
         }
         out.push_str("</td><td>");
         if run.is_complete {
             out.push_str(r#"<span class="badge ok">complete</span>"#);
+        } else if is_accuracy_only(run) {
+            out.push_str(r#"<span class="badge ok">accuracy</span>"#);
         } else if run.profiler.points.is_empty() {
             out.push_str(r#"<span class="badge warn">no results</span>"#);
         } else {
@@ -292,6 +303,76 @@ fn run_table(out: &mut String, doc: &AnalysisDocument, derived: &[Cow<'_, RunDer
         out.push_str(r#"<tr><td colspan="13" class="muted">No runs were loaded.</td></tr>"#);
     }
     out.push_str("</tbody></table></div>");
+}
+
+/// An eval run: accuracy results and no throughput points (complete in its own way).
+fn is_accuracy_only(run: &BenchmarkRun) -> bool {
+    run.profiler.points.is_empty() && !run.accuracy.is_empty()
+}
+
+/// `0.7612 ± 0.0117`, unrounded in the `title` (the JSON's numbers), rounded in the text.
+fn accuracy_value(a: &AccuracyResult) -> String {
+    match a.stderr {
+        Some(se) => format!("{} ± {}", fmt_num(Some(a.value)), fmt_num(Some(se))),
+        None => fmt_num(Some(a.value)),
+    }
+}
+
+/// The run table's accuracy cell: each result of the run, one per line.
+fn accuracy_cell(out: &mut String, run: &BenchmarkRun) {
+    out.push_str(r#"<td class="accuracy">"#);
+    if run.accuracy.is_empty() {
+        out.push('—');
+    }
+    for a in &run.accuracy {
+        let _ = write!(
+            out,
+            r#"<div title="{} = {}">{} <b>{}</b></div>"#,
+            html(&a.label()),
+            a.value,
+            html(&a.label()),
+            html(&accuracy_value(a))
+        );
+    }
+    out.push_str("</td>");
+}
+
+/// One table per run with accuracy results: task, metric, filter, value ± stderr, samples.
+fn accuracy_section(out: &mut String, doc: &AnalysisDocument) {
+    if doc.runs.iter().all(|r| r.accuracy.is_empty()) {
+        return;
+    }
+    out.push_str(r#"<section id="accuracy-section"><h2>Accuracy</h2>"#);
+    out.push_str(r#"<p class="muted">Each score as the eval harness wrote it (lm-eval and sglang: fractions; NeMo-Skills: percent), with its standard error when the harness gives one.</p>"#);
+    for (i, run) in doc.runs.iter().enumerate().filter(|(_, r)| !r.accuracy.is_empty()) {
+        let _ = write!(
+            out,
+            r#"<h3 data-run="{i}"><span class="swatch" data-swatch="{i}"></span> {}</h3>"#,
+            html(&run_label(run))
+        );
+        out.push_str(
+            r#"<div class="table-wrap"><table class="accuracy-table"><thead><tr><th>Task</th><th>Metric</th><th>Filter</th><th class="num">Value</th><th class="num">n</th><th>Eval</th><th>File</th></tr></thead><tbody>"#,
+        );
+        for a in &run.accuracy {
+            let _ = write!(
+                out,
+                r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="num" title="{}">{}</td><td class="num">{}</td><td>{}</td><td class="path">{}</td></tr>"#,
+                html(&a.task),
+                html(&a.metric),
+                opt_text(a.filter.as_deref()),
+                a.value,
+                html(&accuracy_value(a)),
+                a.samples.map_or("—".to_owned(), |n| n.to_string()),
+                html(&a.eval),
+                html(&a.source_file)
+            );
+        }
+        out.push_str("</tbody></table></div>");
+        for w in &run.accuracy_warnings {
+            let _ = write!(out, r#"<p class="warn-text">{}</p>"#, html(w));
+        }
+    }
+    out.push_str("</section>\n");
 }
 
 fn skipped_table(out: &mut String, doc: &AnalysisDocument) {
@@ -355,7 +436,7 @@ pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions) -> String 
     // Serializing plain structs of strings and numbers cannot fail; fall back to null anyway.
     let json = serde_json::to_string(&data).unwrap_or_else(|_| "null".to_owned());
 
-    let incomplete = doc.runs.iter().filter(|r| !r.is_complete).count();
+    let incomplete = doc.runs.iter().filter(|r| !r.is_complete && !is_accuracy_only(r)).count();
     let mut out = String::with_capacity(json.len() + UPLOT_JS.len() + 64 * 1024);
     let title = html(&options.title);
     let _ = write!(
@@ -388,6 +469,7 @@ pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions) -> String 
     );
     run_table(&mut out, doc, &run_derived);
     out.push_str("</section>\n");
+    accuracy_section(&mut out, doc);
     skipped_table(&mut out, doc);
     out.push_str(
         r#"

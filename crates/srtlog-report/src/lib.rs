@@ -111,7 +111,7 @@ use std::io::{self, Write};
 
 use srtlog_model::AnalysisDocument;
 
-pub use csv_export::{write_points_csv, CSV_COLUMNS};
+pub use csv_export::{write_accuracy_csv, write_points_csv, ACCURACY_CSV_COLUMNS, CSV_COLUMNS};
 pub use html::{CHART_IDS, UPLOT_VERSION};
 
 /// What [`render_report`] draws and how much timeline data it embeds.

@@ -298,7 +298,7 @@ fn export_writes_csv_and_a_dataset_with_filters() {
     // sglang runs dated since 2025-11-01 with results: 4401463, 4999, 3667 (backend from its
     // container), 6001, 6003; not 5121 (October) nor 6002 (no results: a benchmark without a parser).
     assert_eq!(jobs.into_iter().collect::<Vec<_>>(), ["3667", "4401463", "4999", "6001", "6003"]);
-    for table in ["runs", "points", "batches", "memory"] {
+    for table in ["runs", "points", "batches", "memory", "accuracy"] {
         let parts: Vec<_> =
             fs::read_dir(dataset.join(table)).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(parts.len(), 6, "{table}: {parts:?} (6002 too: a run without results is a run)");
@@ -391,4 +391,54 @@ fn a_relative_root_is_cached_like_an_absolute_one() {
     };
     assert!(analyze().contains("cache: 0 hits, 14 misses, 14 writes"));
     assert!(analyze().contains("cache: 14 hits, 0 misses, 0 writes"));
+}
+
+#[test]
+fn eval_runs_show_their_accuracy_in_the_tables_and_the_accuracy_csv() {
+    let runs = testdata("eval-runs");
+    let out = srtlog(&["analyze", runs.to_str().unwrap(), "--no-cache", "--no-nodes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // lm-eval: value ± stderr and the effective sample count; "N/A" stderr shows no ±.
+    let lm_eval = &stdout[stdout.find("Job 6106").unwrap()..stdout.find("Job 6105").unwrap()];
+    assert!(
+        lm_eval.contains("│ gsm8k       exact_match   strict-match       0.7544 ± 0.0119   1319   lm-eval │"),
+        "{lm_eval}"
+    );
+    assert!(
+        lm_eval.contains("│ mmlu_stem   acc           none                        0.5901   3000   lm-eval │"),
+        "{lm_eval}"
+    );
+    assert!(!lm_eval.contains("out tok/s"), "an eval run has no empty points table");
+    // The sweep with a post-eval: its points, then its accuracy.
+    let sweep = &stdout[stdout.find("Job 6107").unwrap()..stdout.find("Job 6106").unwrap()];
+    assert!(sweep.find("out tok/s").unwrap() < sweep.find("Accuracy:").unwrap(), "{sweep}");
+    assert!(sweep.contains("0.7612 ± 0.0117"), "{sweep}");
+    // A stray file is a warning under its run.
+    assert!(
+        stdout.contains("  warning: logs/accuracy/notes.json: not a recognised accuracy file"),
+        "{stdout}"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("accuracy.csv");
+    let out = srtlog(&[
+        "export",
+        runs.to_str().unwrap(),
+        "--no-cache",
+        "--quiet",
+        "--accuracy-csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv_text = fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = csv_text.lines().collect();
+    assert!(lines[0].starts_with(
+        "job_id,job_name,run_date,gpu_type,topology,backend,model_path,benchmark_type,eval,task"
+    ));
+    assert!(lines.contains(
+        &"6107,h100-llama-sweep-eval,2026-08-01T10:00:00,h100,1A,sglang,meta-llama/Llama-3.1-8B-Instruct,sa-bench,lm-eval,gsm8k,exact_match,strict-match,0.7612,0.0117,1319,true,logs/eval_results/results_2026-08-01T11-30-00.000001.json"
+    ), "{csv_text}");
+    // 11 runs: 4 + 1 + 1 + 1 + 4 + 4 + 1 + 0 + 3 + 3 + 2 results, plus the header.
+    assert_eq!(lines.len(), 25, "{csv_text}");
 }

@@ -34,7 +34,7 @@ fn a_previous_dataset_is_replaced_and_nothing_of_it_lingers() {
 
     let summary = write_dataset(&one_run_doc(), out.path()).unwrap();
     assert_eq!(summary.rows.runs, 1);
-    let expected: Vec<String> = ["batches", "memory", "points", "runs"]
+    let expected: Vec<String> = ["accuracy", "batches", "memory", "points", "runs"]
         .iter()
         .map(|t| format!("{t}/job_id=5120/part-0.parquet"))
         .chain([MARKER_FILE.to_owned(), LOCK_FILE.to_owned()])

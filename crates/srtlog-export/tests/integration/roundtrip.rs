@@ -52,7 +52,7 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     let out = tempfile::tempdir().unwrap();
     let doc = sample_doc();
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.files, 12);
+    assert_eq!(summary.files, 15);
     assert_eq!(
         (summary.rows.runs, summary.rows.points, summary.rows.batches, summary.rows.memory),
         (3, 5, 5, 4)
@@ -83,8 +83,11 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     assert_eq!(marker["format"], "srtlog-dataset");
     assert_eq!(marker["schema_version"], DATASET_SCHEMA_VERSION);
     assert_eq!(marker["complete"], true);
-    assert_eq!(marker["files"], 12);
-    assert_eq!(marker["rows"], serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4}));
+    assert_eq!(marker["files"], 15);
+    assert_eq!(
+        marker["rows"],
+        serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "accuracy": 0})
+    );
 }
 
 #[test]
@@ -243,7 +246,7 @@ fn runs_sharing_a_job_id_share_its_partition() {
         skipped: vec![],
     };
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.files, 8);
+    assert_eq!(summary.files, 10);
     assert_eq!(tree(&out.path().join("points")), ["job_id=77/part-0.parquet", "job_id=77/part-1.parquet"]);
     let second = read(&out.path().join("points/job_id=77/part-1.parquet")).batch();
     assert_eq!(strs(&second, "run_path"), vec![Some("/runs/77_rerun".to_owned()); 2]);
@@ -286,4 +289,48 @@ fn a_worker_with_more_batches_than_a_chunk_keeps_every_row_in_order() {
     assert!(running[3..].iter().zip(0..).all(|(v, i)| *v == Some(i)));
     let reader = SerializedFileReader::new(std::fs::File::open(file(out.path(), "batches", "5120")).unwrap());
     assert_eq!(reader.unwrap().metadata().num_row_groups(), 2, "row groups of at most 128 Ki rows");
+}
+
+#[test]
+fn accuracy_holds_every_result_beside_the_points() {
+    use srtlog_columnar::accuracy::AccuracyArrays;
+    use srtlog_model::AccuracyResult;
+
+    let out = tempfile::tempdir().unwrap();
+    let mut with_eval =
+        run(metadata("6107", Mode::Aggregated), Default::default(), vec![point(Some(4), 480.5)]);
+    let strict = AccuracyResult {
+        eval: "lm-eval".into(),
+        task: "gsm8k".into(),
+        metric: "exact_match".into(),
+        filter: Some("strict-match".into()),
+        value: 0.7612,
+        stderr: Some(0.0117),
+        samples: Some(1319),
+        higher_is_better: Some(true),
+        source_file: "logs/eval_results/results_x.json".into(),
+    };
+    let bare = AccuracyResult {
+        filter: None,
+        stderr: None,
+        samples: None,
+        higher_is_better: None,
+        ..strict.clone()
+    };
+    with_eval.accuracy = vec![strict.clone(), bare.clone()];
+    with_eval.accuracy_warnings = vec!["logs/accuracy/notes.json: not a recognised accuracy file".into()];
+    let doc = srtlog_model::AnalysisDocument { schema_version: 1, runs: vec![with_eval], skipped: vec![] };
+    let summary = write_dataset(&doc, out.path()).unwrap();
+    assert_eq!((summary.rows.points, summary.rows.accuracy), (1, 2));
+
+    let batch = read(&file(out.path(), "accuracy", "6107")).batch();
+    let arrays = AccuracyArrays::of(&batch).unwrap();
+    assert_eq!((arrays.get(0), arrays.get(1)), (Ok(strict), Ok(bare)));
+    assert_eq!(strs(&batch, "topology"), vec![Some("0A".to_owned()); 2]);
+    let runs = read(&file(out.path(), "runs", "6107")).batch();
+    assert_eq!(u32s(&runs, "num_accuracy_results"), [Some(2)]);
+    assert_eq!(
+        str_list(&runs, "accuracy_warnings", 0),
+        ["logs/accuracy/notes.json: not a recognised accuracy file"]
+    );
 }

@@ -281,3 +281,60 @@ fn summary_loads_derive_what_full_loads_derive_without_decoding_a_batch() {
     again.update_derived();
     assert_eq!(again.derived, warm.runs[0].derived);
 }
+
+#[test]
+fn eval_runs_load_with_their_accuracy_cold_and_warm_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("eval-runs");
+    copy_tree(&testdata("eval-runs"), &root);
+
+    let cold = load(&root, CacheMode::InRunDir);
+    assert!(cold.skipped.is_empty(), "{:?}", cold.skipped);
+    assert_eq!(cold.runs.len(), 11);
+    let run = |report: &LoadReport, job: &str| {
+        report.runs.iter().find(|r| r.metadata.job_id == job).cloned().unwrap()
+    };
+    // An eval run: accuracy, no points, nothing called unreadable.
+    let gsm8k = run(&cold, "6101");
+    assert!(gsm8k.profiler.points.is_empty() && gsm8k.profiler.warnings.is_empty());
+    assert_eq!(gsm8k.accuracy.len(), 4);
+    assert_eq!(gsm8k.profiler_metadata.profiler_type.as_deref(), Some("gsm8k"));
+    // sgl-eval's and lm-eval's result directories are listed deep enough to be read.
+    let sgl_eval = run(&cold, "6111");
+    let sources: Vec<&str> = sgl_eval.accuracy.iter().map(|a| a.source_file.as_str()).collect();
+    assert_eq!(
+        sources,
+        [
+            "logs/accuracy/sgl_eval_aime25_20260801_101500/metrics.json",
+            "logs/eval_results/meta-llama__Llama-3.1-8B-Instruct/results_2026-08-01T12-00-00.000000.json"
+        ]
+    );
+    // A throughput sweep with a post-eval: both.
+    let sweep = run(&cold, "6107");
+    assert_eq!(sweep.profiler.concurrencies(), [4, 8]);
+    assert_eq!(sweep.accuracy.len(), 1);
+    assert_eq!(sweep.accuracy[0].value, 0.7612);
+    // A stray file in accuracy/ is said, in the JSON.
+    let longbench = run(&cold, "6104");
+    assert_eq!(longbench.accuracy_warnings.len(), 1);
+    assert!(longbench.accuracy_warnings[0]
+        .starts_with("logs/accuracy/notes.json: not a recognised accuracy file"));
+
+    let cold_json = document_json(cold, &root);
+    expect_file!["snapshots/eval_runs.json"].assert_eq(&cold_json);
+    let warm = load(&root, CacheMode::InRunDir);
+    assert!(warm.cache.hits > 0);
+    assert_eq!(document_json(warm, &root), cold_json, "accuracy is read fresh, the same cold and warm");
+}
+
+#[test]
+fn an_eval_type_without_accuracy_files_is_still_unsupported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("eval-runs/6103"), &root.join("6103"));
+    fs::remove_file(root.join("6103/logs/accuracy/gpqa_meta-llama_Llama-3.1-8B-Instruct.json")).unwrap();
+    let report = load(&root, CacheMode::Disabled);
+    assert_eq!(report.runs.len(), 0);
+    assert_eq!(report.skipped.len(), 1);
+    assert!(report.skipped[0].reason.contains("\"gpqa\" has no parser"), "{}", report.skipped[0].reason);
+}

@@ -8,7 +8,13 @@ use srtlog_loader::model::{
 
 #[test]
 fn every_builtin_parser_is_registered() {
-    assert_eq!(list_benchmark_parsers(), Ok(vec!["mooncake-router", "sa-bench"]));
+    assert_eq!(
+        list_benchmark_parsers(),
+        Ok(vec!["mlperf", "mooncake-router", "prefix-replay", "prefix_replay", "sa-bench"])
+    );
+    let accuracy: Vec<&str> =
+        srtlog_loader::model::accuracy_parsers().unwrap().iter().map(|p| p.name()).collect();
+    assert_eq!(accuracy, ["evals", "mlperf"]);
     assert_eq!(list_node_parsers(), Ok(vec!["sglang", "trtllm"]));
     assert_eq!(get_benchmark_parser("sa-bench").map(|p| p.name()), Ok("sa-bench"));
     assert_eq!(get_node_parser("trtllm").map(|p| p.name()), Ok("trtllm"));

@@ -174,3 +174,73 @@ fn a_million_batches_give_a_small_page_that_keeps_spikes() {
     assert_eq!(raw_max("decode", "gen_tps"), 90_000.0);
     assert_eq!(raw_max("prefill", "input_tps"), 250_000.0);
 }
+
+#[test]
+fn accuracy_sits_beside_throughput_in_the_run_table_and_has_a_section() {
+    use srtlog_model::{AccuracyResult, AnalysisDocument, Mode};
+
+    use crate::common::{metadata, run};
+
+    let plain = synthetic_doc(4);
+    let page = render_report(&plain, &ReportOptions::default());
+    assert!(
+        !page.contains("<th>Accuracy</th>") && !page.contains("accuracy-section"),
+        "no evals, no accuracy column"
+    );
+
+    let gsm8k = AccuracyResult {
+        eval: "lm-eval".into(),
+        task: "gsm8k".into(),
+        metric: "exact_match".into(),
+        filter: Some("strict-match".into()),
+        value: 0.76123,
+        stderr: Some(0.0117),
+        samples: Some(1319),
+        higher_is_better: Some(true),
+        source_file: "logs/eval_results/results_x.json".into(),
+    };
+    let mut sweep = run(metadata("6107", Mode::Aggregated, (0, 0, 1), "h100"), &[4, 8], &[4, 8], 1.0, vec![]);
+    sweep.accuracy = vec![gsm8k.clone()];
+    let mut eval = run(metadata("6103", Mode::Aggregated, (0, 0, 1), "h100"), &[], &[], 1.0, vec![]);
+    eval.profiler_metadata.profiler_type = Some("gpqa".into());
+    eval.accuracy = vec![AccuracyResult {
+        eval: "sglang-run-eval".into(),
+        task: "gpqa".into(),
+        metric: "score".into(),
+        filter: None,
+        value: 0.303,
+        stderr: None,
+        samples: None,
+        higher_is_better: Some(true),
+        source_file: "logs/accuracy/gpqa_m.json".into(),
+    }];
+    eval.accuracy_warnings = vec!["logs/accuracy/notes.json: not a recognised accuracy file".into()];
+    let best = sweep.derived.output_tps_per_gpu.iter().flatten().copied().reduce(f64::max).unwrap();
+    let doc = AnalysisDocument { schema_version: 1, runs: vec![sweep, eval], skipped: vec![] };
+    let page = render_report(&doc, &ReportOptions::default());
+
+    let table = &page[page.find(r#"id="run-table""#).unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(table.contains("<th class=\"num\">Best out TPS/GPU</th><th>Accuracy</th>"));
+    let sweep_row = &table[table.find(r#"data-run="0""#).unwrap()..table.find(r#"data-run="1""#).unwrap()];
+    // Throughput and accuracy of the same run, side by side; the title keeps the JSON's number.
+    assert!(
+        sweep_row.contains(&format!("<td class=\"num\">{:.0}</td><td class=\"accuracy\">", best)),
+        "{sweep_row}"
+    );
+    assert!(sweep_row.contains(r#"<div title="gsm8k exact_match,strict-match = 0.76123">gsm8k exact_match,strict-match <b>0.76123 ± 0.0117</b></div>"#), "{sweep_row}");
+    let eval_row = &table[table.find(r#"data-run="1""#).unwrap()..];
+    assert!(
+        eval_row.contains("gpqa <b>0.303</b>")
+            && eval_row.contains(r#"<span class="badge ok">accuracy</span>"#),
+        "{eval_row}"
+    );
+    // The eval run is not "incomplete": it measured what it was asked to.
+    assert!(page.contains("<b>0</b> incomplete"));
+
+    let section = &page[page.find(r#"<section id="accuracy-section">"#).unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert_eq!(section.matches(r#"<table class="accuracy-table">"#).count(), 2);
+    assert!(section.contains(r#"<td>gsm8k</td><td>exact_match</td><td>strict-match</td><td class="num" title="0.76123">0.76123 ± 0.0117</td><td class="num">1319</td><td>lm-eval</td>"#), "{section}");
+    assert!(section.contains("logs/accuracy/notes.json: not a recognised accuracy file"));
+}
