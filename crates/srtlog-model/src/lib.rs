@@ -32,6 +32,7 @@ mod batch;
 pub mod derived;
 mod derived_values;
 mod error;
+mod launch_args;
 mod node;
 pub mod python_json;
 mod registry;
@@ -44,6 +45,7 @@ mod timestamp;
 pub use batch::{BatchField, BatchMetrics, BatchRow, BatchType, CountField, RealField};
 pub use derived_values::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived};
 pub use error::{ParseError, RegistryError};
+pub use launch_args::{is_flag, ArgValue, LaunchArgs, Tool};
 pub use node::{
     MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics,
     ParallelConfig, ParseStats, WorkerType,

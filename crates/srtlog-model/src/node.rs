@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::batch::BatchMetrics;
+use crate::launch_args::LaunchArgs;
 use crate::text::StringMap;
 use crate::timestamp::Timestamp;
 
@@ -215,7 +216,7 @@ pub struct NodeMetrics {
 }
 
 /// How a worker was launched.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeLaunchCommand {
     /// Backend (`sglang`, `trtllm`).
     pub backend_type: String,
@@ -223,9 +224,10 @@ pub struct NodeLaunchCommand {
     pub worker_type: Option<WorkerType>,
     /// The command as written.
     pub raw_command: String,
-    /// Arguments by flag name without dashes, kebab-case as given (`model-path`, `tp-size`);
-    /// a flag without a value is `"true"`.
-    pub extra_args: StringMap,
+    /// The arguments by destination name, typed (`tp_size: 8`, `enable_dp_attention: true`;
+    /// see [`LaunchArgs`]). The JSON keeps the contract's field name, `extra_args`.
+    #[serde(rename = "extra_args")]
+    pub args: LaunchArgs,
 }
 
 /// Configuration of a worker: never cached, always read fresh.
