@@ -2,6 +2,7 @@
 
 mod common;
 mod files;
+mod launch_args;
 mod lines;
 mod property;
 mod reference;
