@@ -139,7 +139,9 @@ impl ArgValue {
                 None => ArgValue::Float(n.as_f64().ok_or_else(|| format!("number {n} out of range"))?),
             },
             Value::String(s) => ArgValue::Str(s.clone()),
-            Value::Array(items) => ArgValue::List(items.iter().map(ArgValue::from_json).collect::<Result<_, _>>()?),
+            Value::Array(items) => {
+                ArgValue::List(items.iter().map(ArgValue::from_json).collect::<Result<_, _>>()?)
+            }
             Value::Null => return Err("null is not a launch-argument value".to_owned()),
             Value::Object(_) => return Err("an object is not a launch-argument value".to_owned()),
         })
@@ -206,7 +208,9 @@ fn looks_decimal(word: &str) -> bool {
 
 /// Whether a word is a flag (`--x`, `-x`) rather than a value (`-1`, `-0.5` and `-` are values).
 pub fn is_flag(word: &str) -> bool {
-    word.len() > 1 && word.starts_with('-') && !word[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
+    word.len() > 1
+        && word.starts_with('-')
+        && !word[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
 }
 
 /// The program whose flags are read: it decides the alias table and how many words a flag
@@ -255,29 +259,37 @@ const DYNAMO_TRTLLM_ALIASES: &[(&str, &str)] = &[];
 const TRTLLM_SERVE_ALIASES: &[(&str, &str)] = &[];
 
 /// sa-bench: `benchmark_serving.py`'s flags are their destinations (`--dataset-name` →
-/// `dataset_name`, `--request-rate` → `request_rate`); the keys of its `SA-Bench Config:` /
-/// `Config ...` header name the flags bench.sh passes them to.
-const SA_BENCH_ALIASES: &[(&str, &str)] = &[
+/// `dataset_name`, `--request-rate` → `request_rate`, `--max-concurrency` →
+/// `max_concurrency`); bench.sh's own `--isl`/`--osl` are the lengths it passes on.
+const SA_BENCH_ALIASES: &[(&str, &str)] = &[("isl", "random_input_len"), ("osl", "random_output_len")];
+
+/// The keys of sa-bench's `SA-Bench Config:` / `Config ...` header, by the flag of
+/// `benchmark_serving.py` that bench.sh passes each to (`concurrencies` are the
+/// `--max-concurrency` values it loops over). The header's `endpoint=http://host:port` is the
+/// server (`--base-url`), not `--endpoint`, the API path.
+const SA_BENCH_HEADER: &[(&str, &str)] = &[
     ("req_rate", "request_rate"),
     ("isl", "random_input_len"),
     ("osl", "random_output_len"),
     ("concurrencies", "max_concurrency"),
     ("dataset", "dataset_name"),
-    // The header's `endpoint=http://host:port` is the server; `--endpoint` is the API path.
-    ("header_endpoint", "base_url"),
+    ("endpoint", "base_url"),
 ];
 
-/// aiperf's fields and the short or alternative flags that set them (`aiperf profile --help`);
-/// the mooncake-router header lines name the same settings.
+/// aiperf's fields and the short or alternative flags that set them (`aiperf profile --help`:
+/// `-m`/`--model`/`--model-names`, `-u`/`--url`, `--endpoint`/`--custom-endpoint`,
+/// `-H`/`--header`).
 const AIPERF_ALIASES: &[(&str, &str)] = &[
     ("m", "model_names"),
     ("model", "model_names"),
     ("u", "url"),
     ("endpoint", "custom_endpoint"),
     ("H", "header"),
-    ("header_endpoint", "url"),
-    ("tokenizer_path", "tokenizer"),
 ];
+
+/// The mooncake-router header lines (`Endpoint:`, `Tokenizer Path:`, ...) by the aiperf
+/// setting each is passed to; `Model:` goes through the flag table (`model` → `model_names`).
+const AIPERF_HEADER: &[(&str, &str)] = &[("endpoint", "url"), ("tokenizer_path", "tokenizer")];
 
 /// sa-bench flags whose value `benchmark_serving.py` splits at commas itself.
 const SA_BENCH_COMMA_LISTS: &[&str] = &["percentile_metrics", "metric_percentiles"];
@@ -310,6 +322,14 @@ impl Tool {
         !matches!(self, Tool::TrtllmServe)
     }
 
+    fn header_aliases(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Tool::SaBench => SA_BENCH_HEADER,
+            Tool::Aiperf => AIPERF_HEADER,
+            Tool::Sglang | Tool::DynamoTrtllm | Tool::TrtllmServe => &[],
+        }
+    }
+
     /// THE normalization rule: the destination name of a flag or settings key of this tool.
     /// Leading dashes are stripped, `-` becomes `_`, then the tool's alias table applies.
     ///
@@ -328,10 +348,22 @@ impl Tool {
         }
     }
 
-    /// The destination of a settings-header key that names the server address (`endpoint=`
-    /// of sa-bench, `Endpoint:` of mooncake-router), which is not the tool's `--endpoint`.
-    pub fn header_endpoint_dest(self) -> String {
-        self.dest("header_endpoint")
+    /// The destination of a setting named outside the flags — a key of the tool's settings
+    /// header (sa-bench's `req_rate=`, mooncake-router's `Endpoint:`), a positional argument —
+    /// by the same rule: the header table of the tool first, then [`Tool::dest`].
+    ///
+    /// ```
+    /// use srtlog_model::Tool;
+    /// assert_eq!(Tool::SaBench.setting_dest("req_rate"), Tool::SaBench.dest("--request-rate"));
+    /// assert_eq!(Tool::SaBench.setting_dest("concurrencies"), "max_concurrency");
+    /// assert_eq!(Tool::Aiperf.setting_dest("endpoint"), Tool::Aiperf.dest("-u"));
+    /// ```
+    pub fn setting_dest(self, key: &str) -> String {
+        let name = key.trim().replace(['-', ' '], "_");
+        match self.header_aliases().iter().find(|(from, _)| *from == name) {
+            Some((_, to)) => (*to).to_owned(),
+            None => self.dest(&name),
+        }
     }
 
     /// The value of `words` given to flag `dest`: the words typed, and split at commas where
@@ -417,10 +449,10 @@ impl LaunchArgs {
     }
 
     /// Records a setting read from somewhere other than flags (a settings header, the model
-    /// positional of `trtllm-serve`) under `tool`'s name for `key`, unless the setting is
-    /// already there: what the command line or an earlier source said is kept.
+    /// positional of `trtllm-serve`) under `tool`'s name for `key` ([`Tool::setting_dest`]),
+    /// unless the setting is already there: what an earlier source said is kept.
     pub fn insert_setting(&mut self, tool: Tool, key: &str, value: ArgValue) {
-        self.0.entry(tool.dest(key)).or_insert(value);
+        self.0.entry(tool.setting_dest(key)).or_insert(value);
     }
 
     /// Adds every argument of `other` that is not set here.
@@ -553,7 +585,8 @@ mod tests {
             .map(|(k, v)| (k, v.to_owned()))
         );
         // The long forms name the same settings.
-        let (long, _) = parse(Tool::Sglang, "--tensor-parallel-size 8 --expert-parallel-size 8 --model-path /m");
+        let (long, _) =
+            parse(Tool::Sglang, "--tensor-parallel-size 8 --expert-parallel-size 8 --model-path /m");
         for name in ["tp_size", "ep_size", "model_path"] {
             assert_eq!(long.get(name), a.get(name), "{name}");
         }
@@ -561,7 +594,8 @@ mod tests {
 
     #[test]
     fn click_options_take_one_value_and_leave_positionals() {
-        let (a, p) = parse(Tool::TrtllmServe, "serve /model --tp_size 8 --backend pytorch extra --trust_remote_code");
+        let (a, p) =
+            parse(Tool::TrtllmServe, "serve /model --tp_size 8 --backend pytorch extra --trust_remote_code");
         assert_eq!(p, ["serve", "/model", "extra"]);
         assert_eq!(a.get("tp_size"), Some(&ArgValue::Int(8)));
         assert_eq!(a.get("backend"), Some(&ArgValue::Str("pytorch".into())));
@@ -570,8 +604,14 @@ mod tests {
 
     #[test]
     fn benchmark_flags_and_headers_share_names() {
-        let (mut a, _) = parse(Tool::SaBench, "--request-rate inf --percentile-metrics ttft,tpot,itl --metric-percentiles 90,99");
-        assert_eq!(a.get("percentile_metrics").map(ArgValue::to_string).as_deref(), Some(r#"["ttft","tpot","itl"]"#));
+        let (mut a, _) = parse(
+            Tool::SaBench,
+            "--request-rate inf --percentile-metrics ttft,tpot,itl --metric-percentiles 90,99",
+        );
+        assert_eq!(
+            a.get("percentile_metrics").map(ArgValue::to_string).as_deref(),
+            Some(r#"["ttft","tpot","itl"]"#)
+        );
         assert_eq!(a.get("metric_percentiles").map(ArgValue::to_string).as_deref(), Some("[90,99]"));
         a.insert_setting(Tool::SaBench, "req_rate", ArgValue::Str("10".into()));
         assert_eq!(a.get("request_rate"), Some(&ArgValue::Str("inf".into())), "what is there is kept");
@@ -583,13 +623,18 @@ mod tests {
         assert_eq!(b.get("streaming"), Some(&ArgValue::Bool(true)));
         assert_eq!(b.get("verbose"), Some(&ArgValue::Bool(false)));
         assert_eq!(b.get("custom_endpoint"), Some(&ArgValue::Str("/v1/x".into())));
-        assert_eq!(Tool::Aiperf.header_endpoint_dest(), "url");
-        assert_eq!(Tool::SaBench.header_endpoint_dest(), "base_url");
+        assert_eq!(Tool::Aiperf.setting_dest("endpoint"), "url");
+        assert_eq!(Tool::Aiperf.setting_dest("model"), "model_names");
+        assert_eq!(Tool::Aiperf.setting_dest("tokenizer_path"), "tokenizer");
+        assert_eq!(Tool::SaBench.setting_dest("endpoint"), "base_url");
+        assert_eq!(Tool::SaBench.dest("--endpoint"), "endpoint");
+        assert_eq!(Tool::SaBench.setting_dest("isl"), Tool::SaBench.dest("--random-input-len"));
     }
 
     #[test]
     fn json_is_one_typed_value_per_argument_and_reads_back() {
-        let (a, _) = parse(Tool::Sglang, "--tp 8 --mem-fraction-static 0.85 --x inf --flag --list 1 a --f 2.0");
+        let (a, _) =
+            parse(Tool::Sglang, "--tp 8 --mem-fraction-static 0.85 --x inf --flag --list 1 a --f 2.0");
         let json = serde_json::to_string(&a).unwrap();
         assert_eq!(
             json,

@@ -23,11 +23,10 @@ fn find_program(words: &[String], want: Program) -> Option<(Tool, usize)> {
         if base.starts_with("python") && words.get(i + 1).map(String::as_str) == Some("-m") {
             let module = words.get(i + 2).map(String::as_str).unwrap_or("");
             let tool = match want {
-                Program::Sglang => matches!(
-                    module,
-                    "sglang.launch_server" | "dynamo.sglang" | "sglang_router.launch_server"
-                )
-                .then_some(Tool::Sglang),
+                Program::Sglang => {
+                    matches!(module, "sglang.launch_server" | "dynamo.sglang" | "sglang_router.launch_server")
+                        .then_some(Tool::Sglang)
+                }
                 Program::Trtllm => (module == "dynamo.trtllm" || module.starts_with("tensorrt_llm"))
                     .then_some(Tool::DynamoTrtllm),
             };
@@ -122,7 +121,8 @@ mod tests {
         assert_eq!(c.args.get("extra_llm_api_options"), Some(&ArgValue::Str("x.yaml".into())));
         assert_eq!((c.worker_type, c.raw_command.as_str()), (None, serve));
 
-        let dynamo = "trtllm-llmapi-launch python3 -m dynamo.trtllm --model-path /model --disaggregation-mode decode";
+        let dynamo =
+            "trtllm-llmapi-launch python3 -m dynamo.trtllm --model-path /model --disaggregation-mode decode";
         let c = parse_command(dynamo, Program::Trtllm).unwrap();
         assert_eq!(c.worker_type, Some(WorkerType::Decode));
         assert_eq!(c.args.get("model_path"), Some(&ArgValue::Str("/model".into())));
@@ -135,12 +135,23 @@ mod tests {
             Tool::Sglang,
             "--tp 8 --dp 2 --ep 8 --enable-dp-attention --chunked-prefill-size 8192 --max-running-requests 256",
         ));
-        assert_eq!((c.tp_size, c.dp_size, c.ep_size, c.enable_dp_attention), (Some(8), Some(2), Some(8), Some(true)));
+        assert_eq!(
+            (c.tp_size, c.dp_size, c.ep_size, c.enable_dp_attention),
+            (Some(8), Some(2), Some(8), Some(true))
+        );
         assert_eq!((c.max_num_tokens, c.max_running_requests), (Some(8192), Some(256)));
-        let c = config_from_args(&args(Tool::TrtllmServe, "--tp_size 4 --max_batch_size 64 --max_seq_len 9000"));
+        let c =
+            config_from_args(&args(Tool::TrtllmServe, "--tp_size 4 --max_batch_size 64 --max_seq_len 9000"));
         assert_eq!((c.tp_size, c.max_running_requests, c.context_length), (Some(4), Some(64), Some(9000)));
-        let c = config_from_args(&args(Tool::DynamoTrtllm, "--tensor-parallel-size 2 --enable-attention-dp false"));
+        let c = config_from_args(&args(
+            Tool::DynamoTrtllm,
+            "--tensor-parallel-size 2 --enable-attention-dp false",
+        ));
         assert_eq!((c.tp_size, c.enable_dp_attention), (Some(2), Some(false)));
-        assert_eq!(config_from_args(&args(Tool::Sglang, "--tp 4 --tp 8")).tp_size, None, "a list is no one size");
+        assert_eq!(
+            config_from_args(&args(Tool::Sglang, "--tp 4 --tp 8")).tp_size,
+            None,
+            "a list is no one size"
+        );
     }
 }

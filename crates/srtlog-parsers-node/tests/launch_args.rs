@@ -3,7 +3,9 @@
 //! them, each value read off the command by hand.
 
 use srtlog_model::{ArgValue, LaunchArgs, NodeLaunchCommand, NodeParser, WorkerType};
-use srtlog_parsers_node::{parse_sglang_line, parse_sweep_log, parse_trtllm_line, LineEvent, SglangParser, TrtllmParser};
+use srtlog_parsers_node::{
+    parse_sglang_line, parse_sweep_log, parse_trtllm_line, LineEvent, SglangParser, TrtllmParser,
+};
 
 /// The real srtctl orchestrator log (NVIDIA/srt-slurm `tests/sweep/sweep.log`, see
 /// `../shared/real/MANIFEST.md`), read where it lies; a checkout without it fails here.
@@ -110,19 +112,30 @@ fn real_sweep_log_commands() {
         .iter()
         .filter_map(|c| {
             let w = c.worker.as_ref()?;
-            Some((format!("{}_{}_{}", w.node_name, w.worker_type.as_str(), w.worker_id), TrtllmParser.parse_launch_command(&c.command)?))
+            Some((
+                format!("{}_{}_{}", w.node_name, w.worker_type.as_str(), w.worker_id),
+                TrtllmParser.parse_launch_command(&c.command)?,
+            ))
         })
         .collect();
     let names: Vec<&str> = launches.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["theia0044_prefill_w0", "theia0044_prefill_w1", "theia0045_prefill_w2", "theia0045_prefill_w3", "theia0047_decode_w0"]
+        [
+            "theia0044_prefill_w0",
+            "theia0044_prefill_w1",
+            "theia0045_prefill_w2",
+            "theia0045_prefill_w3",
+            "theia0047_decode_w0"
+        ]
     );
     assert!(TrtllmParser.parse_launch_command(&commands.last().expect("commands").command).is_none());
     for (name, c) in &launches {
         let role = if name.contains("prefill") { "prefill" } else { "decode" };
         assert_eq!(c.worker_type, WorkerType::from_word(role), "{name}");
-        assert!(c.raw_command.starts_with("trtllm-llmapi-launch python3 -m dynamo.trtllm --model-path /model"));
+        assert!(c
+            .raw_command
+            .starts_with("trtllm-llmapi-launch python3 -m dynamo.trtllm --model-path /model"));
         assert_eq!(
             all(&c.args),
             vec![

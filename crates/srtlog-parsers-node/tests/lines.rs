@@ -1,8 +1,8 @@
 //! Table tests: one fixture line per format variant and its expected values.
 
 use srtlog_model::{
-    ArgValue,
-    BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeParser, ParallelConfig, WorkerType,
+    ArgValue, BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeParser, ParallelConfig,
+    WorkerType,
 };
 use srtlog_parsers_node::{parse_sglang_line, parse_trtllm_line, LineEvent, SglangParser, TrtllmParser};
 
@@ -265,7 +265,10 @@ fn sglang_launch_commands() {
         assert_eq!(c.backend_type, "sglang");
         assert_eq!(c.worker_type, *worker_type, "{line}");
         // `--model` and `--model-path` are one setting, `model_path`.
-        assert!(c.args.get("model_path").and_then(ArgValue::as_str).is_some_and(|m| m.starts_with("/model")), "{line}");
+        assert!(
+            c.args.get("model_path").and_then(ArgValue::as_str).is_some_and(|m| m.starts_with("/model")),
+            "{line}"
+        );
         assert!(!c.args.contains("model"), "{line}");
         if line.contains("kv-events") {
             assert_eq!(
@@ -276,12 +279,18 @@ fn sglang_launch_commands() {
         if line.contains("--enable-dp-attention") {
             assert_eq!(c.args.get("enable_dp_attention"), Some(&ArgValue::Bool(true)));
         }
-        assert_eq!(c.args.get("tp_size").and_then(ArgValue::as_i64), Some(if line.contains("--tp 2") { 2 } else { 4 }));
+        assert_eq!(
+            c.args.get("tp_size").and_then(ArgValue::as_i64),
+            Some(if line.contains("--tp 2") { 2 } else { 4 })
+        );
     }
     let c = SglangParser
         .parse_launch_command("python -m sglang.launch_server --model /m --tp 2 --dp 2")
         .expect("command");
-    assert_eq!((c.args.get("tp_size"), c.args.get("dp_size")), (Some(&ArgValue::Int(2)), Some(&ArgValue::Int(2))));
+    assert_eq!(
+        (c.args.get("tp_size"), c.args.get("dp_size")),
+        (Some(&ArgValue::Int(2)), Some(&ArgValue::Int(2)))
+    );
     assert_eq!(
         parse_sglang_line(b"+ SGLANG_DG_CACHE_DIR=/configs/dg"),
         LineEvent::Environment { name: "SGLANG_DG_CACHE_DIR".into(), value: "/configs/dg".into() }

@@ -67,7 +67,10 @@ fn legacy_prefill_pair() {
     expect_file!["snapshots/3667_cn01_prefill_w0.txt"].assert_eq(&render(&data));
     assert_eq!((data.batches.len(), data.stats.lines), (13, 60), ".out and .err counted together");
     let cmd = data.launch_command.as_ref().expect("xtrace command");
-    assert_eq!((cmd.worker_type, cmd.args.get("tp_size")), (Some(WorkerType::Prefill), Some(&ArgValue::Int(4))));
+    assert_eq!(
+        (cmd.worker_type, cmd.args.get("tp_size")),
+        (Some(WorkerType::Prefill), Some(&ArgValue::Int(4)))
+    );
     assert_eq!(data.environment["SGLANG_DG_CACHE_DIR"], "/configs/dg-10212025");
     assert_eq!(data.environment["MC_FORCE_MNNVL"], "1");
     assert_eq!(data.environment.len(), 6);
