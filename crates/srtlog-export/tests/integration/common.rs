@@ -127,7 +127,7 @@ pub fn sample_doc() -> AnalysisDocument {
     run_a.benchmark_launch_command = Some(BenchmarkLaunchCommand {
         benchmark_type: "sa-bench".to_owned(),
         raw_command: "python3 -m sa_bench --isl 1024".to_owned(),
-        extra_args: Default::default(),
+        args: Default::default(),
     });
     let mut zoned = batch(BatchType::Decode, 5, 32);
     zoned.timestamp = Timestamp::parse("2025-12-30T15:52:38.206058Z");
