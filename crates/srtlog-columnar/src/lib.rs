@@ -10,6 +10,7 @@ mod atomic;
 pub mod batches;
 pub mod columns;
 mod error;
+pub mod launch_args;
 pub mod memory;
 pub mod points;
 

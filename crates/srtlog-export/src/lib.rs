@@ -2,7 +2,7 @@
 //!
 //! srtlog's loader turns benchmark run directories into an [`AnalysisDocument`]. This crate's
 //! one job is to write such a document to a directory of plain Parquet files that analysis
-//! tools read as four tables, without srtlog: [`write_dataset`]. It reads nothing but the
+//! tools read as five tables, without srtlog: [`write_dataset`]. It reads nothing but the
 //! document and writes nothing outside the directory it is given.
 //!
 //! # Layout
@@ -14,13 +14,15 @@
 //!   points/job_id=<id>/part-0.parquet     one row per run × concurrency
 //!   batches/job_id=<id>/part-0.parquet    one row per scheduler batch of every worker
 //!   memory/job_id=<id>/part-0.parquet     one row per memory snapshot of every worker
+//!   launch_args/job_id=<id>/part-0.parquet one row per launch argument of every worker and
+//!                                         of the benchmark client
 //! ```
 //!
 //! Every run has one file in every table, all files of a table have exactly the schema of
 //! [`Table::schema`], and a run with no rows in a table (no workers parsed, no results) has a
 //! file with no rows: readers never meet a missing partition or a differing schema, and a
 //! table's glob always matches as soon as there is one run. (A document with no runs gives
-//! four empty table directories.)
+//! five empty table directories.)
 //!
 //! ## The partition column
 //!
@@ -70,7 +72,7 @@
 //!
 //! - creates the directory when it is missing, and writes into an empty one;
 //! - replaces a previous srtlog dataset (one with the marker `_srtlog_dataset.json`, of any
-//!   schema version) only when it holds nothing but the marker, the four table directories,
+//!   schema version) only when it holds nothing but the marker, the table directories,
 //!   their `job_id=…` directories and `part-N.parquet` files (and temporary files of an
 //!   interrupted export); otherwise it fails with [`ExportError::ForeignEntry`] naming the
 //!   first foreign file;
@@ -206,8 +208,26 @@
 //! | `kv_tokens` | UInt64 | yes | KV-cache capacity in tokens |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
-//! Worker configuration ([`NodeConfig`](srtlog_model::NodeConfig), parallel sizes, parse
-//! statistics) and the skipped runs are not exported.
+//! `launch_args` — one row per argument of each launch command: the benchmark client's
+//! ([`BenchmarkRun::benchmark_launch_command`]) first, then each worker's
+//! ([`NodeConfig::launch_command`](srtlog_model::NodeConfig::launch_command)), each in name
+//! order. Names are the tools' destination names ([`LaunchArgs`](srtlog_model::LaunchArgs):
+//! `tp_size`, `request_rate`), so two runs' settings join on `name`:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `node_name`, `worker_type`, `worker_id` | Utf8 | yes | the worker, as in `batches`; all null for the benchmark client's command |
+//! | `tool` | Utf8 | no | the worker's `backend_type` (`sglang`, `trtllm`) or the benchmark's `benchmark_type` (`sa-bench`, `mooncake-router`) |
+//! | `name` | Utf8 | no | the argument's destination name (`tp_size`, `max_concurrency`) |
+//! | `value` | Utf8 | no | the value as compact JSON (`8`, `0.85`, `true`, `"inf"`, `[4,8,16]`) |
+//! | `value_type` | Utf8 | no | `int`, `float`, `bool`, `str` or `list`: what `value` holds, to filter or cast on (`CAST(value AS BIGINT)` where `value_type = 'int'`) |
+//! | `raw_command` | Utf8 | no | the command line as written (the same on every row of a command) |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
+//! A command with no arguments has no rows; its line is still `runs.benchmark_command` for the
+//! benchmark. The rest of the worker configuration ([`NodeConfig`](srtlog_model::NodeConfig):
+//! environment, GPU info, parallel sizes, parse statistics) and the skipped runs are not
+//! exported.
 //!
 //! # Example
 //!
@@ -237,7 +257,7 @@
 //!
 //! let out = tempfile::tempdir()?;
 //! let summary = write_dataset(&doc, out.path())?;
-//! assert_eq!(summary.files, 4);
+//! assert_eq!(summary.files, 5);
 //! assert_eq!(summary.rows.get(Table::Points), 1);
 //! assert!(out.path().join("points/job_id=4401463/part-0.parquet").is_file());
 //! // A run without parsed workers still has a (row-less) batches file.
@@ -268,7 +288,9 @@ pub use error::ExportError;
 pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
 pub use tables::Table;
 
-use tables::{BatchColumns, MemoryColumns, PointsColumns, RunContext, RunsColumns};
+use tables::{
+    BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns, RunContext, RunsColumns,
+};
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
 /// Bumped when a column is renamed, removed or changes type.
@@ -292,6 +314,8 @@ pub struct TableRows {
     pub batches: u64,
     /// Rows of `memory`.
     pub memory: u64,
+    /// Rows of `launch_args` (one per argument of every launch command).
+    pub launch_args: u64,
 }
 
 impl TableRows {
@@ -302,6 +326,7 @@ impl TableRows {
             Table::Points => self.points,
             Table::Batches => self.batches,
             Table::Memory => self.memory,
+            Table::LaunchArgs => self.launch_args,
         }
     }
 
@@ -311,6 +336,7 @@ impl TableRows {
             Table::Points => &mut self.points,
             Table::Batches => &mut self.batches,
             Table::Memory => &mut self.memory,
+            Table::LaunchArgs => &mut self.launch_args,
         };
         *slot += rows;
     }
@@ -320,7 +346,7 @@ impl TableRows {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct DatasetSummary {
-    /// Parquet files written (four per run; the marker is not counted).
+    /// Parquet files written (one per table per run; the marker is not counted).
     pub files: usize,
     /// Rows per table.
     pub rows: TableRows,
@@ -389,5 +415,15 @@ fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> 
             }
             Ok(())
         }),
+        Table::LaunchArgs => {
+            output::write_table_file::<LaunchArgsColumns>(dir, file, table, job_id, |sink| {
+                for command in LaunchCommandRef::of_run(run) {
+                    for (name, value) in command.args.iter() {
+                        sink.row(|c| c.push(&ctx, &command, name, value))?;
+                    }
+                }
+                Ok(())
+            })
+        }
     }
 }
