@@ -18,8 +18,8 @@ pub struct ExportArgs {
     /// Write one CSV row per run × concurrency (metadata, results, derived metrics) to FILE.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-    /// Write a Hive-partitioned Parquet dataset (runs/, points/, batches/, memory/, by job id)
-    /// to DIR, for DuckDB, polars, pandas and Spark.
+    /// Write a Hive-partitioned Parquet dataset (runs/, points/, batches/, memory/,
+    /// launch_args/, by job id) to DIR, for DuckDB, polars, pandas and Spark.
     #[arg(long, value_name = "DIR")]
     pub dataset: Option<PathBuf>,
 }
