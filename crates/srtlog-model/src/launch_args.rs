@@ -5,7 +5,9 @@
 //! `tp_size = 8` for SGLang).
 //!
 //! The rule ([`Tool::dest`]): strip the leading dashes, `-` → `_`, then the tool's alias table
-//! for flags whose destination is not their spelling. Values ([`ArgValue::from_word`]):
+//! for flags whose destination is not their spelling; a settings-header key goes through the
+//! tool's header table first ([`Tool::setting_dest`]: sa-bench's `req_rate=` is `request_rate`,
+//! as `--request-rate` is). Values ([`ArgValue::from_word`]):
 //! canonical integers are [`ArgValue::Int`], finite decimals [`ArgValue::Float`], the words
 //! `true`/`false` (any case) [`ArgValue::Bool`], anything else [`ArgValue::Str`] — `inf` and
 //! `nan` too, because JSON has no number for them and a string keeps what was written. A bare

@@ -8,7 +8,8 @@
 //! A run's files reach benchmark parsers as data: the listing [`RunFiles`] (paths, sizes,
 //! modification times), from which a parser selects its [`ResultSources`], and the bytes of
 //! those files ([`SourceBytes`]), read by the caller; [`parse_run_results`] is the one place
-//! that orders result files before `benchmark.out`. It depends on no other srtlog crate and
+//! that orders result files before `benchmark.out`. Launch commands keep their arguments as [`LaunchArgs`]:
+//! the tools' destination names with typed [`ArgValue`]s, by the one rule of [`Tool::dest`]. It depends on no other srtlog crate and
 //! does no file I/O (node parsers read from a `Read` they are handed).
 //!
 //! The serde form of these types is the JSON contract of `analyze --json`

@@ -252,3 +252,30 @@ pub struct NodeInfo {
     /// Configuration (never cached).
     pub node_config: NodeConfig,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_launch_command_serializes_its_arguments_typed_under_extra_args() {
+        let words = crate::shell_words("--tp 8 --enable-dp-attention --disaggregation-mode prefill --rate inf");
+        let cmd = NodeLaunchCommand {
+            backend_type: "sglang".into(),
+            worker_type: Some(WorkerType::Prefill),
+            raw_command: "python3 -m sglang.launch_server --tp 8 ...".into(),
+            args: LaunchArgs::from_flags(crate::Tool::Sglang, &words).0,
+        };
+        let json = serde_json::to_value(&cmd).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "backend_type": "sglang",
+                "worker_type": "prefill",
+                "raw_command": "python3 -m sglang.launch_server --tp 8 ...",
+                "extra_args": {"disaggregation_mode": "prefill", "enable_dp_attention": true, "rate": "inf", "tp_size": 8}
+            })
+        );
+        assert_eq!(serde_json::from_value::<NodeLaunchCommand>(json).unwrap(), cmd);
+    }
+}
