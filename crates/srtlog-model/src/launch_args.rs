@@ -340,7 +340,7 @@ impl Tool {
     /// assert_eq!(Tool::Sglang.dest("--tp"), "tp_size");
     /// assert_eq!(Tool::Sglang.dest("--served-model-name"), "served_model_name");
     /// assert_eq!(Tool::TrtllmServe.dest("--max_batch_size"), "max_batch_size");
-    /// assert_eq!(Tool::SaBench.dest("req_rate"), Tool::SaBench.dest("--request-rate"));
+    /// assert_eq!(Tool::SaBench.dest("--request-rate"), "request_rate");
     /// ```
     pub fn dest(self, flag: &str) -> String {
         let name = flag.trim_start_matches('-').replace('-', "_");
