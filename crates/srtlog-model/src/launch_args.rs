@@ -50,7 +50,8 @@ pub enum ArgValue {
 }
 
 impl ArgValue {
-    /// Types one word as written on a command line (see the [module docs](self)).
+    /// Types one word as written on a command line: canonical integers, finite decimals,
+    /// `true`/`false` (any case); anything else, `inf` and `nan` included, is a string.
     pub fn from_word(word: &str) -> ArgValue {
         if is_canonical_int(word) {
             if let Ok(n) = word.parse::<i64>() {

@@ -259,7 +259,8 @@ mod tests {
 
     #[test]
     fn a_launch_command_serializes_its_arguments_typed_under_extra_args() {
-        let words = crate::shell_words("--tp 8 --enable-dp-attention --disaggregation-mode prefill --rate inf");
+        let words =
+            crate::shell_words("--tp 8 --enable-dp-attention --disaggregation-mode prefill --rate inf");
         let cmd = NodeLaunchCommand {
             backend_type: "sglang".into(),
             worker_type: Some(WorkerType::Prefill),
