@@ -24,7 +24,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     pub accuracy_csv: Option<PathBuf>,
     /// Write a Hive-partitioned Parquet dataset (runs/, points/, batches/, memory/, accuracy/,
-    /// by job id) to DIR, for DuckDB, polars, pandas and Spark. DIR is replaced as a whole, so
+    /// launch_args/, by job id) to DIR, for DuckDB, polars, pandas and Spark. DIR is replaced as a whole, so
     /// it may not be a symbolic link; an export into a DIR that another export is writing fails
     /// at once.
     #[arg(long, value_name = "DIR")]

@@ -15,6 +15,7 @@ pub mod batches;
 pub mod columns;
 mod error;
 pub mod files;
+pub mod launch_args;
 pub mod memory;
 pub mod points;
 

@@ -16,6 +16,8 @@
 //!   batches/job_id=<id>/part-0.parquet    one row per scheduler batch of every worker
 //!   memory/job_id=<id>/part-0.parquet     one row per memory snapshot of every worker
 //!   accuracy/job_id=<id>/part-0.parquet   one row per accuracy result (task × metric × filter)
+//!   launch_args/job_id=<id>/part-0.parquet one row per launch argument of every worker and
+//!                                         of the benchmark client
 //! ```
 //!
 //! Every run has one file in every table, all files of a table have exactly the schema of
@@ -253,8 +255,27 @@
 //! | `topology`, `gpu_type` | Utf8 | no / yes | as in `runs`, for grouping without a join |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
-//! Worker configuration ([`NodeConfig`](srtlog_model::NodeConfig), parallel sizes, parse
-//! statistics) and the skipped runs are not exported.
+//!
+//! `launch_args` — one row per argument of each launch command: the benchmark client's
+//! ([`BenchmarkRun::benchmark_launch_command`]) first, then each worker's
+//! ([`NodeConfig::launch_command`](srtlog_model::NodeConfig::launch_command)), each in name
+//! order. Names are the tools' destination names ([`LaunchArgs`](srtlog_model::LaunchArgs):
+//! `tp_size`, `request_rate`), so two runs' settings join on `name`:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `node_name`, `worker_type`, `worker_id` | Utf8 | yes | the worker, as in `batches`; all null for the benchmark client's command |
+//! | `tool` | Utf8 | no | the worker's `backend_type` (`sglang`, `trtllm`) or the benchmark's `benchmark_type` (`sa-bench`, `mooncake-router`) |
+//! | `name` | Utf8 | no | the argument's destination name (`tp_size`, `max_concurrency`) |
+//! | `value` | Utf8 | no | the value as compact JSON (`8`, `0.85`, `true`, `"inf"`, `[4,8,16]`) |
+//! | `value_type` | Utf8 | no | `int`, `float`, `bool`, `str` or `list`: what `value` holds, to filter or cast on (`CAST(value AS BIGINT)` where `value_type = 'int'`) |
+//! | `raw_command` | Utf8 | no | the command line as written (the same on every row of a command) |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
+//! A command with no arguments has no rows; its line is still `runs.benchmark_command` for the
+//! benchmark. The rest of the worker configuration ([`NodeConfig`](srtlog_model::NodeConfig):
+//! environment, GPU info, parallel sizes, parse statistics) and the skipped runs are not
+//! exported.
 //!
 //! # Example
 //!
@@ -315,7 +336,10 @@ pub use error::ExportError;
 pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
 pub use tables::Table;
 
-use tables::{AccuracyTableColumns, BatchColumns, MemoryColumns, PointsColumns, RunContext, RunsColumns};
+use tables::{
+    AccuracyTableColumns, BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns, RunContext,
+    RunsColumns,
+};
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
 /// Bumped when a column is renamed, removed or changes type.
@@ -347,6 +371,8 @@ pub struct TableRows {
     pub memory: u64,
     /// Rows of `accuracy` (one per run × task × metric × filter).
     pub accuracy: u64,
+    /// Rows of `launch_args` (one per argument of every launch command).
+    pub launch_args: u64,
 }
 
 impl TableRows {
@@ -358,6 +384,7 @@ impl TableRows {
             Table::Batches => self.batches,
             Table::Memory => self.memory,
             Table::Accuracy => self.accuracy,
+            Table::LaunchArgs => self.launch_args,
         }
     }
 
@@ -368,6 +395,7 @@ impl TableRows {
             Table::Batches => &mut self.batches,
             Table::Memory => &mut self.memory,
             Table::Accuracy => &mut self.accuracy,
+            Table::LaunchArgs => &mut self.launch_args,
         };
         *slot += rows;
     }
@@ -453,6 +481,16 @@ fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> 
         Table::Accuracy => {
             output::write_table_file::<AccuracyTableColumns>(dir, file, table, job_id, |sink| {
                 run.accuracy.iter().try_for_each(|a| sink.row(|c| c.push(&ctx, a)))
+            })
+        }
+        Table::LaunchArgs => {
+            output::write_table_file::<LaunchArgsColumns>(dir, file, table, job_id, |sink| {
+                for command in LaunchCommandRef::of_run(run) {
+                    for (name, value) in command.args.iter() {
+                        sink.row(|c| c.push(&ctx, &command, name, value))?;
+                    }
+                }
+                Ok(())
             })
         }
     }

@@ -1,4 +1,4 @@
-//! The four tables: their builders (one group of columns each, filled row by row from the
+//! The five tables: their builders (one group of columns each, filled row by row from the
 //! model) and their Arrow schemas.
 //!
 //! The model structs are destructured without `..`, so a field added to the model and not
@@ -10,14 +10,15 @@ use arrow_array::builder::{StringBuilder, UInt32Builder};
 use arrow_schema::{Schema, SchemaRef};
 use srtlog_columnar::encode_other_metrics;
 use srtlog_model::{
-    AccuracyResult, BatchMetrics, BenchmarkPoint, BenchmarkRun, MemoryMetrics, ModelInfo, NodeMetadata,
-    ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
+    AccuracyResult, ArgValue, BatchMetrics, BenchmarkLaunchCommand, BenchmarkPoint, BenchmarkRun, LaunchArgs,
+    MemoryMetrics, ModelInfo, NodeLaunchCommand, NodeMetadata, ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
 };
 
 use srtlog_columnar::accuracy::AccuracyColumns;
 use srtlog_columnar::batches::BatchFieldColumns;
 use srtlog_columnar::columns;
 use srtlog_columnar::columns::{Columns, List, Opt, Req, ReqText, Text, WallMicros};
+use srtlog_columnar::launch_args::LaunchArgColumns;
 use srtlog_columnar::memory::MemoryFieldColumns;
 use srtlog_columnar::points::PointMetricColumns;
 
@@ -36,13 +37,16 @@ pub enum Table {
     Memory,
     /// `accuracy/`: one row per accuracy result (task × metric × filter) of every run.
     Accuracy,
+    /// `launch_args/`: one row per launch argument of every worker and of the benchmark.
+    LaunchArgs,
 }
 
 impl Table {
     /// Every table, in the order the dataset writes them.
-    pub const ALL: [Table; 5] = [Table::Runs, Table::Points, Table::Batches, Table::Memory, Table::Accuracy];
+    pub const ALL: [Table; 6] =
+        [Table::Runs, Table::Points, Table::Batches, Table::Memory, Table::Accuracy, Table::LaunchArgs];
 
-    /// The table's directory name (`runs`, `points`, `batches`, `memory`, `accuracy`).
+    /// The table's directory name (`runs`, `points`, `batches`, `memory`, `accuracy`, `launch_args`).
     pub fn name(self) -> &'static str {
         match self {
             Table::Runs => "runs",
@@ -50,6 +54,7 @@ impl Table {
             Table::Batches => "batches",
             Table::Memory => "memory",
             Table::Accuracy => "accuracy",
+            Table::LaunchArgs => "launch_args",
         }
     }
 
@@ -66,12 +71,14 @@ impl Table {
         static BATCHES: LazyLock<SchemaRef> = LazyLock::new(schema_of::<BatchColumns>);
         static MEMORY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<MemoryColumns>);
         static ACCURACY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<AccuracyTableColumns>);
+        static LAUNCH_ARGS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<LaunchArgsColumns>);
         let schema = match self {
             Table::Runs => &RUNS,
             Table::Points => &POINTS,
             Table::Batches => &BATCHES,
             Table::Memory => &MEMORY,
             Table::Accuracy => &ACCURACY,
+            Table::LaunchArgs => &LAUNCH_ARGS,
         };
         Arc::clone(schema)
     }
@@ -413,6 +420,71 @@ macro_rules! node_tables {
 }
 
 srtlog_model::with_batch_fields!(node_tables! {});
+
+columns! {
+    /// The columns of `launch_args/`: one row per argument of a launch command, the worker's
+    /// (`node_name`, `worker_type`, `worker_id` set) or the benchmark client's (all three null).
+    pub(crate) struct LaunchArgsColumns {
+        node_name: Text,
+        worker_type: Text,
+        worker_id: Text,
+        tool: ReqText,
+        arg: LaunchArgColumns,
+        raw_command: ReqText,
+        run_path: ReqText,
+    }
+}
+
+/// One launch command of a run: whose it is, which tool, as written, and its arguments.
+pub(crate) struct LaunchCommandRef<'a> {
+    /// The worker, or `None` for the benchmark client.
+    pub(crate) worker: Option<&'a NodeMetadata>,
+    /// `backend_type` of a worker's command, `benchmark_type` of the benchmark's.
+    pub(crate) tool: &'a str,
+    pub(crate) raw_command: &'a str,
+    pub(crate) args: &'a LaunchArgs,
+}
+
+impl<'a> LaunchCommandRef<'a> {
+    /// Every launch command of `run`: the benchmark client's first, then the workers' in the
+    /// run's order.
+    pub(crate) fn of_run(run: &'a BenchmarkRun) -> impl Iterator<Item = LaunchCommandRef<'a>> {
+        let bench = run.benchmark_launch_command.as_ref().map(|c| {
+            let BenchmarkLaunchCommand { benchmark_type, raw_command, args } = c;
+            LaunchCommandRef { worker: None, tool: benchmark_type, raw_command, args }
+        });
+        let workers = run.nodes.iter().filter_map(|n| {
+            let c = n.node_config.launch_command.as_ref()?;
+            let NodeLaunchCommand { backend_type, worker_type: _, raw_command, args } = c;
+            Some(LaunchCommandRef {
+                worker: Some(&n.metrics.metadata),
+                tool: backend_type,
+                raw_command,
+                args,
+            })
+        });
+        bench.into_iter().chain(workers)
+    }
+}
+
+impl LaunchArgsColumns {
+    /// Appends the argument `name` = `value` of `command` as one row.
+    pub(crate) fn push(
+        &mut self,
+        ctx: &RunContext<'_>,
+        command: &LaunchCommandRef<'_>,
+        name: &str,
+        value: &ArgValue,
+    ) {
+        self.node_name.push(command.worker.map(|w| w.node_name.as_str()));
+        self.worker_type.push(command.worker.map(|w| w.worker_type.as_str()));
+        self.worker_id.push(command.worker.map(|w| w.worker_id.as_str()));
+        self.tool.push(command.tool);
+        self.arg.push(name, value);
+        self.raw_command.push(command.raw_command);
+        self.run_path.push(ctx.path);
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-TABLES = ["runs", "points", "batches", "memory"]
+TABLES = ["runs", "points", "batches", "memory", "launch_args"]
 
 # Column -> DuckDB type, for a selection of columns of each table (partition column included).
 DUCKDB_TYPES = {
@@ -65,6 +65,13 @@ DUCKDB_TYPES = {
         "kv_tokens": "UBIGINT",
         "kv_cache_gb": "DOUBLE",
     },
+    "launch_args": {
+        "job_id": "VARCHAR",
+        "node_name": "VARCHAR",
+        "name": "VARCHAR",
+        "value": "VARCHAR",
+        "value_type": "VARCHAR",
+    },
 }
 
 # The same selection as pyarrow types.
@@ -79,6 +86,7 @@ ARROW_TYPES = {
     "points": {"concurrency": pa.uint32(), "output_tps": pa.float64(), "total_input_tokens": pa.uint64()},
     "batches": {"timestamp": pa.timestamp("us"), "utc_offset_secs": pa.int32(), "cuda_graph": pa.bool_()},
     "memory": {"kv_tokens": pa.uint64()},
+    "launch_args": {"name": pa.string(), "value": pa.string(), "value_type": pa.string()},
 }
 
 JOIN_QUERY = """

@@ -200,7 +200,7 @@ impl<'a> NodeAnalyzer<'a> {
                     .unwrap_or(&[]);
                 let node_config = self.node_config(parser, &m.metadata, files, &sweep);
                 if let Some(cmd) = &node_config.launch_command {
-                    m.config.fill_from(&srtlog_parsers_node::config_from_args(&cmd.extra_args));
+                    m.config.fill_from(&srtlog_parsers_node::config_from_args(&cmd.args));
                 }
                 NodeInfo { metrics: m, node_config }
             })

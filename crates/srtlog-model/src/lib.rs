@@ -8,7 +8,8 @@
 //! A run's files reach benchmark parsers as data: the listing [`RunFiles`] (paths, sizes,
 //! modification times), from which a parser selects its [`ResultSources`], and the bytes of
 //! those files ([`SourceBytes`]), read by the caller; [`parse_run_results`] is the one place
-//! that orders result files before `benchmark.out`. It depends on no other srtlog crate and
+//! that orders result files before `benchmark.out`. Launch commands keep their arguments as [`LaunchArgs`]:
+//! the tools' destination names with typed [`ArgValue`]s, by the one rule of [`Tool::dest`]. It depends on no other srtlog crate and
 //! does no file I/O (node parsers read from a `Read` they are handed).
 //!
 //! The serde form of these types is the JSON contract of `analyze --json`
@@ -34,6 +35,7 @@ mod batch;
 pub mod derived;
 mod derived_values;
 mod error;
+mod launch_args;
 mod node;
 pub mod python_json;
 mod registry;
@@ -52,6 +54,7 @@ pub use accuracy_registry::{
 pub use batch::{BatchField, BatchMetrics, BatchRow, BatchType, CountField, RealField};
 pub use derived_values::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived, WorkersDerived};
 pub use error::{ParseError, RegistryError};
+pub use launch_args::{is_flag, ArgValue, LaunchArgs, Tool};
 pub use node::{
     MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics,
     ParallelConfig, ParseStats, WorkerType,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::batch::BatchMetrics;
+use crate::launch_args::LaunchArgs;
 use crate::text::StringMap;
 use crate::timestamp::Timestamp;
 
@@ -215,7 +216,7 @@ pub struct NodeMetrics {
 }
 
 /// How a worker was launched.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeLaunchCommand {
     /// Backend (`sglang`, `trtllm`).
     pub backend_type: String,
@@ -223,9 +224,10 @@ pub struct NodeLaunchCommand {
     pub worker_type: Option<WorkerType>,
     /// The command as written.
     pub raw_command: String,
-    /// Arguments by flag name without dashes, kebab-case as given (`model-path`, `tp-size`);
-    /// a flag without a value is `"true"`.
-    pub extra_args: StringMap,
+    /// The arguments by destination name, typed (`tp_size: 8`, `enable_dp_attention: true`;
+    /// see [`LaunchArgs`]). The JSON keeps the contract's field name, `extra_args`.
+    #[serde(rename = "extra_args")]
+    pub args: LaunchArgs,
 }
 
 /// Configuration of a worker: never cached, always read fresh.
@@ -249,4 +251,32 @@ pub struct NodeInfo {
     pub metrics: NodeMetrics,
     /// Configuration (never cached).
     pub node_config: NodeConfig,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_launch_command_serializes_its_arguments_typed_under_extra_args() {
+        let words =
+            crate::shell_words("--tp 8 --enable-dp-attention --disaggregation-mode prefill --rate inf");
+        let cmd = NodeLaunchCommand {
+            backend_type: "sglang".into(),
+            worker_type: Some(WorkerType::Prefill),
+            raw_command: "python3 -m sglang.launch_server --tp 8 ...".into(),
+            args: LaunchArgs::from_flags(crate::Tool::Sglang, &words).0,
+        };
+        let json = serde_json::to_value(&cmd).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "backend_type": "sglang",
+                "worker_type": "prefill",
+                "raw_command": "python3 -m sglang.launch_server --tp 8 ...",
+                "extra_args": {"disaggregation_mode": "prefill", "enable_dp_attention": true, "rate": "inf", "tp_size": 8}
+            })
+        );
+        assert_eq!(serde_json::from_value::<NodeLaunchCommand>(json).unwrap(), cmd);
+    }
 }

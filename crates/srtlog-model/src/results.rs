@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::StringMap;
+use crate::launch_args::LaunchArgs;
 
 /// Where a run's results came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,14 +252,18 @@ impl ProfilerResults {
 }
 
 /// The benchmark client's command line and settings as found in `benchmark.out`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BenchmarkLaunchCommand {
     /// Benchmark type (`sa-bench`, `mooncake-router`).
     pub benchmark_type: String,
     /// The command or header line as written.
     pub raw_command: String,
-    /// Settings by name (`endpoint`, `isl`, `osl`, `concurrencies`, `model`, `workload`, ...).
-    pub extra_args: StringMap,
+    /// Settings by the client's destination names, typed: its flags and the settings header
+    /// lines that stand for them under one name (sa-bench's `req_rate=` and `--request-rate`
+    /// are both `request_rate`; see [`LaunchArgs`]). The JSON keeps the contract's field name,
+    /// `extra_args`.
+    #[serde(rename = "extra_args")]
+    pub args: LaunchArgs,
 }
 
 #[cfg(test)]

@@ -10,15 +10,15 @@
 //!   `ITL Threshold: 25ms`, `Tokenizer Path:`, `Input file:`, `Artifact dir:`);
 //! - `aiperf profile ...` command lines, also when continued over several lines with `\`.
 //!
-//! Settings land in [`BenchmarkLaunchCommand::extra_args`]: header keys as written
-//! (`endpoint`, `isl`, `concurrencies`, ...), command flags without their dashes
-//! (`request-rate`, `percentile-metrics`, `fixed-schedule` = `true`); a header key is never
-//! overwritten by a flag.
+//! Settings land in [`BenchmarkLaunchCommand::args`] under the client's destination names
+//! ([`Tool::SaBench`], [`Tool::Aiperf`]): a header key and the flag it stands for are one
+//! setting (`req_rate=inf` and `--request-rate inf` are `request_rate`; `concurrencies=4x8` is
+//! `max_concurrency: [4, 8]`), typed. A header value is never overwritten by a flag.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
-use srtlog_model::{BenchmarkLaunchCommand, StringMap};
+use srtlog_model::{ArgValue, BenchmarkLaunchCommand, LaunchArgs, Tool};
 
 use crate::common::shell_words;
 
@@ -64,62 +64,26 @@ fn cmd_line(line: &str) -> Option<&str> {
     (!cmd.is_empty()).then_some(cmd)
 }
 
-/// `--flag value`, `--flag=value`, `-m value` and bare `--flag` words → a map. Several values
-/// after one flag are joined with spaces. `skip` names flags to leave out.
-pub fn command_flags(words: &[String], skip: &[&str]) -> StringMap {
-    let mut flags = StringMap::new();
-    let mut i = 0;
-    while i < words.len() {
-        let word = &words[i];
-        i += 1;
-        let Some(name) = word.strip_prefix("--").or_else(|| word.strip_prefix('-').filter(|n| n.len() == 1))
-        else {
-            continue;
-        };
-        if name.is_empty() {
-            continue;
-        }
-        let (name, inline) = match name.split_once('=') {
-            Some((n, v)) => (n, Some(v.to_owned())),
-            None => (name, None),
-        };
-        let name = match name {
-            "m" | "model-names" => "model",
-            "u" => "url",
-            n => n,
-        };
-        let value = match inline {
-            Some(v) => v,
-            None => {
-                let mut values = Vec::new();
-                while i < words.len()
-                    && !(words[i].starts_with('-') && words[i].len() > 1 && words[i].parse::<f64>().is_err())
-                {
-                    values.push(words[i].as_str());
-                    i += 1;
-                }
-                if values.is_empty() {
-                    "true".to_owned()
-                } else {
-                    values.join(" ")
-                }
-            }
-        };
-        if !skip.contains(&name) {
-            flags.insert(name.to_owned(), value);
-        }
+/// The arguments of a client command line: the flags after the program (the word naming the
+/// script, `….py` / `….sh`, or aiperf's `profile` subcommand; an interpreter's own flags, as
+/// `python3 -u`, come before it and are not the client's), without those of `skip`
+/// (destination names).
+pub fn command_args(tool: Tool, command: &str, skip: &[&str]) -> LaunchArgs {
+    let words = shell_words(command);
+    let program_end = words
+        .iter()
+        .position(|w| w.ends_with(".py") || w.ends_with(".sh") || w == "profile")
+        .map_or(0, |at| at + 1);
+    let (mut args, _positional) = LaunchArgs::from_flags(tool, &words[program_end..]);
+    for name in skip {
+        args.remove(name);
     }
-    flags
+    args
 }
 
-fn merge_missing(into: &mut StringMap, from: StringMap) {
-    for (k, v) in from {
-        into.entry(k).or_insert(v);
-    }
-}
-
-/// Flags of a client run that change per concurrency and so describe no setting of the job.
-const PER_RUN_FLAGS: [&str; 4] = ["max-concurrency", "num-prompts", "result-filename", "result-dir"];
+/// Flags of a client run that change per concurrency and so describe no setting of the job
+/// (the header's `concurrencies` is the job's setting of `max_concurrency`).
+const PER_RUN_FLAGS: [&str; 4] = ["max_concurrency", "num_prompts", "result_filename", "result_dir"];
 
 /// Whether `benchmark.out` text was written by sa-bench.
 pub fn detect_sa_bench(text: &str) -> bool {
@@ -139,7 +103,8 @@ pub fn detect_mooncake(text: &str) -> bool {
 /// measured `benchmark_serving.py` command (one with `--save-result`; warm-ups have none), else
 /// the header line.
 pub fn parse_sa_bench_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
-    let mut extra = StringMap::new();
+    const TOOL: Tool = Tool::SaBench;
+    let mut args = LaunchArgs::new();
     let mut header: Option<String> = None;
     let mut cmd: Option<String> = None;
     let mut client: Option<String> = None;
@@ -152,7 +117,7 @@ pub fn parse_sa_bench_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
                     if let Some((k, v)) = pair.split_once('=') {
                         let (k, v) = (k.trim(), v.trim());
                         if !k.is_empty() && !v.is_empty() {
-                            extra.entry(k.to_owned()).or_insert_with(|| v.to_owned());
+                            args.insert_setting(TOOL, k, header_value(k, v));
                         }
                     }
                 }
@@ -160,15 +125,17 @@ pub fn parse_sa_bench_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
         } else if let Some(caps) = OLD_SA_HEADER.captures(line) {
             if header.is_none() {
                 header = Some(line.to_owned());
-                extra.insert("isl".into(), caps["isl"].to_owned());
-                extra.insert("osl".into(), caps["osl"].to_owned());
-                extra.insert(
-                    "concurrencies".into(),
-                    caps["conc"].split_whitespace().collect::<Vec<_>>().join("x"),
+                args.insert_setting(TOOL, "isl", ArgValue::from_word(&caps["isl"]));
+                args.insert_setting(TOOL, "osl", ArgValue::from_word(&caps["osl"]));
+                let concurrencies: Vec<&str> = caps["conc"].split_whitespace().collect();
+                args.insert_setting(
+                    TOOL,
+                    "concurrencies",
+                    ArgValue::List(concurrencies.iter().map(|c| ArgValue::from_word(c)).collect()),
                 );
-                extra.insert("req_rate".into(), caps["rate"].to_owned());
+                args.insert_setting(TOOL, "req_rate", ArgValue::from_word(&caps["rate"]));
                 if let Some(r) = caps.name("router") {
-                    extra.insert("sglang_router".into(), r.as_str().to_owned());
+                    args.insert_setting(TOOL, "sglang_router", ArgValue::from_word(r.as_str()));
                 }
             }
         } else if line.contains("benchmark_serving.py") && !line.contains("Namespace(") {
@@ -181,10 +148,20 @@ pub fn parse_sa_bench_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
         }
     }
     for c in [&cmd, &client].into_iter().flatten() {
-        merge_missing(&mut extra, command_flags(&shell_words(c), &PER_RUN_FLAGS));
+        args.merge_missing(command_args(TOOL, c, &PER_RUN_FLAGS));
     }
     let raw_command = cmd.or(client).or(header)?;
-    Some(BenchmarkLaunchCommand { benchmark_type: "sa-bench".to_owned(), raw_command, extra_args: extra })
+    Some(BenchmarkLaunchCommand { benchmark_type: "sa-bench".to_owned(), raw_command, args })
+}
+
+/// A value of the sa-bench header: `concurrencies` is always a list (`4x8x16`, or one value),
+/// every other value one word.
+fn header_value(key: &str, value: &str) -> ArgValue {
+    if key == "concurrencies" {
+        ArgValue::List(value.split('x').map(|c| ArgValue::from_word(c.trim())).collect())
+    } else {
+        ArgValue::from_word(value)
+    }
 }
 
 /// The mooncake-router launch command and settings of `benchmark.out` text.
@@ -195,11 +172,13 @@ pub fn parse_sa_bench_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
 /// `Endpoint:` header line. Flags of the warm-up command are not settings of the job and are
 /// only read when nothing else is there.
 pub fn parse_mooncake_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
-    let mut extra = StringMap::new();
+    const TOOL: Tool = Tool::Aiperf;
+    let mut args = LaunchArgs::new();
     let mut header: Option<String> = None;
     let mut cmd: Option<String> = None;
     let mut measured: Option<String> = None;
     let mut last_aiperf: Option<String> = None;
+    // Header lines by the setting key they name ([`Tool::setting_dest`] gives aiperf's name).
     const HEADER_KEYS: [(&str, &str); 8] = [
         ("Endpoint:", "endpoint"),
         ("Model:", "model"),
@@ -230,8 +209,8 @@ pub fn parse_mooncake_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
             if let Some(value) = line.strip_prefix(prefix) {
                 let value = value.trim();
                 let value = if key.ends_with("_ms") { value.trim_end_matches("ms").trim() } else { value };
-                if !value.is_empty() && !extra.contains_key(key) {
-                    extra.insert(key.to_owned(), value.to_owned());
+                if !value.is_empty() && !args.contains(&TOOL.setting_dest(key)) {
+                    args.insert_setting(TOOL, key, ArgValue::from_word(value));
                     if key == "endpoint" && header.is_none() {
                         header = Some(line.to_owned());
                     }
@@ -240,31 +219,32 @@ pub fn parse_mooncake_launch(text: &str) -> Option<BenchmarkLaunchCommand> {
         }
     }
     for c in [&measured, &cmd].into_iter().flatten() {
-        merge_missing(&mut extra, command_flags(&shell_words(c), &[]));
+        args.merge_missing(command_args(TOOL, c, &[]));
     }
     if measured.is_none() && cmd.is_none() {
         if let Some(c) = &last_aiperf {
-            merge_missing(&mut extra, command_flags(&shell_words(c), &[]));
+            args.merge_missing(command_args(TOOL, c, &[]));
         }
     }
     let raw_command = measured.or(cmd).or(last_aiperf).or(header)?;
-    Some(BenchmarkLaunchCommand {
-        benchmark_type: "mooncake-router".to_owned(),
-        raw_command,
-        extra_args: extra,
-    })
+    Some(BenchmarkLaunchCommand { benchmark_type: "mooncake-router".to_owned(), raw_command, args })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn args(cmd: &BenchmarkLaunchCommand) -> Vec<(&str, &str)> {
-        cmd.extra_args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    /// Every setting as `(name, JSON text of the value)`.
+    fn args(cmd: &BenchmarkLaunchCommand) -> Vec<(&str, String)> {
+        cmd.args.iter().map(|(k, v)| (k, v.to_string())).collect()
+    }
+
+    fn has(a: &[(&str, String)], name: &str, json: &str) -> bool {
+        a.iter().any(|(k, v)| *k == name && v == json)
     }
 
     #[test]
-    fn sa_bench_header_and_trace() {
+    fn sa_bench_header_and_trace_name_each_setting_once() {
         let text = "SA-Bench Config: endpoint=http://10.0.0.1:8000; isl=8192; osl=1024; concurrencies=4x8x16x32; req_rate=inf; model=dsr1; dataset=random; dataset_path=\nVerifying endpoint...\n+ python3 -u /srtctl-benchmarks/sa-bench/benchmark_serving.py --model dsr1 --tokenizer /model/ --host 10.0.0.1 --port 8000 --backend dynamo --endpoint /v1/completions --disable-tqdm --dataset-name random --num-prompts 40 --random-input-len 8192 --random-output-len 1024 --random-range-ratio 0.8 --ignore-eos --request-rate inf --percentile-metrics ttft,tpot,itl,e2el --max-concurrency 4 --trust-remote-code --save-result --result-dir /logs/sa-bench_isl_8192_osl_1024 --result-filename results_concurrency_4_gpus_12_ctx_1_gen_2.json\n";
         let c = parse_sa_bench_launch(text).unwrap();
         assert_eq!(c.benchmark_type, "sa-bench");
@@ -272,23 +252,32 @@ mod tests {
             .raw_command
             .starts_with("python3 -u /srtctl-benchmarks/sa-bench/benchmark_serving.py --model dsr1"));
         let a = args(&c);
-        for kv in [
-            ("endpoint", "http://10.0.0.1:8000"),
-            ("isl", "8192"),
-            ("osl", "1024"),
-            ("concurrencies", "4x8x16x32"),
-            ("req_rate", "inf"),
-            ("model", "dsr1"),
-            ("dataset", "random"),
-            ("request-rate", "inf"),
-            ("percentile-metrics", "ttft,tpot,itl,e2el"),
-            ("ignore-eos", "true"),
-            ("random-range-ratio", "0.8"),
+        for (name, json) in [
+            ("base_url", r#""http://10.0.0.1:8000""#),
+            ("endpoint", r#""/v1/completions""#),
+            ("random_input_len", "8192"),
+            ("random_output_len", "1024"),
+            ("max_concurrency", "[4,8,16,32]"),
+            ("request_rate", r#""inf""#),
+            ("model", r#""dsr1""#),
+            ("dataset_name", r#""random""#),
+            ("percentile_metrics", r#"["ttft","tpot","itl","e2el"]"#),
+            ("ignore_eos", "true"),
+            ("random_range_ratio", "0.8"),
+            ("port", "8000"),
         ] {
-            assert!(a.contains(&kv), "{kv:?} in {a:?}");
+            assert!(has(&a, name, json), "{name} = {json} in {a:?}");
         }
-        assert!(!c.extra_args.contains_key("dataset_path"), "empty values are left out");
-        assert!(!c.extra_args.contains_key("max-concurrency"), "per-run flags are left out");
+        // One name per setting: the header's spellings and the flags' are gone.
+        for gone in ["isl", "osl", "concurrencies", "req_rate", "dataset", "request-rate", "dataset-name"] {
+            assert!(!c.args.contains(gone), "{gone} in {a:?}");
+        }
+        assert!(!c.args.contains("dataset_path"), "empty values are left out");
+        assert!(
+            !c.args.contains("num_prompts") && !c.args.contains("result_filename"),
+            "per-run flags are left out"
+        );
+        assert!(!c.args.contains("u"), "python3's own -u is not a client flag");
     }
 
     #[test]
@@ -299,17 +288,28 @@ mod tests {
         assert_eq!(c.raw_command, "bash /scripts/bench.sh --isl 1024");
         assert_eq!(
             args(&c),
-            vec![
-                ("concurrencies", "1x2"),
-                ("isl", "1024"),
-                ("osl", "256"),
-                ("req_rate", "inf"),
-                ("sglang_router", "false")
+            [
+                ("max_concurrency", "[1,2]"),
+                ("random_input_len", "1024"),
+                ("random_output_len", "256"),
+                ("request_rate", r#""inf""#),
+                ("sglang_router", "false"),
             ]
+            .map(|(k, v)| (k, v.to_owned()))
         );
         assert_eq!(
-            parse_sa_bench_launch("Config 1024; 1024; 16 64; inf\n").unwrap().extra_args["concurrencies"],
-            "16x64"
+            parse_sa_bench_launch("Config 1024; 1024; 16 64; inf\n").unwrap().args.get("max_concurrency"),
+            Some(&ArgValue::List(vec![ArgValue::Int(16), ArgValue::Int(64)]))
+        );
+        assert_eq!(
+            parse_sa_bench_launch("SA-Bench Config: concurrencies=256; req_rate=12.5\n").unwrap().args,
+            [
+                ("max_concurrency".to_owned(), ArgValue::List(vec![ArgValue::Int(256)])),
+                ("request_rate".to_owned(), ArgValue::Float(12.5)),
+            ]
+            .into_iter()
+            .collect(),
+            "one concurrency is still a list; a finite rate is a number"
         );
         assert_eq!(parse_sa_bench_launch("nothing here\n"), None);
     }
@@ -325,51 +325,65 @@ mod tests {
             c.raw_command
         );
         let a = args(&c);
-        for kv in [
-            ("endpoint", "http://10.1.1.1:8000"),
-            ("model", "deepseek-ai/DeepSeek-R1"),
-            ("workload", "conversation"),
+        for (name, json) in [
+            ("url", r#""http://10.1.1.1:8000""#),
+            ("model_names", r#""deepseek-ai/DeepSeek-R1""#),
+            ("workload", r#""conversation""#),
             ("ttft_threshold_ms", "2000"),
             ("itl_threshold_ms", "25"),
-            ("tokenizer_path", "/model"),
-            ("fixed-schedule", "true"),
-            ("custom-dataset-type", "mooncake_trace"),
-            ("goodput", "time_to_first_token:2000 inter_token_latency:25"),
-            ("artifact-dir", "/logs/artifacts/DeepSeek-R1_conversation_20260116_062017"),
+            ("tokenizer", r#""/model""#),
+            ("fixed_schedule", "true"),
+            ("custom_dataset_type", r#""mooncake_trace""#),
+            ("goodput", r#""time_to_first_token:2000 inter_token_latency:25""#),
+            ("artifact_dir", r#""/logs/artifacts/DeepSeek-R1_conversation_20260116_062017""#),
         ] {
-            assert!(a.contains(&kv), "{kv:?} in {a:?}");
+            assert!(has(&a, name, json), "{name} = {json} in {a:?}");
         }
-        assert!(!c.extra_args.contains_key("concurrency"), "the warm-up command is not the launch command");
+        for gone in ["model", "endpoint", "tokenizer_path", "m"] {
+            assert!(!c.args.contains(gone), "{gone} in {a:?}");
+        }
+        assert!(!c.args.contains("concurrency"), "the warm-up command is not the launch command");
     }
 
     #[test]
     fn mooncake_cmd_line_and_header_only() {
-        let c =
-            parse_mooncake_launch("[CMD] aiperf profile --model m --concurrency 32 --server-metrics a b\n")
-                .unwrap();
-        assert_eq!(c.raw_command, "aiperf profile --model m --concurrency 32 --server-metrics a b");
-        assert_eq!(args(&c), vec![("concurrency", "32"), ("model", "m"), ("server-metrics", "a b")]);
+        let c = parse_mooncake_launch(
+            "[CMD] aiperf profile --model m --concurrency 32 --server-metrics a b --no-streaming\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.raw_command,
+            "aiperf profile --model m --concurrency 32 --server-metrics a b --no-streaming"
+        );
+        assert_eq!(
+            args(&c),
+            [
+                ("concurrency", "32"),
+                ("model_names", r#""m""#),
+                ("server_metrics", r#"["a","b"]"#),
+                ("streaming", "false")
+            ]
+            .map(|(k, v)| (k, v.to_owned()))
+        );
         let h = parse_mooncake_launch("Endpoint: http://h:8000\nWorkload: synthetic\n").unwrap();
         assert_eq!(h.raw_command, "Endpoint: http://h:8000");
+        assert_eq!(h.args.get("url"), Some(&ArgValue::Str("http://h:8000".into())));
         assert_eq!(parse_mooncake_launch("hello\n"), None);
     }
 
     #[test]
-    fn flags() {
-        let words: Vec<String> = ["x", "--a=1", "--b", "-5", "--c", "--d", "v", "-m", "M", "pos"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let f = command_flags(&words, &["c"]);
-        assert_eq!(
-            f.into_iter().collect::<Vec<_>>(),
-            vec![
-                ("a".into(), "1".into()),
-                ("b".into(), "-5".into()),
-                ("d".into(), "v".into()),
-                ("model".into(), "M pos".into())
-            ]
+    fn command_args_start_after_the_program() {
+        let a = command_args(
+            Tool::SaBench,
+            "python3 -u x/benchmark_serving.py --a=1 --b -5 --c --d v pos",
+            &["c"],
         );
+        assert_eq!(
+            a.iter().map(|(k, v)| (k, v.to_string())).collect::<Vec<_>>(),
+            [("a", "1"), ("b", "-5"), ("d", r#"["v","pos"]"#)].map(|(k, v)| (k, v.to_owned()))
+        );
+        let b = command_args(Tool::Aiperf, "aiperf profile -m M -u http://h", &[]);
+        assert_eq!(b.get("url"), Some(&ArgValue::Str("http://h".into())));
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub(crate) fn apply(
         LineEvent::Limits(c) => out.config.fill_from(&c),
         LineEvent::LaunchCommand(cmd) => {
             if out.launch_command.is_none() {
-                out.config.fill_from(&config_from_args(&cmd.extra_args));
+                out.config.fill_from(&config_from_args(&cmd.args));
                 out.launch_command = Some(cmd);
             }
         }

@@ -1,43 +1,10 @@
-//! Worker launch commands: shell-word splitting and `--flag value` parsing into
-//! [`NodeLaunchCommand`], shared by both backends.
+//! Worker launch commands: finding the server program in a command line and reading its
+//! arguments into a [`NodeLaunchCommand`] by the one rule of [`LaunchArgs`], shared by both
+//! backends.
 
-use srtlog_model::{NodeLaunchCommand, ParallelConfig, StringMap, WorkerType};
+use srtlog_model::{ArgValue, LaunchArgs, NodeLaunchCommand, ParallelConfig, Tool, WorkerType};
 
 pub use srtlog_model::shell_words;
-
-/// Whether a word is a flag (`--x`, `-x`) rather than a value (`-1`, `-0.5` are values).
-fn is_flag(word: &str) -> bool {
-    word.starts_with('-')
-        && word.len() > 1
-        && !word[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
-}
-
-/// Parses the arguments after the program/module into `flag -> value`. Flag names lose their
-/// leading dashes and keep their spelling; a flag without a value is `"true"`; `--flag=value`
-/// is split. Positional words are returned separately.
-pub fn parse_flags(args: &[String]) -> (StringMap, Vec<String>) {
-    let mut map = StringMap::new();
-    let mut positional = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let word = &args[i];
-        if is_flag(word) {
-            let name = word.trim_start_matches('-');
-            if let Some((k, v)) = name.split_once('=') {
-                map.insert(k.to_owned(), v.to_owned());
-            } else if let Some(next) = args.get(i + 1).filter(|n| !is_flag(n)) {
-                map.insert(name.to_owned(), next.clone());
-                i += 1;
-            } else {
-                map.insert(name.to_owned(), "true".to_owned());
-            }
-        } else {
-            positional.push(word.clone());
-        }
-        i += 1;
-    }
-    (map, positional)
-}
 
 /// Which program a command launches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,26 +15,27 @@ pub(crate) enum Program {
     Trtllm,
 }
 
-/// Finds the program in `words`; returns it and the index of the first argument after it.
-fn find_program(words: &[String], want: Program) -> Option<(usize, bool)> {
+/// Finds the program in `words`; returns the tool whose flags follow and the index of the
+/// first argument after it.
+fn find_program(words: &[String], want: Program) -> Option<(Tool, usize)> {
     for (i, w) in words.iter().enumerate() {
         let base = w.rsplit('/').next().unwrap_or(w);
         if base.starts_with("python") && words.get(i + 1).map(String::as_str) == Some("-m") {
             let module = words.get(i + 2).map(String::as_str).unwrap_or("");
-            let ok = match want {
+            let tool = match want {
                 Program::Sglang => {
-                    module == "sglang.launch_server"
-                        || module == "dynamo.sglang"
-                        || module == "sglang_router.launch_server"
+                    matches!(module, "sglang.launch_server" | "dynamo.sglang" | "sglang_router.launch_server")
+                        .then_some(Tool::Sglang)
                 }
-                Program::Trtllm => module == "dynamo.trtllm" || module.starts_with("tensorrt_llm"),
+                Program::Trtllm => (module == "dynamo.trtllm" || module.starts_with("tensorrt_llm"))
+                    .then_some(Tool::DynamoTrtllm),
             };
-            if ok {
-                return Some((i + 3, false));
+            if let Some(tool) = tool {
+                return Some((tool, i + 3));
             }
         }
         if want == Program::Trtllm && base == "trtllm-serve" {
-            return Some((i + 1, true));
+            return Some((Tool::TrtllmServe, i + 1));
         }
     }
     None
@@ -77,20 +45,17 @@ fn find_program(words: &[String], want: Program) -> Option<(usize, bool)> {
 pub(crate) fn parse_command(raw: &str, program: Program) -> Option<NodeLaunchCommand> {
     let raw = raw.trim();
     let words = shell_words(raw);
-    let (args_at, serve) = find_program(&words, program)?;
-    let (mut extra_args, positional) = parse_flags(&words[args_at..]);
-    if serve {
-        // `trtllm-serve <model> ...`: the model is the first positional word.
-        let model = positional.first().filter(|p| p.as_str() != "serve");
-        let model = model.or_else(|| positional.get(1));
+    let (tool, args_at) = find_program(&words, program)?;
+    let (mut args, positional) = LaunchArgs::from_flags(tool, &words[args_at..]);
+    if tool == Tool::TrtllmServe {
+        // `trtllm-serve [serve] <model> ...`: the model is click's positional `model`.
+        let model = positional.iter().find(|p| p.as_str() != "serve");
         if let Some(m) = model {
-            extra_args.entry("model".to_owned()).or_insert_with(|| m.clone());
+            args.insert_setting(tool, "model", ArgValue::Str(m.clone()));
         }
     }
-    let worker_type = extra_args
-        .get("disaggregation-mode")
-        .or_else(|| extra_args.get("disaggregation_mode"))
-        .and_then(|m| WorkerType::from_word(m.as_str()));
+    let worker_type =
+        args.get("disaggregation_mode").and_then(ArgValue::as_str).and_then(WorkerType::from_word);
     Some(NodeLaunchCommand {
         backend_type: match program {
             Program::Sglang => "sglang",
@@ -99,26 +64,32 @@ pub(crate) fn parse_command(raw: &str, program: Program) -> Option<NodeLaunchCom
         .to_owned(),
         worker_type,
         raw_command: raw.to_owned(),
-        extra_args,
+        args,
     })
 }
 
 /// Parallelism and limits a command line states (used only to fill what the log itself does
-/// not say: `server_args=` / the engine-args dict win).
-pub fn config_from_args(args: &StringMap) -> ParallelConfig {
-    let get = |names: &[&str]| names.iter().find_map(|n| args.get(*n));
-    let num = |names: &[&str]| get(names).and_then(|v| v.trim().parse::<u64>().ok());
+/// not say: `server_args=` / the engine-args dict win). Names are destinations: SGLang's
+/// (`tp_size`, `chunked_prefill_size`), `dynamo.trtllm`'s (`tensor_parallel_size`,
+/// `enable_attention_dp`) and `trtllm-serve`'s (`tp_size`, `max_batch_size`); a setting given
+/// as a list (a repeated flag) states no single value and is left out.
+pub fn config_from_args(args: &LaunchArgs) -> ParallelConfig {
+    let get = |names: &[&str]| names.iter().find_map(|n| args.get(n));
+    let num = |names: &[&str]| get(names).and_then(ArgValue::as_i64).and_then(|v| u64::try_from(v).ok());
     let small = |names: &[&str]| num(names).and_then(|v| u32::try_from(v).ok());
     ParallelConfig {
-        tp_size: small(&["tp-size", "tp", "tensor-parallel-size", "tensor_parallel_size", "tp_size"]),
-        dp_size: small(&["dp-size", "dp", "data-parallel-size", "dp_size"]),
-        ep_size: small(&["ep-size", "ep", "expert-parallel-size", "moe_expert_parallel_size", "ep_size"]),
-        pp_size: small(&["pp-size", "pp", "pipeline-parallel-size", "pipeline_parallel_size", "pp_size"]),
-        enable_dp_attention: get(&["enable-dp-attention", "enable_attention_dp"])
-            .map(|v| !matches!(v.as_str(), "false" | "False" | "0")),
-        max_running_requests: num(&["max-running-requests", "max_batch_size", "max-batch-size"]),
-        max_num_tokens: num(&["chunked-prefill-size", "max_num_tokens", "max-num-tokens"]),
-        context_length: num(&["context-length", "max_seq_len", "max-seq-len"]),
+        tp_size: small(&["tp_size", "tensor_parallel_size"]),
+        dp_size: small(&["dp_size", "data_parallel_size"]),
+        ep_size: small(&["ep_size", "expert_parallel_size", "moe_expert_parallel_size"]),
+        pp_size: small(&["pp_size", "pipeline_parallel_size"]),
+        enable_dp_attention: get(&["enable_dp_attention", "enable_attention_dp"]).and_then(|v| match v {
+            ArgValue::Bool(b) => Some(*b),
+            ArgValue::Int(n) => Some(*n != 0),
+            _ => None,
+        }),
+        max_running_requests: num(&["max_running_requests", "max_batch_size"]),
+        max_num_tokens: num(&["chunked_prefill_size", "max_num_tokens"]),
+        context_length: num(&["context_length", "max_seq_len"]),
     }
 }
 
@@ -137,13 +108,50 @@ mod tests {
     }
 
     #[test]
-    fn flags() {
-        let words = shell_words("--tp-size 4 --enable-dp-attention --x=1 --offset -1 pos");
-        let (m, p) = parse_flags(&words);
-        assert_eq!(m["tp-size"], "4");
-        assert_eq!(m["enable-dp-attention"], "true");
-        assert_eq!(m["x"], "1");
-        assert_eq!(m["offset"], "-1");
-        assert_eq!(p, vec!["pos".to_owned()]);
+    fn programs_and_their_tools() {
+        let sglang = "python3 -m sglang.launch_server --model-path /m --tp 8 --disaggregation-mode prefill";
+        let c = parse_command(sglang, Program::Sglang).unwrap();
+        assert_eq!((c.backend_type.as_str(), c.worker_type), ("sglang", Some(WorkerType::Prefill)));
+        assert_eq!(c.args.get("tp_size"), Some(&ArgValue::Int(8)));
+        assert_eq!(parse_command(sglang, Program::Trtllm), None);
+
+        let serve = "trtllm-serve serve /models/dsr1 --tp_size 8 --ep_size 4 --extra_llm_api_options x.yaml";
+        let c = parse_command(serve, Program::Trtllm).unwrap();
+        assert_eq!(c.args.get("model"), Some(&ArgValue::Str("/models/dsr1".into())));
+        assert_eq!(c.args.get("extra_llm_api_options"), Some(&ArgValue::Str("x.yaml".into())));
+        assert_eq!((c.worker_type, c.raw_command.as_str()), (None, serve));
+
+        let dynamo =
+            "trtllm-llmapi-launch python3 -m dynamo.trtllm --model-path /model --disaggregation-mode decode";
+        let c = parse_command(dynamo, Program::Trtllm).unwrap();
+        assert_eq!(c.worker_type, Some(WorkerType::Decode));
+        assert_eq!(c.args.get("model_path"), Some(&ArgValue::Str("/model".into())));
+    }
+
+    #[test]
+    fn config_reads_each_tools_names() {
+        let args = |tool, cmd: &str| LaunchArgs::from_flags(tool, &shell_words(cmd)).0;
+        let c = config_from_args(&args(
+            Tool::Sglang,
+            "--tp 8 --dp 2 --ep 8 --enable-dp-attention --chunked-prefill-size 8192 --max-running-requests 256",
+        ));
+        assert_eq!(
+            (c.tp_size, c.dp_size, c.ep_size, c.enable_dp_attention),
+            (Some(8), Some(2), Some(8), Some(true))
+        );
+        assert_eq!((c.max_num_tokens, c.max_running_requests), (Some(8192), Some(256)));
+        let c =
+            config_from_args(&args(Tool::TrtllmServe, "--tp_size 4 --max_batch_size 64 --max_seq_len 9000"));
+        assert_eq!((c.tp_size, c.max_running_requests, c.context_length), (Some(4), Some(64), Some(9000)));
+        let c = config_from_args(&args(
+            Tool::DynamoTrtllm,
+            "--tensor-parallel-size 2 --enable-attention-dp false",
+        ));
+        assert_eq!((c.tp_size, c.enable_dp_attention), (Some(2), Some(false)));
+        assert_eq!(
+            config_from_args(&args(Tool::Sglang, "--tp 4 --tp 8")).tp_size,
+            None,
+            "a list is no one size"
+        );
     }
 }

@@ -108,7 +108,7 @@ mod worker_file;
 mod xtrace;
 
 pub use event::LineEvent;
-pub use launch::{config_from_args, parse_flags, shell_words};
+pub use launch::{config_from_args, shell_words};
 pub use scan::BUFFER_BYTES;
 pub use sglang::{parse_sglang_line, SglangParser};
 pub use sweep::{parse_sweep_log, SweepCommand};

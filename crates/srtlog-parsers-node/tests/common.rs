@@ -60,7 +60,7 @@ pub fn render(data: &WorkerLogData) -> String {
         Some(c) => {
             let _ = writeln!(s, "launch: backend={} worker_type={:?}", c.backend_type, c.worker_type);
             let _ = writeln!(s, "  raw: {}", c.raw_command);
-            for (k, v) in &c.extra_args {
+            for (k, v) in c.args.iter() {
                 let _ = writeln!(s, "  arg {k} = {v}");
             }
         }

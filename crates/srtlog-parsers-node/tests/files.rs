@@ -1,6 +1,6 @@
 //! File-name classification and sweep-log association.
 
-use srtlog_model::WorkerType;
+use srtlog_model::{ArgValue, WorkerType};
 use srtlog_parsers_node::{classify_worker_file, parse_sweep_log, LogStream};
 
 use crate::common::fixture;
@@ -100,11 +100,13 @@ fn sweep_log_associates_commands_with_workers() {
     let launch = srtlog_parsers_node::SglangParser.parse_launch_command(&first.command).expect("launch");
     assert_eq!(launch.worker_type, Some(WorkerType::Prefill));
     assert_eq!(
-        launch.extra_args["kv-events-config"],
-        r#"{"publisher":"zmq","topic":"kv-events","endpoint":"tcp://*:5550"}"#
+        launch.args.get("kv_events_config").and_then(ArgValue::as_str),
+        Some(r#"{"publisher":"zmq","topic":"kv-events","endpoint":"tcp://*:5550"}"#)
     );
-    assert_eq!(launch.extra_args["tensor-parallel-size"], "4");
-    assert_eq!(launch.extra_args["enable-dp-attention"], "true");
+    // `--tensor-parallel-size 4` is SGLang's `tp_size`, typed.
+    assert_eq!(launch.args.get("tp_size"), Some(&ArgValue::Int(4)));
+    assert!(!launch.args.contains("tensor_parallel_size"));
+    assert_eq!(launch.args.get("enable_dp_attention"), Some(&ArgValue::Bool(true)));
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Table tests: one fixture line per format variant and its expected values.
 
 use srtlog_model::{
-    BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeParser, ParallelConfig, WorkerType,
+    ArgValue, BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeParser, ParallelConfig,
+    WorkerType,
 };
 use srtlog_parsers_node::{parse_sglang_line, parse_trtllm_line, LineEvent, SglangParser, TrtllmParser};
 
@@ -263,21 +264,33 @@ fn sglang_launch_commands() {
         let LineEvent::LaunchCommand(c) = parse_sglang_line(line.as_bytes()) else { panic!("{line}") };
         assert_eq!(c.backend_type, "sglang");
         assert_eq!(c.worker_type, *worker_type, "{line}");
-        assert!(c.extra_args.contains_key("model-path") || c.extra_args.contains_key("model"), "{line}");
+        // `--model` and `--model-path` are one setting, `model_path`.
+        assert!(
+            c.args.get("model_path").and_then(ArgValue::as_str).is_some_and(|m| m.starts_with("/model")),
+            "{line}"
+        );
+        assert!(!c.args.contains("model"), "{line}");
         if line.contains("kv-events") {
             assert_eq!(
-                c.extra_args["kv-events-config"],
-                r#"{"publisher":"zmq","topic":"kv-events","endpoint":"tcp://*:5550"}"#
+                c.args.get("kv_events_config").and_then(ArgValue::as_str),
+                Some(r#"{"publisher":"zmq","topic":"kv-events","endpoint":"tcp://*:5550"}"#)
             );
         }
         if line.contains("--enable-dp-attention") {
-            assert_eq!(c.extra_args["enable-dp-attention"], "true");
+            assert_eq!(c.args.get("enable_dp_attention"), Some(&ArgValue::Bool(true)));
         }
+        assert_eq!(
+            c.args.get("tp_size").and_then(ArgValue::as_i64),
+            Some(if line.contains("--tp 2") { 2 } else { 4 })
+        );
     }
     let c = SglangParser
         .parse_launch_command("python -m sglang.launch_server --model /m --tp 2 --dp 2")
         .expect("command");
-    assert_eq!((c.extra_args["tp"].as_str(), c.extra_args["dp"].as_str()), ("2", "2"));
+    assert_eq!(
+        (c.args.get("tp_size"), c.args.get("dp_size")),
+        (Some(&ArgValue::Int(2)), Some(&ArgValue::Int(2)))
+    );
     assert_eq!(
         parse_sglang_line(b"+ SGLANG_DG_CACHE_DIR=/configs/dg"),
         LineEvent::Environment { name: "SGLANG_DG_CACHE_DIR".into(), value: "/configs/dg".into() }
@@ -409,10 +422,12 @@ fn trtllm_launch_commands() {
     assert_eq!((c.backend_type.as_str(), c.worker_type), ("trtllm", Some(WorkerType::Prefill)));
     assert!(c.raw_command.starts_with("python3 -m dynamo.trtllm") && c.raw_command.ends_with(".yaml"));
     let LineEvent::LaunchCommand(c) = parse_trtllm_line(rows[1].as_bytes()) else { panic!("trtllm-serve") };
+    // trtllm-serve's click parameters: the positional `model`, `--tensor_parallel_size` as spelled.
     assert_eq!(
-        (c.extra_args["model"].as_str(), c.extra_args["tensor_parallel_size"].as_str()),
-        ("/model", "4")
+        (c.args.get("model"), c.args.get("tensor_parallel_size")),
+        (Some(&ArgValue::Str("/model".into())), Some(&ArgValue::Int(4)))
     );
+    assert_eq!(c.args.get("port"), Some(&ArgValue::Int(8000)));
     let LineEvent::LaunchCommand(c) = parse_trtllm_line(rows[2].as_bytes()) else { panic!("xtrace") };
     assert_eq!(c.worker_type, Some(WorkerType::Decode));
     assert!(TrtllmParser.parse_launch_command("trtllm-serve /m --tp_size 2").is_some());

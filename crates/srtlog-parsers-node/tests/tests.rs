@@ -3,6 +3,7 @@
 mod common;
 mod eras;
 mod files;
+mod launch_args;
 mod lines;
 mod property;
 mod real;

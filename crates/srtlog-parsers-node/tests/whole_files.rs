@@ -2,7 +2,7 @@
 //! (refresh with `UPDATE_EXPECT=1 cargo test -p srtlog-parsers-node`).
 
 use expect_test::expect_file;
-use srtlog_model::{BatchType, WorkerType};
+use srtlog_model::{ArgValue, BatchType, WorkerType};
 use srtlog_parsers_node::{SglangParser, TrtllmParser};
 
 use crate::common::{parse_files, render};
@@ -67,7 +67,10 @@ fn legacy_prefill_pair() {
     expect_file!["snapshots/3667_cn01_prefill_w0.txt"].assert_eq(&render(&data));
     assert_eq!((data.batches.len(), data.stats.lines), (13, 60), ".out and .err counted together");
     let cmd = data.launch_command.as_ref().expect("xtrace command");
-    assert_eq!((cmd.worker_type, cmd.extra_args["tp-size"].as_str()), (Some(WorkerType::Prefill), "4"));
+    assert_eq!(
+        (cmd.worker_type, cmd.args.get("tp_size")),
+        (Some(WorkerType::Prefill), Some(&ArgValue::Int(4)))
+    );
     assert_eq!(data.environment["SGLANG_DG_CACHE_DIR"], "/configs/dg-10212025");
     assert_eq!(data.environment["MC_FORCE_MNNVL"], "1");
     assert_eq!(data.environment.len(), 6);

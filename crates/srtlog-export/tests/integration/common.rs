@@ -8,10 +8,10 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use srtlog_model::{
-    AnalysisDocument, BatchMetrics, BatchRow, BatchType, BenchmarkLaunchCommand, BenchmarkPoint,
-    BenchmarkRun, MemoryMetricType, MemoryMetrics, Mode, ModelInfo, NodeConfig, NodeInfo, NodeMetadata,
-    NodeMetrics, ParallelConfig, ParseStats, ProfilerMetadata, ProfilerResults, ResultSource, RunMetadata,
-    Timestamp, WorkerType,
+    shell_words, AnalysisDocument, BatchMetrics, BatchRow, BatchType, BenchmarkLaunchCommand, BenchmarkPoint,
+    BenchmarkRun, LaunchArgs, MemoryMetricType, MemoryMetrics, Mode, ModelInfo, NodeConfig, NodeInfo,
+    NodeLaunchCommand, NodeMetadata, NodeMetrics, ParallelConfig, ParseStats, ProfilerMetadata,
+    ProfilerResults, ResultSource, RunMetadata, Timestamp, Tool, WorkerType,
 };
 
 /// A job id with characters a path cannot hold as they are, and a non-ASCII one (kept).
@@ -90,11 +90,30 @@ pub fn batch(batch_type: BatchType, second: u32, running: u32) -> BatchMetrics {
     .into()
 }
 
+/// The benchmark command of run `5120`: three settings (`random_input_len`, `request_rate`,
+/// `percentile_metrics`).
+pub const BENCH_COMMAND: &str =
+    "python3 -m sa_bench --isl 1024 --request-rate inf --percentile-metrics ttft,tpot";
+/// The launch command of `5120`'s prefill worker: three arguments (`tp_size`,
+/// `mem_fraction_static`, `enable_dp_attention`).
+pub const WORKER_COMMAND: &str =
+    "python3 -m sglang.launch_server --tp 4 --mem-fraction-static 0.84 --enable-dp-attention";
+
+/// The arguments of `command` after its program (`python3 -m x`: the words before the first
+/// `--` flag), as the parsers read them.
+fn args_after_program(tool: Tool, command: &str) -> LaunchArgs {
+    let words: Vec<String> = shell_words(command).into_iter().skip_while(|w| !w.starts_with("--")).collect();
+    LaunchArgs::from_flags(tool, &words).0
+}
+
 /// Three runs:
 /// - `5120`: disaggregated 1P/2D, 12 GPUs used, complete sweep 4/8/16, two workers;
 /// - `4999`: aggregated 2A, one open-loop point (no concurrency), no workers;
 /// - [`ODD_JOB`]: disaggregated 1P/1D, incomplete (16 missing), unparseable date, one worker
 ///   with memory snapshots and no batches.
+///
+/// Launch arguments: `5120`'s benchmark ([`BENCH_COMMAND`]) and prefill worker
+/// ([`WORKER_COMMAND`]), three each.
 pub fn sample_doc() -> AnalysisDocument {
     let mut a = metadata("5120", Mode::Disaggregated);
     a.prefill_nodes = 1;
@@ -122,8 +141,8 @@ pub fn sample_doc() -> AnalysisDocument {
     let mut run_a = run(a, pm, vec![point(Some(4), 1200.0), p8, point(Some(16), 3600.0)]);
     run_a.benchmark_launch_command = Some(BenchmarkLaunchCommand {
         benchmark_type: "sa-bench".to_owned(),
-        raw_command: "python3 -m sa_bench --isl 1024".to_owned(),
-        extra_args: Default::default(),
+        raw_command: BENCH_COMMAND.to_owned(),
+        args: args_after_program(Tool::SaBench, BENCH_COMMAND),
     });
     let mut zoned = batch(BatchType::Decode, 5, 32);
     zoned.timestamp = Timestamp::parse("2025-12-30T15:52:38.206058Z");
@@ -137,17 +156,28 @@ pub fn sample_doc() -> AnalysisDocument {
     let mut weights = MemoryMetrics::new(MemoryMetricType::Memory, "load_weight_end");
     weights.avail_mem_gb = Some(100.0);
     run_a.nodes = vec![
-        worker(
-            "eos0219",
-            WorkerType::Prefill,
-            "w0",
-            vec![
-                batch(BatchType::Prefill, 1, 4),
-                batch(BatchType::Prefill, 2, 8),
-                batch(BatchType::Prefill, 3, 2),
-            ],
-            vec![weights.clone(), kv],
-        ),
+        NodeInfo {
+            node_config: NodeConfig {
+                launch_command: Some(NodeLaunchCommand {
+                    backend_type: "sglang".to_owned(),
+                    worker_type: Some(WorkerType::Prefill),
+                    raw_command: WORKER_COMMAND.to_owned(),
+                    args: args_after_program(Tool::Sglang, WORKER_COMMAND),
+                }),
+                ..NodeConfig::default()
+            },
+            ..worker(
+                "eos0219",
+                WorkerType::Prefill,
+                "w0",
+                vec![
+                    batch(BatchType::Prefill, 1, 4),
+                    batch(BatchType::Prefill, 2, 8),
+                    batch(BatchType::Prefill, 3, 2),
+                ],
+                vec![weights.clone(), kv],
+            )
+        },
         worker(
             "eos0220",
             WorkerType::Decode,

@@ -10,7 +10,9 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use srtlog_export::{partition_dir, write_dataset, Table, DATASET_SCHEMA_VERSION, MARKER_FILE};
 use srtlog_model::{Mode, Timestamp};
 
-use crate::common::{file, metadata, point, read, run, sample_doc, tree, ODD_JOB};
+use crate::common::{
+    file, metadata, point, read, run, sample_doc, tree, BENCH_COMMAND, ODD_JOB, WORKER_COMMAND,
+};
 
 fn f64s(batch: &RecordBatch, name: &str) -> Vec<Option<f64>> {
     batch.column_by_name(name).unwrap().as_primitive::<Float64Type>().iter().collect()
@@ -54,8 +56,14 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     let summary = write_dataset(&doc, out.path()).unwrap();
     assert_eq!(summary.files, 15);
     assert_eq!(
-        (summary.rows.runs, summary.rows.points, summary.rows.batches, summary.rows.memory),
-        (3, 5, 5, 4)
+        (
+            summary.rows.runs,
+            summary.rows.points,
+            summary.rows.batches,
+            summary.rows.memory,
+            summary.rows.launch_args
+        ),
+        (3, 5, 5, 4, 6)
     );
 
     let partitions: BTreeSet<String> = doc.runs.iter().map(|r| partition_dir(&r.metadata.job_id)).collect();
@@ -86,7 +94,7 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     assert_eq!(marker["files"], 15);
     assert_eq!(
         marker["rows"],
-        serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "accuracy": 0})
+        serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "accuracy": 0, "launch_args": 6})
     );
 }
 
@@ -111,7 +119,7 @@ fn runs_hold_the_metadata_and_completeness() {
     assert!(a.column_by_name("is_complete").unwrap().as_boolean().value(0));
     assert_eq!(strs(&a, "result_source"), [Some("json".to_owned())]);
     assert_eq!(strs(&a, "req_rate"), [Some("inf".to_owned())]);
-    assert_eq!(strs(&a, "benchmark_command"), [Some("python3 -m sa_bench --isl 1024".to_owned())]);
+    assert_eq!(strs(&a, "benchmark_command"), [Some(BENCH_COMMAND.to_owned())]);
     assert_eq!(u32s(&a, "num_points"), [Some(3)]);
     assert_eq!(u32s(&a, "num_workers"), [Some(2)]);
     assert_eq!(strs(&a, "path"), [Some("/runs/5120".to_owned())]);
@@ -333,4 +341,57 @@ fn accuracy_holds_every_result_beside_the_points() {
         str_list(&runs, "accuracy_warnings", 0),
         ["logs/accuracy/notes.json: not a recognised accuracy file"]
     );
+}
+
+#[test]
+fn launch_args_round_trip_by_name_and_type() {
+    let out = tempfile::tempdir().unwrap();
+    let doc = sample_doc();
+    write_dataset(&doc, out.path()).unwrap();
+    let batch = read(&file(out.path(), "launch_args", "5120")).batch();
+    // The benchmark's three settings first (no worker), then the prefill worker's three.
+    assert_eq!(
+        strs(&batch, "tool"),
+        ["sa-bench", "sa-bench", "sa-bench", "sglang", "sglang", "sglang"].map(|t| Some(t.to_owned()))
+    );
+    let bench = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        strs(&batch, "node_name"),
+        [None, None, None, bench("eos0219"), bench("eos0219"), bench("eos0219")]
+    );
+    assert_eq!(strs(&batch, "worker_type")[3..], [bench("prefill"), bench("prefill"), bench("prefill")]);
+    assert_eq!(strs(&batch, "worker_id")[..3], [None, None, None]);
+    assert_eq!(
+        strs(&batch, "name"),
+        [
+            "percentile_metrics",
+            "random_input_len",
+            "request_rate",
+            "enable_dp_attention",
+            "mem_fraction_static",
+            "tp_size"
+        ]
+        .map(|n| Some(n.to_owned()))
+    );
+    assert_eq!(
+        strs(&batch, "value"),
+        [r#"["ttft","tpot"]"#, "1024", r#""inf""#, "true", "0.84", "4"].map(|v| Some(v.to_owned()))
+    );
+    assert_eq!(
+        strs(&batch, "value_type"),
+        ["list", "int", "str", "bool", "float", "int"].map(|v| Some(v.to_owned()))
+    );
+    assert_eq!(strs(&batch, "raw_command")[0], Some(BENCH_COMMAND.to_owned()));
+    assert_eq!(strs(&batch, "raw_command")[5], Some(WORKER_COMMAND.to_owned()));
+    assert_eq!(strs(&batch, "run_path"), vec![Some("/runs/5120".to_owned()); 6]);
+
+    // Read back through the columnar group, each command's rows are exactly its arguments.
+    let arrays = srtlog_columnar::launch_args::LaunchArgArrays::of(&batch).unwrap();
+    let run = &doc.runs[0];
+    assert_eq!(arrays.collect(0..3).unwrap(), run.benchmark_launch_command.as_ref().unwrap().args);
+    let worker = run.nodes[0].node_config.launch_command.as_ref().unwrap();
+    assert_eq!(arrays.collect(3..6).unwrap(), worker.args);
+
+    // Runs without launch commands have a file with no rows.
+    assert_eq!(read(&file(out.path(), "launch_args", "4999")).rows(), 0);
 }

@@ -172,7 +172,7 @@ fn node_config_comes_from_dumps_config_yaml_sweep_log_and_xtrace() {
     );
     // The sweep log's `Command:` for this worker.
     let cmd = prefill.launch_command.as_ref().unwrap();
-    assert_eq!(cmd.extra_args.get("disaggregation-mode").map(String::as_str), Some("prefill"));
+    assert_eq!(cmd.args.get("disaggregation_mode").and_then(srtlog_model::ArgValue::as_str), Some("prefill"));
     // Decode workers get the decode environment, not the prefill one.
     let decode = &run.nodes.iter().find(|n| n.metrics.metadata.node_name == "eos0220").unwrap().node_config;
     assert!(decode.environment.contains_key("SGLANG_DECODE_BOOTSTRAP_TIMEOUT"));

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use srtlog_model::{
-    get_benchmark_parser, list_benchmark_parsers, BenchmarkParser, ProfilerResults, ResultSource,
+    get_benchmark_parser, list_benchmark_parsers, ArgValue, BenchmarkParser, ProfilerResults, ResultSource,
 };
 
 use crate::support::{self, parse_run, result_dir, source_files};
@@ -146,16 +146,18 @@ fn run_4401463_benchmark_out_fallback_measured_blocks_win() {
         cmd.raw_command
     );
     assert!(cmd.raw_command.contains("--max-concurrency 4 "), "the first measured run: {}", cmd.raw_command);
-    let a = &cmd.extra_args;
-    assert_eq!(a["endpoint"], "http://10.52.14.3:8000");
-    assert_eq!((a["isl"].as_str(), a["osl"].as_str()), ("8192", "1024"));
-    assert_eq!(a["concurrencies"], "4x8x16x32");
+    let a = &cmd.args;
+    assert_eq!(a.get("base_url"), Some(&s("http://10.52.14.3:8000")));
+    assert_eq!((a.get("random_input_len"), a.get("random_output_len")), (Some(&int(8192)), Some(&int(1024))));
+    assert_eq!(a.get("max_concurrency"), Some(&ArgValue::List(vec![int(4), int(8), int(16), int(32)])));
     assert_eq!(
-        (a["req_rate"].as_str(), a["model"].as_str(), a["dataset"].as_str()),
-        ("inf", "dsr1", "random")
+        (a.get("request_rate"), a.get("model"), a.get("dataset_name")),
+        (Some(&s("inf")), Some(&s("dsr1")), Some(&s("random")))
     );
-    assert_eq!((a["request-rate"].as_str(), a["backend"].as_str()), ("inf", "dynamo"));
-    assert!(!a.contains_key("max-concurrency"));
+    assert_eq!(a.get("backend"), Some(&s("dynamo")));
+    for gone in ["isl", "osl", "concurrencies", "req_rate", "dataset", "request-rate"] {
+        assert!(!a.contains(gone), "{gone}: the header and the flags name a setting once");
+    }
 }
 
 #[test]
@@ -208,8 +210,8 @@ fn run_3667_legacy_layout_and_keys() {
     );
     let cmd = p.parse_launch_command(&text).unwrap();
     assert_eq!(cmd.raw_command, "Config 1024; 1024; 16 64; inf; sglang_router=false");
-    assert_eq!(cmd.extra_args["concurrencies"], "16x64");
-    assert_eq!(cmd.extra_args["sglang_router"], "false");
+    assert_eq!(cmd.args.get("max_concurrency"), Some(&ArgValue::List(vec![int(16), int(64)])));
+    assert_eq!(cmd.args.get("sglang_router"), Some(&ArgValue::Bool(false)));
     assert_eq!(source_files(p, &run).last(), Some(&run.join("benchmark.out")));
 }
 
@@ -250,8 +252,11 @@ fn run_4999_benchmark_out_only() {
         cmd.raw_command
     );
     assert!(cmd.raw_command.contains("--save-result"));
-    assert_eq!((cmd.extra_args["isl"].as_str(), cmd.extra_args["osl"].as_str()), ("1024", "256"));
-    assert_eq!(cmd.extra_args["concurrencies"], "1x2");
+    assert_eq!(
+        (cmd.args.get("random_input_len"), cmd.args.get("random_output_len")),
+        (Some(&int(1024)), Some(&int(256)))
+    );
+    assert_eq!(cmd.args.get("max_concurrency"), Some(&ArgValue::List(vec![int(1), int(2)])));
 }
 
 #[test]
@@ -334,18 +339,18 @@ fn run_5120_console_fallback_and_launch() {
         "{}",
         cmd.raw_command
     );
-    let a = &cmd.extra_args;
-    assert_eq!(a["endpoint"], "http://10.52.9.21:8000");
-    assert_eq!(a["model"], "deepseek-ai/DeepSeek-R1");
-    assert_eq!(a["workload"], "conversation");
-    assert_eq!((a["ttft_threshold_ms"].as_str(), a["itl_threshold_ms"].as_str()), ("2000", "25"));
-    assert_eq!(a["tokenizer_path"], "/model");
-    assert_eq!(a["input_file"], "/logs/traces/conversation_trace.jsonl");
-    assert_eq!(a["fixed-schedule"], "true");
-    assert_eq!(a["custom-dataset-type"], "mooncake_trace");
-    assert_eq!(a["artifact-dir"], "/logs/artifacts/DeepSeek-R1_conversation_20260116_062017");
-    assert_eq!(a["goodput"], "time_to_first_token:2000 inter_token_latency:25");
-    assert!(!a.contains_key("concurrency"), "the warm-up's --concurrency 10 is not a setting of the run");
+    let a = &cmd.args;
+    assert_eq!(a.get("url"), Some(&s("http://10.52.9.21:8000")));
+    assert_eq!(a.get("model_names"), Some(&s("deepseek-ai/DeepSeek-R1")));
+    assert_eq!(a.get("workload"), Some(&s("conversation")));
+    assert_eq!((a.get("ttft_threshold_ms"), a.get("itl_threshold_ms")), (Some(&int(2000)), Some(&int(25))));
+    assert_eq!(a.get("tokenizer"), Some(&s("/model")));
+    assert_eq!(a.get("input_file"), Some(&s("/logs/traces/conversation_trace.jsonl")));
+    assert_eq!(a.get("fixed_schedule"), Some(&ArgValue::Bool(true)));
+    assert_eq!(a.get("custom_dataset_type"), Some(&s("mooncake_trace")));
+    assert_eq!(a.get("artifact_dir"), Some(&s("/logs/artifacts/DeepSeek-R1_conversation_20260116_062017")));
+    assert_eq!(a.get("goodput"), Some(&s("time_to_first_token:2000 inter_token_latency:25")));
+    assert!(!a.contains("concurrency"), "the warm-up's --concurrency 10 is not a setting of the run");
 }
 
 #[test]
@@ -395,9 +400,9 @@ fn run_5121_aiperf_records_newest_artifact_wins() {
         "{}",
         cmd.raw_command
     );
-    assert_eq!(cmd.extra_args["concurrency"], "32");
-    assert_eq!(cmd.extra_args["workload"], "synthetic");
-    assert_eq!(cmd.extra_args["artifact-dir"], "/logs/artifacts/Qwen3-32B_synthetic_20251001_101500");
+    assert_eq!(cmd.args.get("concurrency"), Some(&int(32)));
+    assert_eq!(cmd.args.get("workload"), Some(&s("synthetic")));
+    assert_eq!(cmd.args.get("artifact_dir"), Some(&s("/logs/artifacts/Qwen3-32B_synthetic_20251001_101500")));
     // No console table in this benchmark.out: the fallback finds nothing, without error.
     assert!(p.parse_benchmark_out(&benchmark_out("5121")).points.is_empty());
 }
@@ -407,4 +412,12 @@ fn sa_bench_parser_on_a_mooncake_run_finds_nothing() {
     let err = parse_run(parser("sa-bench"), &run_dir("5121")).unwrap_err();
     assert!(err.to_string().contains("5121"), "{err}");
     assert_eq!(err.skip_kind_for_results(), srtlog_model::SkipKind::NoResults);
+}
+
+fn s(v: &str) -> ArgValue {
+    ArgValue::Str(v.to_owned())
+}
+
+fn int(n: i64) -> ArgValue {
+    ArgValue::Int(n)
 }
