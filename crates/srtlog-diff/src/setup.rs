@@ -1,0 +1,318 @@
+//! What differs between the two sides' setups, and whether they can be compared at all.
+//!
+//! Every run's setup is flattened into named settings, each a string, under one prefix per
+//! source:
+//!
+//! | prefix | from |
+//! |---|---|
+//! | `metadata.` | the run metadata: `model`, `precision`, `container`, `gpu_type`, `topology`, `gpus_used`, `backend`, `frontend`, `mode` |
+//! | `benchmark.` | what the benchmark was asked: `type`, `isl`, `osl`, `req_rate`; and the benchmark client's settings from `benchmark.out` |
+//! | `config.` | `config.yaml` (or `config_resolved.yaml`) flattened to dotted paths (`config.backend.sglang_config.decode.mem-fraction-static`); lists are one value, as YAML flow text; `name` (the job name) is left out |
+//! | `args.{role}.` | each worker role's launch arguments ([`launch_args`]) |
+//! | `env.{role}.` | each worker role's environment variables |
+//! | `provenance.` | the run's setup record, when the loader has one ([`provenance`]) |
+//!
+//! Workers of one role that disagree on a setting give it all their values, joined by ` | `.
+//! A side whose runs disagree on a setting (repeats that are not one setup) is told apart:
+//! the setting is listed in [`Setup::varies_within`], since its spread then mixes noise with
+//! the setting's effect.
+//!
+//! The **verdict**: the sides are *not comparable* when they served a different model, ran a
+//! different ISL/OSL or a different GPU type (the numbers would answer another question), or
+//! share no benchmark point; otherwise *comparable*, with the settings that differ named — a
+//! confounded comparison (several settings differ) is labelled as such, never hidden.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use srtlog_model::{BenchmarkRun, NodeInfo};
+
+use crate::RunInput;
+
+/// The settings that make a comparison meaningless when they differ, and why.
+const BLOCKERS: &[(&str, &str)] = &[
+    ("metadata.model", "different model"),
+    ("benchmark.isl", "different ISL/OSL"),
+    ("benchmark.osl", "different ISL/OSL"),
+    ("metadata.gpu_type", "different GPU type"),
+];
+
+/// Settings that name a run rather than configure it, left out of the comparison.
+const IDENTITY: &[&str] = &["config.name"];
+
+/// One setting whose value differs between the sides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingDifference {
+    /// Its name (`config.backend.sglang_config.decode.mem-fraction-static`).
+    pub setting: String,
+    /// The baseline's value(s); `None` when no baseline run has the setting.
+    pub baseline: Option<String>,
+    /// The candidate's.
+    pub candidate: Option<String>,
+}
+
+/// A setting whose value differs among the runs of one side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithinSide {
+    /// `baseline` or `candidate`.
+    pub side: String,
+    /// The setting.
+    pub setting: String,
+    /// The values its runs have (`(absent)` for runs without it).
+    pub values: Vec<String>,
+}
+
+/// Whether the sides can be compared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// `false` when the numbers answer another question (see the module docs).
+    pub comparable: bool,
+    /// Why not, when not comparable.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// The settings that differ (all of them, blockers included).
+    pub differing: Vec<String>,
+    /// The one-line verdict: `comparable: one setting differs (X)`, `comparable: N settings
+    /// differ (X, Y, …)`, `comparable: no setting differs`, `not comparable: <why>`.
+    pub summary: String,
+}
+
+/// The setup comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Setup {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Every setting that differs, by name.
+    pub differences: Vec<SettingDifference>,
+    /// Settings that differ among one side's runs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub varies_within: Vec<WithinSide>,
+    /// How many settings were compared.
+    pub settings_compared: usize,
+}
+
+/// A role's launch arguments by name: the one place that reads them, so that the normalized
+/// launch arguments replace today's `NodeLaunchCommand::extra_args` with one edit.
+pub fn launch_args(node: &NodeInfo) -> Vec<(String, String)> {
+    node.node_config
+        .launch_command
+        .as_ref()
+        .map(|c| c.extra_args.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// A run's provenance settings (container image, framework versions, driver, ... from
+/// `recipe.lock.yaml`, fingerprints and resource snapshots): the one place that reads the
+/// run's setup record. Today's model has no such record, so a run contributes none; when the
+/// loader gains one, this function is the one edit.
+pub fn provenance(_run: &BenchmarkRun) -> Vec<(String, String)> {
+    Vec::new()
+}
+
+/// Flattens a JSON value into dotted paths: objects nest, everything else (lists included) is
+/// one value, written compactly.
+fn flatten(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                flatten(&format!("{prefix}.{k}"), v, out);
+            }
+        }
+        serde_json::Value::Null => {}
+        serde_json::Value::String(s) => {
+            out.insert(prefix.to_owned(), s.clone());
+        }
+        other => {
+            out.insert(prefix.to_owned(), other.to_string());
+        }
+    }
+}
+
+/// The settings of one run (see the module docs).
+pub fn settings(input: &RunInput<'_>) -> BTreeMap<String, String> {
+    let run = input.run;
+    let m = &run.metadata;
+    let mut out = BTreeMap::new();
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            out.insert(k.to_owned(), v);
+        }
+    };
+    put("metadata.model", m.model.path.clone());
+    put("metadata.precision", m.model.precision.clone());
+    put("metadata.container", m.container.clone());
+    put("metadata.gpu_type", m.gpu_type.as_ref().map(|g| g.to_lowercase()));
+    put("metadata.topology", Some(m.topology()));
+    put("metadata.mode", Some(m.mode.as_str().to_owned()));
+    put("metadata.gpus_used", m.gpus_used().map(|g| g.to_string()));
+    put("metadata.backend", m.backend_type.clone());
+    put("metadata.frontend", m.frontend_type.clone());
+    let p = &run.profiler_metadata;
+    put("benchmark.type", p.profiler_type.clone());
+    put("benchmark.isl", p.isl.map(|v| v.to_string()));
+    put("benchmark.osl", p.osl.map(|v| v.to_string()));
+    put("benchmark.req_rate", p.req_rate.clone());
+    if let Some(cmd) = &run.benchmark_launch_command {
+        for (k, v) in &cmd.extra_args {
+            // isl/osl/concurrencies are compared from the metadata and the matched points.
+            if !matches!(k.as_str(), "isl" | "osl" | "concurrencies") {
+                put(&format!("benchmark.{k}"), Some(v.clone()));
+            }
+        }
+    }
+    if let Some(config) = input.config {
+        flatten("config", config, &mut out);
+    }
+    let mut per_role: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for node in &run.nodes {
+        let role = node.metrics.metadata.worker_type.as_str();
+        for (k, v) in launch_args(node) {
+            per_role.entry(format!("args.{role}.{k}")).or_default().insert(v);
+        }
+        for (k, v) in &node.node_config.environment {
+            per_role.entry(format!("env.{role}.{k}")).or_default().insert(v.clone());
+        }
+    }
+    for (k, values) in per_role {
+        out.insert(k, values.into_iter().collect::<Vec<_>>().join(" | "));
+    }
+    for (k, v) in provenance(run) {
+        out.insert(format!("provenance.{k}"), v);
+    }
+    for k in IDENTITY {
+        out.remove(*k);
+    }
+    out
+}
+
+/// One side's value of a setting: its runs' distinct values, `(absent)` for runs without it.
+fn side_values(runs: &[BTreeMap<String, String>], key: &str) -> Vec<String> {
+    let set: BTreeSet<String> =
+        runs.iter().map(|r| r.get(key).cloned().unwrap_or_else(|| "(absent)".to_owned())).collect();
+    set.into_iter().collect()
+}
+
+fn joined(values: &[String]) -> Option<String> {
+    let present: Vec<&str> = values.iter().map(String::as_str).filter(|v| *v != "(absent)").collect();
+    if present.is_empty() {
+        None
+    } else if present.len() < values.len() {
+        Some(values.join(" | "))
+    } else {
+        Some(present.join(" | "))
+    }
+}
+
+/// Compares the sides' setups; `shared_points` is how many benchmark points both sides have.
+pub fn compare_setups(baseline: &[RunInput<'_>], candidate: &[RunInput<'_>], shared_points: usize) -> Setup {
+    let a: Vec<_> = baseline.iter().map(settings).collect();
+    let b: Vec<_> = candidate.iter().map(settings).collect();
+    let keys: BTreeSet<&String> = a.iter().chain(&b).flat_map(|s| s.keys()).collect();
+    let mut differences = Vec::new();
+    let mut varies_within = Vec::new();
+    for key in &keys {
+        let (va, vb) = (side_values(&a, key), side_values(&b, key));
+        for (side, v) in [("baseline", &va), ("candidate", &vb)] {
+            if v.len() > 1 {
+                varies_within.push(WithinSide { side: side.to_owned(), setting: (*key).clone(), values: v.clone() });
+            }
+        }
+        if va != vb {
+            differences.push(SettingDifference { setting: (*key).clone(), baseline: joined(&va), candidate: joined(&vb) });
+        }
+    }
+    let differing: Vec<String> = differences.iter().map(|d| d.setting.clone()).collect();
+    let mut reasons: Vec<String> = Vec::new();
+    for (setting, why) in BLOCKERS {
+        if let Some(d) = differences.iter().find(|d| d.setting == *setting) {
+            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "unknown".to_owned());
+            let reason = format!("{why} ({} vs {})", show(&d.baseline), show(&d.candidate));
+            // ISL and OSL are one reason.
+            if !reasons.iter().any(|r| r.starts_with(why)) {
+                reasons.push(reason);
+            } else if let Some(r) = reasons.iter_mut().find(|r| r.starts_with(why)) {
+                r.push_str(&format!("; {setting} {} vs {}", show(&d.baseline), show(&d.candidate)));
+            }
+        }
+    }
+    if shared_points == 0 {
+        reasons.push("no benchmark point (ISL/OSL and concurrency or request rate) on both sides".to_owned());
+    }
+    let summary = if !reasons.is_empty() {
+        format!("not comparable: {}", reasons.join("; "))
+    } else {
+        match differing.len() {
+            0 => "comparable: no setting differs".to_owned(),
+            1 => format!("comparable: one setting differs ({})", differing[0]),
+            n => format!("comparable: {n} settings differ ({})", differing.join(", ")),
+        }
+    };
+    Setup {
+        verdict: Verdict { comparable: reasons.is_empty(), reasons, differing, summary },
+        differences,
+        varies_within,
+        settings_compared: keys.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use srtlog_model::{ModelInfo, ProfilerMetadata, RunMetadata};
+
+    fn run(model: &str, isl: u32, container: &str) -> BenchmarkRun {
+        BenchmarkRun {
+            metadata: RunMetadata {
+                job_id: "1".into(),
+                gpu_type: Some("GB200".into()),
+                container: Some(container.into()),
+                model: ModelInfo { path: Some(model.into()), ..Default::default() },
+                ..Default::default()
+            },
+            profiler_metadata: ProfilerMetadata { isl: Some(isl), osl: Some(1024), ..Default::default() },
+            ..Default::default()
+        }
+    }
+
+    fn input(run: &BenchmarkRun) -> RunInput<'_> {
+        RunInput { run, config: None }
+    }
+
+    #[test]
+    fn config_flattens_to_dotted_paths_without_the_job_name() {
+        let r = run("m", 1024, "c");
+        let config = serde_json::json!({"name": "job", "backend": {"decode": {"mem": 0.8, "tp": [1, 2]}}, "x": null});
+        let s = settings(&RunInput { run: &r, config: Some(&config) });
+        assert_eq!(s.get("config.backend.decode.mem").map(String::as_str), Some("0.8"));
+        assert_eq!(s.get("config.backend.decode.tp").map(String::as_str), Some("[1,2]"));
+        assert!(!s.contains_key("config.name") && !s.contains_key("config.x"));
+        assert_eq!(s.get("metadata.gpu_type").map(String::as_str), Some("gb200"));
+    }
+
+    #[test]
+    fn verdicts() {
+        let (a, b) = (run("m", 1024, "c1"), run("m", 1024, "c2"));
+        let one = compare_setups(&[input(&a)], &[input(&b)], 3);
+        assert_eq!(one.verdict.summary, "comparable: one setting differs (metadata.container)");
+        assert_eq!(one.differences[0].baseline.as_deref(), Some("c1"));
+        let same = compare_setups(&[input(&a)], &[input(&a)], 3);
+        assert_eq!(same.verdict.summary, "comparable: no setting differs");
+        let c = run("other", 8192, "c1");
+        let not = compare_setups(&[input(&a)], &[input(&c)], 0);
+        assert!(!not.verdict.comparable);
+        assert_eq!(
+            not.verdict.summary,
+            "not comparable: different model (m vs other); different ISL/OSL (1024 vs 8192); \
+             no benchmark point (ISL/OSL and concurrency or request rate) on both sides"
+        );
+    }
+
+    #[test]
+    fn repeats_that_disagree_are_told_apart() {
+        let (a1, a2, b) = (run("m", 1024, "c1"), run("m", 1024, "c2"), run("m", 1024, "c1"));
+        let s = compare_setups(&[input(&a1), input(&a2)], &[input(&b)], 1);
+        assert_eq!(s.varies_within.len(), 1);
+        assert_eq!(s.varies_within[0].values, ["c1", "c2"]);
+        assert_eq!(s.differences[0].baseline.as_deref(), Some("c1 | c2"));
+    }
+}
