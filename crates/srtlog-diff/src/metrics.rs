@@ -91,22 +91,22 @@ pub fn direction_of_other(name: &str) -> Direction {
 }
 
 trait AsF64 {
-    fn as_f64(self) -> f64;
+    fn into_f64(self) -> f64;
 }
 impl AsF64 for f64 {
-    fn as_f64(self) -> f64 {
+    fn into_f64(self) -> f64 {
         self
     }
 }
 impl AsF64 for u64 {
-    fn as_f64(self) -> f64 {
+    fn into_f64(self) -> f64 {
         self as f64
     }
 }
 
 macro_rules! point_metrics {
     ($( $(#[$doc:meta])* $field:ident : $ty:ty ),+ $(,)?) => {
-        [$( (stringify!($field), Source::Point(|p: &BenchmarkPoint| p.$field.map(AsF64::as_f64))) ),+]
+        [$( (stringify!($field), Source::Point(|p: &BenchmarkPoint| p.$field.map(AsF64::into_f64))) ),+]
     };
 }
 

@@ -149,9 +149,12 @@ pub struct PointComparison {
     pub metrics: Vec<MetricDelta>,
 }
 
+/// A point's values by metric name, one per repeat.
+type Values = BTreeMap<String, Vec<f64>>;
+
 /// Collects a side's points: per key, the runs and every metric's values.
 pub fn side_points(inputs: &[RunInput<'_>]) -> BTreeMap<PointKey, SidePoint> {
-    let mut raw: BTreeMap<PointKey, (Vec<String>, BTreeMap<String, Vec<f64>>)> = BTreeMap::new();
+    let mut raw: BTreeMap<PointKey, (Vec<String>, Values)> = BTreeMap::new();
     for input in inputs {
         let run = input.run;
         let derived = run_derived(run);
@@ -230,7 +233,7 @@ mod tests {
     #[test]
     fn keys_order_closed_loop_before_open_loop_and_label_themselves() {
         let k = |c, r| PointKey { isl: Some(1024), osl: Some(128), concurrency: c, request_rate: r };
-        let mut keys = vec![k(None, Some(2.0)), k(Some(64), None), k(None, None), k(Some(8), None)];
+        let mut keys = [k(None, Some(2.0)), k(Some(64), None), k(None, None), k(Some(8), None)];
         keys.sort();
         let labels: Vec<String> = keys.iter().map(PointKey::label).collect();
         assert_eq!(labels, ["1024/128 c8", "1024/128 c64", "1024/128 open loop", "1024/128 rate 2"]);
