@@ -117,6 +117,10 @@ pub struct Comparison {
     pub frontiers: Vec<FrontierComparison>,
     /// Per worker role.
     pub workers: WorkersComparison,
+    /// What could not be read on either side (skipped runs, unreadable config files), each
+    /// naming its file; filled by the caller, which did the reading.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// The gate's result, when one was checked ([`gate::Gate::check`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<gate::GateResult>,
@@ -182,6 +186,7 @@ pub fn compare(baseline: &[RunInput<'_>], candidate: &[RunInput<'_>]) -> Compari
         only_candidate: b.into_values().collect(),
         frontiers,
         workers: workers::compare_workers(baseline, candidate),
+        warnings: Vec::new(),
         gate: None,
     }
 }

@@ -7,10 +7,13 @@
 //! |---|---|
 //! | `metadata.` | the run metadata: `model`, `precision`, `container`, `gpu_type`, `topology`, `gpus_used`, `backend`, `frontend`, `mode` |
 //! | `benchmark.` | what the benchmark was asked: `type`, `isl`, `osl`, `req_rate`; and the benchmark client's settings from `benchmark.out` |
-//! | `config.` | `config.yaml` (or `config_resolved.yaml`) flattened to dotted paths (`config.backend.sglang_config.decode.mem-fraction-static`); lists are one value, as YAML flow text; `name` (the job name) is left out |
+//! | `config.` | `config.yaml` (or `config_resolved.yaml`) flattened to dotted paths (`config.backend.sglang_config.decode.mem-fraction-static`); a list is one value, written as JSON; `name` (the job name) and `benchmark.concurrencies` (which points exist: matched point by point) are left out |
 //! | `args.{role}.` | each worker role's launch arguments ([`launch_args`]) |
 //! | `env.{role}.` | each worker role's environment variables |
 //! | `provenance.` | the run's setup record, when the loader has one ([`provenance`]) |
+//!
+//! `config.yaml` keys that repeat a metadata setting (`model.container`, `resources.gpu_type`,
+//! `benchmark.isl`, ...) are left out, so that one change counts once.
 //!
 //! Workers of one role that disagree on a setting give it all their values, joined by ` | `.
 //! A side whose runs disagree on a setting (repeats that are not one setup) is told apart:
@@ -37,8 +40,23 @@ const BLOCKERS: &[(&str, &str)] = &[
     ("metadata.gpu_type", "different GPU type"),
 ];
 
-/// Settings that name a run rather than configure it, left out of the comparison.
-const IDENTITY: &[&str] = &["config.name"];
+/// Left out of the comparison: the job name names a run rather than configures it, and the
+/// sweep's concurrency list only decides which points exist — those are matched point by
+/// point, and a point on one side only is listed as such.
+const NOT_SETTINGS: &[&str] = &["config.name", "config.benchmark.concurrencies"];
+
+/// `config.yaml` keys that say what a `metadata.` or `benchmark.` setting says: the metadata
+/// wins where both speak (it records what ran), so one change counts once.
+const COVERED_BY_METADATA: &[&str] = &[
+    "config.model.path",
+    "config.model.container",
+    "config.model.precision",
+    "config.resources.gpu_type",
+    "config.benchmark.type",
+    "config.benchmark.isl",
+    "config.benchmark.osl",
+    "config.benchmark.req_rate",
+];
 
 /// One setting whose value differs between the sides.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +90,8 @@ pub struct Verdict {
     pub reasons: Vec<String>,
     /// The settings that differ (all of them, blockers included).
     pub differing: Vec<String>,
+    /// Whether several settings differ, so that no change can be credited to one of them.
+    pub confounded: bool,
     /// The one-line verdict: `comparable: one setting differs (X)`, `comparable: N settings
     /// differ (X, Y, …)`, `comparable: no setting differs`, `not comparable: <why>`.
     pub summary: String,
@@ -179,7 +199,7 @@ pub fn settings(input: &RunInput<'_>) -> BTreeMap<String, String> {
     for (k, v) in provenance(run) {
         out.insert(format!("provenance.{k}"), v);
     }
-    for k in IDENTITY {
+    for k in NOT_SETTINGS.iter().chain(COVERED_BY_METADATA) {
         out.remove(*k);
     }
     out
@@ -248,7 +268,7 @@ pub fn compare_setups(baseline: &[RunInput<'_>], candidate: &[RunInput<'_>], sha
         }
     };
     Setup {
-        verdict: Verdict { comparable: reasons.is_empty(), reasons, differing, summary },
+        verdict: Verdict { comparable: reasons.is_empty(), reasons, confounded: differing.len() > 1, differing, summary },
         differences,
         varies_within,
         settings_compared: keys.len(),
