@@ -406,7 +406,8 @@ pub fn render(c: &Comparison) -> String {
     out
 }
 
-/// One line per violated threshold, then `no regression` when the gate passes.
+/// One line per violated threshold (two when it would not fit 100 columns), then `no
+/// regression` when the gate passes.
 pub fn gate_lines(c: &Comparison, g: &GateResult) -> String {
     let mut out = String::new();
     if !c.points.is_empty() || !g.violations.is_empty() {
@@ -415,25 +416,35 @@ pub fn gate_lines(c: &Comparison, g: &GateResult) -> String {
     for v in &g.violations {
         let label = match v.noise {
             Noise::Within => "within noise",
-            Noise::Beyond => "REGRESSION",
-            Noise::Unknown => "REGRESSION",
+            Noise::Beyond | Noise::Unknown => "REGRESSION",
         };
         let noise = match v.noise {
             Noise::Unknown => "noise unknown (single runs)",
             n => n.as_str(),
         };
-        // The threshold without its metric, which the line names first.
+        // The threshold without its metric, which the line names first; the change as the
+        // threshold reads it (percent or the metric's unit), then the other.
         let limit = v.threshold.strip_prefix(v.metric.as_str()).unwrap_or(&v.threshold);
-        let _ = writeln!(
-            out,
-            "{label} {} @ {}: {} -> {}, {} ({}), threshold {limit}, {noise}",
+        let change = if limit.ends_with('%') {
+            format!("{}, {}", pct(v.pct_change), signed(v.change))
+        } else {
+            format!("{}, {}", signed(v.change), pct(v.pct_change))
+        };
+        let head = format!(
+            "{label} {} {}: {} -> {} ({change}) crosses {limit}",
             v.metric,
             v.point.label(),
             num(v.baseline),
             num(v.candidate),
-            signed(v.change),
-            pct(v.pct_change),
         );
+        // One line when it fits 100 columns; else the noise verdict on its own line.
+        if v.noise == Noise::Within {
+            let _ = writeln!(out, "{head}");
+        } else if head.chars().count() + noise.len() + 2 <= TABLE_WIDTH {
+            let _ = writeln!(out, "{head}; {noise}");
+        } else {
+            let _ = writeln!(out, "{head};\n    {noise}");
+        }
     }
     if !g.failed && c.setup.verdict.comparable {
         let within = g.violations.len();
