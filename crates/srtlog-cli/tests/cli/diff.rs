@@ -173,3 +173,39 @@ fn workers_are_compared_per_role_on_runs_with_logs() {
     assert!(!stdout.contains(" better ") && !stdout.contains(" worse "));
     assert_fits(&out);
 }
+
+#[test]
+fn report_takes_the_same_baseline_and_candidate_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("ab.html");
+    let root = testdata("diff");
+    let report = |baseline: &str| {
+        srtlog(&[
+            "report",
+            root.to_str().unwrap(),
+            "--no-cache",
+            "-q",
+            "--baseline",
+            baseline,
+            "--candidate",
+            "tag:nightly-42",
+            "-o",
+            page.to_str().unwrap(),
+        ])
+    };
+    let out = report("7011,7012,7013");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains(r#"<section id="ab-section">"#));
+    assert!(html.contains("comparable: no setting differs"));
+    assert!(html.contains("repeats: baseline up to 3, candidate up to 3 runs per point"));
+    // A selector that selects nothing is a usage error, and no page is written.
+    std::fs::remove_file(&page).unwrap();
+    let out = report("tag:nope");
+    assert_eq!(code(&out), 2);
+    assert!(text(&out.stderr).contains("the baseline (tag nope) selects no run under"));
+    assert!(!page.exists());
+    // --baseline needs --candidate.
+    let out = srtlog(&["report", root.to_str().unwrap(), "--baseline", "7001"]);
+    assert_eq!(code(&out), 2);
+}
