@@ -211,3 +211,68 @@ fn frontiers(
         .filter(|f| !f.baseline.is_empty() || !f.candidate.is_empty())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use srtlog_model::{BenchmarkPoint, ProfilerMetadata};
+
+    fn run(job: &str, points: Vec<BenchmarkPoint>) -> BenchmarkRun {
+        let mut r = BenchmarkRun {
+            profiler_metadata: ProfilerMetadata { isl: Some(1000), osl: Some(100), ..Default::default() },
+            ..Default::default()
+        };
+        r.metadata.job_id = job.to_owned();
+        r.metadata.total_gpus = 4;
+        r.profiler.points = points;
+        r.update_derived();
+        r
+    }
+
+    fn open_loop(rate: f64, tps: f64) -> BenchmarkPoint {
+        let mut p = BenchmarkPoint { request_rate: Some(rate), output_tps: Some(tps), ..Default::default() };
+        p.other_metrics.insert("p99.9_ttft_ms".to_owned(), tps / 10.0);
+        p
+    }
+
+    fn inputs(runs: &[BenchmarkRun]) -> Vec<RunInput<'_>> {
+        runs.iter().map(|run| RunInput { run, config: None }).collect()
+    }
+
+    #[test]
+    fn open_loop_points_match_by_request_rate_and_extra_metrics_are_compared() {
+        let a = [run("1", vec![open_loop(2.0, 100.0), open_loop(4.0, 200.0)])];
+        let b = [run("2", vec![open_loop(4.0, 220.0), open_loop(8.0, 300.0)])];
+        let c = compare(&inputs(&a), &inputs(&b));
+        assert_eq!(c.points.len(), 1);
+        assert_eq!((c.points[0].key.concurrency, c.points[0].key.request_rate), (None, Some(4.0)));
+        let names: Vec<&str> = c.points[0].metrics.iter().map(|m| m.metric.as_str()).collect();
+        // output_tps_per_gpu from the derived block, output_tps, request_rate, then the extra one.
+        assert_eq!(names, ["output_tps_per_gpu", "output_tps", "request_rate", "p99.9_ttft_ms"]);
+        let extra = &c.points[0].metrics[3];
+        assert_eq!((extra.change, extra.judgement), (2.0, points::Judgement::Worse));
+        assert_eq!(c.only_baseline[0].key.request_rate, Some(2.0));
+        assert_eq!(c.only_candidate[0].key.request_rate, Some(8.0));
+    }
+
+    #[test]
+    fn repeats_give_a_spread_and_a_noise_verdict() {
+        let p = |tps| BenchmarkPoint { concurrency: Some(8), output_tps: Some(tps), ..Default::default() };
+        let a = [run("1", vec![p(100.0)]), run("2", vec![p(104.0)]), run("3", vec![p(96.0)])];
+        let b = [run("4", vec![p(80.0)]), run("5", vec![p(82.0)]), run("6", vec![p(79.0)])];
+        let c = compare(&inputs(&a), &inputs(&b));
+        let tps = c.points[0].metrics.iter().find(|m| m.metric == "output_tps").unwrap();
+        assert_eq!((tps.baseline.median, tps.baseline.min, tps.baseline.max), (100.0, 96.0, 104.0));
+        assert!(tps.baseline.median_ci95.is_some());
+        assert_eq!(tps.noise, stats::Noise::Beyond);
+        assert_eq!(c.points[0].baseline_runs, ["1", "2", "3"]);
+        assert_eq!(c.noise, "repeats: baseline up to 3, candidate up to 3 runs per point");
+    }
+
+    #[test]
+    fn a_stale_derived_block_is_derived_again() {
+        let mut r = run("1", vec![BenchmarkPoint { concurrency: Some(1), output_tps: Some(40.0), ..Default::default() }]);
+        r.derived = RunDerived::default();
+        assert_eq!(run_derived(&r).output_tps_per_gpu, [Some(10.0)]);
+    }
+}
