@@ -86,12 +86,17 @@ impl Selector {
     /// ids separated by commas.
     pub fn parse(text: &str) -> Result<Selector, String> {
         if let Some(tag) = text.strip_prefix("tag:") {
-            return if tag.is_empty() { Err("empty tag in selector \"tag:\"".to_owned()) } else { Ok(Selector::Tags(vec![tag.to_owned()])) };
+            return if tag.is_empty() {
+                Err("empty tag in selector \"tag:\"".to_owned())
+            } else {
+                Ok(Selector::Tags(vec![tag.to_owned()]))
+            };
         }
         if Path::new(text).is_dir() {
             return Ok(Selector::Path(PathBuf::from(text)));
         }
-        let jobs: Vec<String> = text.split(',').map(str::trim).filter(|j| !j.is_empty()).map(str::to_owned).collect();
+        let jobs: Vec<String> =
+            text.split(',').map(str::trim).filter(|j| !j.is_empty()).map(str::to_owned).collect();
         if jobs.is_empty() || text.contains('/') {
             return Err(format!("{text:?} is neither a directory, nor job ids, nor tag:TAG"));
         }
@@ -122,7 +127,11 @@ pub struct Side {
 impl Side {
     /// The side as the comparison takes it.
     pub fn inputs(&self) -> Vec<RunInput<'_>> {
-        self.runs.iter().zip(&self.configs).map(|(run, config)| RunInput { run, config: config.as_ref() }).collect()
+        self.runs
+            .iter()
+            .zip(&self.configs)
+            .map(|(run, config)| RunInput { run, config: config.as_ref() })
+            .collect()
     }
 }
 
@@ -133,7 +142,10 @@ fn read_config(run: &BenchmarkRun, warnings: &mut Vec<String>) -> Option<serde_j
     match RunConfig::read(&path).map(|c| serde_json::to_value(&c.doc)) {
         Ok(Ok(v)) => Some(v),
         Ok(Err(e)) => {
-            warnings.push(format!("{}: not comparable as settings ({e}); its settings are left out", path.display()));
+            warnings.push(format!(
+                "{}: not comparable as settings ({e}); its settings are left out",
+                path.display()
+            ));
             None
         }
         Err(e) => {
@@ -217,11 +229,13 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     let result = gate.check(&comparison);
     comparison.gate = Some(result.clone());
     let printed = if args.json {
-        serde_json::to_writer_pretty(io::stdout().lock(), &comparison).map_err(io::Error::from).and_then(|()| {
-            println!();
-            let mut err = io::stderr().lock();
-            err.write_all(gate_lines(&comparison, &result).as_bytes())
-        })
+        serde_json::to_writer_pretty(io::stdout().lock(), &comparison).map_err(io::Error::from).and_then(
+            |()| {
+                println!();
+                let mut err = io::stderr().lock();
+                err.write_all(gate_lines(&comparison, &result).as_bytes())
+            },
+        )
     } else {
         let mut out = render(&comparison);
         out.push_str(&gate_lines(&comparison, &result));
@@ -308,7 +322,15 @@ fn delta_rows(out: &mut String, deltas: &[MetricDelta]) {
         };
         row(
             out,
-            (&d.metric, &spread(&d.baseline), &spread(&d.candidate), &signed(d.change), &pct(d.pct_change), d.judgement.as_str(), noise_word(d.noise)),
+            (
+                &d.metric,
+                &spread(&d.baseline),
+                &spread(&d.candidate),
+                &signed(d.change),
+                &pct(d.pct_change),
+                d.judgement.as_str(),
+                noise_word(d.noise),
+            ),
         );
     }
 }
@@ -321,7 +343,15 @@ fn runs_line(name: &str, runs: &[srtlog_diff::RunRef]) -> String {
             None => r.job_id.clone(),
         })
         .collect();
-    fit(&format!("{name:<10} {} run{}: {}", runs.len(), if runs.len() == 1 { "" } else { "s" }, jobs.join(", ")), TABLE_WIDTH)
+    fit(
+        &format!(
+            "{name:<10} {} run{}: {}",
+            runs.len(),
+            if runs.len() == 1 { "" } else { "s" },
+            jobs.join(", ")
+        ),
+        TABLE_WIDTH,
+    )
 }
 
 /// The comparison as text tables, no line wider than [`TABLE_WIDTH`].
@@ -358,7 +388,12 @@ pub fn render(c: &Comparison) -> String {
         out.push('\n');
         line(
             &mut out,
-            &format!("{}  (baseline {}, candidate {})", p.key.label(), p.baseline_runs.join(","), p.candidate_runs.join(",")),
+            &format!(
+                "{}  (baseline {}, candidate {})",
+                p.key.label(),
+                p.baseline_runs.join(","),
+                p.candidate_runs.join(",")
+            ),
         );
         delta_rows(&mut out, &p.metrics);
     }
@@ -372,15 +407,39 @@ pub fn render(c: &Comparison) -> String {
         let n = |v: Option<u32>| v.map_or_else(|| "?".to_owned(), |v| v.to_string());
         let isl_osl = format!("{}/{}", n(f.isl), n(f.osl));
         match f.overlap {
-            None => line(&mut out, &format!("equal interactivity {isl_osl}: the frontiers cover no common tok/s/user")),
+            None => line(
+                &mut out,
+                &format!("equal interactivity {isl_osl}: the frontiers cover no common tok/s/user"),
+            ),
             Some([from, to]) => {
-                line(&mut out, &format!("equal interactivity {isl_osl}: tok/s/GPU on each frontier, tok/s/user {} to {}", num(from), num(to)));
+                line(
+                    &mut out,
+                    &format!(
+                        "equal interactivity {isl_osl}: tok/s/GPU on each frontier, tok/s/user {} to {}",
+                        num(from),
+                        num(to)
+                    ),
+                );
                 row(&mut out, ("tok/s/user", "baseline", "candidate", "change", "%", "", ""));
                 for s in &f.samples {
-                    let judgement = if s.change > 0.0 { "better" } else if s.change < 0.0 { "worse" } else { "unchanged" };
+                    let judgement = if s.change > 0.0 {
+                        "better"
+                    } else if s.change < 0.0 {
+                        "worse"
+                    } else {
+                        "unchanged"
+                    };
                     row(
                         &mut out,
-                        (&num(s.tps_per_user), &num(s.baseline_tps_per_gpu), &num(s.candidate_tps_per_gpu), &signed(s.change), &pct(s.pct_change), judgement, ""),
+                        (
+                            &num(s.tps_per_user),
+                            &num(s.baseline_tps_per_gpu),
+                            &num(s.candidate_tps_per_gpu),
+                            &signed(s.change),
+                            &pct(s.pct_change),
+                            judgement,
+                            "",
+                        ),
                     );
                 }
             }
@@ -391,7 +450,12 @@ pub fn render(c: &Comparison) -> String {
         let counts = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
         line(
             &mut out,
-            &format!("workers: {} (baseline {} per run, candidate {} per run)", r.role.as_str(), counts(&r.baseline_workers), counts(&r.candidate_workers)),
+            &format!(
+                "workers: {} (baseline {} per run, candidate {} per run)",
+                r.role.as_str(),
+                counts(&r.baseline_workers),
+                counts(&r.candidate_workers)
+            ),
         );
         delta_rows(&mut out, &r.metrics);
     }
@@ -449,7 +513,14 @@ pub fn gate_lines(c: &Comparison, g: &GateResult) -> String {
     if !g.failed && c.setup.verdict.comparable {
         let within = g.violations.len();
         let _ = if within == 0 {
-            writeln!(out, "no regression ({} threshold{} at {} point{})", g.thresholds.len(), plural(g.thresholds.len()), c.points.len(), plural(c.points.len()))
+            writeln!(
+                out,
+                "no regression ({} threshold{} at {} point{})",
+                g.thresholds.len(),
+                plural(g.thresholds.len()),
+                c.points.len(),
+                plural(c.points.len())
+            )
         } else {
             writeln!(out, "no regression beyond noise ({within} crossing{} within noise)", plural(within))
         };

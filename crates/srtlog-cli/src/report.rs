@@ -51,8 +51,14 @@ fn comparison(args: &ReportArgs) -> Result<Option<Comparison>, ExitCode> {
         ExitCode::from(2)
     };
     let gate = Gate::parse(&args.fail_on).map_err(|e| usage(format!("--fail-on: {e}")))?;
-    let a = load_side("baseline", &Selector::parse(baseline).map_err(usage)?, &args.load.dir, &args.load.flags)?;
-    let b = load_side("candidate", &Selector::parse(candidate).map_err(usage)?, &args.load.dir, &args.load.flags)?;
+    let a =
+        load_side("baseline", &Selector::parse(baseline).map_err(usage)?, &args.load.dir, &args.load.flags)?;
+    let b = load_side(
+        "candidate",
+        &Selector::parse(candidate).map_err(usage)?,
+        &args.load.dir,
+        &args.load.flags,
+    )?;
     let mut c = compare(&a.inputs(), &b.inputs());
     c.warnings = a.warnings.into_iter().chain(b.warnings).collect();
     c.gate = Some(gate.check(&c));
@@ -76,7 +82,9 @@ pub fn run(args: &ReportArgs) -> ExitCode {
     options.include_timelines = !args.no_timelines && !args.load.no_nodes;
     let doc = report.into_document();
     let (runs, skipped) = (doc.runs.len(), doc.skipped.len());
-    match write_atomically(&args.output, |w| srtlog_report::write_report_with_comparison(&doc, &options, comparison.as_ref(), w)) {
+    match write_atomically(&args.output, |w| {
+        srtlog_report::write_report_with_comparison(&doc, &options, comparison.as_ref(), w)
+    }) {
         Ok(()) => {
             if !args.load.quiet {
                 eprintln!("wrote {} ({runs} runs, {skipped} skipped)", args.output.display());

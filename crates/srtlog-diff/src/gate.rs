@@ -40,7 +40,8 @@ use crate::stats::Noise;
 use crate::Comparison;
 
 /// The gate used when none is given.
-pub const DEFAULT_GATE: &str = "output_tps_per_gpu<-5%,output_tps_per_user<-5%,p99_ttft_ms>+10%,p99_itl_ms>+10%";
+pub const DEFAULT_GATE: &str =
+    "output_tps_per_gpu<-5%,output_tps_per_user<-5%,p99_ttft_ms>+10%,p99_itl_ms>+10%";
 
 /// Which side of the limit is a violation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,13 +148,19 @@ impl Gate {
             }
         }
         let failed = violations.iter().any(|v| v.noise != Noise::Within);
-        GateResult { thresholds: self.thresholds.iter().map(Threshold::to_string).collect(), violations, failed }
+        GateResult {
+            thresholds: self.thresholds.iter().map(Threshold::to_string).collect(),
+            violations,
+            failed,
+        }
     }
 }
 
 fn parse_threshold(item: &str) -> Result<Threshold, GateError> {
     let err = |why: &str| {
-        GateError(format!("invalid threshold {item:?}: {why} (expected METRIC<-5% or METRIC>+10%, e.g. p99_ttft_ms>+10%)"))
+        GateError(format!(
+            "invalid threshold {item:?}: {why} (expected METRIC<-5% or METRIC>+10%, e.g. p99_ttft_ms>+10%)"
+        ))
     };
     let at = item.find(['<', '>']).ok_or_else(|| err("no < or >"))?;
     let metric = item[..at].trim();
@@ -224,7 +231,16 @@ mod tests {
         assert_eq!(Gate::parse("default").unwrap(), Gate::parse(DEFAULT_GATE).unwrap());
         assert_eq!(Gate::parse("none").unwrap().thresholds, []);
         assert_eq!(Gate::parse("p99.9_ttft_ms>+5%").unwrap().thresholds[0].metric, "p99.9_ttft_ms");
-        for bad in ["", "tps<", "output_tps_per_gpu-5%", "bogus<-5%", "<5%", "output_tps<x%", "output_tps<inf%", "a,"] {
+        for bad in [
+            "",
+            "tps<",
+            "output_tps_per_gpu-5%",
+            "bogus<-5%",
+            "<5%",
+            "output_tps<x%",
+            "output_tps<inf%",
+            "a,",
+        ] {
             assert!(Gate::parse(bad).is_err(), "{bad:?} parsed");
         }
         assert!(Gate::parse("bogus<-5%").unwrap_err().0.contains("known: output_tps_per_gpu"));
@@ -233,7 +249,12 @@ mod tests {
     #[test]
     fn thresholds_are_strict_and_read_percent_or_units() {
         let d = |a: f64, b: f64| {
-            MetricDelta::new("m", Direction::HigherIsBetter, Spread::of(vec![a]).unwrap(), Spread::of(vec![b]).unwrap())
+            MetricDelta::new(
+                "m",
+                Direction::HigherIsBetter,
+                Spread::of(vec![a]).unwrap(),
+                Spread::of(vec![b]).unwrap(),
+            )
         };
         let t = |s: &str| Gate::parse(s).unwrap().thresholds.remove(0);
         assert!(t("output_tps<-5%").violated_by(&d(100.0, 94.0)));

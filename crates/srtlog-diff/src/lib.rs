@@ -168,10 +168,13 @@ pub fn compare(baseline: &[RunInput<'_>], candidate: &[RunInput<'_>]) -> Compari
         a.remove(k);
         b.remove(k);
     }
-    let repeats = |s: &[PointComparison], f: fn(&PointComparison) -> usize| s.iter().map(f).max().unwrap_or(0);
-    let (ra, rb) = (repeats(&points, |p| p.baseline_runs.len()), repeats(&points, |p| p.candidate_runs.len()));
+    let repeats =
+        |s: &[PointComparison], f: fn(&PointComparison) -> usize| s.iter().map(f).max().unwrap_or(0);
+    let (ra, rb) =
+        (repeats(&points, |p| p.baseline_runs.len()), repeats(&points, |p| p.candidate_runs.len()));
     let noise = if ra < 2 && rb < 2 {
-        "noise unknown (single runs on both sides): a change cannot be told from run-to-run variation".to_owned()
+        "noise unknown (single runs on both sides): a change cannot be told from run-to-run variation"
+            .to_owned()
     } else {
         format!("repeats: baseline up to {ra}, candidate up to {rb} runs per point")
     };
@@ -202,7 +205,9 @@ fn frontiers(
     let groups = |m: &std::collections::BTreeMap<points::PointKey, SidePoint>| -> BTreeSet<(Option<u32>, Option<u32>)> {
         m.keys().map(|k| (k.isl, k.osl)).collect()
     };
-    let of = |m: &std::collections::BTreeMap<points::PointKey, SidePoint>, g: (Option<u32>, Option<u32>)| -> Vec<[f64; 2]> {
+    let of = |m: &std::collections::BTreeMap<points::PointKey, SidePoint>,
+              g: (Option<u32>, Option<u32>)|
+     -> Vec<[f64; 2]> {
         m.values().filter(|p| (p.key.isl, p.key.osl) == g).filter_map(xy).collect()
     };
     groups(a)
@@ -271,7 +276,10 @@ mod tests {
 
     #[test]
     fn a_stale_derived_block_is_derived_again() {
-        let mut r = run("1", vec![BenchmarkPoint { concurrency: Some(1), output_tps: Some(40.0), ..Default::default() }]);
+        let mut r = run(
+            "1",
+            vec![BenchmarkPoint { concurrency: Some(1), output_tps: Some(40.0), ..Default::default() }],
+        );
         r.derived = RunDerived::default();
         assert_eq!(run_derived(&r).output_tps_per_gpu, [Some(10.0)]);
     }

@@ -68,8 +68,15 @@ impl Metric {
 /// KV-cache use and the rate-match ratio are neutral (good or bad only against a target).
 pub fn direction_of(name: &str) -> Option<Direction> {
     match name {
-        "output_tps" | "total_tps" | "request_throughput" | "request_goodput" | "peak_output_tps"
-        | "completed" | "output_tps_per_gpu" | "total_tps_per_gpu" | "input_tps_per_gpu"
+        "output_tps"
+        | "total_tps"
+        | "request_throughput"
+        | "request_goodput"
+        | "peak_output_tps"
+        | "completed"
+        | "output_tps_per_gpu"
+        | "total_tps_per_gpu"
+        | "input_tps_per_gpu"
         | "output_tps_per_user" => Some(Direction::HigherIsBetter),
         "total_input_tokens" | "total_output_tokens" | "num_prompts" | "duration" | "request_rate" => {
             Some(Direction::Neutral)

@@ -121,7 +121,16 @@ impl MetricDelta {
             }
         };
         let noise = noise(&baseline, &candidate);
-        MetricDelta { metric: metric.to_owned(), direction, pct_change: pct(a, b), change, judgement, noise, baseline, candidate }
+        MetricDelta {
+            metric: metric.to_owned(),
+            direction,
+            pct_change: pct(a, b),
+            change,
+            judgement,
+            noise,
+            baseline,
+            candidate,
+        }
     }
 }
 
@@ -163,7 +172,11 @@ pub fn side_points(inputs: &[RunInput<'_>]) -> BTreeMap<PointKey, SidePoint> {
                 isl: run.profiler_metadata.isl,
                 osl: run.profiler_metadata.osl,
                 concurrency: p.concurrency,
-                request_rate: if p.concurrency.is_none() { p.request_rate.filter(|r| r.is_finite()) } else { None },
+                request_rate: if p.concurrency.is_none() {
+                    p.request_rate.filter(|r| r.is_finite())
+                } else {
+                    None
+                },
             };
             let (runs, values) = raw.entry(key).or_default();
             if !runs.contains(&run.metadata.job_id) {
@@ -206,7 +219,12 @@ pub fn compare_point(a: &SidePoint, b: &SidePoint) -> PointComparison {
             }
         }
     }
-    PointComparison { key: a.key, baseline_runs: a.runs.clone(), candidate_runs: b.runs.clone(), metrics: deltas }
+    PointComparison {
+        key: a.key,
+        baseline_runs: a.runs.clone(),
+        candidate_runs: b.runs.clone(),
+        metrics: deltas,
+    }
 }
 
 #[cfg(test)]

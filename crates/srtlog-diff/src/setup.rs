@@ -234,11 +234,19 @@ pub fn compare_setups(baseline: &[RunInput<'_>], candidate: &[RunInput<'_>], sha
         let (va, vb) = (side_values(&a, key), side_values(&b, key));
         for (side, v) in [("baseline", &va), ("candidate", &vb)] {
             if v.len() > 1 {
-                varies_within.push(WithinSide { side: side.to_owned(), setting: (*key).clone(), values: v.clone() });
+                varies_within.push(WithinSide {
+                    side: side.to_owned(),
+                    setting: (*key).clone(),
+                    values: v.clone(),
+                });
             }
         }
         if va != vb {
-            differences.push(SettingDifference { setting: (*key).clone(), baseline: joined(&va), candidate: joined(&vb) });
+            differences.push(SettingDifference {
+                setting: (*key).clone(),
+                baseline: joined(&va),
+                candidate: joined(&vb),
+            });
         }
     }
     let differing: Vec<String> = differences.iter().map(|d| d.setting.clone()).collect();
@@ -268,7 +276,13 @@ pub fn compare_setups(baseline: &[RunInput<'_>], candidate: &[RunInput<'_>], sha
         }
     };
     Setup {
-        verdict: Verdict { comparable: reasons.is_empty(), reasons, confounded: differing.len() > 1, differing, summary },
+        verdict: Verdict {
+            comparable: reasons.is_empty(),
+            reasons,
+            confounded: differing.len() > 1,
+            differing,
+            summary,
+        },
         differences,
         varies_within,
         settings_compared: keys.len(),
@@ -301,7 +315,8 @@ mod tests {
     #[test]
     fn config_flattens_to_dotted_paths_without_the_job_name() {
         let r = run("m", 1024, "c");
-        let config = serde_json::json!({"name": "job", "backend": {"decode": {"mem": 0.8, "tp": [1, 2]}}, "x": null});
+        let config =
+            serde_json::json!({"name": "job", "backend": {"decode": {"mem": 0.8, "tp": [1, 2]}}, "x": null});
         let s = settings(&RunInput { run: &r, config: Some(&config) });
         assert_eq!(s.get("config.backend.decode.mem").map(String::as_str), Some("0.8"));
         assert_eq!(s.get("config.backend.decode.tp").map(String::as_str), Some("[1,2]"));

@@ -150,7 +150,9 @@ fn bootstrap_median_ci(sorted: &[f64]) -> [f64; 2] {
         })
         .collect();
     medians.sort_by(f64::total_cmp);
-    let at = |q: f64| medians[((q * (BOOTSTRAP_RESAMPLES - 1) as f64).round() as usize).min(BOOTSTRAP_RESAMPLES - 1)];
+    let at = |q: f64| {
+        medians[((q * (BOOTSTRAP_RESAMPLES - 1) as f64).round() as usize).min(BOOTSTRAP_RESAMPLES - 1)]
+    };
     [at(0.025), at(0.975)]
 }
 

@@ -92,7 +92,8 @@ fn side_values(inputs: &[RunInput<'_>]) -> (RoleValues, Vec<f64>) {
                 }
             }
             let median_of = |f: fn(&srtlog_model::WorkerDerived) -> Option<f64>| {
-                let mut v: Vec<f64> = summaries.iter().filter_map(|w| f(w)).filter(|v| v.is_finite()).collect();
+                let mut v: Vec<f64> =
+                    summaries.iter().filter_map(|w| f(w)).filter(|v| v.is_finite()).collect();
                 median_in_place(&mut v)
             };
             let values = [
@@ -125,7 +126,8 @@ fn delta(name: &str, a: Vec<f64>, b: Vec<f64>) -> Option<MetricDelta> {
 pub fn compare_workers(baseline: &[RunInput<'_>], candidate: &[RunInput<'_>]) -> WorkersComparison {
     let (mut a, ra) = side_values(baseline);
     let (mut b, rb) = side_values(candidate);
-    let mut out = WorkersComparison { rate_match_ratio: delta("rate_match_ratio", ra, rb), ..Default::default() };
+    let mut out =
+        WorkersComparison { rate_match_ratio: delta("rate_match_ratio", ra, rb), ..Default::default() };
     for role in [WorkerType::Prefill, WorkerType::Decode, WorkerType::Agg] {
         match (a.remove(&role), b.remove(&role)) {
             (Some((ca, mut ma)), Some((cb, mut mb))) => {
@@ -188,7 +190,10 @@ mod tests {
             WorkerType::Decode,
             &[(0, 0, 2, 0.5, 1000.0), (0, 1, 99, 0.99, 1.0), (0, 0, 4, 0.7, 3000.0), (0, 0, 6, 0.6, 2000.0)],
         )]);
-        let b = run(vec![worker(WorkerType::Decode, &[(0, 0, 10, 0.9, 500.0)]), worker(WorkerType::Prefill, &[])]);
+        let b = run(vec![
+            worker(WorkerType::Decode, &[(0, 0, 10, 0.9, 500.0)]),
+            worker(WorkerType::Prefill, &[]),
+        ]);
         let c = compare_workers(&[RunInput { run: &a, config: None }], &[RunInput { run: &b, config: None }]);
         assert_eq!(c.one_side_roles, ["candidate: prefill"]);
         let decode = &c.roles[0];

@@ -14,11 +14,19 @@ use srtlog_diff::Comparison;
 use crate::escape::html;
 
 /// Ids of the A/B section's chart containers (present only when a comparison is given).
-pub const AB_CHART_IDS: &[&str] =
-    &["chart-ab-pareto", "chart-ab-ttft-mean", "chart-ab-ttft-p99", "chart-ab-tpot-mean", "chart-ab-tpot-p99", "chart-ab-itl-mean", "chart-ab-itl-p99"];
+pub const AB_CHART_IDS: &[&str] = &[
+    "chart-ab-pareto",
+    "chart-ab-ttft-mean",
+    "chart-ab-ttft-p99",
+    "chart-ab-tpot-mean",
+    "chart-ab-tpot-p99",
+    "chart-ab-itl-mean",
+    "chart-ab-itl-p99",
+];
 
 /// The latency metrics the side-by-side curves show.
-const LATENCY: &[&str] = &["mean_ttft_ms", "p99_ttft_ms", "mean_tpot_ms", "p99_tpot_ms", "mean_itl_ms", "p99_itl_ms"];
+const LATENCY: &[&str] =
+    &["mean_ttft_ms", "p99_ttft_ms", "mean_tpot_ms", "p99_tpot_ms", "mean_itl_ms", "p99_itl_ms"];
 
 /// One side's point on the latency curves: the medians over its repeats.
 #[derive(Debug, Serialize)]
@@ -38,7 +46,11 @@ pub(crate) struct AbData<'a> {
     latency: Vec<LatencyPoint>,
 }
 
-fn latency_point(side: &'static str, key: &PointKey, medians: impl Fn(&str) -> Option<f64>) -> Option<LatencyPoint> {
+fn latency_point(
+    side: &'static str,
+    key: &PointKey,
+    medians: impl Fn(&str) -> Option<f64>,
+) -> Option<LatencyPoint> {
     Some(LatencyPoint {
         side,
         isl: key.isl,
@@ -77,7 +89,13 @@ fn num(v: f64) -> String {
 
 fn spread(s: &Spread) -> String {
     if s.n() > 1 {
-        format!("{} <span class=\"muted\">({}–{}, {} runs)</span>", num(s.median), num(s.min), num(s.max), s.n())
+        format!(
+            "{} <span class=\"muted\">({}–{}, {} runs)</span>",
+            num(s.median),
+            num(s.min),
+            num(s.max),
+            s.n()
+        )
     } else {
         num(s.median)
     }
@@ -90,7 +108,8 @@ fn runs(refs: &[srtlog_diff::RunRef]) -> String {
 /// Writes the A/B section's HTML (the charts are drawn by the page's script).
 pub(crate) fn section(out: &mut String, c: &Comparison) {
     let verdict = &c.setup.verdict;
-    let class = if !verdict.comparable { "badge warn" } else if verdict.confounded { "badge warn" } else { "badge" };
+    // Not comparable and confounded are both warnings: the numbers need a second look.
+    let class = if !verdict.comparable || verdict.confounded { "badge warn" } else { "badge" };
     let _ = write!(
         out,
         r#"<section id="ab-section"><h2>Baseline vs candidate</h2>
@@ -100,14 +119,24 @@ pub(crate) fn section(out: &mut String, c: &Comparison) {
         runs(&c.baseline),
         runs(&c.candidate),
         html(&verdict.summary),
-        if verdict.confounded { " <span class=\"warn-text\">confounded: several settings differ, so no change can be credited to one of them</span>" } else { "" },
+        if verdict.confounded {
+            " <span class=\"warn-text\">confounded: several settings differ, so no change can be credited to one of them</span>"
+        } else {
+            ""
+        },
         html(&c.noise),
     );
     if !c.setup.differences.is_empty() {
         out.push_str(r#"<div class="table-wrap"><table id="ab-settings"><thead><tr><th>Setting</th><th>Baseline</th><th>Candidate</th></tr></thead><tbody>"#);
         for d in &c.setup.differences {
             let v = |v: &Option<String>| v.as_deref().map_or_else(|| "(absent)".to_owned(), html);
-            let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", html(&d.setting), v(&d.baseline), v(&d.candidate));
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                html(&d.setting),
+                v(&d.baseline),
+                v(&d.candidate)
+            );
         }
         out.push_str("</tbody></table></div>");
     }
@@ -170,11 +199,20 @@ pub(crate) fn section(out: &mut String, c: &Comparison) {
     out.push_str("</tbody></table></div>");
     for (name, points) in [("baseline", &c.only_baseline), ("candidate", &c.only_candidate)] {
         for p in points.iter() {
-            let _ = write!(out, r#"<p class="muted">Only in the {name}: {} ({})</p>"#, html(&p.key.label()), html(&p.runs.join(", ")));
+            let _ = write!(
+                out,
+                r#"<p class="muted">Only in the {name}: {} ({})</p>"#,
+                html(&p.key.label()),
+                html(&p.runs.join(", "))
+            );
         }
     }
     if let Some(g) = &c.gate {
-        let _ = write!(out, r#"<h3>Gate</h3><p id="ab-gate">{}</p>"#, if g.failed { "<span class=\"badge warn\">regression</span>" } else { "no regression" });
+        let _ = write!(
+            out,
+            r#"<h3>Gate</h3><p id="ab-gate">{}</p>"#,
+            if g.failed { "<span class=\"badge warn\">regression</span>" } else { "no regression" }
+        );
         if !g.violations.is_empty() {
             out.push_str("<ul>");
             for v in &g.violations {

@@ -325,7 +325,11 @@ fn skipped_table(out: &mut String, doc: &AnalysisDocument) {
 }
 
 /// Renders the whole page.
-pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions, comparison: Option<&Comparison>) -> String {
+pub(crate) fn render(
+    doc: &AnalysisDocument,
+    options: &ReportOptions,
+    comparison: Option<&Comparison>,
+) -> String {
     let run_derived = derived::runs_derived(doc);
     let (timelines, buckets) = timelines(doc, &run_derived, options);
     let with_timeline: BTreeSet<usize> = timelines.iter().map(|t| t.run).collect();

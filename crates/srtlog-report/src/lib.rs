@@ -121,8 +121,8 @@ use std::io::{self, Write};
 use srtlog_diff::Comparison;
 use srtlog_model::AnalysisDocument;
 
-pub use csv_export::{write_points_csv, CSV_COLUMNS};
 pub use ab::AB_CHART_IDS;
+pub use csv_export::{write_points_csv, CSV_COLUMNS};
 pub use html::{CHART_IDS, UPLOT_VERSION};
 
 /// What [`render_report`] draws and how much timeline data it embeds.

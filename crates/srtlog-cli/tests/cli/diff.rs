@@ -45,12 +45,16 @@ fn one_changed_flag_and_a_regression_at_exactly_one_concurrency() {
     assert!(stdout.contains("noise unknown (single runs on both sides)"));
     // c64: 8000 -> 7200 tok/s on 8 GPUs.
     let regressions: Vec<&str> = stdout.lines().filter(|l| l.starts_with("REGRESSION")).collect();
-    assert_eq!(regressions, ["REGRESSION output_tps_per_gpu 1024/1024 c64: 1000.00 -> 900.00 (-10.0%, -100.00) crosses <-5%;"]);
+    assert_eq!(
+        regressions,
+        ["REGRESSION output_tps_per_gpu 1024/1024 c64: 1000.00 -> 900.00 (-10.0%, -100.00) crosses <-5%;"]
+    );
     // A single pair: the line says the noise is unknown (on its own line, to fit 100 columns).
     assert!(stdout.contains("crosses <-5%;\n    noise unknown (single runs)\n"));
     assert!(stdout.contains("only in the candidate: 1024/1024 c128 (7002)"));
     // At equal interactivity: 50 tok/s/user is c64 on both sides, 100 is c16.
-    assert!(stdout.contains("equal interactivity 1024/1024: tok/s/GPU on each frontier, tok/s/user 50.00 to 100.00"));
+    assert!(stdout
+        .contains("equal interactivity 1024/1024: tok/s/GPU on each frontier, tok/s/user 50.00 to 100.00"));
     assert_fits(&out);
 }
 
@@ -113,14 +117,19 @@ fn the_gate_reads_its_grammar_and_none_passes() {
     let out = diff(&["7001", "7002", "--fail-on", "p99_ttft_ms>+0,output_tps<-700"]);
     assert_eq!(code(&out), 1);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("REGRESSION output_tps 1024/1024 c64: 8000.00 -> 7200.00 (-800.00, -10.0%) crosses <-700;"));
+    assert!(stdout.contains(
+        "REGRESSION output_tps 1024/1024 c64: 8000.00 -> 7200.00 (-800.00, -10.0%) crosses <-700;"
+    ));
     assert!(!stdout.contains("REGRESSION p99_ttft_ms"));
 }
 
 #[test]
 fn usage_errors_exit_2_with_one_line() {
     for (args, message) in [
-        (&["7001", "7002", "--fail-on", "bogus<-5%"][..], "--fail-on: invalid threshold \"bogus<-5%\": unknown metric"),
+        (
+            &["7001", "7002", "--fail-on", "bogus<-5%"][..],
+            "--fail-on: invalid threshold \"bogus<-5%\": unknown metric",
+        ),
         (&["7001", "7002", "--fail-on", "output_tps-5%"][..], "no < or >"),
         (&["7001"][..], "no candidate: give a selector or --candidate-tag"),
         (&["7001", "9999"][..], "the candidate (job 9999) selects no run under"),

@@ -90,7 +90,11 @@ fn man_of_a_command_documents_its_flags() {
     }
     let out = srtlog(&["man", "gen-corpus"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("analyze, export, report, diff, completions, man"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("analyze, export, report, diff, completions, man"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -31,7 +31,8 @@ fn config(run: &BenchmarkRun) -> Option<Value> {
 fn pair() -> (AnalysisDocument, Comparison) {
     let (a, b) = (load("7001"), load("7002"));
     let (ca, cb) = (config(&a), config(&b));
-    let c = compare(&[RunInput { run: &a, config: ca.as_ref() }], &[RunInput { run: &b, config: cb.as_ref() }]);
+    let c =
+        compare(&[RunInput { run: &a, config: ca.as_ref() }], &[RunInput { run: &b, config: cb.as_ref() }]);
     (AnalysisDocument { schema_version: srtlog_model::SCHEMA_VERSION, runs: vec![a, b], skipped: vec![] }, c)
 }
 
@@ -42,13 +43,17 @@ fn the_section_shows_the_verdict_the_deltas_and_both_frontiers() {
     assert!(page.contains(
         r#"<span class="badge">comparable: one setting differs (config.backend.sglang_config.decode.mem-fraction-static)</span>"#
     ));
-    assert!(page.contains("<tr><td>config.backend.sglang_config.decode.mem-fraction-static</td><td>0.8</td><td>0.85</td></tr>"));
+    assert!(page.contains(
+        "<tr><td>config.backend.sglang_config.decode.mem-fraction-static</td><td>0.8</td><td>0.85</td></tr>"
+    ));
     assert!(page.contains(
         r#"<tr class="worse"><td>1024/1024 c64</td><td>output_tps_per_gpu</td><td>1000.0</td><td>900.0</td><td>-100.000</td><td>-10.0%</td><td>worse</td><td>noise unknown</td></tr>"#
     ));
     assert!(page.contains("Only in the candidate: 1024/1024 c128 (7002)"));
     // At equal interactivity: 50 tok/s/user (c64 on both sides).
-    assert!(page.contains("<tr><td>50.000</td><td>1000.0</td><td>900.0</td><td>-100.0</td><td>-10.0%</td></tr>"));
+    assert!(
+        page.contains("<tr><td>50.000</td><td>1000.0</td><td>900.0</td><td>-100.0</td><td>-10.0%</td></tr>")
+    );
     for id in AB_CHART_IDS {
         assert!(page.contains(&format!(r#"id="{id}""#)), "{id}");
     }
