@@ -304,7 +304,13 @@ const HEADER: (&str, &str, &str, &str, &str, &str, &str) =
     ("metric", "baseline", "candidate", "change", "%", "verdict", "noise");
 
 fn row(out: &mut String, cells: (&str, &str, &str, &str, &str, &str, &str)) {
-    let (m, a, b, c, p, j, n) = cells;
+    let (mut m, a, b, c, p, j, n) = cells;
+    // A long name (aiperf's extra metrics) gets a line of its own rather than an ambiguous cut.
+    if m.chars().count() > 25 {
+        out.push_str(&fit(&format!("  {m}"), TABLE_WIDTH));
+        out.push('\n');
+        m = "";
+    }
     let line = format!("  {:<26}{:>14}{:>14}{:>14}{:>9}  {:<10}{}", fit(m, 25), a, b, c, p, j, n);
     out.push_str(line.trim_end());
     out.push('\n');
@@ -371,14 +377,29 @@ pub fn render(c: &Comparison) -> String {
         None => line(&mut out, &summary),
     }
     if verdict.confounded {
-        line(&mut out, "  confounded: several settings differ, so no change can be credited to one of them");
+        line(
+            &mut out,
+            "  confounded: more than one setting varies, so no change can be credited to one of them",
+        );
     }
     for d in &c.setup.differences {
         let v = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".to_owned());
         line(&mut out, &format!("  {}: {} -> {}", d.setting, v(&d.baseline), v(&d.candidate)));
     }
-    for w in &c.setup.varies_within {
+    // A side of unrelated runs can vary in hundreds of settings: the first few say enough here,
+    // the JSON has them all.
+    const SHOWN: usize = 12;
+    for w in c.setup.varies_within.iter().take(SHOWN) {
         line(&mut out, &format!("  varies within the {}: {} ({})", w.side, w.setting, w.values.join(" | ")));
+    }
+    if c.setup.varies_within.len() > SHOWN {
+        line(
+            &mut out,
+            &format!(
+                "  ... and {} more that vary within a side (--json lists them)",
+                c.setup.varies_within.len() - SHOWN
+            ),
+        );
     }
     line(&mut out, &format!("noise: {}", c.noise));
     for w in &c.warnings {

@@ -8,7 +8,7 @@
 //! | `metadata.` | the run metadata: `model`, `precision`, `container`, `gpu_type`, `topology`, `gpus_used`, `backend`, `frontend`, `mode` |
 //! | `benchmark.` | what the benchmark was asked: `type`, `isl`, `osl`, `req_rate`; and the benchmark client's settings from `benchmark.out` |
 //! | `config.` | `config.yaml` (or `config_resolved.yaml`) flattened to dotted paths (`config.backend.sglang_config.decode.mem-fraction-static`); a list is one value, written as JSON; `name` (the job name) and `benchmark.concurrencies` (which points exist: matched point by point) are left out |
-//! | `args.{role}.` | each worker role's launch arguments ([`launch_args`]) |
+//! | `args.{role}.` | each worker role's launch arguments ([`launch_args`]), but those that name a place (host, ports, init address, node rank, config and log paths: `PLACE_ARGS`) |
 //! | `env.{role}.` | each worker role's environment variables |
 //! | `provenance.` | the run's setup record, when the loader has one ([`provenance`]) |
 //!
@@ -17,8 +17,9 @@
 //!
 //! Workers of one role that disagree on a setting give it all their values, joined by ` | `.
 //! A side whose runs disagree on a setting (repeats that are not one setup) is told apart:
-//! the setting is listed in [`Setup::varies_within`], since its spread then mixes noise with
-//! the setting's effect.
+//! the setting is listed in [`Setup::varies_within`] and the verdict says so (confounded),
+//! since its spread then mixes noise with the setting's effect; a side that mixes models or GPU
+//! types is not comparable (it would pool different systems as repeats of one point).
 //!
 //! The **verdict**: the sides are *not comparable* when they served a different model, ran a
 //! different ISL/OSL or a different GPU type (the numbers would answer another question), or
@@ -33,6 +34,33 @@ use srtlog_model::{BenchmarkRun, NodeInfo};
 use crate::RunInput;
 
 /// The settings that make a comparison meaningless when they differ, and why.
+/// Settings that make a comparison meaningless when they vary among one side's runs, and what
+/// the side then mixes.
+const MIXED_BLOCKERS: &[(&str, &str)] = &[("metadata.model", "models"), ("metadata.gpu_type", "GPU types")];
+
+/// Launch arguments that say where a worker runs, listens or writes, not how it serves: they
+/// differ between any two jobs (other nodes, other ports, other log paths) and would make every
+/// comparison look confounded. Compared with `_` read as `-`.
+const PLACE_ARGS: &[&str] = &[
+    "host",
+    "port",
+    "nccl-port",
+    "dist-init-addr",
+    "nccl-init-addr",
+    "node-rank",
+    "disaggregation-bootstrap-port",
+    "dump-config-to",
+    "extra-engine-args",
+    "extra-llm-api-options",
+    "kv-events-config",
+];
+
+/// Whether a launch argument names a place rather than a setting (`PLACE_ARGS`).
+fn is_place_arg(name: &str) -> bool {
+    let name = name.replace('_', "-");
+    PLACE_ARGS.contains(&name.as_str())
+}
+
 const BLOCKERS: &[(&str, &str)] = &[
     ("metadata.model", "different model"),
     ("benchmark.isl", "different ISL/OSL"),
@@ -90,7 +118,8 @@ pub struct Verdict {
     pub reasons: Vec<String>,
     /// The settings that differ (all of them, blockers included).
     pub differing: Vec<String>,
-    /// Whether several settings differ, so that no change can be credited to one of them.
+    /// Whether several settings differ, or the runs of a side differ among themselves, so that
+    /// no change can be credited to one setting.
     pub confounded: bool,
     /// The one-line verdict: `comparable: one setting differs (X)`, `comparable: N settings
     /// differ (X, Y, …)`, `comparable: no setting differs`, `not comparable: <why>`.
@@ -186,7 +215,7 @@ pub fn settings(input: &RunInput<'_>) -> BTreeMap<String, String> {
     let mut per_role: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for node in &run.nodes {
         let role = node.metrics.metadata.worker_type.as_str();
-        for (k, v) in launch_args(node) {
+        for (k, v) in launch_args(node).into_iter().filter(|(k, _)| !is_place_arg(k)) {
             per_role.entry(format!("args.{role}.{k}")).or_default().insert(v);
         }
         for (k, v) in &node.node_config.environment {
@@ -263,10 +292,17 @@ pub fn compare_setups(baseline: &[RunInput<'_>], candidate: &[RunInput<'_>], sha
             }
         }
     }
+    // ISL/OSL may vary within a side (points are keyed by them); a side that mixes models or
+    // GPU types would pool different systems as repeats of one point.
+    for (setting, what) in MIXED_BLOCKERS {
+        for w in varies_within.iter().filter(|w| w.setting == *setting) {
+            reasons.push(format!("the {} mixes {what} ({})", w.side, w.values.join(" | ")));
+        }
+    }
     if shared_points == 0 {
         reasons.push("no benchmark point (ISL/OSL and concurrency or request rate) on both sides".to_owned());
     }
-    let summary = if !reasons.is_empty() {
+    let mut summary = if !reasons.is_empty() {
         format!("not comparable: {}", reasons.join("; "))
     } else {
         match differing.len() {
@@ -275,11 +311,20 @@ pub fn compare_setups(baseline: &[RunInput<'_>], candidate: &[RunInput<'_>], sha
             n => format!("comparable: {n} settings differ ({})", differing.join(", ")),
         }
     };
+    let mixed: BTreeSet<&str> = varies_within.iter().map(|w| w.setting.as_str()).collect();
+    if reasons.is_empty() && !mixed.is_empty() {
+        let n = mixed.len();
+        summary.push_str(&format!(
+            "; the runs of a side differ in {n} setting{} ({}), so their repeats mix setups",
+            if n == 1 { "" } else { "s" },
+            mixed.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
     Setup {
         verdict: Verdict {
             comparable: reasons.is_empty(),
             reasons,
-            confounded: differing.len() > 1,
+            confounded: differing.len() > 1 || !varies_within.is_empty(),
             differing,
             summary,
         },
@@ -343,11 +388,58 @@ mod tests {
     }
 
     #[test]
+    fn launch_arguments_that_name_a_place_are_not_settings() {
+        use srtlog_model::{
+            NodeConfig, NodeLaunchCommand, NodeMetadata, NodeMetrics, ParallelConfig, ParseStats, WorkerType,
+        };
+        let mut r = run("m", 1024, "c");
+        let args = [
+            ("dist-init-addr", "10.0.0.1:5757"),
+            ("port", "30000"),
+            ("tp_size", "8"),
+            ("dump_config_to", "/x"),
+        ];
+        r.nodes.push(NodeInfo {
+            metrics: NodeMetrics {
+                metadata: NodeMetadata {
+                    node_name: "n".into(),
+                    worker_type: WorkerType::Decode,
+                    worker_id: "w0".into(),
+                },
+                batches: vec![],
+                memory_snapshots: vec![],
+                config: ParallelConfig::default(),
+                stats: ParseStats::default(),
+            },
+            node_config: NodeConfig {
+                launch_command: Some(NodeLaunchCommand {
+                    extra_args: args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        });
+        let s = settings(&input(&r));
+        let args: Vec<&String> = s.keys().filter(|k| k.starts_with("args.")).collect();
+        assert_eq!(args, ["args.decode.tp_size"]);
+    }
+
+    #[test]
     fn repeats_that_disagree_are_told_apart() {
         let (a1, a2, b) = (run("m", 1024, "c1"), run("m", 1024, "c2"), run("m", 1024, "c1"));
         let s = compare_setups(&[input(&a1), input(&a2)], &[input(&b)], 1);
         assert_eq!(s.varies_within.len(), 1);
         assert_eq!(s.varies_within[0].values, ["c1", "c2"]);
         assert_eq!(s.differences[0].baseline.as_deref(), Some("c1 | c2"));
+        assert!(s.verdict.comparable && s.verdict.confounded, "{}", s.verdict.summary);
+        assert!(s.verdict.summary.ends_with(
+            "; the runs of a side differ in 1 setting (metadata.container), so their repeats mix setups"
+        ));
+        let (m1, m2) = (run("m1", 1024, "c"), run("m2", 1024, "c"));
+        let mixed = compare_setups(&[input(&m1), input(&m2)], &[input(&m1), input(&m2)], 1);
+        assert_eq!(
+            mixed.verdict.summary,
+            "not comparable: the baseline mixes models (m1 | m2); the candidate mixes models (m1 | m2)"
+        );
     }
 }

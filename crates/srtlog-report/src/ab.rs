@@ -120,7 +120,7 @@ pub(crate) fn section(out: &mut String, c: &Comparison) {
         runs(&c.candidate),
         html(&verdict.summary),
         if verdict.confounded {
-            " <span class=\"warn-text\">confounded: several settings differ, so no change can be credited to one of them</span>"
+            " <span class=\"warn-text\">confounded: more than one setting varies, so no change can be credited to one of them</span>"
         } else {
             ""
         },
