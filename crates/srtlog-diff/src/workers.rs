@@ -2,7 +2,7 @@
 //! KV-cache use, prefix-cache hits, and the run's prefill/decode rate match.
 //!
 //! Each run gives one value per role and metric; a side's values over its runs form its
-//! [`Spread`](crate::stats::Spread), so repeats give the noise here as for benchmark points.
+//! [`Spread`], so repeats give the noise here as for benchmark points.
 //!
 //! | metric | one run's value, over the role's workers |
 //! |---|---|
