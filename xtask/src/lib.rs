@@ -1,7 +1,7 @@
 //! srtlog's developer tasks: `cargo xtask bench | gen-corpus | tidy`, so that a fresh checkout
 //! needs nothing but cargo.
 //!
-//! `cargo xtask analyze | report | export` are the user commands of the `srtlog` binary,
+//! `cargo xtask analyze | report | export | diff` are the user commands of the `srtlog` binary,
 //! flattened in from [`srtlog_cli::RunsCommand`] (the same flags, the same code): the README's
 //! first command works before anything is installed.
 

@@ -2,15 +2,16 @@
 //!
 //! `analyze <dir>` loads every run under a directory and prints a table per run (or, with
 //! `--json`, the document of DESIGN.md section 4); `report` writes an offline HTML report and
-//! `export` a CSV or a Parquet dataset. These three, the [`RunsCommand`]s, share the loading
-//! flags and run filters of [`load::LoadArgs`]; `cargo xtask` offers the same three by
+//! `export` a CSV or a Parquet dataset; `diff` compares a baseline and a candidate and gates on
+//! regressions. These, the [`RunsCommand`]s, share the loading flags and run filters of
+//! [`load::LoadArgs`] / [`load::LoadFlags`]; `cargo xtask` offers the same commands by
 //! flattening [`RunsCommand`] into its own command line, so both spell every flag alike.
 //! `completions` and `man` print a shell completion script and the man pages, generated from
 //! this definition so that they cannot drift from it.
 //!
 //! Exit codes and user-facing messages live here and nowhere else: 0 on success (skipped runs
-//! included), 1 when an output cannot be written, 2 on a usage error or an unreadable
-//! directory.
+//! included), 1 when an output cannot be written (and for `diff`, a failed gate), 2 on a usage
+//! error or an unreadable directory (and for `diff`, runs that are not comparable).
 
 use std::process::ExitCode;
 
@@ -18,6 +19,7 @@ use clap::{Parser, Subcommand};
 
 pub mod analyze;
 pub mod completions;
+pub mod diff;
 pub mod export;
 pub mod load;
 pub mod man;
@@ -42,8 +44,9 @@ pub struct Cli {
 const EXIT_STATUS: &str = "\
 Exit status:
   0  success (runs that had to be skipped are listed, not an error)
-  1  an output could not be written
-  2  a usage error, or the directory of runs cannot be read";
+  1  an output could not be written; for diff, a regression gate failed
+  2  a usage error, or the directory of runs cannot be read; for diff, runs that are not
+     comparable or a side that selects no run";
 
 /// The subcommands of `srtlog`.
 #[derive(Debug, Subcommand)]
@@ -67,6 +70,8 @@ pub enum RunsCommand {
     Export(export::ExportArgs),
     /// Write one self-contained offline HTML report (tables, Pareto, latency, worker timelines).
     Report(report::ReportArgs),
+    /// Compare a baseline and a candidate (runs, job ids or tags): deltas, noise, setup verdict, gate.
+    Diff(diff::DiffArgs),
 }
 
 impl RunsCommand {
@@ -76,6 +81,7 @@ impl RunsCommand {
             RunsCommand::Analyze(args) => analyze::run(args),
             RunsCommand::Export(args) => export::run(args),
             RunsCommand::Report(args) => report::run(args),
+            RunsCommand::Diff(args) => diff::run(args),
         }
     }
 }

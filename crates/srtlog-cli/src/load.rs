@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::io::{self, IsTerminal};
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -16,6 +17,29 @@ use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, NodeDetail, RunFilter,
 pub struct LoadArgs {
     /// A directory of runs (searched up to 4 levels deep), or a single run directory.
     pub dir: PathBuf,
+    /// How to read them.
+    #[command(flatten)]
+    pub flags: LoadFlags,
+}
+
+/// Field access reads through to the flags (`args.quiet`), so commands need not spell `flags`.
+impl Deref for LoadArgs {
+    type Target = LoadFlags;
+    fn deref(&self) -> &LoadFlags {
+        &self.flags
+    }
+}
+
+impl DerefMut for LoadArgs {
+    fn deref_mut(&mut self) -> &mut LoadFlags {
+        &mut self.flags
+    }
+}
+
+/// How to read runs: every loading flag but the directory, for commands (`diff`) that name
+/// their runs otherwise.
+#[derive(Debug, Clone, Args)]
+pub struct LoadFlags {
     /// Do not parse worker logs (results and metadata only; much faster on big logs).
     #[arg(long)]
     pub no_nodes: bool,
@@ -69,7 +93,8 @@ pub struct FilterArgs {
 }
 
 impl FilterArgs {
-    fn to_filter(&self) -> Result<RunFilter, String> {
+    /// The loader's filter; an error names the bad value.
+    pub fn to_filter(&self) -> Result<RunFilter, String> {
         Ok(RunFilter {
             jobs: self.job_ids.clone(),
             tags: self.tags.clone(),

@@ -337,8 +337,8 @@ pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
 pub use tables::Table;
 
 use tables::{
-    AccuracyTableColumns, BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns, RunContext,
-    RunsColumns,
+    AccuracyTableColumns, BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns,
+    RunContext, RunsColumns,
 };
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.

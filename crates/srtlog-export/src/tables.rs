@@ -11,7 +11,8 @@ use arrow_schema::{Schema, SchemaRef};
 use srtlog_columnar::encode_other_metrics;
 use srtlog_model::{
     AccuracyResult, ArgValue, BatchMetrics, BenchmarkLaunchCommand, BenchmarkPoint, BenchmarkRun, LaunchArgs,
-    MemoryMetrics, ModelInfo, NodeLaunchCommand, NodeMetadata, ProfilerMetadata, ResultSource, RunMetadata, Timestamp,
+    MemoryMetrics, ModelInfo, NodeLaunchCommand, NodeMetadata, ProfilerMetadata, ResultSource, RunMetadata,
+    Timestamp,
 };
 
 use srtlog_columnar::accuracy::AccuracyColumns;

@@ -11,8 +11,8 @@ use srtlog_columnar::{open_regular, Links, RegularFile};
 use srtlog_model::{
     benchmark_parsers, get_benchmark_parser, is_accuracy_benchmark, node_parsers, parse_run_accuracy,
     parse_run_results, AnalysisDocument, BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions,
-    ProfilerResults, RunFiles, RunWarning, RunWarningKind, SkipKind, SkippedRun, WorkerDerived, WorkersDerived,
-    SCHEMA_VERSION,
+    ProfilerResults, RunFiles, RunWarning, RunWarningKind, SkipKind, SkippedRun, WorkerDerived,
+    WorkersDerived, SCHEMA_VERSION,
 };
 
 use crate::discover::{discover_runs, inspect_dir, RunDir};

@@ -434,6 +434,74 @@
     apply();
   }
 
+  // ---- Baseline vs candidate (srtlog-diff's numbers, drawn as given) ----------------------
+
+  const SIDE_COLOR = { baseline: '#2563eb', candidate: '#ea580c' };
+
+  // Both sides' frontiers overlaid, one pair of lines per ISL/OSL.
+  function drawAbPareto(AB) {
+    const lines = [];
+    AB.frontiers.forEach((f) => {
+      const g = (f.isl == null ? '?' : f.isl) + '/' + (f.osl == null ? '?' : f.osl);
+      lines.push({ label: 'baseline ' + g, side: 'baseline', pts: f.baseline });
+      lines.push({ label: 'candidate ' + g, side: 'candidate', pts: f.candidate });
+    });
+    const xs = Array.from(new Set([].concat(...lines.map((l) => l.pts.map((p) => p[0]))))).sort((a, b) => a - b);
+    const at = new Map(xs.map((x, i) => [x, i]));
+    const data = [xs];
+    const series = [{ label: 'TPS/user' }];
+    lines.forEach((l, i) => {
+      const ys = new Array(xs.length).fill(null);
+      l.pts.forEach((p) => { ys[at.get(p[0])] = p[1]; });
+      data.push(ys);
+      series.push({ label: l.label, stroke: SIDE_COLOR[l.side], width: 2, dash: i >= 2 ? [6, 4] : undefined, spanGaps: true, points: { show: true, size: 8, fill: SIDE_COLOR[l.side] } });
+    });
+    place('chart-ab-pareto', {
+      title: 'Pareto frontiers: baseline vs candidate',
+      height: 360,
+      scales: { x: { time: false, range: (u, lo, hi) => [0, (hi || 1) * 1.05] }, y: { range: (u, lo, hi) => [0, (hi || 1) * 1.08] } },
+      axes: [xAxis('output tokens/s per user'), axis('output tokens/s per GPU')],
+      series: series,
+      cursor: { points: { show: false } },
+      plugins: [nearestTooltip((u, s, i) => [u.series[s].label, 'TPS/user ' + fmt(u.data[0][i]), 'TPS/GPU ' + fmt(u.data[s][i])])],
+    }, data);
+  }
+
+  // One latency metric against concurrency: a line per side and ISL/OSL.
+  function drawAbLatency(AB, key, id, title) {
+    const k = AB.latency_metrics.indexOf(key);
+    const pts = AB.latency.filter((p) => p.concurrency > 0 && p.values[k] != null);
+    const groups = Array.from(new Set(pts.map((p) => p.side + ' ' + p.isl + '/' + p.osl))).sort();
+    const xs = Array.from(new Set(pts.map((p) => p.concurrency))).sort((a, b) => a - b);
+    const at = new Map(xs.map((x, i) => [x, i]));
+    const data = [xs];
+    const series = [{ label: 'concurrency' }];
+    groups.forEach((g) => {
+      const ys = new Array(xs.length).fill(null);
+      pts.filter((p) => p.side + ' ' + p.isl + '/' + p.osl === g).forEach((p) => { ys[at.get(p.concurrency)] = p.values[k]; });
+      const side = g.split(' ')[0];
+      data.push(ys);
+      series.push({ label: g, stroke: SIDE_COLOR[side], width: 2, spanGaps: true, points: { show: true, size: 6, fill: SIDE_COLOR[side] } });
+    });
+    place(id, {
+      title: title,
+      height: 230,
+      scales: { x: { time: false, distr: 3, log: 2 } },
+      axes: [xAxis('concurrency', { values: (u, vals) => vals.map((v) => (v == null ? '' : String(v))) }), axis('ms', { size: 56 })],
+      series: series,
+      cursor: { points: { show: false } },
+      plugins: [nearestTooltip((u, s, i) => [u.series[s].label, 'concurrency ' + u.data[0][i], title + ': ' + fmt(u.data[s][i]) + ' ms'])],
+    }, data);
+  }
+
+  function drawAb(AB) {
+    drawAbPareto(AB);
+    [['mean_ttft_ms', 'chart-ab-ttft-mean', 'TTFT mean'], ['p99_ttft_ms', 'chart-ab-ttft-p99', 'TTFT p99'],
+      ['mean_tpot_ms', 'chart-ab-tpot-mean', 'TPOT mean'], ['p99_tpot_ms', 'chart-ab-tpot-p99', 'TPOT p99'],
+      ['mean_itl_ms', 'chart-ab-itl-mean', 'ITL mean'], ['p99_itl_ms', 'chart-ab-itl-p99', 'ITL p99']]
+      .forEach(([key, id, title]) => drawAbLatency(AB, key, id, title));
+  }
+
   function main() {
     const DATA = JSON.parse($('report-data').textContent);
     document.querySelectorAll('[data-swatch]').forEach((el) => { el.style.background = color(+el.dataset.swatch); });
@@ -453,6 +521,7 @@
       runLegend('legend-latency', DATA, DATA.runs.map((r, i) => i).filter((i) => shown[i] && DATA.runs[i].points.some((p) => p.concurrency != null)));
     });
     setupTimelines(DATA);
+    if (DATA.ab) drawAb(DATA.ab);
     document.body.setAttribute('data-report-ready', 'true');
   }
 

@@ -17,33 +17,13 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
-use srtlog_model::{derived, AnalysisDocument, BenchmarkRun, RunDerived};
-
-/// Whether `run.derived` is what the engine gives for this run's shape: one entry per point in
-/// each per-point list, one worker summary per worker, and a GPU count when the metadata has one.
-fn derived_fits(run: &BenchmarkRun) -> bool {
-    let d = &run.derived;
-    let points = run.profiler.points.len();
-    [&d.output_tps_per_gpu, &d.total_tps_per_gpu, &d.input_tps_per_gpu, &d.output_tps_per_user]
-        .iter()
-        .all(|v| v.len() == points)
-        && d.workers.len() == run.nodes.len()
-        && (d.gpus_used.is_some() || run.metadata.gpus_used().is_none())
-}
+use srtlog_model::{AnalysisDocument, RunDerived};
 
 /// The derived values of each run of `doc`, in document order: the run's own `derived`, or —
-/// when it does not fit the run (see the module docs) — [`derived::derive`] of the run.
+/// when it does not fit the run (see the module docs) — [`srtlog_model::derived::derive`] of the run
+/// ([`srtlog_diff::run_derived`], the one place of that rule).
 pub fn runs_derived(doc: &AnalysisDocument) -> Vec<Cow<'_, RunDerived>> {
-    doc.runs
-        .iter()
-        .map(|r| {
-            if derived_fits(r) {
-                Cow::Borrowed(&r.derived)
-            } else {
-                Cow::Owned(derived::derive(&r.metadata, &r.profiler.points, &r.nodes))
-            }
-        })
-        .collect()
+    doc.runs.iter().map(srtlog_diff::run_derived).collect()
 }
 
 /// One run × concurrency on the throughput/interactivity plane.
@@ -84,23 +64,10 @@ pub fn pareto_points(doc: &AnalysisDocument, derived: &[Cow<'_, RunDerived>]) ->
 ///
 /// A point is on the frontier when no other point has `x' ≥ x` and `y' ≥ y` with at least one
 /// of them strictly greater. Of several identical points the first one is kept. Non-finite
-/// points are ignored. `O(n log n)`: sort by `x` descending (ties: `y` descending) and keep each
-/// point whose `y` beats every `y` seen so far.
+/// points are ignored. The rule is [`srtlog_diff::frontier::pareto_frontier`]'s, which `srtlog
+/// diff` uses too.
 pub fn pareto_frontier(points: &[ParetoPoint]) -> Vec<ParetoPoint> {
-    let mut sorted: Vec<ParetoPoint> =
-        points.iter().copied().filter(|p| p.x.is_finite() && p.y.is_finite()).collect();
-    // Stable sort keeps document order among identical points.
-    sorted.sort_by(|a, b| b.x.total_cmp(&a.x).then(b.y.total_cmp(&a.y)));
-    let mut frontier = Vec::new();
-    let mut best_y = f64::NEG_INFINITY;
-    for p in sorted {
-        if p.y > best_y {
-            best_y = p.y;
-            frontier.push(p);
-        }
-    }
-    frontier.reverse();
-    frontier
+    srtlog_diff::frontier::pareto_frontier(points, |p| (p.x, p.y))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde::Serialize;
+use srtlog_diff::Comparison;
 use srtlog_model::{AccuracyResult, AnalysisDocument, BenchmarkRun, Mode, RunDerived, WorkerDerived};
 
 use crate::derived::{self, ParetoPoint};
@@ -48,6 +49,9 @@ struct ReportData<'a> {
     skipped: Vec<SkippedData<'a>>,
     timelines: Vec<RunTimeline>,
     buckets_per_series: usize,
+    /// The A/B section's data, when the report compares a baseline and a candidate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ab: Option<crate::ab::AbData<'a>>,
 }
 
 #[derive(Serialize)]
@@ -402,7 +406,11 @@ fn skipped_table(out: &mut String, doc: &AnalysisDocument) {
 }
 
 /// Renders the whole page.
-pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions) -> String {
+pub(crate) fn render(
+    doc: &AnalysisDocument,
+    options: &ReportOptions,
+    comparison: Option<&Comparison>,
+) -> String {
     let run_derived = derived::runs_derived(doc);
     let (timelines, buckets) = timelines(doc, &run_derived, options);
     let with_timeline: BTreeSet<usize> = timelines.iter().map(|t| t.run).collect();
@@ -432,6 +440,7 @@ pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions) -> String 
             .collect(),
         timelines,
         buckets_per_series: buckets,
+        ab: comparison.map(crate::ab::data),
     };
     // Serializing plain structs of strings and numbers cannot fail; fall back to null anyway.
     let json = serde_json::to_string(&data).unwrap_or_else(|_| "null".to_owned());
@@ -471,6 +480,9 @@ pub(crate) fn render(doc: &AnalysisDocument, options: &ReportOptions) -> String 
     out.push_str("</section>\n");
     accuracy_section(&mut out, doc);
     skipped_table(&mut out, doc);
+    if let Some(c) = comparison {
+        crate::ab::section(&mut out, c);
+    }
     out.push_str(
         r#"
 <section id="pareto-section"><h2>Throughput per GPU vs throughput per user</h2>

@@ -30,6 +30,14 @@
 //! - **Workers** of the chosen run: peak and median generation throughput and prefix-cache hit
 //!   rate per worker, from `derived.workers`.
 //!
+//! - **Baseline vs candidate** (when the report is given a [`Comparison`], `srtlog report ROOT
+//!   --baseline SEL --candidate SEL`): the setup verdict and every setting that differs, both
+//!   sides' Pareto frontiers overlaid with the change in tok/s/GPU at the per-user rates both
+//!   cover, latency curves of both sides, the delta table (every metric of every matched
+//!   point: baseline, candidate, change, %, verdict, noise), the points on one side only and
+//!   the gate. Every number is the comparison's ([`srtlog_diff`], the same document `srtlog
+//!   diff --json` prints): the report lays it out and computes nothing.
+//!
 //! Filters and the timeline selection live in the URL fragment
 //! (`report.html#filter-gpu=gb200&timeline-series=overlay:decode`), so a view can be
 //! bookmarked or shared along with the file.
@@ -99,6 +107,7 @@
 //! assert!(String::from_utf8(csv).unwrap().starts_with("job_id,job_name,"));
 //! ```
 
+mod ab;
 pub mod derived;
 pub mod downsample;
 pub mod escape;
@@ -109,8 +118,10 @@ mod timeline;
 
 use std::io::{self, Write};
 
+use srtlog_diff::Comparison;
 use srtlog_model::AnalysisDocument;
 
+pub use ab::AB_CHART_IDS;
 pub use csv_export::{write_accuracy_csv, write_points_csv, ACCURACY_CSV_COLUMNS, CSV_COLUMNS};
 pub use html::{CHART_IDS, UPLOT_VERSION};
 
@@ -144,11 +155,32 @@ impl Default for ReportOptions {
 
 /// Renders the report as one self-contained HTML page.
 pub fn render_report(doc: &AnalysisDocument, options: &ReportOptions) -> String {
-    html::render(doc, options)
+    html::render(doc, options, None)
+}
+
+/// Renders the report with an A/B section for `comparison` (a baseline and a candidate
+/// compared by [`srtlog_diff::compare`]): see the crate docs.
+pub fn render_report_with_comparison(
+    doc: &AnalysisDocument,
+    options: &ReportOptions,
+    comparison: &Comparison,
+) -> String {
+    html::render(doc, options, Some(comparison))
 }
 
 /// Renders the report into `w` (see [`render_report`]).
-pub fn write_report(doc: &AnalysisDocument, options: &ReportOptions, mut w: impl Write) -> io::Result<()> {
-    w.write_all(render_report(doc, options).as_bytes())?;
+pub fn write_report(doc: &AnalysisDocument, options: &ReportOptions, w: impl Write) -> io::Result<()> {
+    write_report_with_comparison(doc, options, None, w)
+}
+
+/// Renders the report into `w`, with an A/B section when `comparison` is given (see
+/// [`render_report_with_comparison`]).
+pub fn write_report_with_comparison(
+    doc: &AnalysisDocument,
+    options: &ReportOptions,
+    comparison: Option<&Comparison>,
+    mut w: impl Write,
+) -> io::Result<()> {
+    w.write_all(html::render(doc, options, comparison).as_bytes())?;
     w.flush()
 }

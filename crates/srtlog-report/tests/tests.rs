@@ -1,10 +1,12 @@
 //! Integration tests of srtlog-report, in one test binary: the rendered page (structure,
 //! embedded data, escaping, size), the CSV export, the page's numbers against the JSON
-//! document's, and the page in headless Chromium.
+//! document's, the baseline-vs-candidate section, and the page in headless Chromium.
 
 // Test helpers outside `#[test]` functions may unwrap too.
 #![allow(clippy::unwrap_used)]
 
+#[path = "suite/ab.rs"]
+mod ab;
 #[path = "suite/browser.rs"]
 mod browser;
 #[path = "suite/common.rs"]

@@ -1,4 +1,4 @@
-//! `cargo xtask analyze|report|export` are srtlog's own commands: the same flags and the same
+//! `cargo xtask analyze|report|export|diff` are srtlog's own commands: the same flags and the same
 //! output as the `srtlog_cli` library gives for the same arguments.
 
 use std::process::Command;
@@ -59,4 +59,24 @@ fn xtask_offers_the_developer_commands_and_srtlog_does_not() {
             "srtlog accepts {developer_command}"
         );
     }
+}
+
+#[test]
+fn xtask_diff_prints_what_srtlog_diff_prints() {
+    let root = testdata("diff");
+    let args =
+        ["diff", "7001", "7003", "--root", root.to_str().unwrap(), "--no-cache", "-q", "--fail-on", "none"];
+    let from_xtask = xtask(&args);
+    let cli = Cli::try_parse_from([&["srtlog"][..], &args].concat()).unwrap();
+    let SrtlogCommand::Runs(RunsCommand::Diff(diff)) = cli.command else { panic!("not diff") };
+    let side = |name, sel: &str| {
+        let selector = srtlog_cli::diff::Selector::parse(sel).unwrap();
+        srtlog_cli::diff::load_side(name, &selector, &diff.root, &diff.load).unwrap()
+    };
+    let (a, b) = (side("baseline", "7001"), side("candidate", "7003"));
+    let comparison = srtlog_diff::compare(&a.inputs(), &b.inputs());
+    let gate = srtlog_diff::gate::Gate::parse("none").unwrap().check(&comparison);
+    let expected = srtlog_cli::diff::render(&comparison) + &srtlog_cli::diff::gate_lines(&comparison, &gate);
+    assert_eq!(from_xtask, expected);
+    assert!(from_xtask.contains("setup: comparable: 3 settings differ:"));
 }

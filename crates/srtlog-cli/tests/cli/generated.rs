@@ -90,7 +90,11 @@ fn man_of_a_command_documents_its_flags() {
     }
     let out = srtlog(&["man", "gen-corpus"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("analyze, export, report, completions, man"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("analyze, export, report, diff, completions, man"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -107,6 +111,7 @@ fn man_dir_writes_every_page() {
         [
             "srtlog-analyze.1",
             "srtlog-completions.1",
+            "srtlog-diff.1",
             "srtlog-export.1",
             "srtlog-man.1",
             "srtlog-report.1",

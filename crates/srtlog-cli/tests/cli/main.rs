@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 mod commands;
+mod diff;
 mod generated;
 
 /// The `srtlog` binary under test.

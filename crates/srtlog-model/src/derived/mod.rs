@@ -361,7 +361,11 @@ mod tests {
             ("node", include_str!("../node.rs"), &["batch", "launch_args", "text", "timestamp"]),
             ("results", include_str!("../results.rs"), &["launch_args"]),
             ("derived_values", include_str!("../derived_values.rs"), &["node", "timestamp"]),
-            ("run", include_str!("../run.rs"), &["accuracy", "derived_values", "node", "results", "setup", "text"]),
+            (
+                "run",
+                include_str!("../run.rs"),
+                &["accuracy", "derived_values", "node", "results", "setup", "text"],
+            ),
             ("setup", include_str!("../setup.rs"), &["text"]),
             ("text", include_str!("../text.rs"), &[]),
         ];
