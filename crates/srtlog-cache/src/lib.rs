@@ -198,8 +198,10 @@ use srtlog_model::{BatchMetrics, BenchmarkPoint, MemoryMetrics, NodeMetrics, Pro
 
 /// Version of the cache's layout: tables, columns, footer keys. A file written under another
 /// version is stale. Bump it whenever a column or footer key changes meaning, is added or removed.
-/// (2: batch counts are `UInt32`, following the model.)
-pub const CACHE_SCHEMA_VERSION: u32 = 2;
+/// (2: batch counts are `UInt32`, following the model; 3: the results table has the point
+/// metrics of issue 13 — errors, goodput count, TTFO, prefill throughput, reasoning tokens,
+/// the measurement window, the GPU telemetry summary.)
+pub const CACHE_SCHEMA_VERSION: u32 = 3;
 
 /// File name of the benchmark results part.
 pub const RESULTS_FILE: &str = "benchmark_results.parquet";
