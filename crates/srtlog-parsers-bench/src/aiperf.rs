@@ -562,10 +562,15 @@ pub fn to_point(export: &AiperfExport, warnings: &mut Vec<String>) -> BenchmarkP
         derived_total(["nvidia_total_gpu_energy", "total_gpu_energy"], "J", &mut used).or(telemetry.energy_j);
     p.gpu_utilization_pct = telemetry.utilization_pct;
 
+    // The error summary is text, so it goes where the run's other problems are told.
     for e in &export.errors {
-        let code = e.code.map(|c| format!("{c} ")).unwrap_or_default();
-        let kind = e.kind.as_deref().map(|k| format!("{k}: ")).unwrap_or_default();
-        warnings.push(format!("{} failed request(s): {code}{kind}{}", e.count, e.message));
+        let head: Vec<String> = e.code.map(|c| c.to_string()).into_iter().chain(e.kind.clone()).collect();
+        let what = match (head.is_empty(), e.message.is_empty()) {
+            (false, false) => format!("{}: {}", head.join(" "), e.message),
+            (false, true) => head.join(" "),
+            (true, _) => e.message.clone(),
+        };
+        warnings.push(format!("{} failed request(s): {what}", e.count));
     }
     p.total_input_tokens = count("total_isl", &mut used);
     let total_osl = count("total_osl", &mut used);
@@ -688,7 +693,7 @@ fn artifact_sort_key(dir: &str, export_mtime_ns: Option<i128>) -> (bool, String,
 /// artifact directory, oldest first (by name timestamp, then the export's mtime), so that of two
 /// exports for one concurrency [`parse_results`] keeps the later.
 ///
-/// Warm-ups are left out, with a note: `warmup/` directories always, and aiperf's default-named
+/// Warm-ups are left out: `warmup/` directories always, and aiperf's default-named
 /// directories (mooncake-router's warm-up has no `--artifact-dir`) whenever a directory named by
 /// srt-slurm (`_YYYYMMDD_HHMMSS`, `conc_<C>`) exists. Every export, warm-ups included, is
 /// considered: a new one can change what is read.
@@ -697,13 +702,15 @@ pub fn select(files: &RunFiles) -> ResultSources {
     let dirs = artifact_dirs(files);
     let export_of = |dir: &str| join_path(dir, EXPORT_FILE);
     let any_named = dirs.iter().any(|d| !is_warmup_dir(d) && is_named_dir(d));
-    let (mut measured, skipped): (Vec<&str>, Vec<&str>) =
-        dirs.iter().copied().partition(|d| !is_warmup_dir(d) && (!any_named || is_named_dir(d)));
+    // Warm-ups are expected in every such run, so leaving them out is not worth a warning.
+    let mut measured: Vec<&str> =
+        dirs.iter().copied().filter(|d| !is_warmup_dir(d) && (!any_named || is_named_dir(d))).collect();
     measured.sort_by_key(|d| artifact_sort_key(d, files.get(&export_of(d)).map(|e| e.mtime_ns)));
-    if !skipped.is_empty() {
-        sources.notes.push(format!("warm-up artifact directories not read: {}", skipped.join(", ")));
-    }
-    sources.result_dir = measured.last().map(|d| parent_of(d).to_owned());
+    sources.result_dir = match measured.as_slice() {
+        [] => None,
+        [one] => Some((*one).to_owned()),
+        [.., last] => Some(parent_of(last).to_owned()),
+    };
     sources.result_files = measured.iter().map(|d| export_of(d)).collect();
     sources.considered = dirs.iter().map(|d| export_of(d)).collect();
     sources
@@ -1000,7 +1007,8 @@ mod tests {
         assert_eq!(export.concurrency, None);
         let mut w = Vec::new();
         let p = to_point(&export, &mut w);
-        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(w, ["2 failed request(s): 500"]);
+        assert_eq!((p.error_count, p.good_completed), (Some(2), None));
         assert_eq!(p.concurrency, None);
         assert_eq!(
             (p.mean_ttft_ms, p.median_ttft_ms, p.p99_ttft_ms, p.std_ttft_ms),

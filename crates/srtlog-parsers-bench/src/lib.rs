@@ -110,6 +110,7 @@
 pub mod aiperf;
 pub mod common;
 pub mod launch;
+pub mod rollup;
 pub mod sa_bench;
 pub mod sa_bench_out;
 
@@ -128,8 +129,44 @@ pub struct SaBenchParser;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MooncakeRouterParser;
 
+/// A benchmark type whose client is aiperf and whose results are aiperf artifact directories
+/// (`aiperf-bench`, `aiperf`, `trace-replay`, `agentic`): the same export reader as
+/// [`MooncakeRouterParser`], one point per concurrency ([`aiperf::select`]). They differ only in
+/// what their `benchmark.out` holds.
+#[derive(Debug, Clone, Copy)]
+pub struct AiperfParser {
+    name: &'static str,
+    aliases: &'static [&'static str],
+    console: Console,
+}
+
+/// What an aiperf-based type prints to `benchmark.out`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Console {
+    /// aiperf's own `NVIDIA AIPerf | LLM Metrics` tables.
+    AiperfTable,
+    /// PR133's `format_results.py`: an sa-bench-style `Serving Benchmark Result` block per
+    /// concurrency, its "TPOT" rows aiperf's inter-token latency (a TPOT, so kept) and its "Mean
+    /// ITL" a formula of TTFT and TPOT (not a measurement, so dropped).
+    SaBenchBlock,
+}
+
+/// `aiperf-bench` (srt-slurm PR133): `logs/artifacts/<model>_isl<I>_osl<O>_c<C>_<TS>/`.
+pub static AIPERF_BENCH: AiperfParser = AiperfParser { name: "aiperf-bench", aliases: &[], console: Console::SaBenchBlock };
+/// `aiperf` (srt-slurm PR275): `logs/artifacts/conc_<C>/`.
+pub static AIPERF: AiperfParser = AiperfParser { name: "aiperf", aliases: &[], console: Console::AiperfTable };
+/// `trace-replay`: `logs/artifacts/<model>_trace_c<C>_<TS>/`.
+pub static TRACE_REPLAY: AiperfParser = AiperfParser { name: "trace-replay", aliases: &[], console: Console::AiperfTable };
+/// `agentic` (and the older branch's `agentx`): `logs/agentic/conc_<C>/aiperf_artifacts/`.
+pub static AGENTIC: AiperfParser =
+    AiperfParser { name: "agentic", aliases: &["agentx"], console: Console::AiperfTable };
+
 inventory::submit! { BenchmarkParserRegistration::new(&SaBenchParser) }
 inventory::submit! { BenchmarkParserRegistration::new(&MooncakeRouterParser) }
+inventory::submit! { BenchmarkParserRegistration::new(&AIPERF_BENCH) }
+inventory::submit! { BenchmarkParserRegistration::new(&AIPERF) }
+inventory::submit! { BenchmarkParserRegistration::new(&TRACE_REPLAY) }
+inventory::submit! { BenchmarkParserRegistration::new(&AGENTIC) }
 
 impl BenchmarkParser for SaBenchParser {
     fn name(&self) -> &'static str {
@@ -158,6 +195,10 @@ impl BenchmarkParser for SaBenchParser {
 
     fn parse_launch_command(&self, benchmark_out: &str) -> Option<BenchmarkLaunchCommand> {
         launch::parse_sa_bench_launch(benchmark_out)
+    }
+
+    fn parse_rollup(&self, path: &str, bytes: &[u8]) -> Result<ProfilerResults, String> {
+        rollup::parse_rollup(path, bytes, false)
     }
 }
 
@@ -188,5 +229,60 @@ impl BenchmarkParser for MooncakeRouterParser {
 
     fn parse_launch_command(&self, benchmark_out: &str) -> Option<BenchmarkLaunchCommand> {
         launch::parse_mooncake_launch(benchmark_out)
+    }
+
+    fn parse_rollup(&self, path: &str, bytes: &[u8]) -> Result<ProfilerResults, String> {
+        rollup::parse_rollup(path, bytes, true)
+    }
+}
+
+impl BenchmarkParser for AiperfParser {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        self.aliases
+    }
+
+    /// Never: these types are known from the run's metadata only. Their `benchmark.out` looks
+    /// like sa-bench's or mooncake-router's, whose detection must keep winning.
+    fn detect(&self, _benchmark_out: &str) -> bool {
+        false
+    }
+
+    fn select(&self, files: &RunFiles) -> ResultSources {
+        aiperf::select(files)
+    }
+
+    fn parse_results(
+        &self,
+        sources: &ResultSources,
+        bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
+    ) -> Result<ProfilerResults, ParseError> {
+        aiperf::parse_results(sources, bytes)
+    }
+
+    fn parse_benchmark_out(&self, text: &str) -> ProfilerResults {
+        match self.console {
+            Console::AiperfTable => aiperf::parse_console_output(text),
+            Console::SaBenchBlock => {
+                let mut results = sa_bench_out::parse_benchmark_out(text);
+                for p in &mut results.points {
+                    (p.mean_itl_ms, p.median_itl_ms, p.p99_itl_ms, p.std_itl_ms) = (None, None, None, None);
+                }
+                results
+            }
+        }
+    }
+
+    fn parse_launch_command(&self, benchmark_out: &str) -> Option<BenchmarkLaunchCommand> {
+        let mut command = launch::parse_mooncake_launch(benchmark_out)?;
+        self.name.clone_into(&mut command.benchmark_type);
+        Some(command)
+    }
+
+    fn parse_rollup(&self, path: &str, bytes: &[u8]) -> Result<ProfilerResults, String> {
+        rollup::parse_rollup(path, bytes, true)
     }
 }
