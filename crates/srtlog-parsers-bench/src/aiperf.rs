@@ -540,8 +540,9 @@ pub fn to_point(export: &AiperfExport, warnings: &mut Vec<String>) -> BenchmarkP
     // metric's unit; aiperf writes `ns`). A `datetime` string is not an instant without a zone.
     let instant = |tag: &str| -> Option<f64> {
         let metric = export.metrics.get(tag)?;
-        let ms = time_to_ms(&unit_of(metric))?;
-        metric.stats.get("avg").map(|v| v * ms / 1000.0).and_then(finite)
+        // Divided in one step, so that epoch nanoseconds keep their microseconds.
+        let per_s = 1000.0 / time_to_ms(&unit_of(metric))?;
+        metric.stats.get("avg").map(|v| v / per_s.round()).and_then(finite)
     };
     p.window_start_unix = instant("min_request_timestamp");
     p.window_end_unix = instant("max_response_timestamp");
@@ -1035,6 +1036,117 @@ mod tests {
         assert_eq!(p.other_metrics.get("time_to_second_token_avg_ms"), Some(&30.0));
         assert_eq!(p.other_metrics.get("output_token_throughput_per_user_avg"), Some(&83.3));
         assert!(!p.other_metrics.keys().any(|k| k.contains("timestamp")));
+    }
+
+    /// One export per schema version (FORMATS-2 §2.1), each with what that version added:
+    /// 1.0 the plain stats, 1.1 `count`/`sum`, 1.2 `run_info`, 1.3 its ids and `cli_command`,
+    /// 1.4 `warmup_metrics` (not a result), 1.5 `nvidia_*` energy metrics and per-GPU `platform`.
+    #[test]
+    fn every_schema_version() {
+        let body = |version: &str, extra: &str| {
+            format!(
+                r#"{{"schema_version": "{version}", "aiperf_version": "0.4.0", "benchmark_id": "b-1",
+                "time_to_first_token": {{"unit": "ms", "avg": 212.4, "p50": 201.0, "p99": 410.2, "min": 150.1, "max": 455.0, "std": 40.3{counts}}},
+                "request_throughput": {{"unit": "requests/sec", "avg": 11.8}},
+                "request_count": {{"unit": "requests", "avg": 640.0}},
+                "error_request_count": {{"unit": "requests", "avg": 3.0}},
+                "good_request_count": {{"unit": "requests", "avg": 600.0}},
+                "goodput": {{"unit": "requests/sec", "avg": 11.06}},
+                "min_request_timestamp": {{"unit": "ns", "avg": 1785579123123456000}},
+                "max_response_timestamp": {{"unit": "ns", "avg": 1785579187654321000}},
+                "input_config": {{"loadgen": {{"concurrency": 64}}}},
+                "error_summary": [{{"error_details": {{"code": 500, "type": "ServerError", "message": "boom"}}, "count": 3}}],
+                "was_cancelled": false, "start_time": "2026-08-01T10:12:03.123456", "end_time": "2026-08-01T10:13:07.654321"{extra}}}"#,
+                counts = if version == "1.0" { "" } else { r#", "count": 640, "sum": 135936.0"# },
+            )
+        };
+        let run_info = r#", "run_info": {"random_seed": 42, "trial": 0, "run_label": null}"#;
+        let run_info_13 = r#", "run_info": {"random_seed": 42, "benchmark_id": "b-1", "sweep_id": null, "cli_command": "aiperf profile --concurrency 64"}"#;
+        let warmup = r#", "warmup_metrics": {"request_count": {"unit": "requests", "avg": 64.0}, "time_to_first_token": {"unit": "ms", "avg": 950.0}}"#;
+        let nvidia = r#", "nvidia_total_gpu_power": {"unit": "W", "avg": 5600.5}, "nvidia_total_gpu_energy": {"unit": "J", "avg": 358428.0},
+            "nvidia_energy_per_output_token": {"unit": "mJ/token", "avg": 4.2},
+            "telemetry_data": {"summary": {}, "endpoints": {"n1:9401": {"gpus": {"gpu_0": {"gpu_index": 0, "platform": "nvidia", "metrics": {"gpu_power_usage": {"unit": "W", "avg": 700.0}, "gpu_utilization": {"unit": "%", "avg": 90.0}}}}}}}"#;
+        for (version, extra) in [
+            ("1.0", String::new()),
+            ("1.1", String::new()),
+            ("1.2", run_info.to_owned()),
+            ("1.3", run_info_13.to_owned()),
+            ("1.4", format!("{run_info_13}{warmup}")),
+            ("1.5", format!("{run_info_13}{warmup}{nvidia}")),
+        ] {
+            let export = parse_export(body(version, &extra).as_bytes()).unwrap();
+            assert_eq!(export.schema_version.as_deref(), Some(version));
+            let mut w = Vec::new();
+            let p = to_point(&export, &mut w);
+            assert_eq!(w, ["3 failed request(s): 500 ServerError: boom"], "{version}");
+            assert_eq!(p.concurrency, Some(64), "{version}");
+            assert_eq!((p.mean_ttft_ms, p.median_ttft_ms, p.p99_ttft_ms), (Some(212.4), Some(201.0), Some(410.2)));
+            assert_eq!((p.completed, p.error_count, p.num_prompts, p.good_completed), (Some(640), Some(3), Some(643), Some(600)));
+            assert_eq!((p.request_throughput, p.request_goodput), (Some(11.8), Some(11.06)));
+            assert_eq!((p.window_start_unix, p.window_end_unix), (Some(1_785_579_123.123_456), Some(1_785_579_187.654_321)));
+            assert!(!p.other_metrics.keys().any(|k| k.contains("sum") || k.contains("count_")), "{version}: {:?}", p.other_metrics);
+            assert!(!p.other_metrics.keys().any(|k| k.starts_with("warmup")), "{version}: warm-up is no result");
+            if version == "1.5" {
+                assert_eq!((p.gpu_power_w, p.gpu_energy_j), (Some(5600.5), Some(358_428.0)), "aiperf's totals win");
+                assert_eq!((p.telemetry_gpus, p.gpu_utilization_pct), (Some(1), Some(90.0)));
+                assert_eq!(p.other_metrics.get("nvidia_energy_per_output_token_avg"), Some(&4.2));
+                assert!(!p.other_metrics.contains_key("nvidia_total_gpu_power_avg"));
+            } else {
+                assert_eq!((p.gpu_power_w, p.telemetry_gpus), (None, None), "{version}");
+            }
+        }
+    }
+
+    #[test]
+    fn phases_config_and_directory_concurrency() {
+        let export = parse_export(
+            br#"{"request_count": {"unit": "requests", "avg": 8}, "input_config": {"phases": {"profiling": {"concurrency": 16}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(export.concurrency, Some(16));
+        assert_eq!(dir_concurrency("logs/artifacts/conc_8"), Some(8));
+        assert_eq!(dir_concurrency("logs/agentic/conc_32/aiperf_artifacts/sub"), Some(32));
+        assert_eq!(dir_concurrency("logs/artifacts/Qwen3-32B_isl1024_osl128_c64_20260101_120000"), Some(64));
+        assert_eq!(dir_concurrency("logs/artifacts/DeepSeek-R1_trace_c4_20260101_120000"), Some(4));
+        assert_eq!(dir_concurrency("logs/artifacts/Qwen-openai-chat-concurrency10"), None);
+        assert_eq!(dir_concurrency("logs/artifacts/conc_0"), None);
+    }
+
+    #[test]
+    fn select_keeps_one_directory_per_run_and_skips_warmups() {
+        let files = RunFiles::new(
+            "/r",
+            [
+                "logs/artifacts/warmup",
+                "logs/artifacts/M_isl1_osl1_c4_20260101_120000",
+                "logs/artifacts/M_isl1_osl1_c8_20260101_120000",
+                "logs/artifacts/M-openai-chat-concurrency10",
+                "logs/agentic/conc_2/aiperf_artifacts",
+                "logs/agentic/conc_3/aiperf_artifacts/run",
+            ]
+            .iter()
+            .flat_map(|d| {
+                let mut v = vec![srtlog_model::FileEntry::file(join_path(d, EXPORT_FILE), 1, 0)];
+                let mut dir: &str = d;
+                while !dir.is_empty() {
+                    v.push(srtlog_model::FileEntry::dir(dir, 0));
+                    dir = parent_of(dir);
+                }
+                v
+            })
+            .collect(),
+        );
+        let s = select(&files);
+        assert_eq!(
+            s.result_files,
+            [
+                "logs/agentic/conc_2/aiperf_artifacts/profile_export_aiperf.json",
+                "logs/agentic/conc_3/aiperf_artifacts/run/profile_export_aiperf.json",
+                "logs/artifacts/M_isl1_osl1_c4_20260101_120000/profile_export_aiperf.json",
+                "logs/artifacts/M_isl1_osl1_c8_20260101_120000/profile_export_aiperf.json",
+            ]
+        );
+        assert_eq!(s.considered.len(), 6, "warm-ups are considered: a new one changes nothing read, but is listed");
     }
 
     #[test]
