@@ -230,10 +230,8 @@ pub fn parse_run_results(
     if let Some(err) = out_error {
         return Err(err);
     }
-    Err(json_error.unwrap_or_else(|| ParseError::NoResults {
-        path: sources.run_dir.clone(),
-        message: format!("no {} result files and no result block in logs/benchmark.out", parser.name()),
-    }))
+    let message = why();
+    Err(json_error.unwrap_or(ParseError::NoResults { path: sources.run_dir.clone(), message }))
 }
 
 /// Compares the result files' points with the rollup at `rel`, adding a warning per value that
@@ -493,6 +491,75 @@ mod tests {
         fn parse_launch_command(&self, _: &str) -> Option<BenchmarkLaunchCommand> {
             None
         }
+        /// A rollup of `concurrency=output_tps` lines.
+        fn parse_rollup(&self, path: &str, bytes: &[u8]) -> Result<ProfilerResults, String> {
+            let mut points = Vec::new();
+            for line in String::from_utf8_lossy(bytes).lines() {
+                let (c, tps) = line.split_once('=').ok_or_else(|| format!("{path}: no `=`"))?;
+                points.push(crate::BenchmarkPoint {
+                    concurrency: c.parse().ok(),
+                    output_tps: tps.parse().ok(),
+                    ..Default::default()
+                });
+            }
+            Ok(ProfilerResults { source: Some(crate::ResultSource::Rollup), points, ..Default::default() })
+        }
+    }
+
+    #[test]
+    fn rollup_is_the_last_fallback_and_a_cross_check() {
+        // Nothing else: the rollup, with a warning saying why.
+        let (r, read) = run(&[("logs/benchmark-rollup.json", "4=100\n8=200")]);
+        let r = r.unwrap();
+        assert_eq!((r.source, r.concurrencies()), (Some(crate::ResultSource::Rollup), vec![4, 8]));
+        assert_eq!(r.points[0].source_file.as_deref(), Some("logs/benchmark-rollup.json"));
+        assert_eq!(
+            r.warnings,
+            ["no counting result files and no benchmark.out; read the rollup logs/benchmark-rollup.json instead"]
+        );
+        assert_eq!(read, ["logs/benchmark-rollup.json"]);
+        // benchmark.out before the rollup.
+        let (r, read) = run(&[("logs/benchmark.out", "16"), ("logs/benchmark-rollup.json", "4=1")]);
+        assert_eq!(r.unwrap().concurrencies(), vec![16]);
+        assert_eq!(read, ["logs/benchmark.out"]);
+        // Beside result files: a cross-check; rounding is not a disagreement, 10 % is.
+        let (r, _) = run(&[("logs/r1", "4"), ("logs/benchmark-rollup.json", "4=100")]);
+        assert!(r.unwrap().warnings.is_empty(), "no output_tps in the result: nothing to compare");
+        let (r, _) = run(&[("logs/r1", "4"), ("logs/r2", "8"), ("logs/benchmark-rollup.json", "4=1\n16=2")]);
+        assert_eq!(
+            r.unwrap().warnings,
+            [
+                "rollup logs/benchmark-rollup.json disagrees with the result files: concurrency 8 is not in the rollup",
+                "rollup logs/benchmark-rollup.json disagrees with the result files: concurrency 16 is only in the rollup",
+            ]
+        );
+        let (r, _) = run(&[("logs/r1", "4"), ("logs/benchmark-rollup.json", "garbage")]);
+        assert_eq!(r.unwrap().warnings, ["rollup not cross-checked: logs/benchmark-rollup.json: no `=`"]);
+        // An unusable rollup as the last resort: the error names every source.
+        let (err, _) = run(&[("logs/benchmark.out", "none"), ("logs/benchmark-rollup.json", "garbage")]);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "/r/logs/benchmark-rollup.json: no counting result files and no result block in logs/benchmark.out; rollup unusable: logs/benchmark-rollup.json: no `=`"
+        );
+    }
+
+    #[test]
+    fn disagreements_beyond_rounding() {
+        let p = |c: Option<u32>, tps: f64, ttft: f64| crate::BenchmarkPoint {
+            concurrency: c,
+            output_tps: Some(tps),
+            mean_ttft_ms: Some(ttft),
+            completed: Some(40),
+            ..Default::default()
+        };
+        let ours = ProfilerResults { points: vec![p(Some(4), 1000.0, 120.0004), p(None, 5.0, 1.0)], ..Default::default() };
+        let same = ProfilerResults { points: vec![p(Some(4), 1004.0, 120.0), p(None, 5.0, 1.0)], ..Default::default() };
+        assert!(ours.disagreements(&same).is_empty(), "0.4 % and 0.0004 ms are rounding");
+        let off = ProfilerResults { points: vec![p(Some(4), 1100.0, 120.0), p(None, 5.0, 2.0)], ..Default::default() };
+        assert_eq!(
+            ours.disagreements(&off),
+            ["concurrency 4: output_tps 1000 vs 1100 (rollup)", "open loop: mean_ttft_ms 1 vs 2 (rollup)"]
+        );
     }
 
     /// Parses a run of `(path, content)` files; returns the result and the paths read.

@@ -419,6 +419,30 @@ mod tests {
     }
 
     #[test]
+    fn optional_columns_are_left_out_only_when_null_everywhere() {
+        let mut results = ProfilerResults {
+            source: Some(ResultSource::Rollup),
+            points: vec![BenchmarkPoint { concurrency: Some(4), output_tps: Some(1.5), ..Default::default() }],
+            warnings: vec![],
+        };
+        let json = serde_json::to_value(&results).unwrap();
+        assert_eq!(json["source"], "rollup");
+        assert_eq!(json["peak_output_tps"], serde_json::json!([null]), "a contract column is always there");
+        assert!(json.get("error_count").is_none() && json.get("gpu_power_w").is_none());
+        assert_eq!(serde_json::from_value::<ProfilerResults>(json).unwrap(), results);
+        results.points.push(BenchmarkPoint { concurrency: Some(8), error_count: Some(3), ..Default::default() });
+        let json = serde_json::to_value(&results).unwrap();
+        assert_eq!(json["error_count"], serde_json::json!([null, 3]));
+        assert_eq!(serde_json::from_value::<ProfilerResults>(json).unwrap(), results);
+        for name in OPTIONAL_COLUMNS {
+            assert!(BenchmarkPoint::METRIC_NAMES.contains(name), "{name}");
+        }
+        // A column of the wrong length is an error, not a silent shift.
+        let bad = serde_json::json!({"source": "json", "concurrency_values": [1, 2], "error_count": [1]});
+        assert!(serde_json::from_value::<ProfilerResults>(bad).is_err());
+    }
+
+    #[test]
     fn per_gpu_and_per_user_rates() {
         let p = BenchmarkPoint {
             output_tps: Some(800.0),
