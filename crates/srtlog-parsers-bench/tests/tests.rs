@@ -7,6 +7,8 @@
 
 #[path = "suite/bad_input.rs"]
 mod bad_input;
+#[path = "suite/result_runs.rs"]
+mod result_runs;
 #[path = "suite/real.rs"]
 mod real;
 #[path = "suite/runs.rs"]
