@@ -9,10 +9,16 @@
 //! Key naming eras, all read:
 //! - current: `total_input_tokens`, `total_output_tokens`, `p99_ttft_ms` (one `p{P}_<m>_ms`
 //!   key per `--metric-percentiles` value, e.g. `p99.9_ttft_ms`), `peak_output_tokens_per_s`;
-//! - older: `total_input`, `total_output`, `percentiles_ttft_ms: [[99.0, v], ...]`.
+//! - older: `total_input`, `total_output`, `percentiles_ttft_ms: [[99.0, v], ...]`;
+//! - quirks of real files: `"request_goodput:"` (a trailing colon on any key is dropped);
+//!   `median_ttft`, `p99_tpot`, ... with no `_ms` suffix, which are **seconds** (InferenceX's
+//!   token-position runs; converted to ms); SGLang `bench_serving`'s `mean_e2e_latency_ms`;
+//!   `good_completed`, `input_throughput`, `total_output_tokens_retokenized`; 2.x's
+//!   `benchmark_start_time_unix` / `benchmark_end_time_unix` (the measurement window).
 //!
-//! A file is a result only if its top-level object has a `max_concurrency` key; anything else
-//! (`*.pytorch.json` lists, `benchmark-rollup.json`, fingerprints, job metadata) is ignored.
+//! A file is a result only if its top-level object has a `max_concurrency` key (null for an
+//! open-loop run); anything else (`*.pytorch.json` lists, `benchmark-rollup.json`,
+//! fingerprints, job metadata) is ignored. A `*.jsonl` file holds one result per line.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -88,7 +88,7 @@ fn trace_replay_schema_1_5_goodput_and_gpu_telemetry() {
     assert_common(p, 4, 1.0);
     assert_eq!((p.request_goodput, p.good_completed), (Some(2.25), Some(36)));
     // aiperf's own profiling-window totals (nvidia_*: 990 W, 15.8 kJ) win over the per-GPU
-    // telemetry, which spans the warm-up too (600 + 400 W; counters up 10 kJ + 6 kJ).
+    // telemetry summary, whose window may be wider (600 + 400 W; counters up 10 kJ + 6 kJ).
     assert_eq!((p.gpu_power_w, p.gpu_energy_j), (Some(990.0), Some(15800.0)));
     assert_eq!((p.telemetry_gpus, p.gpu_utilization_pct), (Some(2), Some(70.0)));
     assert_eq!(p.other_metrics.get("nvidia_energy_per_output_token_avg"), Some(&12.5));
