@@ -8,7 +8,10 @@ use srtlog_loader::model::{
 
 #[test]
 fn every_builtin_parser_is_registered() {
-    assert_eq!(list_benchmark_parsers(), Ok(vec!["mooncake-router", "sa-bench"]));
+    assert_eq!(
+        list_benchmark_parsers(),
+        Ok(vec!["agentic", "agentx", "aiperf", "aiperf-bench", "mooncake-router", "sa-bench", "trace-replay"])
+    );
     assert_eq!(list_node_parsers(), Ok(vec!["sglang", "trtllm"]));
     assert_eq!(get_benchmark_parser("sa-bench").map(|p| p.name()), Ok("sa-bench"));
     assert_eq!(get_node_parser("trtllm").map(|p| p.name()), Ok("trtllm"));
