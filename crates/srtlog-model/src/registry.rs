@@ -185,7 +185,9 @@ pub fn parse_run_results(
                         point.source_file.get_or_insert_with(|| rel.clone());
                     }
                     if let Some(err) = json_error {
-                        results.warnings.insert(0, format!("result files unusable, read {rel} instead: {err}"));
+                        results
+                            .warnings
+                            .insert(0, format!("result files unusable, read {rel} instead: {err}"));
                     }
                     return Ok(results);
                 }
@@ -245,7 +247,9 @@ fn cross_check(
     match read(rel).map_err(|e| e.to_string()).and_then(|bytes| parser.parse_rollup(rel, &bytes)) {
         Ok(rollup) => {
             let found = results.disagreements(&rollup);
-            results.warnings.extend(found.into_iter().map(|d| format!("rollup {rel} disagrees with the result files: {d}")));
+            results.warnings.extend(
+                found.into_iter().map(|d| format!("rollup {rel} disagrees with the result files: {d}")),
+            );
         }
         Err(message) => results.warnings.push(format!("rollup not cross-checked: {message}")),
     }
@@ -552,10 +556,19 @@ mod tests {
             completed: Some(40),
             ..Default::default()
         };
-        let ours = ProfilerResults { points: vec![p(Some(4), 1000.0, 120.0004), p(None, 5.0, 1.0)], ..Default::default() };
-        let same = ProfilerResults { points: vec![p(Some(4), 1004.0, 120.0), p(None, 5.0, 1.0)], ..Default::default() };
+        let ours = ProfilerResults {
+            points: vec![p(Some(4), 1000.0, 120.0004), p(None, 5.0, 1.0)],
+            ..Default::default()
+        };
+        let same = ProfilerResults {
+            points: vec![p(Some(4), 1004.0, 120.0), p(None, 5.0, 1.0)],
+            ..Default::default()
+        };
         assert!(ours.disagreements(&same).is_empty(), "0.4 % and 0.0004 ms are rounding");
-        let off = ProfilerResults { points: vec![p(Some(4), 1100.0, 120.0), p(None, 5.0, 2.0)], ..Default::default() };
+        let off = ProfilerResults {
+            points: vec![p(Some(4), 1100.0, 120.0), p(None, 5.0, 2.0)],
+            ..Default::default()
+        };
         assert_eq!(
             ours.disagreements(&off),
             ["concurrency 4: output_tps 1000 vs 1100 (rollup)", "open loop: mean_ttft_ms 1 vs 2 (rollup)"]

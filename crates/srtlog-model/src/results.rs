@@ -422,7 +422,11 @@ mod tests {
     fn optional_columns_are_left_out_only_when_null_everywhere() {
         let mut results = ProfilerResults {
             source: Some(ResultSource::Rollup),
-            points: vec![BenchmarkPoint { concurrency: Some(4), output_tps: Some(1.5), ..Default::default() }],
+            points: vec![BenchmarkPoint {
+                concurrency: Some(4),
+                output_tps: Some(1.5),
+                ..Default::default()
+            }],
             warnings: vec![],
         };
         let json = serde_json::to_value(&results).unwrap();
@@ -430,7 +434,11 @@ mod tests {
         assert_eq!(json["peak_output_tps"], serde_json::json!([null]), "a contract column is always there");
         assert!(json.get("error_count").is_none() && json.get("gpu_power_w").is_none());
         assert_eq!(serde_json::from_value::<ProfilerResults>(json).unwrap(), results);
-        results.points.push(BenchmarkPoint { concurrency: Some(8), error_count: Some(3), ..Default::default() });
+        results.points.push(BenchmarkPoint {
+            concurrency: Some(8),
+            error_count: Some(3),
+            ..Default::default()
+        });
         let json = serde_json::to_value(&results).unwrap();
         assert_eq!(json["error_count"], serde_json::json!([null, 3]));
         assert_eq!(serde_json::from_value::<ProfilerResults>(json).unwrap(), results);

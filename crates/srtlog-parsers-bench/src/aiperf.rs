@@ -355,9 +355,7 @@ fn apply_input_config(config: &serde_json::Value, export: &mut AiperfExport) {
     // `phases.profiling.concurrency`.
     let loadgen = config.get("loadgen");
     let profiling = config.get("phases").and_then(|p| p.get("profiling"));
-    let setting = |key: &str| {
-        loadgen.and_then(|l| l.get(key)).or_else(|| profiling.and_then(|p| p.get(key)))
-    };
+    let setting = |key: &str| loadgen.and_then(|l| l.get(key)).or_else(|| profiling.and_then(|p| p.get(key)));
     export.concurrency = setting("concurrency")
         .and_then(serde_json::Value::as_f64)
         .and_then(as_count)
@@ -558,7 +556,8 @@ pub fn to_point(export: &AiperfExport, warnings: &mut Vec<String>) -> BenchmarkP
     };
     let telemetry = export.telemetry.unwrap_or_default();
     p.telemetry_gpus = export.telemetry.map(|t| t.gpus);
-    p.gpu_power_w = derived_total(["nvidia_total_gpu_power", "total_gpu_power"], "W", &mut used).or(telemetry.power_w);
+    p.gpu_power_w =
+        derived_total(["nvidia_total_gpu_power", "total_gpu_power"], "W", &mut used).or(telemetry.power_w);
     p.gpu_energy_j =
         derived_total(["nvidia_total_gpu_energy", "total_gpu_energy"], "J", &mut used).or(telemetry.energy_j);
     p.gpu_utilization_pct = telemetry.utilization_pct;
@@ -767,7 +766,10 @@ pub fn parse_results(
             failures.remove(0)
         } else {
             let dir = sources.result_dir.as_deref().unwrap_or("");
-            ParseError::invalid(sources.full_path(dir), format!("no usable aiperf export: {}", warnings.join("; ")))
+            ParseError::invalid(
+                sources.full_path(dir),
+                format!("no usable aiperf export: {}", warnings.join("; ")),
+            )
         });
     }
     let source = (!points.is_empty()).then_some(ResultSource::Json);
@@ -1080,14 +1082,34 @@ mod tests {
             let p = to_point(&export, &mut w);
             assert_eq!(w, ["3 failed request(s): 500 ServerError: boom"], "{version}");
             assert_eq!(p.concurrency, Some(64), "{version}");
-            assert_eq!((p.mean_ttft_ms, p.median_ttft_ms, p.p99_ttft_ms), (Some(212.4), Some(201.0), Some(410.2)));
-            assert_eq!((p.completed, p.error_count, p.num_prompts, p.good_completed), (Some(640), Some(3), Some(643), Some(600)));
+            assert_eq!(
+                (p.mean_ttft_ms, p.median_ttft_ms, p.p99_ttft_ms),
+                (Some(212.4), Some(201.0), Some(410.2))
+            );
+            assert_eq!(
+                (p.completed, p.error_count, p.num_prompts, p.good_completed),
+                (Some(640), Some(3), Some(643), Some(600))
+            );
             assert_eq!((p.request_throughput, p.request_goodput), (Some(11.8), Some(11.06)));
-            assert_eq!((p.window_start_unix, p.window_end_unix), (Some(1_785_579_123.123_456), Some(1_785_579_187.654_321)));
-            assert!(!p.other_metrics.keys().any(|k| k.contains("sum") || k.contains("count_")), "{version}: {:?}", p.other_metrics);
-            assert!(!p.other_metrics.keys().any(|k| k.starts_with("warmup")), "{version}: warm-up is no result");
+            assert_eq!(
+                (p.window_start_unix, p.window_end_unix),
+                (Some(1_785_579_123.123_456), Some(1_785_579_187.654_321))
+            );
+            assert!(
+                !p.other_metrics.keys().any(|k| k.contains("sum") || k.contains("count_")),
+                "{version}: {:?}",
+                p.other_metrics
+            );
+            assert!(
+                !p.other_metrics.keys().any(|k| k.starts_with("warmup")),
+                "{version}: warm-up is no result"
+            );
             if version == "1.5" {
-                assert_eq!((p.gpu_power_w, p.gpu_energy_j), (Some(5600.5), Some(358_428.0)), "aiperf's totals win");
+                assert_eq!(
+                    (p.gpu_power_w, p.gpu_energy_j),
+                    (Some(5600.5), Some(358_428.0)),
+                    "aiperf's totals win"
+                );
                 assert_eq!((p.telemetry_gpus, p.gpu_utilization_pct), (Some(1), Some(90.0)));
                 assert_eq!(p.other_metrics.get("nvidia_energy_per_output_token_avg"), Some(&4.2));
                 assert!(!p.other_metrics.contains_key("nvidia_total_gpu_power_avg"));
@@ -1146,7 +1168,11 @@ mod tests {
                 "logs/artifacts/M_isl1_osl1_c8_20260101_120000/profile_export_aiperf.json",
             ]
         );
-        assert_eq!(s.considered.len(), 6, "warm-ups are considered: a new one changes nothing read, but is listed");
+        assert_eq!(
+            s.considered.len(),
+            6,
+            "warm-ups are considered: a new one changes nothing read, but is listed"
+        );
     }
 
     #[test]

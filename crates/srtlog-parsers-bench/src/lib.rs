@@ -176,11 +176,14 @@ enum Console {
 }
 
 /// `aiperf-bench` (srt-slurm PR133): `logs/artifacts/<model>_isl<I>_osl<O>_c<C>_<TS>/`.
-pub static AIPERF_BENCH: AiperfParser = AiperfParser { name: "aiperf-bench", aliases: &[], console: Console::SaBenchBlock };
+pub static AIPERF_BENCH: AiperfParser =
+    AiperfParser { name: "aiperf-bench", aliases: &[], console: Console::SaBenchBlock };
 /// `aiperf` (srt-slurm PR275): `logs/artifacts/conc_<C>/`.
-pub static AIPERF: AiperfParser = AiperfParser { name: "aiperf", aliases: &[], console: Console::AiperfTable };
+pub static AIPERF: AiperfParser =
+    AiperfParser { name: "aiperf", aliases: &[], console: Console::AiperfTable };
 /// `trace-replay`: `logs/artifacts/<model>_trace_c<C>_<TS>/`.
-pub static TRACE_REPLAY: AiperfParser = AiperfParser { name: "trace-replay", aliases: &[], console: Console::AiperfTable };
+pub static TRACE_REPLAY: AiperfParser =
+    AiperfParser { name: "trace-replay", aliases: &[], console: Console::AiperfTable };
 /// `agentic` (and the older branch's `agentx`): `logs/agentic/conc_<C>/aiperf_artifacts/`.
 pub static AGENTIC: AiperfParser =
     AiperfParser { name: "agentic", aliases: &["agentx"], console: Console::AiperfTable };

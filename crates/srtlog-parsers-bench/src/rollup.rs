@@ -97,7 +97,10 @@ fn concurrency_of(v: Option<&Value>) -> Result<Option<u32>, String> {
             if n == 0.0 {
                 return Ok(None);
             }
-            as_count(n).and_then(|c| u32::try_from(c).ok()).map(Some).ok_or_else(|| format!("concurrency {n} is not a whole number"))
+            as_count(n)
+                .and_then(|c| u32::try_from(c).ok())
+                .map(Some)
+                .ok_or_else(|| format!("concurrency {n} is not a whole number"))
         }
     }
 }
@@ -201,29 +204,32 @@ const CSV_DERIVED: [&str; 2] = ["Output Token Throughput per User", "Total Token
 
 /// Splits one CSV line (Python's `csv` module: quotes only around fields that need them).
 fn csv_fields(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
+    let mut fields = Vec::new();
+    let mut field = String::new();
     let mut quoted = false;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match (c, quoted) {
             ('"', true) if chars.peek() == Some(&'"') => {
                 chars.next();
-                fields.last_mut().map(|f| f.push('"'));
+                field.push('"');
             }
             ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(String::new()),
-            (c, _) => {
-                fields.last_mut().map(|f| f.push(c));
-            }
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
         }
     }
+    fields.push(field);
     fields
 }
 
 /// `Total GPU Count` → `rollup_total_gpu_count`.
 fn snake(header: &str) -> String {
-    let words: Vec<String> =
-        header.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_ascii_lowercase).collect();
+    let words: Vec<String> = header
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
     format!("rollup_{}", words.join("_"))
 }
 
@@ -236,7 +242,12 @@ fn parse_csv(text: &str) -> Result<ProfilerResults, String> {
     for (row, line) in lines.enumerate() {
         let fields = csv_fields(line.trim_end_matches('\r'));
         if fields.len() != header.len() {
-            return Err(format!("CSV row {} has {} fields, the header {}", row + 2, fields.len(), header.len()));
+            return Err(format!(
+                "CSV row {} has {} fields, the header {}",
+                row + 2,
+                fields.len(),
+                header.len()
+            ));
         }
         let number = |i: usize| -> Result<Option<f64>, String> {
             let t = fields[i].trim();
@@ -291,7 +302,10 @@ mod tests {
         assert_eq!(r.source, Some(ResultSource::Rollup));
         assert_eq!(r.concurrencies(), vec![8, 64]);
         let p = &r.points[1];
-        assert_eq!((p.output_tps, p.request_throughput, p.mean_ttft_ms), (Some(5123.4), Some(4.9), Some(812.0)));
+        assert_eq!(
+            (p.output_tps, p.request_throughput, p.mean_ttft_ms),
+            (Some(5123.4), Some(4.9), Some(812.0))
+        );
         assert_eq!((p.p99_ttft_ms, p.total_input_tokens, p.total_output_tokens), (None, None, None));
         assert_eq!((p.mean_itl_ms, p.mean_e2el_ms, p.completed), (Some(11.1), Some(12345.0), Some(640)));
         // aiperf's rollup writes its TPOT under itl_* too: dropped for the aiperf types.
@@ -307,7 +321,10 @@ mod tests {
         let r = parse_rollup("logs/benchmark-rollup.csv", text.as_bytes(), false).unwrap();
         assert_eq!(r.concurrencies(), vec![4, 32]);
         let p = &r.points[1];
-        assert_eq!((p.total_tps, p.output_tps, p.median_ttft_ms), (Some(4000.5), Some(2000.25), Some(150.125)));
+        assert_eq!(
+            (p.total_tps, p.output_tps, p.median_ttft_ms),
+            (Some(4000.5), Some(2000.25), Some(150.125))
+        );
         assert_eq!((p.median_tpot_ms, p.median_itl_ms), (Some(12.5), Some(12.0)));
         assert_eq!(p.other_metrics.get("rollup_total_working_gpu_count"), Some(&12.0));
         assert_eq!(p.other_metrics.get("rollup_p90_decode_running_requests"), None, "blank is unknown");
@@ -333,7 +350,11 @@ mod tests {
             ("benchmark-rollup.json", "{", "invalid JSON"),
             ("benchmark-rollup.json", r#"{"benchmark_type": "x"}"#, "not a rollup"),
             ("benchmark-rollup.json", r#"{"runs": [{"concurrency": 2.5}]}"#, "whole number"),
-            ("benchmark-rollup.json", r#"{"runs": [{"concurrency": 2, "completed_requests": -4}]}"#, "completed"),
+            (
+                "benchmark-rollup.json",
+                r#"{"runs": [{"concurrency": 2, "completed_requests": -4}]}"#,
+                "completed",
+            ),
             ("benchmark-rollup.csv", "Config,Output Token Throughput\nx,3\n", "Concurrency"),
             ("benchmark-rollup.csv", "Concurrency,Output Token Throughput\n4,fast\n", "not a number"),
             ("benchmark-rollup.csv", "Concurrency,Output Token Throughput\n4\n", "fields"),

@@ -493,9 +493,8 @@ fn parse_result_files(
         };
         if is_json_lines(rel) {
             match parse_result_lines(&bytes) {
-                Ok(results) => found.extend(
-                    results.into_iter().enumerate().map(|(i, r)| (r, rel.to_owned(), Some(i + 1))),
-                ),
+                Ok(results) => found
+                    .extend(results.into_iter().enumerate().map(|(i, r)| (r, rel.to_owned(), Some(i + 1)))),
                 Err(e) => {
                     warnings.push(format!("{rel}: skipped: {e}"));
                     failures.push(ParseError::invalid(sources.full_path(rel), e));

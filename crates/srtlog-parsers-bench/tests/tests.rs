@@ -7,10 +7,10 @@
 
 #[path = "suite/bad_input.rs"]
 mod bad_input;
-#[path = "suite/result_runs.rs"]
-mod result_runs;
 #[path = "suite/real.rs"]
 mod real;
+#[path = "suite/result_runs.rs"]
+mod result_runs;
 #[path = "suite/runs.rs"]
 mod runs;
 #[path = "suite/support.rs"]

@@ -10,7 +10,15 @@ use srtlog_loader::model::{
 fn every_builtin_parser_is_registered() {
     assert_eq!(
         list_benchmark_parsers(),
-        Ok(vec!["agentic", "agentx", "aiperf", "aiperf-bench", "mooncake-router", "sa-bench", "trace-replay"])
+        Ok(vec![
+            "agentic",
+            "agentx",
+            "aiperf",
+            "aiperf-bench",
+            "mooncake-router",
+            "sa-bench",
+            "trace-replay"
+        ])
     );
     assert_eq!(list_node_parsers(), Ok(vec!["sglang", "trtllm"]));
     assert_eq!(get_benchmark_parser("sa-bench").map(|p| p.name()), Ok("sa-bench"));

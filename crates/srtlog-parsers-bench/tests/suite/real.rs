@@ -4,6 +4,9 @@
 //! benchmark type writes them to, and read from where they are: nothing is copied. The
 //! directory must exist (CI has it): a missing file fails the test.
 
+// Expected values are written as the files print them (Python's shortest repr), digit for digit.
+#![allow(clippy::excessive_precision)]
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
@@ -86,7 +89,10 @@ fn inferencex_multi_node_results_every_file() {
             .filter(|t| t.0 == model)
             .map(|t| {
                 let name = format!("concurrency_{}_req_rate_inf_gpus_16_ctx_8_gen_8.json", t.1);
-                (format!("logs/sa-bench_isl_1024_osl_1024/{name}"), format!("inferencex/multi_node_results/{model}/{name}"))
+                (
+                    format!("logs/sa-bench_isl_1024_osl_1024/{name}"),
+                    format!("inferencex/multi_node_results/{model}/{name}"),
+                )
             })
             .collect();
         let files: Vec<(&str, &str)> = names.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
@@ -132,7 +138,10 @@ fn inferencex_multi_node_results_every_file() {
 fn inferencex_token_position_seconds_without_ms_suffix() {
     let r = run(
         "sa-bench",
-        &[("logs/sa-bench_isl_1024_osl_128/a.json", "inferencex/token_position_decode_slo/glm5_fp8_vllm_tp8_isl1024_osl128_conc16.json")],
+        &[(
+            "logs/sa-bench_isl_1024_osl_128/a.json",
+            "inferencex/token_position_decode_slo/glm5_fp8_vllm_tp8_isl1024_osl128_conc16.json",
+        )],
     );
     let p = point(&r, 16);
     assert_close!(p.median_ttft_ms, 291.39942955225706);
@@ -149,7 +158,10 @@ fn inferencex_token_position_seconds_without_ms_suffix() {
 
     let r = run(
         "sa-bench",
-        &[("logs/sa-bench_isl_10240_osl_128/a.json", "inferencex/token_position_decode_slo/glm5_fp8_vllm_tp8_isl10240_osl128_conc32.json")],
+        &[(
+            "logs/sa-bench_isl_10240_osl_128/a.json",
+            "inferencex/token_position_decode_slo/glm5_fp8_vllm_tp8_isl10240_osl128_conc32.json",
+        )],
     );
     let p = point(&r, 32);
     assert_close!(p.median_ttft_ms, 15231.834566220641);
@@ -172,7 +184,10 @@ fn datacrunch_sglang_bench_serving_lines() {
     assert_eq!(rates, [Some(1.0), Some(2.0), Some(4.0), Some(8.0)]);
     assert!(r.points.iter().all(|p| p.concurrency.is_none()));
     let p = &r.points[0];
-    assert_eq!((p.completed, p.total_input_tokens, p.total_output_tokens), (Some(300), Some(152_612), Some(160_347)));
+    assert_eq!(
+        (p.completed, p.total_input_tokens, p.total_output_tokens),
+        (Some(300), Some(152_612), Some(160_347))
+    );
     assert_close!(p.mean_e2el_ms, 24370.785914754182);
     assert_close!(p.median_e2el_ms, 24871.693555032834);
     assert_close!(p.median_ttft_ms, 218.80842198152095);
@@ -191,7 +206,11 @@ fn datacrunch_sglang_bench_serving_lines() {
     let r = run("sa-bench", &[(at, "datacrunch-h200/sglang-outputs/deepseek_dp_mla_output.jsonl")]);
     assert_eq!(r.points.len(), 1);
     let p = &r.points[0];
-    assert_eq!((p.concurrency, p.request_rate, p.completed), (None, None, Some(10_000)), "Infinity is unknown");
+    assert_eq!(
+        (p.concurrency, p.request_rate, p.completed),
+        (None, None, Some(10_000)),
+        "Infinity is unknown"
+    );
     assert_close!(p.median_ttft_ms, 10014.104524045251);
     assert_close!(p.mean_e2el_ms, 381236.82297268615);
     assert_close!(p.output_tps, 12412.394674113431);
@@ -217,7 +236,8 @@ fn datacrunch_sglang_bench_serving_lines() {
 /// three rates, so of each rate the newest line (by `date`) is kept, with a warning.
 #[test]
 fn nerdalert_vllm_results_lines() {
-    let r = run("sa-bench", &[("logs/sa-bench_custom_vllm/results.jsonl", "nerdalert-vllm-bench/results.jsonl")]);
+    let r =
+        run("sa-bench", &[("logs/sa-bench_custom_vllm/results.jsonl", "nerdalert-vllm-bench/results.jsonl")]);
     let rates: Vec<Option<f64>> = r.points.iter().map(|p| p.request_rate).collect();
     assert_eq!(rates, [Some(10.0), Some(30.0), Some(f64::INFINITY)]);
     let p = &r.points[0];
@@ -231,8 +251,15 @@ fn nerdalert_vllm_results_lines() {
     assert_close!(r.points[2].mean_ttft_ms, 884.9588357166714);
     assert_close!(r.points[2].output_tps, 11011.349280220396);
     assert_eq!(r.warnings.len(), 3, "{:?}", r.warnings);
-    for (w, (kept, dropped)) in r.warnings.iter().zip([("7", ["1", "4"]), ("8", ["2", "5"]), ("9", ["3", "6"])]) {
-        assert!(w.contains(&format!("kept logs/sa-bench_custom_vllm/results.jsonl line {kept} (date 20250530-201")), "{w}");
+    for (w, (kept, dropped)) in
+        r.warnings.iter().zip([("7", ["1", "4"]), ("8", ["2", "5"]), ("9", ["3", "6"])])
+    {
+        assert!(
+            w.contains(&format!(
+                "kept logs/sa-bench_custom_vllm/results.jsonl line {kept} (date 20250530-201"
+            )),
+            "{w}"
+        );
         for d in dropped {
             assert!(w.contains(&format!("results.jsonl line {d}")), "{w}");
         }
@@ -243,7 +270,13 @@ fn nerdalert_vllm_results_lines() {
 /// `ttst`, 11 cancelled requests in `error_summary`, reasoning tokens, timestamps in ns.
 #[test]
 fn aiperf_examples_records_layout() {
-    let r = run("aiperf", &[("logs/artifacts/conc_100/profile_export_aiperf.json", "aiperf-examples-run1/profile_export_aiperf.json")]);
+    let r = run(
+        "aiperf",
+        &[(
+            "logs/artifacts/conc_100/profile_export_aiperf.json",
+            "aiperf-examples-run1/profile_export_aiperf.json",
+        )],
+    );
     assert_eq!(r.source, Some(ResultSource::Json));
     let p = point(&r, 100);
     assert_close!(p.mean_ttft_ms, 2343.219436988764);
@@ -254,14 +287,21 @@ fn aiperf_examples_records_layout() {
     assert_close!(p.mean_itl_ms, 27.755153106189347);
     assert_close!(p.mean_e2el_ms, 9059.654633033708);
     assert_eq!((p.completed, p.error_count, p.num_prompts), (Some(89), Some(11), Some(100)));
-    assert_eq!((p.total_input_tokens, p.total_output_tokens, p.total_reasoning_tokens), (Some(48_950), Some(21_624), Some(19_792)));
+    assert_eq!(
+        (p.total_input_tokens, p.total_output_tokens, p.total_reasoning_tokens),
+        (Some(48_950), Some(21_624), Some(19_792))
+    );
     assert_close!(p.duration, 9.317788951);
     assert_close!(p.output_tps, 2320.7222350404572);
     assert_close!(p.request_throughput, 9.551622221540914);
     assert_close!(p.window_start_unix, 1_759_522_419.154569);
     assert_close!(p.window_end_unix, 1_759_522_428.472358);
     assert_eq!(p.telemetry_gpus, None);
-    assert!(!p.other_metrics.keys().any(|k| k.starts_with("ttft") || k.starts_with("ttst")), "{:?}", p.other_metrics);
+    assert!(
+        !p.other_metrics.keys().any(|k| k.starts_with("ttft") || k.starts_with("ttst")),
+        "{:?}",
+        p.other_metrics
+    );
     assert_eq!(
         r.warnings,
         ["logs/artifacts/conc_100/profile_export_aiperf.json: 11 failed request(s): 499 RequestCancellationError: Request was cancelled after 0.000 seconds"]
@@ -277,10 +317,22 @@ fn aiperf_plot_fixtures_flat_layout_sweep() {
     let r = run(
         "aiperf-bench",
         &[
-            ("logs/artifacts/warmup/profile_export_aiperf.json", "aiperf-examples-run1/profile_export_aiperf.json"),
-            ("logs/artifacts/Qwen3-0.6B_isl100_osl200_c1_20251107_133800/profile_export_aiperf.json", &format!("{base}/qwen_concurrency1/profile_export_aiperf.json")),
-            ("logs/artifacts/Qwen3-0.6B_isl100_osl200_c2_20251107_133800/profile_export_aiperf.json", &format!("{base}/qwen_concurrency2/profile_export_aiperf.json")),
-            ("logs/artifacts/Qwen3-0.6B_isl100_osl200_c4_20251107_133800/profile_export_aiperf.json", &format!("{base}/qwen_concurrency2/qwen_concurrency4/profile_export_aiperf.json")),
+            (
+                "logs/artifacts/warmup/profile_export_aiperf.json",
+                "aiperf-examples-run1/profile_export_aiperf.json",
+            ),
+            (
+                "logs/artifacts/Qwen3-0.6B_isl100_osl200_c1_20251107_133800/profile_export_aiperf.json",
+                &format!("{base}/qwen_concurrency1/profile_export_aiperf.json"),
+            ),
+            (
+                "logs/artifacts/Qwen3-0.6B_isl100_osl200_c2_20251107_133800/profile_export_aiperf.json",
+                &format!("{base}/qwen_concurrency2/profile_export_aiperf.json"),
+            ),
+            (
+                "logs/artifacts/Qwen3-0.6B_isl100_osl200_c4_20251107_133800/profile_export_aiperf.json",
+                &format!("{base}/qwen_concurrency2/qwen_concurrency4/profile_export_aiperf.json"),
+            ),
         ],
     );
     assert_eq!(r.concurrencies(), vec![1, 2, 4], "the warm-up directory is not a point");
@@ -294,7 +346,10 @@ fn aiperf_plot_fixtures_flat_layout_sweep() {
     assert_close!(p.mean_tpot_ms, 18.19909533160138);
     assert_close!(p.mean_itl_ms, 18.197640450062813);
     assert_close!(p.output_tps, 50.08213863971112);
-    assert_eq!((p.completed, p.error_count, p.good_completed, p.total_reasoning_tokens), (Some(64), None, None, None));
+    assert_eq!(
+        (p.completed, p.error_count, p.good_completed, p.total_reasoning_tokens),
+        (Some(64), None, None, None)
+    );
     assert_eq!((p.total_input_tokens, p.total_output_tokens), (Some(6400), Some(12_799)));
     assert_close!(p.duration, 255.56017270100003);
     assert_close!(p.window_start_unix, 1_762_551_534.7970678);
@@ -327,12 +382,16 @@ fn csahithi_rollups_as_the_last_fallback() {
     assert_close!(p.mean_ttft_ms, 895.2331849702091);
     assert_close!(p.mean_itl_ms, 1573.2346725090367);
     assert_close!(p.total_tps, 15769.777275754572);
-    assert_eq!((p.total_input_tokens, p.total_output_tokens, p.request_goodput), (Some(1_885_733), Some(235_096), None));
+    assert_eq!(
+        (p.total_input_tokens, p.total_output_tokens, p.request_goodput),
+        (Some(1_885_733), Some(235_096), None)
+    );
     assert_eq!(p.source_file.as_deref(), Some("logs/rollup.json"));
     assert!(r.warnings[0].contains("read the rollup logs/rollup.json instead"), "{:?}", r.warnings);
 
     // mooncake-router: concurrency 0 is the open-loop replay; its ITL column is the TPOT.
-    let r = run("mooncake-router", &[("logs/rollup.json", "csahithi-srt-slurm/rollup_mooncake_4405566.json")]);
+    let r =
+        run("mooncake-router", &[("logs/rollup.json", "csahithi-srt-slurm/rollup_mooncake_4405566.json")]);
     assert_eq!(r.points.len(), 1);
     let p = &r.points[0];
     assert_eq!(p.concurrency, None);

@@ -29,19 +29,38 @@ fn at(r: &ProfilerResults, c: u32) -> &BenchmarkPoint {
 fn assert_common(p: &BenchmarkPoint, c: u32, s: f64) {
     let c64 = u64::from(c);
     let cf = f64::from(c);
-    assert_eq!((p.mean_ttft_ms, p.median_ttft_ms, p.p99_ttft_ms), (Some(100.0 * s), Some(95.0 * s), Some(250.0 * s)));
-    assert_eq!((p.mean_ttfo_ms, p.median_ttfo_ms, p.p99_ttfo_ms), (Some(120.0 * s), Some(110.0 * s), Some(300.0 * s)));
+    assert_eq!(
+        (p.mean_ttft_ms, p.median_ttft_ms, p.p99_ttft_ms),
+        (Some(100.0 * s), Some(95.0 * s), Some(250.0 * s))
+    );
+    assert_eq!(
+        (p.mean_ttfo_ms, p.median_ttfo_ms, p.p99_ttfo_ms),
+        (Some(120.0 * s), Some(110.0 * s), Some(300.0 * s))
+    );
     assert_eq!((p.mean_tpot_ms, p.p99_tpot_ms), (Some(10.0 + cf / 4.0), Some(14.0 + cf / 4.0)));
     assert_eq!((p.mean_itl_ms, p.p99_itl_ms), (Some(9.75 + cf / 4.0), Some(20.0 + cf / 4.0)));
     assert_eq!(p.mean_e2el_ms, Some(1500.0 + 10.0 * cf));
-    assert_eq!((p.mean_prefill_tps_per_user, p.median_prefill_tps_per_user), (Some(10240.0 / s), Some(10778.0 / s)));
+    assert_eq!(
+        (p.mean_prefill_tps_per_user, p.median_prefill_tps_per_user),
+        (Some(10240.0 / s), Some(10778.0 / s))
+    );
     assert_eq!((p.completed, p.error_count, p.num_prompts), (Some(10 * c64), Some(1), Some(10 * c64 + 1)));
-    assert_eq!((p.request_throughput, p.output_tps, p.total_tps), (Some(0.625 * cf), Some(80.0 * cf), Some(720.0 * cf)));
+    assert_eq!(
+        (p.request_throughput, p.output_tps, p.total_tps),
+        (Some(0.625 * cf), Some(80.0 * cf), Some(720.0 * cf))
+    );
     assert_eq!(p.duration, Some(16.0));
-    assert_eq!((p.total_input_tokens, p.total_output_tokens, p.total_reasoning_tokens), (Some(10240 * c64), Some(1280 * c64), Some(320 * c64)));
+    assert_eq!(
+        (p.total_input_tokens, p.total_output_tokens, p.total_reasoning_tokens),
+        (Some(10240 * c64), Some(1280 * c64), Some(320 * c64))
+    );
     assert_eq!(p.window_start_unix, Some(1_785_578_523.0 + 100.0 * cf));
     assert_eq!(p.window_end_unix, Some(1_785_578_539.0 + 100.0 * cf));
-    assert!(p.other_metrics.keys().all(|k| !k.contains("timestamp") && !k.ends_with("_sum")), "{:?}", p.other_metrics);
+    assert!(
+        p.other_metrics.keys().all(|k| !k.contains("timestamp") && !k.ends_with("_sum")),
+        "{:?}",
+        p.other_metrics
+    );
 }
 
 #[test]
