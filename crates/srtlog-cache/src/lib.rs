@@ -113,6 +113,20 @@
 //! | `num_prompts` | UInt64 | yes | requests sent |
 //! | `duration` | Float64 | yes | benchmark duration (s) |
 //! | `request_rate` | Float64 | yes | configured request rate (req/s); `inf` stays infinity |
+//! | `error_count` | UInt64 | yes | requests that failed |
+//! | `good_completed` | UInt64 | yes | requests within goodput targets |
+//! | `mean_ttfo_ms` | Float64 | yes | time to first output (non-reasoning) token, mean (ms) |
+//! | `median_ttfo_ms` | Float64 | yes | time to first output token, median (ms) |
+//! | `p99_ttfo_ms` | Float64 | yes | time to first output token, p99 (ms) |
+//! | `mean_prefill_tps_per_user` | Float64 | yes | input tokens / TTFT per request, mean (tokens/s) |
+//! | `median_prefill_tps_per_user` | Float64 | yes | the same, median (tokens/s) |
+//! | `total_reasoning_tokens` | UInt64 | yes | reasoning tokens of completed requests |
+//! | `window_start_unix` | Float64 | yes | first request sent (Unix epoch s) |
+//! | `window_end_unix` | Float64 | yes | last response received (Unix epoch s) |
+//! | `telemetry_gpus` | UInt64 | yes | GPUs in the GPU telemetry summary |
+//! | `gpu_power_w` | Float64 | yes | mean power of those GPUs together (W) |
+//! | `gpu_energy_j` | Float64 | yes | energy of those GPUs over the window (J) |
+//! | `gpu_utilization_pct` | Float64 | yes | mean GPU utilization (%) |
 //! | `other_metrics` | Utf8 | no | JSON object of further metrics (`{"p90_itl_ms": 7.5}`); non-finite values as the strings `"Infinity"`, `"-Infinity"`, `"NaN"` |
 //! | `source_file` | Utf8 | yes | the file the point came from, relative to the run |
 //!
@@ -211,8 +225,10 @@ use srtlog_model::{BatchMetrics, BenchmarkPoint, MemoryMetrics, NodeMetrics, Pro
 /// Version of the cache's layout: tables, columns, footer keys. A file written under another
 /// version is stale. Bump it whenever a column or footer key changes meaning, is added or removed.
 /// (2: batch counts are `UInt32`, following the model. 3: the node part's extras carry the
-/// workers' derived summaries.)
-pub const CACHE_SCHEMA_VERSION: u32 = 3;
+/// workers' derived summaries. 4: the results table has the point metrics of issue 13 —
+/// errors, goodput count, TTFO, prefill throughput, reasoning tokens, the measurement window,
+/// the GPU telemetry summary.)
+pub const CACHE_SCHEMA_VERSION: u32 = 4;
 
 /// File name of the benchmark results part.
 pub const RESULTS_FILE: &str = "benchmark_results.parquet";

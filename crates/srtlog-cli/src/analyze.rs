@@ -140,6 +140,7 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
     let source = match run.profiler.source {
         Some(ResultSource::Json) => "json",
         Some(ResultSource::BenchmarkOut) => "fallback",
+        Some(ResultSource::Rollup) => "rollup",
         None => "-",
     };
     for point in &run.profiler.points {

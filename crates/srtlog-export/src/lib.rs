@@ -177,6 +177,13 @@
 //! | `completed`, `num_prompts` | UInt64 | yes | requests completed / sent |
 //! | `duration` | Float64 | yes | benchmark duration (s) |
 //! | `request_rate` | Float64 | yes | configured request rate (req/s); `inf` is infinity |
+//! | `error_count`, `good_completed` | UInt64 | yes | requests failed / within goodput targets |
+//! | `mean_ttfo_ms`, `median_ttfo_ms`, `p99_ttfo_ms` | Float64 | yes | time to first output (non-reasoning) token (ms) |
+//! | `mean_prefill_tps_per_user`, `median_prefill_tps_per_user` | Float64 | yes | input tokens / TTFT per request (tokens/s) |
+//! | `total_reasoning_tokens` | UInt64 | yes | reasoning tokens of completed requests |
+//! | `window_start_unix`, `window_end_unix` | Float64 | yes | measurement window: first request, last response (Unix epoch s) |
+//! | `telemetry_gpus` | UInt64 | yes | GPUs in the benchmark's GPU telemetry summary |
+//! | `gpu_power_w`, `gpu_energy_j`, `gpu_utilization_pct` | Float64 | yes | their total mean power (W), energy over the window (J), mean utilization (%) |
 //! | `output_tps_per_gpu` | Float64 | yes | `output_tps / gpus_used` |
 //! | `total_tps_per_gpu` | Float64 | yes | `total_tps / gpus_used` |
 //! | `input_tps` | Float64 | yes | `total_tps − output_tps` when both are known and ≥ 0, else `total_input_tokens / duration` |

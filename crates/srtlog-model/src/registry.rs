@@ -68,6 +68,14 @@ pub trait BenchmarkParser: Send + Sync {
 
     /// The benchmark's command and settings from `benchmark.out` text.
     fn parse_launch_command(&self, benchmark_out: &str) -> Option<BenchmarkLaunchCommand>;
+
+    /// Reads srt-slurm's rollup (`benchmark-rollup.json` / `.csv`, `rollup.json`; `path` is
+    /// its relative path, for the format and for messages): the last fallback source and the
+    /// cross-check of the result files. `Err` says why the file is not usable.
+    fn parse_rollup(&self, path: &str, bytes: &[u8]) -> Result<ProfilerResults, String> {
+        let _ = bytes;
+        Err(format!("{path}: the {} parser reads no rollup", self.name()))
+    }
 }
 
 /// What a benchmark parser reads of a run, chosen from its listing by [`BenchmarkParser::select`].
@@ -85,6 +93,9 @@ pub struct ResultSources {
     pub considered: Vec<String>,
     /// `logs/benchmark.out` or `benchmark.out`, read only when no result file is usable.
     pub benchmark_out: Option<String>,
+    /// srt-slurm's rollup ([`crate::run_files::ROLLUP_PATHS`]): the last fallback, and a
+    /// cross-check of the result files when both are there.
+    pub rollup: Option<String>,
     /// Notes on the choice, which the parser puts first among its warnings when it reads the
     /// result files (`read the newest aiperf artifact directory …, ignored …`).
     pub notes: Vec<String>,
@@ -96,18 +107,20 @@ impl ResultSources {
         ResultSources {
             run_dir: files.root().to_path_buf(),
             benchmark_out: files.benchmark_out().map(|e| e.path.clone()),
+            rollup: files.rollup().map(|e| e.path.clone()),
             ..Default::default()
         }
     }
 
     /// Every file the results depend on, each once: the result files, the files considered,
-    /// `benchmark.out`, in that order. This is what the cache fingerprints.
+    /// `benchmark.out`, the rollup, in that order. This is what the cache fingerprints.
     pub fn files(&self) -> Vec<&str> {
         let mut seen = std::collections::BTreeSet::new();
         self.result_files
             .iter()
             .chain(&self.considered)
             .chain(&self.benchmark_out)
+            .chain(&self.rollup)
             .map(String::as_str)
             .filter(|path| seen.insert(*path))
             .collect()
@@ -133,13 +146,17 @@ pub struct SourceBytes<'a> {
     pub bytes: io::Result<Vec<u8>>,
 }
 
-/// Results of a run: the result files of `sources` first, else `benchmark.out`.
+/// Results of a run: the result files of `sources` first, else `benchmark.out`, else the rollup.
 ///
 /// `read` fetches a file's bytes by its relative path (the loader reads the file system; tests
 /// may serve fixtures from memory); it is asked only for files of `sources`, result files one at
 /// a time as the parser pulls them. When the result files are unusable and `benchmark.out` has
 /// results, those are returned with a warning naming the error; its points name `benchmark.out`
-/// as their source file. An unreadable `benchmark.out` is an I/O error naming it.
+/// as their source file. An unreadable `benchmark.out` is an I/O error naming it. The rollup
+/// (`sources.rollup`) is read last, when neither gave a point (its points name it, and a
+/// warning says why it was read); when the result files gave points and a rollup exists, it is
+/// read as a cross-check, and each value that disagrees beyond rounding
+/// ([`ProfilerResults::disagreements`]) is a warning naming both files.
 pub fn parse_run_results(
     parser: &dyn BenchmarkParser,
     sources: &ResultSources,
@@ -148,28 +165,94 @@ pub fn parse_run_results(
     let json_error = {
         let mut bytes = sources.result_files.iter().map(|path| SourceBytes { path, bytes: read(path) });
         match parser.parse_results(sources, &mut bytes) {
-            Ok(results) if !results.points.is_empty() => return Ok(results),
+            Ok(mut results) if !results.points.is_empty() => {
+                if let Some(rel) = &sources.rollup {
+                    cross_check(parser, rel, &mut results, read);
+                }
+                return Ok(results);
+            }
             Ok(_) => None,
             Err(err) => Some(err),
         }
     };
+    let mut out_error = None;
     if let Some(rel) = &sources.benchmark_out {
-        let bytes = read(rel).map_err(|e| ParseError::io(sources.full_path(rel), e))?;
-        let mut results = parser.parse_benchmark_out(&String::from_utf8_lossy(&bytes));
-        if !results.points.is_empty() {
-            for point in &mut results.points {
-                point.source_file.get_or_insert_with(|| rel.clone());
+        match read(rel) {
+            Ok(bytes) => {
+                let mut results = parser.parse_benchmark_out(&String::from_utf8_lossy(&bytes));
+                if !results.points.is_empty() {
+                    for point in &mut results.points {
+                        point.source_file.get_or_insert_with(|| rel.clone());
+                    }
+                    if let Some(err) = json_error {
+                        results
+                            .warnings
+                            .insert(0, format!("result files unusable, read {rel} instead: {err}"));
+                    }
+                    return Ok(results);
+                }
             }
-            if let Some(err) = json_error {
-                results.warnings.insert(0, format!("result files unusable, read {rel} instead: {err}"));
-            }
-            return Ok(results);
+            Err(e) => out_error = Some(ParseError::io(sources.full_path(rel), e)),
         }
     }
-    Err(json_error.unwrap_or_else(|| ParseError::NoResults {
-        path: sources.run_dir.clone(),
-        message: format!("no {} result files and no result block in logs/benchmark.out", parser.name()),
-    }))
+    let why = || match (&json_error, &sources.benchmark_out) {
+        (Some(err), _) => format!("result files unusable ({err})"),
+        (None, Some(out)) => format!("no {} result files and no result block in {out}", parser.name()),
+        (None, None) => format!("no {} result files and no benchmark.out", parser.name()),
+    };
+    // Every reason at once, so that the one error a run gets names each source that failed.
+    let why_all = |out_error: &Option<ParseError>| match out_error {
+        Some(err) => format!("{}; {err}", why()),
+        None => why(),
+    };
+    if let Some(rel) = &sources.rollup {
+        let rollup = read(rel).map_err(|e| e.to_string()).and_then(|bytes| parser.parse_rollup(rel, &bytes));
+        match rollup {
+            Ok(mut results) if !results.points.is_empty() => {
+                for point in &mut results.points {
+                    point.source_file.get_or_insert_with(|| rel.clone());
+                }
+                results.warnings.insert(0, format!("{}; read the rollup {rel} instead", why()));
+                return Ok(results);
+            }
+            Ok(_) => {
+                return Err(ParseError::NoResults {
+                    path: sources.full_path(rel),
+                    message: format!("{}; the rollup has no run either", why_all(&out_error)),
+                })
+            }
+            Err(message) => {
+                return Err(ParseError::invalid(
+                    sources.full_path(rel),
+                    format!("{}; rollup unusable: {message}", why_all(&out_error)),
+                ))
+            }
+        }
+    }
+    if let Some(err) = out_error {
+        return Err(err);
+    }
+    let message = why();
+    Err(json_error.unwrap_or(ParseError::NoResults { path: sources.run_dir.clone(), message }))
+}
+
+/// Compares the result files' points with the rollup at `rel`, adding a warning per value that
+/// disagrees (or one saying why the rollup could not be read).
+fn cross_check(
+    parser: &dyn BenchmarkParser,
+    rel: &str,
+    results: &mut ProfilerResults,
+    read: &mut dyn FnMut(&str) -> io::Result<Vec<u8>>,
+) {
+    match read(rel).map_err(|e| e.to_string()).and_then(|bytes| parser.parse_rollup(rel, &bytes)) {
+        Ok(rollup) => {
+            let found = results.disagreements(&rollup);
+            results.warnings.extend(
+                found.into_iter().map(|d| format!("rollup {rel} disagrees with the result files: {d}")),
+            );
+        }
+        Err(message) => results.warnings.push(format!("rollup not cross-checked: {message}")),
+    }
 }
 
 /// Limits that bound what one log file can cost.
@@ -420,6 +503,84 @@ mod tests {
         fn parse_launch_command(&self, _: &str) -> Option<BenchmarkLaunchCommand> {
             None
         }
+        /// A rollup of `concurrency=output_tps` lines.
+        fn parse_rollup(&self, path: &str, bytes: &[u8]) -> Result<ProfilerResults, String> {
+            let mut points = Vec::new();
+            for line in String::from_utf8_lossy(bytes).lines() {
+                let (c, tps) = line.split_once('=').ok_or_else(|| format!("{path}: no `=`"))?;
+                points.push(crate::BenchmarkPoint {
+                    concurrency: c.parse().ok(),
+                    output_tps: tps.parse().ok(),
+                    ..Default::default()
+                });
+            }
+            Ok(ProfilerResults { source: Some(crate::ResultSource::Rollup), points, ..Default::default() })
+        }
+    }
+
+    #[test]
+    fn rollup_is_the_last_fallback_and_a_cross_check() {
+        // Nothing else: the rollup, with a warning saying why.
+        let (r, read) = run(&[("logs/benchmark-rollup.json", "4=100\n8=200")]);
+        let r = r.unwrap();
+        assert_eq!((r.source, r.concurrencies()), (Some(crate::ResultSource::Rollup), vec![4, 8]));
+        assert_eq!(r.points[0].source_file.as_deref(), Some("logs/benchmark-rollup.json"));
+        assert_eq!(
+            r.warnings,
+            ["no counting result files and no benchmark.out; read the rollup logs/benchmark-rollup.json instead"]
+        );
+        assert_eq!(read, ["logs/benchmark-rollup.json"]);
+        // benchmark.out before the rollup.
+        let (r, read) = run(&[("logs/benchmark.out", "16"), ("logs/benchmark-rollup.json", "4=1")]);
+        assert_eq!(r.unwrap().concurrencies(), vec![16]);
+        assert_eq!(read, ["logs/benchmark.out"]);
+        // Beside result files: a cross-check; rounding is not a disagreement, 10 % is.
+        let (r, _) = run(&[("logs/r1", "4"), ("logs/benchmark-rollup.json", "4=100")]);
+        assert!(r.unwrap().warnings.is_empty(), "no output_tps in the result: nothing to compare");
+        let (r, _) = run(&[("logs/r1", "4"), ("logs/r2", "8"), ("logs/benchmark-rollup.json", "4=1\n16=2")]);
+        assert_eq!(
+            r.unwrap().warnings,
+            [
+                "rollup logs/benchmark-rollup.json disagrees with the result files: concurrency 8 is not in the rollup",
+                "rollup logs/benchmark-rollup.json disagrees with the result files: concurrency 16 is only in the rollup",
+            ]
+        );
+        let (r, _) = run(&[("logs/r1", "4"), ("logs/benchmark-rollup.json", "garbage")]);
+        assert_eq!(r.unwrap().warnings, ["rollup not cross-checked: logs/benchmark-rollup.json: no `=`"]);
+        // An unusable rollup as the last resort: the error names every source.
+        let (err, _) = run(&[("logs/benchmark.out", "none"), ("logs/benchmark-rollup.json", "garbage")]);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "/r/logs/benchmark-rollup.json: no counting result files and no result block in logs/benchmark.out; rollup unusable: logs/benchmark-rollup.json: no `=`"
+        );
+    }
+
+    #[test]
+    fn disagreements_beyond_rounding() {
+        let p = |c: Option<u32>, tps: f64, ttft: f64| crate::BenchmarkPoint {
+            concurrency: c,
+            output_tps: Some(tps),
+            mean_ttft_ms: Some(ttft),
+            completed: Some(40),
+            ..Default::default()
+        };
+        let ours = ProfilerResults {
+            points: vec![p(Some(4), 1000.0, 120.0004), p(None, 5.0, 1.0)],
+            ..Default::default()
+        };
+        let same = ProfilerResults {
+            points: vec![p(Some(4), 1004.0, 120.0), p(None, 5.0, 1.0)],
+            ..Default::default()
+        };
+        assert!(ours.disagreements(&same).is_empty(), "0.4 % and 0.0004 ms are rounding");
+        let off = ProfilerResults {
+            points: vec![p(Some(4), 1100.0, 120.0), p(None, 5.0, 2.0)],
+            ..Default::default()
+        };
+        assert_eq!(
+            ours.disagreements(&off),
+            ["concurrency 4: output_tps 1000 vs 1100 (rollup)", "open loop: mean_ttft_ms 1 vs 2 (rollup)"]
+        );
     }
 
     /// Parses a run of `(path, content)` files; returns the result and the paths read.

@@ -14,6 +14,9 @@ pub enum ResultSource {
     Json,
     /// The summary blocks printed in `logs/benchmark.out` (fallback when no JSON exists).
     BenchmarkOut,
+    /// srt-slurm's `benchmark-rollup.json` / `.csv` (or an older `rollup.json`): the last
+    /// fallback, when neither a result file nor `benchmark.out` could be read.
+    Rollup,
 }
 
 impl ResultSource {
@@ -22,6 +25,7 @@ impl ResultSource {
         match self {
             ResultSource::Json => "json",
             ResultSource::BenchmarkOut => "benchmark_out",
+            ResultSource::Rollup => "rollup",
         }
     }
 }
@@ -42,8 +46,11 @@ macro_rules! benchmark_point {
             pub source_file: Option<String>,
         }
 
-        /// Column form of [`ProfilerResults`], as the JSON document spells it.
-        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        /// Column form of [`ProfilerResults`], as the JSON document spells it. A column of
+        /// [`OPTIONAL_COLUMNS`] that is null at every concurrency is left out (and read back as
+        /// nulls), so documents of runs whose sources lack those metrics keep their old form.
+        #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+        #[serde(default)]
         struct ProfilerColumns {
             source: Option<ResultSource>,
             concurrency_values: Vec<Option<u32>>,
@@ -52,6 +59,26 @@ macro_rules! benchmark_point {
             source_files: Vec<Option<String>>,
             #[serde(default)]
             warnings: Vec<String>,
+        }
+
+        impl Serialize for ProfilerColumns {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("source", &self.source)?;
+                map.serialize_entry("concurrency_values", &self.concurrency_values)?;
+                $(
+                    if !(OPTIONAL_COLUMNS.contains(&stringify!($field))
+                        && self.$field.iter().all(Option::is_none))
+                    {
+                        map.serialize_entry(stringify!($field), &self.$field)?;
+                    }
+                )+
+                map.serialize_entry("other_metrics", &self.other_metrics)?;
+                map.serialize_entry("source_files", &self.source_files)?;
+                map.serialize_entry("warnings", &self.warnings)?;
+                map.end()
+            }
         }
 
         impl From<ProfilerResults> for ProfilerColumns {
@@ -76,7 +103,8 @@ macro_rules! benchmark_point {
             fn try_from(cols: ProfilerColumns) -> Result<Self, String> {
                 let n = cols.concurrency_values.len();
                 $(
-                    if cols.$field.len() != n {
+                    // An absent optional column (empty) means null everywhere.
+                    if !cols.$field.is_empty() && cols.$field.len() != n {
                         return Err(format!(
                             "column {} has {} entries, concurrency_values has {n}",
                             stringify!($field), cols.$field.len()
@@ -84,6 +112,9 @@ macro_rules! benchmark_point {
                     }
                     let mut $field = cols.$field.into_iter();
                 )+
+                if !cols.other_metrics.is_empty() && cols.other_metrics.len() != n {
+                    return Err(format!("column other_metrics has {} entries, concurrency_values has {n}", cols.other_metrics.len()));
+                }
                 let mut other = cols.other_metrics.into_iter();
                 let mut files = cols.source_files.into_iter();
                 let points = cols
@@ -177,10 +208,58 @@ macro_rules! with_point_metrics {
             duration: f64,
             /// Request rate as configured (requests/s; `inf` is `f64::INFINITY`, serialized as null).
             request_rate: f64,
+            /// Requests that failed (aiperf `error_request_count`); `completed` excludes them.
+            error_count: u64,
+            /// Requests that met the goodput targets (aiperf `good_request_count`, sa-bench
+            /// `good_completed`; only when goodput targets were set).
+            good_completed: u64,
+            /// Mean time to first output (non-reasoning) token (ms; aiperf TTFO).
+            mean_ttfo_ms: f64,
+            /// Median time to first output token (ms).
+            median_ttfo_ms: f64,
+            /// 99th percentile time to first output token (ms).
+            p99_ttfo_ms: f64,
+            /// Mean prefill throughput a user sees: input tokens / TTFT per request (tokens/s).
+            mean_prefill_tps_per_user: f64,
+            /// Median prefill throughput per user (tokens/s).
+            median_prefill_tps_per_user: f64,
+            /// Reasoning tokens over all completed requests (included in `total_output_tokens`).
+            total_reasoning_tokens: u64,
+            /// Start of the measurement window: the first request sent (Unix epoch seconds).
+            window_start_unix: f64,
+            /// End of the measurement window: the last response received (Unix epoch seconds).
+            window_end_unix: f64,
+            /// GPUs in the benchmark's GPU telemetry summary.
+            telemetry_gpus: u64,
+            /// Mean power of all those GPUs together over the window (W).
+            gpu_power_w: f64,
+            /// Energy those GPUs used over the window (J).
+            gpu_energy_j: f64,
+            /// Mean GPU utilization over those GPUs and the window (%).
+            gpu_utilization_pct: f64,
             $($rest)*
         }
     };
 }
+
+/// Metric columns added after the JSON contract (issue 13): the JSON leaves each out when it is
+/// null at every concurrency. The cache and the dataset always have them.
+pub const OPTIONAL_COLUMNS: &[&str] = &[
+    "error_count",
+    "good_completed",
+    "mean_ttfo_ms",
+    "median_ttfo_ms",
+    "p99_ttfo_ms",
+    "mean_prefill_tps_per_user",
+    "median_prefill_tps_per_user",
+    "total_reasoning_tokens",
+    "window_start_unix",
+    "window_end_unix",
+    "telemetry_gpus",
+    "gpu_power_w",
+    "gpu_energy_j",
+    "gpu_utilization_pct",
+];
 
 with_point_metrics!(benchmark_point! {});
 
@@ -242,6 +321,51 @@ impl ProfilerResults {
         self.points.sort_by_key(|p| (p.concurrency.is_none(), p.concurrency));
     }
 
+    /// Where `rollup` (a second source of the same run, srt-slurm's rollup) disagrees with these
+    /// points beyond rounding: for each concurrency both have, each metric both give whose
+    /// values differ by more than 0.5 % and by more than 0.01 (rollups print three decimals),
+    /// as `concurrency 8: output_tps 1234.5 vs 1400 (rollup)`. A concurrency only one of them
+    /// has is named too. Open-loop points (no concurrency) are compared when each side has
+    /// exactly one.
+    pub fn disagreements(&self, rollup: &ProfilerResults) -> Vec<String> {
+        macro_rules! compare {
+            ($( $(#[$doc:meta])* $field:ident : $ty:ty ),+ $(,)?) => {
+                |a: &BenchmarkPoint, b: &BenchmarkPoint, out: &mut Vec<String>, label: &str| {
+                    $(
+                        if let (Some(x), Some(y)) = (a.$field, b.$field) {
+                            #[allow(clippy::cast_precision_loss)]
+                            let (x, y) = (x as f64, y as f64);
+                            let diff = (x - y).abs();
+                            if x.is_finite() && y.is_finite() && diff > 0.01 && diff > 0.005 * x.abs().max(y.abs()) {
+                                out.push(format!("{label}: {} {x} vs {y} (rollup)", stringify!($field)));
+                            }
+                        }
+                    )+
+                }
+            };
+        }
+        let compare_points = with_point_metrics!(compare! {});
+        let label = |c: Option<u32>| c.map_or_else(|| "open loop".to_owned(), |c| format!("concurrency {c}"));
+        let mut out = Vec::new();
+        let open = |r: &ProfilerResults| r.points.iter().filter(|p| p.concurrency.is_none()).count();
+        let single_open = open(self) == 1 && open(rollup) == 1;
+        for a in &self.points {
+            if a.concurrency.is_none() && !single_open {
+                continue;
+            }
+            match rollup.points.iter().find(|b| b.concurrency == a.concurrency) {
+                Some(b) => compare_points(a, b, &mut out, &label(a.concurrency)),
+                None => out.push(format!("{} is not in the rollup", label(a.concurrency))),
+            }
+        }
+        for b in rollup.points.iter().filter(|b| b.concurrency.is_some()) {
+            if !self.points.iter().any(|a| a.concurrency == b.concurrency) {
+                out.push(format!("{} is only in the rollup", label(b.concurrency)));
+            }
+        }
+        out
+    }
+
     /// Concurrencies that have a result, ascending.
     pub fn concurrencies(&self) -> Vec<u32> {
         let mut c: Vec<u32> = self.points.iter().filter_map(|p| p.concurrency).collect();
@@ -296,6 +420,38 @@ mod tests {
         let p = BenchmarkPoint { total_input_tokens: Some(5000), duration: Some(10.0), ..Default::default() };
         assert_eq!(p.input_tps(), Some(500.0));
         assert_eq!(BenchmarkPoint::default().input_tps(), None);
+    }
+
+    #[test]
+    fn optional_columns_are_left_out_only_when_null_everywhere() {
+        let mut results = ProfilerResults {
+            source: Some(ResultSource::Rollup),
+            points: vec![BenchmarkPoint {
+                concurrency: Some(4),
+                output_tps: Some(1.5),
+                ..Default::default()
+            }],
+            warnings: vec![],
+        };
+        let json = serde_json::to_value(&results).unwrap();
+        assert_eq!(json["source"], "rollup");
+        assert_eq!(json["peak_output_tps"], serde_json::json!([null]), "a contract column is always there");
+        assert!(json.get("error_count").is_none() && json.get("gpu_power_w").is_none());
+        assert_eq!(serde_json::from_value::<ProfilerResults>(json).unwrap(), results);
+        results.points.push(BenchmarkPoint {
+            concurrency: Some(8),
+            error_count: Some(3),
+            ..Default::default()
+        });
+        let json = serde_json::to_value(&results).unwrap();
+        assert_eq!(json["error_count"], serde_json::json!([null, 3]));
+        assert_eq!(serde_json::from_value::<ProfilerResults>(json).unwrap(), results);
+        for name in OPTIONAL_COLUMNS {
+            assert!(BenchmarkPoint::METRIC_NAMES.contains(name), "{name}");
+        }
+        // A column of the wrong length is an error, not a silent shift.
+        let bad = serde_json::json!({"source": "json", "concurrency_values": [1, 2], "error_count": [1]});
+        assert!(serde_json::from_value::<ProfilerResults>(bad).is_err());
     }
 
     #[test]

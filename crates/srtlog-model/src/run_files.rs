@@ -124,6 +124,17 @@ pub fn mtime_ns(t: SystemTime) -> i128 {
 /// Where SRT-SLURM writes `benchmark.out`: `logs/`, or the run root in the legacy layout.
 pub const BENCHMARK_OUT_PATHS: [&str; 2] = ["logs/benchmark.out", "benchmark.out"];
 
+/// Where srt-slurm's postprocess writes its rollup, in preference order: the JSON before the
+/// CSV (it has more columns), `logs/` before the run root, and the older `rollup.json` last.
+pub const ROLLUP_PATHS: [&str; 6] = [
+    "logs/benchmark-rollup.json",
+    "benchmark-rollup.json",
+    "logs/benchmark-rollup.csv",
+    "benchmark-rollup.csv",
+    "logs/rollup.json",
+    "rollup.json",
+];
+
 /// The listing of one run directory: its entries, sorted by path, and the directory they are in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunFiles {
@@ -193,6 +204,11 @@ impl RunFiles {
     /// `logs/benchmark.out`, else `benchmark.out` at the run root (legacy layout), if listed as a file.
     pub fn benchmark_out(&self) -> Option<&FileEntry> {
         BENCHMARK_OUT_PATHS.iter().find_map(|p| self.get(p).filter(|e| e.is_file()))
+    }
+
+    /// The run's rollup file (the first of [`ROLLUP_PATHS`] that is a file), if any.
+    pub fn rollup(&self) -> Option<&FileEntry> {
+        ROLLUP_PATHS.iter().find_map(|p| self.get(p).filter(|e| e.is_file()))
     }
 }
 

@@ -64,6 +64,53 @@ pub struct AiperfExport {
     pub fixed_schedule: bool,
     /// The layout the metrics were read from.
     pub layout: Layout,
+    /// `schema_version` (absent in the oldest flat files and in the `records` layout).
+    pub schema_version: Option<String>,
+    /// `error_summary`: (code, type, message, count) per kind of failure.
+    pub errors: Vec<ErrorKind>,
+    /// The summary of `telemetry_data`, when the export carries GPU telemetry.
+    pub telemetry: Option<TelemetrySummary>,
+}
+
+/// One entry of aiperf's `error_summary`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorKind {
+    /// HTTP-like code (`499`), when given.
+    pub code: Option<i64>,
+    /// Error type (`RequestCancellationError`), when given.
+    pub kind: Option<String>,
+    /// The message.
+    pub message: String,
+    /// How many requests failed so.
+    pub count: u64,
+}
+
+/// What `telemetry_data` says of the GPUs over the run, summed or averaged over every GPU of
+/// every endpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TelemetrySummary {
+    /// GPUs with metrics.
+    pub gpus: u64,
+    /// Sum over GPUs of the mean power (W), when every GPU has `gpu_power_usage`.
+    pub power_w: Option<f64>,
+    /// Sum over GPUs of the energy counter's rise, `max − min` (J), when every GPU has it.
+    pub energy_j: Option<f64>,
+    /// Mean over GPUs of the mean utilization (%), when every GPU has it.
+    pub utilization_pct: Option<f64>,
+}
+
+/// Tags older aiperf used for metrics that newer versions spell out (the `records` layout of
+/// Oct 2025 has `ttft` and `ttst`), and the renamed prefill throughput.
+const TAG_ALIASES: [(&str, &str); 4] = [
+    ("ttft", "time_to_first_token"),
+    ("ttst", "time_to_second_token"),
+    ("ttfo", "time_to_first_output_token"),
+    ("prefill_throughput", "prefill_throughput_per_user"),
+];
+
+/// The current name of a metric tag.
+fn canonical_tag(tag: String) -> String {
+    TAG_ALIASES.iter().find(|(old, _)| *old == tag).map_or(tag, |(_, new)| (*new).to_owned())
 }
 
 /// A top-level value that is a metric when it is an object with a string `unit`.
@@ -176,19 +223,13 @@ impl<'de> Visitor<'de> for ExportVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AiperfExport, A::Error> {
-        let mut export = AiperfExport {
-            metrics: BTreeMap::new(),
-            concurrency: None,
-            request_rate: None,
-            fixed_schedule: false,
-            layout: Layout::Flat,
-        };
+        let mut export = AiperfExport::empty(Layout::Flat);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "records" => {
                     export.layout = Layout::Records;
                     for (tag, metric) in map.next_value::<Records>()?.0 {
-                        export.metrics.entry(tag).or_insert(metric);
+                        export.metrics.entry(canonical_tag(tag)).or_insert(metric);
                     }
                 }
                 "input_config" => {
@@ -197,12 +238,23 @@ impl<'de> Visitor<'de> for ExportVisitor {
                         apply_input_config(&config, &mut export);
                     }
                 }
-                "telemetry_data" | "error_summary" => {
+                "schema_version" => export.schema_version = map.next_value::<LenientString>()?.0,
+                "error_summary" => {
+                    let summary: Option<serde_json::Value> = map.next_value()?;
+                    export.errors = summary.as_ref().map(error_kinds).unwrap_or_default();
+                }
+                "telemetry_data" => {
+                    let data: Option<serde_json::Value> = map.next_value()?;
+                    export.telemetry = data.as_ref().and_then(telemetry_summary);
+                }
+                // Warm-up requests only (schema ≥ 1.4): the top-level metrics are the profiling
+                // phase's, and the warm-up is not a result.
+                "warmup_metrics" | "run_info" | "branch_stats" => {
                     map.next_value::<IgnoredAny>()?;
                 }
                 _ => {
                     if let Some((_, metric)) = map.next_value::<MaybeMetric>()?.0 {
-                        export.metrics.insert(key, metric);
+                        export.metrics.insert(canonical_tag(key), metric);
                     }
                 }
             }
@@ -211,15 +263,105 @@ impl<'de> Visitor<'de> for ExportVisitor {
     }
 }
 
+impl AiperfExport {
+    /// An export with no metric yet.
+    pub fn empty(layout: Layout) -> Self {
+        AiperfExport {
+            metrics: BTreeMap::new(),
+            concurrency: None,
+            request_rate: None,
+            fixed_schedule: false,
+            layout,
+            schema_version: None,
+            errors: Vec::new(),
+            telemetry: None,
+        }
+    }
+}
+
+/// `error_summary`: `[{"error_details": {"code", "type", "message"}, "count"}]`.
+fn error_kinds(summary: &serde_json::Value) -> Vec<ErrorKind> {
+    let Some(list) = summary.as_array() else { return Vec::new() };
+    list.iter()
+        .map(|e| {
+            let details = e.get("error_details");
+            let field = |k: &str| details.and_then(|d| d.get(k));
+            ErrorKind {
+                code: field("code").and_then(serde_json::Value::as_i64),
+                kind: field("type").and_then(serde_json::Value::as_str).map(str::to_owned),
+                message: field("message").and_then(serde_json::Value::as_str).unwrap_or("").to_owned(),
+                count: e.get("count").and_then(serde_json::Value::as_u64).unwrap_or(0),
+            }
+        })
+        .collect()
+}
+
+/// A GPU metric's name without the vendor prefix schema 1.5 may add (`nvidia_gpu_power_usage`).
+fn gpu_metric<'a>(metrics: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    metrics.get(name).or_else(|| ["nvidia_", "amd_"].iter().find_map(|p| metrics.get(format!("{p}{name}"))))
+}
+
+/// Factor from an energy unit to joules.
+fn energy_to_j(unit: &str) -> Option<f64> {
+    match unit.trim() {
+        "J" | "j" => Some(1.0),
+        "kJ" => Some(1e3),
+        "MJ" => Some(1e6),
+        "mJ" => Some(1e-3),
+        _ => None,
+    }
+}
+
+/// `telemetry_data.endpoints.<host>.gpus.<gpu>.metrics`: summed power and energy, mean
+/// utilization. A sum is given only when every GPU has the metric in a known unit.
+fn telemetry_summary(data: &serde_json::Value) -> Option<TelemetrySummary> {
+    let endpoints = data.get("endpoints")?.as_object()?;
+    let gpus: Vec<&serde_json::Value> = endpoints
+        .values()
+        .filter_map(|e| e.get("gpus").and_then(serde_json::Value::as_object))
+        .flat_map(|g| g.values())
+        .filter_map(|g| g.get("metrics"))
+        .collect();
+    if gpus.is_empty() {
+        return None;
+    }
+    let stat = |m: &serde_json::Value, k: &str| m.get(k).and_then(serde_json::Value::as_f64);
+    let all = |f: &dyn Fn(&serde_json::Value) -> Option<f64>| gpus.iter().map(|m| f(m)).sum::<Option<f64>>();
+    let power_w = all(&|m| {
+        let p = gpu_metric(m, "gpu_power_usage")?;
+        (p.get("unit").and_then(serde_json::Value::as_str) == Some("W")).then(|| stat(p, "avg")).flatten()
+    });
+    let energy_j = all(&|m| {
+        let e = gpu_metric(m, "energy_consumption")?;
+        let f = energy_to_j(e.get("unit").and_then(serde_json::Value::as_str)?)?;
+        Some((stat(e, "max")? - stat(e, "min")?) * f)
+    });
+    let utilization = all(&|m| {
+        let u = gpu_metric(m, "gpu_utilization")?;
+        (u.get("unit").and_then(serde_json::Value::as_str) == Some("%")).then(|| stat(u, "avg")).flatten()
+    });
+    #[allow(clippy::cast_precision_loss)]
+    let n = gpus.len() as f64;
+    Some(TelemetrySummary {
+        gpus: gpus.len() as u64,
+        power_w: power_w.and_then(finite),
+        energy_j: energy_j.and_then(finite),
+        utilization_pct: utilization.map(|u| u / n).and_then(finite),
+    })
+}
+
 fn apply_input_config(config: &serde_json::Value, export: &mut AiperfExport) {
+    // Old exports: `loadgen.concurrency`; the phases-based config of newer aiperf:
+    // `phases.profiling.concurrency`.
     let loadgen = config.get("loadgen");
-    export.concurrency = loadgen
-        .and_then(|l| l.get("concurrency"))
+    let profiling = config.get("phases").and_then(|p| p.get("profiling"));
+    let setting = |key: &str| loadgen.and_then(|l| l.get(key)).or_else(|| profiling.and_then(|p| p.get(key)));
+    export.concurrency = setting("concurrency")
         .and_then(serde_json::Value::as_f64)
         .and_then(as_count)
-        .and_then(|c| u32::try_from(c).ok());
-    export.request_rate =
-        loadgen.and_then(|l| l.get("request_rate")).and_then(serde_json::Value::as_f64).and_then(finite);
+        .and_then(|c| u32::try_from(c).ok())
+        .filter(|c| *c > 0);
+    export.request_rate = setting("request_rate").and_then(serde_json::Value::as_f64).and_then(finite);
     let input = config.get("input");
     let fixed =
         input.and_then(|i| i.get("fixed_schedule")).and_then(serde_json::Value::as_bool).unwrap_or(false);
@@ -275,9 +417,10 @@ fn is_count_unit(unit: &str) -> bool {
     matches!(unit.trim().to_ascii_lowercase().as_str(), "requests" | "tokens" | "count" | "")
 }
 
-/// The four latency metrics and the sa-bench column each fills.
-const LATENCY_MAP: [(&str, &str); 4] = [
+/// The latency metrics and the column family each fills.
+const LATENCY_MAP: [(&str, &str); 5] = [
     ("time_to_first_token", "ttft"),
+    ("time_to_first_output_token", "ttfo"),
     ("inter_token_latency", "tpot"),
     ("inter_chunk_latency", "itl"),
     ("request_latency", "e2el"),
@@ -320,7 +463,10 @@ pub fn to_point(export: &AiperfExport, warnings: &mut Vec<String>) -> BenchmarkP
                 ("p50", "e2el") => &mut p.median_e2el_ms,
                 ("p99", "e2el") => &mut p.p99_e2el_ms,
                 ("std", "e2el") => &mut p.std_e2el_ms,
-                ("count", _) => continue,
+                ("avg", "ttfo") => &mut p.mean_ttfo_ms,
+                ("p50", "ttfo") => &mut p.median_ttfo_ms,
+                ("p99", "ttfo") => &mut p.p99_ttfo_ms,
+                ("count" | "sum", _) => continue,
                 _ => {
                     p.other_metrics.insert(format!("{stat}_{short}_ms"), v);
                     continue;
@@ -360,6 +506,72 @@ pub fn to_point(export: &AiperfExport, warnings: &mut Vec<String>) -> BenchmarkP
     p.completed = count("request_count", &mut used);
     let errors = count("error_request_count", &mut used);
     p.num_prompts = p.completed.map(|c| c.saturating_add(errors.unwrap_or(0)));
+    p.error_count = errors;
+    p.good_completed = count("good_request_count", &mut used);
+    p.total_reasoning_tokens = count("total_reasoning_tokens", &mut used);
+
+    // Prefill throughput per user (ISL / TTFT per request); older aiperf called it
+    // `prefill_throughput` (canonicalised on reading).
+    if let Some(metric) = export.metrics.get("prefill_throughput_per_user") {
+        used.push("prefill_throughput_per_user");
+        match rate_to_per_s(&unit_of(metric)) {
+            Some(f) => {
+                for (stat, value) in &metric.stats {
+                    match stat.as_str() {
+                        "avg" => p.mean_prefill_tps_per_user = Some(value * f),
+                        "p50" => p.median_prefill_tps_per_user = Some(value * f),
+                        "count" | "sum" => {}
+                        _ => {
+                            p.other_metrics.insert(format!("prefill_throughput_per_user_{stat}"), value * f);
+                        }
+                    }
+                }
+            }
+            None => warnings.push(format!(
+                "prefill_throughput_per_user: unknown rate unit {:?}, metric skipped",
+                unit_of(metric)
+            )),
+        }
+    }
+
+    // The measurement window: first request sent, last response received (epoch, in the
+    // metric's unit; aiperf writes `ns`). A `datetime` string is not an instant without a zone.
+    let instant = |tag: &str| -> Option<f64> {
+        let metric = export.metrics.get(tag)?;
+        // Divided in one step, so that epoch nanoseconds keep their microseconds.
+        let per_s = 1000.0 / time_to_ms(&unit_of(metric))?;
+        metric.stats.get("avg").map(|v| v / per_s.round()).and_then(finite)
+    };
+    p.window_start_unix = instant("min_request_timestamp");
+    p.window_end_unix = instant("max_response_timestamp");
+
+    // GPU telemetry: aiperf's own profiling-window totals when it computed them (the
+    // `nvidia_` names since schema 1.5), else the per-GPU summary of `telemetry_data`.
+    let derived_total = |names: [&'static str; 2], unit: &str, used: &mut Vec<&str>| -> Option<f64> {
+        names.iter().find_map(|tag| {
+            let metric = export.metrics.get(*tag).filter(|m| unit_of(m) == unit)?;
+            used.push(tag);
+            metric.stats.get("avg").copied()
+        })
+    };
+    let telemetry = export.telemetry.unwrap_or_default();
+    p.telemetry_gpus = export.telemetry.map(|t| t.gpus);
+    p.gpu_power_w =
+        derived_total(["nvidia_total_gpu_power", "total_gpu_power"], "W", &mut used).or(telemetry.power_w);
+    p.gpu_energy_j =
+        derived_total(["nvidia_total_gpu_energy", "total_gpu_energy"], "J", &mut used).or(telemetry.energy_j);
+    p.gpu_utilization_pct = telemetry.utilization_pct;
+
+    // The error summary is text, so it goes where the run's other problems are told.
+    for e in &export.errors {
+        let head: Vec<String> = e.code.map(|c| c.to_string()).into_iter().chain(e.kind.clone()).collect();
+        let what = match (head.is_empty(), e.message.is_empty()) {
+            (false, false) => format!("{}: {}", head.join(" "), e.message),
+            (false, true) => head.join(" "),
+            (true, _) => e.message.clone(),
+        };
+        warnings.push(format!("{} failed request(s): {what}", e.count));
+    }
     p.total_input_tokens = count("total_isl", &mut used);
     let total_osl = count("total_osl", &mut used);
     let total_output = count("total_output_tokens", &mut used);
@@ -406,16 +618,60 @@ static ARTIFACT_TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"_(?P<date>\d{8})_(?P<time>\d{6})$").unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
-/// Where aiperf artifact directories are: `logs/artifacts/` (and `artifacts/` at the run root).
+/// Where aiperf artifact directories are: `logs/artifacts/` (and `artifacts/` at the run root)
+/// for aiperf-bench, trace-replay, mooncake-router and aiperf (`conc_<C>/`), and the agentic
+/// harness's `logs/agentic/conc_<C>/aiperf_artifacts/`.
 const ARTIFACT_BASES: [&str; 2] = ["logs/artifacts", "artifacts"];
 
-/// Artifact directories holding an export, by base and then by name.
+/// The agentic harness's result directory (`agentic/conc_<C>/aiperf_artifacts/`).
+const AGENTIC_BASE: &str = "logs/agentic";
+
+/// Whether a directory is a warm-up: aiperf-bench's and trace-replay's `artifacts/warmup/`.
+fn is_warmup_dir(dir: &str) -> bool {
+    dir.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case("warmup") || n.starts_with("warmup_"))
+}
+
+/// `_c<C>_` (aiperf-bench, trace-replay) or `conc_<C>` (aiperf, agentic) in a directory path:
+/// the concurrency the directory was named for.
+static DIR_CONCURRENCY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|/)conc_(?P<a>\d+)(?:/|$)|_c(?P<b>\d+)_\d{8}_\d{6}(?:/|$)")
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
+/// The concurrency a directory's name gives, if any.
+pub fn dir_concurrency(dir: &str) -> Option<u32> {
+    let c = DIR_CONCURRENCY.captures(dir)?;
+    c.name("a").or_else(|| c.name("b"))?.as_str().parse().ok().filter(|c| *c > 0)
+}
+
+/// Whether a directory is named by srt-slurm (a `_YYYYMMDD_HHMMSS` suffix or `conc_<C>`), as
+/// opposed to aiperf's default `<model>-openai-chat-concurrency<N>`, where mooncake-router's
+/// warm-up lands.
+fn is_named_dir(dir: &str) -> bool {
+    has_timestamp(dir) || DIR_CONCURRENCY.is_match(dir)
+}
+
+/// Artifact directories holding an export, by base and then by name (warm-ups included).
 pub fn artifact_dirs(files: &RunFiles) -> Vec<&str> {
+    let agentic = files
+        .children(AGENTIC_BASE)
+        .filter(|d| d.is_dir())
+        .flat_map(|conc| {
+            let artifacts = join_path(&conc.path, "aiperf_artifacts");
+            // The export sits in `aiperf_artifacts/` or one directory below it.
+            // The listing's own copy of the path, so that its children borrow the listing only.
+            let Some(artifacts) = files.get(&artifacts).map(|e| e.path.as_str()) else { return Vec::new() };
+            let mut found = vec![artifacts];
+            found.extend(files.children(artifacts).filter(|d| d.is_dir()).map(|d| d.path.as_str()));
+            found
+        })
+        .collect::<Vec<_>>();
     ARTIFACT_BASES
         .iter()
         .flat_map(|base| files.children(base))
-        .filter(|d| files.is_file(&join_path(&d.path, EXPORT_FILE)))
         .map(|d| d.path.as_str())
+        .chain(agentic)
+        .filter(|d| files.is_file(&join_path(d, EXPORT_FILE)))
         .collect()
 }
 
@@ -433,55 +689,93 @@ fn artifact_sort_key(dir: &str, export_mtime_ns: Option<i128>) -> (bool, String,
     (stamp.is_some(), stamp.unwrap_or_default(), export_mtime_ns, dir)
 }
 
-/// The files of a run's aiperf results, chosen from its listing: the export of the newest
-/// artifact directory (by name suffix, else by the export's mtime) is read, every export is
-/// considered, and the other timestamped directories beside the newest are noted.
+/// The files of a run's aiperf results, chosen from its listing: the export of every measured
+/// artifact directory, oldest first (by name timestamp, then the export's mtime), so that of two
+/// exports for one concurrency [`parse_results`] keeps the later.
+///
+/// Warm-ups are left out: `warmup/` directories always, and aiperf's default-named
+/// directories (mooncake-router's warm-up has no `--artifact-dir`) whenever a directory named by
+/// srt-slurm (`_YYYYMMDD_HHMMSS`, `conc_<C>`) exists. Every export, warm-ups included, is
+/// considered: a new one can change what is read.
 pub fn select(files: &RunFiles) -> ResultSources {
     let mut sources = ResultSources::new(files);
     let dirs = artifact_dirs(files);
     let export_of = |dir: &str| join_path(dir, EXPORT_FILE);
-    let newest = dirs
-        .iter()
-        .copied()
-        .max_by_key(|d| artifact_sort_key(d, files.get(&export_of(d)).map(|e| e.mtime_ns)));
-    if let Some(dir) = newest {
-        // Other timestamped runs of the same job are worth a note; the warm-up's default
-        // directory (no timestamp) is expected and not mentioned.
-        let others: Vec<&str> = dirs
-            .iter()
-            .copied()
-            .filter(|d| *d != dir && parent_of(d) == parent_of(dir) && has_timestamp(d))
-            .collect();
-        if !others.is_empty() {
-            sources.notes.push(format!(
-                "read the newest aiperf artifact directory {dir}, ignored {}",
-                others.join(", ")
-            ));
-        }
-        sources.result_dir = Some(dir.to_owned());
-        sources.result_files = vec![export_of(dir)];
-    }
+    let any_named = dirs.iter().any(|d| !is_warmup_dir(d) && is_named_dir(d));
+    // Warm-ups are expected in every such run, so leaving them out is not worth a warning.
+    let mut measured: Vec<&str> =
+        dirs.iter().copied().filter(|d| !is_warmup_dir(d) && (!any_named || is_named_dir(d))).collect();
+    measured.sort_by_key(|d| artifact_sort_key(d, files.get(&export_of(d)).map(|e| e.mtime_ns)));
+    sources.result_dir = match measured.as_slice() {
+        [] => None,
+        [one] => Some((*one).to_owned()),
+        [.., last] => Some(parent_of(last).to_owned()),
+    };
+    sources.result_files = measured.iter().map(|d| export_of(d)).collect();
     sources.considered = dirs.iter().map(|d| export_of(d)).collect();
     sources
 }
 
-/// Parses the export chosen by [`select`] (the first item of `bytes`). Paths in the result are
-/// relative to the run directory; no export is `Ok` without points.
+/// Parses the exports chosen by [`select`]: one point per concurrency (from the export's
+/// `input_config`, else the directory name; none for a fixed-schedule replay). Of two exports
+/// for one concurrency the later read wins, with a warning naming both. A damaged export is a
+/// warning when another one is usable, else the error. No export is `Ok` without points.
 pub fn parse_results(
     sources: &ResultSources,
     bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
 ) -> Result<ProfilerResults, ParseError> {
-    let Some(source) = bytes.next() else { return Ok(ProfilerResults::default()) };
-    let path = sources.full_path(source.path);
-    let bytes = source.bytes.map_err(|e| ParseError::io(&path, e))?;
-    let export = parse_export(&bytes).map_err(|message| ParseError::invalid(&path, message))?;
-    let rel = source.path.to_owned();
     let mut warnings = sources.notes.clone();
-    let mut metric_warnings = Vec::new();
-    let mut point = to_point(&export, &mut metric_warnings);
-    warnings.extend(metric_warnings.into_iter().map(|w| format!("{rel}: {w}")));
-    point.source_file = Some(rel);
-    Ok(ProfilerResults { source: Some(ResultSource::Json), points: vec![point], warnings })
+    let mut failures = Vec::new();
+    let mut points: Vec<BenchmarkPoint> = Vec::new();
+    for source in bytes {
+        let rel = source.path.to_owned();
+        let path = sources.full_path(&rel);
+        let export = match source.bytes {
+            Err(e) => Err(ParseError::io(&path, e)),
+            Ok(bytes) => parse_export(&bytes).map_err(|message| ParseError::invalid(&path, message)),
+        };
+        let export = match export {
+            Ok(export) => export,
+            Err(err) => {
+                warnings.push(format!("{rel}: skipped: {err}"));
+                failures.push(err);
+                continue;
+            }
+        };
+        let mut metric_warnings = Vec::new();
+        let mut point = to_point(&export, &mut metric_warnings);
+        if point.concurrency.is_none() && !export.fixed_schedule {
+            point.concurrency = dir_concurrency(parent_of(&rel));
+        }
+        warnings.extend(metric_warnings.into_iter().map(|w| format!("{rel}: {w}")));
+        point.source_file = Some(rel);
+        if let Some(old) = points.iter_mut().find(|p| p.concurrency == point.concurrency) {
+            let c = point.concurrency.map_or_else(|| "none (open loop)".to_owned(), |c| c.to_string());
+            warnings.push(format!(
+                "duplicate aiperf exports for concurrency {c}: kept the newer {}, ignored {}",
+                point.source_file.as_deref().unwrap_or(""),
+                old.source_file.as_deref().unwrap_or("")
+            ));
+            *old = point;
+        } else {
+            points.push(point);
+        }
+    }
+    if points.is_empty() && !failures.is_empty() {
+        return Err(if failures.len() == 1 {
+            failures.remove(0)
+        } else {
+            let dir = sources.result_dir.as_deref().unwrap_or("");
+            ParseError::invalid(
+                sources.full_path(dir),
+                format!("no usable aiperf export: {}", warnings.join("; ")),
+            )
+        });
+    }
+    let source = (!points.is_empty()).then_some(ResultSource::Json);
+    let mut results = ProfilerResults { source, points, warnings };
+    results.sort();
+    Ok(results)
 }
 
 /// Removes ANSI escape sequences (`ESC [ ... letter`).
@@ -670,13 +964,7 @@ pub fn parse_console_output(text: &str) -> ProfilerResults {
         return results;
     };
     if let Some((_, concurrency, metrics)) = tables.into_iter().rfind(|t| t.0 == best) {
-        let export = AiperfExport {
-            metrics,
-            concurrency,
-            request_rate: None,
-            fixed_schedule: false,
-            layout: Layout::Console,
-        };
+        let export = AiperfExport { metrics, concurrency, ..AiperfExport::empty(Layout::Console) };
         let mut warnings = Vec::new();
         results.points.push(to_point(&export, &mut warnings));
         results.warnings = warnings;
@@ -722,7 +1010,8 @@ mod tests {
         assert_eq!(export.concurrency, None);
         let mut w = Vec::new();
         let p = to_point(&export, &mut w);
-        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(w, ["2 failed request(s): 500"]);
+        assert_eq!((p.error_count, p.good_completed), (Some(2), None));
         assert_eq!(p.concurrency, None);
         assert_eq!(
             (p.mean_ttft_ms, p.median_ttft_ms, p.p99_ttft_ms, p.std_ttft_ms),
@@ -749,6 +1038,141 @@ mod tests {
         assert_eq!(p.other_metrics.get("time_to_second_token_avg_ms"), Some(&30.0));
         assert_eq!(p.other_metrics.get("output_token_throughput_per_user_avg"), Some(&83.3));
         assert!(!p.other_metrics.keys().any(|k| k.contains("timestamp")));
+    }
+
+    /// One export per schema version (FORMATS-2 §2.1), each with what that version added:
+    /// 1.0 the plain stats, 1.1 `count`/`sum`, 1.2 `run_info`, 1.3 its ids and `cli_command`,
+    /// 1.4 `warmup_metrics` (not a result), 1.5 `nvidia_*` energy metrics and per-GPU `platform`.
+    #[test]
+    fn every_schema_version() {
+        let body = |version: &str, extra: &str| {
+            format!(
+                r#"{{"schema_version": "{version}", "aiperf_version": "0.4.0", "benchmark_id": "b-1",
+                "time_to_first_token": {{"unit": "ms", "avg": 212.4, "p50": 201.0, "p99": 410.2, "min": 150.1, "max": 455.0, "std": 40.3{counts}}},
+                "request_throughput": {{"unit": "requests/sec", "avg": 11.8}},
+                "request_count": {{"unit": "requests", "avg": 640.0}},
+                "error_request_count": {{"unit": "requests", "avg": 3.0}},
+                "good_request_count": {{"unit": "requests", "avg": 600.0}},
+                "goodput": {{"unit": "requests/sec", "avg": 11.06}},
+                "min_request_timestamp": {{"unit": "ns", "avg": 1785579123123456000}},
+                "max_response_timestamp": {{"unit": "ns", "avg": 1785579187654321000}},
+                "input_config": {{"loadgen": {{"concurrency": 64}}}},
+                "error_summary": [{{"error_details": {{"code": 500, "type": "ServerError", "message": "boom"}}, "count": 3}}],
+                "was_cancelled": false, "start_time": "2026-08-01T10:12:03.123456", "end_time": "2026-08-01T10:13:07.654321"{extra}}}"#,
+                counts = if version == "1.0" { "" } else { r#", "count": 640, "sum": 135936.0"# },
+            )
+        };
+        let run_info = r#", "run_info": {"random_seed": 42, "trial": 0, "run_label": null}"#;
+        let run_info_13 = r#", "run_info": {"random_seed": 42, "benchmark_id": "b-1", "sweep_id": null, "cli_command": "aiperf profile --concurrency 64"}"#;
+        let warmup = r#", "warmup_metrics": {"request_count": {"unit": "requests", "avg": 64.0}, "time_to_first_token": {"unit": "ms", "avg": 950.0}}"#;
+        let nvidia = r#", "nvidia_total_gpu_power": {"unit": "W", "avg": 5600.5}, "nvidia_total_gpu_energy": {"unit": "J", "avg": 358428.0},
+            "nvidia_energy_per_output_token": {"unit": "mJ/token", "avg": 4.2},
+            "telemetry_data": {"summary": {}, "endpoints": {"n1:9401": {"gpus": {"gpu_0": {"gpu_index": 0, "platform": "nvidia", "metrics": {"gpu_power_usage": {"unit": "W", "avg": 700.0}, "gpu_utilization": {"unit": "%", "avg": 90.0}}}}}}}"#;
+        for (version, extra) in [
+            ("1.0", String::new()),
+            ("1.1", String::new()),
+            ("1.2", run_info.to_owned()),
+            ("1.3", run_info_13.to_owned()),
+            ("1.4", format!("{run_info_13}{warmup}")),
+            ("1.5", format!("{run_info_13}{warmup}{nvidia}")),
+        ] {
+            let export = parse_export(body(version, &extra).as_bytes()).unwrap();
+            assert_eq!(export.schema_version.as_deref(), Some(version));
+            let mut w = Vec::new();
+            let p = to_point(&export, &mut w);
+            assert_eq!(w, ["3 failed request(s): 500 ServerError: boom"], "{version}");
+            assert_eq!(p.concurrency, Some(64), "{version}");
+            assert_eq!(
+                (p.mean_ttft_ms, p.median_ttft_ms, p.p99_ttft_ms),
+                (Some(212.4), Some(201.0), Some(410.2))
+            );
+            assert_eq!(
+                (p.completed, p.error_count, p.num_prompts, p.good_completed),
+                (Some(640), Some(3), Some(643), Some(600))
+            );
+            assert_eq!((p.request_throughput, p.request_goodput), (Some(11.8), Some(11.06)));
+            assert_eq!(
+                (p.window_start_unix, p.window_end_unix),
+                (Some(1_785_579_123.123_456), Some(1_785_579_187.654_321))
+            );
+            assert!(
+                !p.other_metrics.keys().any(|k| k.contains("sum") || k.contains("count_")),
+                "{version}: {:?}",
+                p.other_metrics
+            );
+            assert!(
+                !p.other_metrics.keys().any(|k| k.starts_with("warmup")),
+                "{version}: warm-up is no result"
+            );
+            if version == "1.5" {
+                assert_eq!(
+                    (p.gpu_power_w, p.gpu_energy_j),
+                    (Some(5600.5), Some(358_428.0)),
+                    "aiperf's totals win"
+                );
+                assert_eq!((p.telemetry_gpus, p.gpu_utilization_pct), (Some(1), Some(90.0)));
+                assert_eq!(p.other_metrics.get("nvidia_energy_per_output_token_avg"), Some(&4.2));
+                assert!(!p.other_metrics.contains_key("nvidia_total_gpu_power_avg"));
+            } else {
+                assert_eq!((p.gpu_power_w, p.telemetry_gpus), (None, None), "{version}");
+            }
+        }
+    }
+
+    #[test]
+    fn phases_config_and_directory_concurrency() {
+        let export = parse_export(
+            br#"{"request_count": {"unit": "requests", "avg": 8}, "input_config": {"phases": {"profiling": {"concurrency": 16}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(export.concurrency, Some(16));
+        assert_eq!(dir_concurrency("logs/artifacts/conc_8"), Some(8));
+        assert_eq!(dir_concurrency("logs/agentic/conc_32/aiperf_artifacts/sub"), Some(32));
+        assert_eq!(dir_concurrency("logs/artifacts/Qwen3-32B_isl1024_osl128_c64_20260101_120000"), Some(64));
+        assert_eq!(dir_concurrency("logs/artifacts/DeepSeek-R1_trace_c4_20260101_120000"), Some(4));
+        assert_eq!(dir_concurrency("logs/artifacts/Qwen-openai-chat-concurrency10"), None);
+        assert_eq!(dir_concurrency("logs/artifacts/conc_0"), None);
+    }
+
+    #[test]
+    fn select_keeps_one_directory_per_run_and_skips_warmups() {
+        let files = RunFiles::new(
+            "/r",
+            [
+                "logs/artifacts/warmup",
+                "logs/artifacts/M_isl1_osl1_c4_20260101_120000",
+                "logs/artifacts/M_isl1_osl1_c8_20260101_120000",
+                "logs/artifacts/M-openai-chat-concurrency10",
+                "logs/agentic/conc_2/aiperf_artifacts",
+                "logs/agentic/conc_3/aiperf_artifacts/run",
+            ]
+            .iter()
+            .flat_map(|d| {
+                let mut v = vec![srtlog_model::FileEntry::file(join_path(d, EXPORT_FILE), 1, 0)];
+                let mut dir: &str = d;
+                while !dir.is_empty() {
+                    v.push(srtlog_model::FileEntry::dir(dir, 0));
+                    dir = parent_of(dir);
+                }
+                v
+            })
+            .collect(),
+        );
+        let s = select(&files);
+        assert_eq!(
+            s.result_files,
+            [
+                "logs/agentic/conc_2/aiperf_artifacts/profile_export_aiperf.json",
+                "logs/agentic/conc_3/aiperf_artifacts/run/profile_export_aiperf.json",
+                "logs/artifacts/M_isl1_osl1_c4_20260101_120000/profile_export_aiperf.json",
+                "logs/artifacts/M_isl1_osl1_c8_20260101_120000/profile_export_aiperf.json",
+            ]
+        );
+        assert_eq!(
+            s.considered.len(),
+            6,
+            "warm-ups are considered: a new one changes nothing read, but is listed"
+        );
     }
 
     #[test]

@@ -1,21 +1,33 @@
-//! Benchmark-result parsers of srtlog: `sa-bench`, `mooncake-router` (aiperf), `prefix-replay`
-//! and `mlperf`, and the accuracy-eval parsers.
+//! Benchmark-result parsers of srtlog: `sa-bench`, the aiperf-based types (`mooncake-router`,
+//! `aiperf-bench`, `aiperf`, `trace-replay`, `agentic`), `prefix-replay` and `mlperf`, srt-slurm's
+//! rollups, and the accuracy-eval parsers.
 //!
 //! An SRT-SLURM job benchmarks its serving deployment with a client script whose results this
 //! crate turns into a [`ProfilerResults`] — one [`BenchmarkPoint`] per concurrency, sorted by
-//! concurrency — plus the client's [`BenchmarkLaunchCommand`]. Two parsers register themselves
+//! concurrency — plus the client's [`BenchmarkLaunchCommand`]. The parsers register themselves
 //! in `srtlog-model`'s registry with `inventory::submit!`; the loader finds them by the run's
 //! `benchmark.type` (or by [`BenchmarkParser::detect`] on `logs/benchmark.out`):
 //!
 //! - [`SaBenchParser`] (`sa-bench`): `benchmark_serving.py` result JSON files, one per
 //!   concurrency, in `sa-bench_isl_{isl}_osl_{osl}/`, `sa-bench_custom_<label>/` or the oldest
 //!   `vllm_isl_{isl}_osl_{osl}/` (inside `logs/` or beside it). Any `*.json` whose top-level object
-//!   has `max_concurrency` is a result, whatever its name; per-request arrays are skipped while
-//!   deserializing, never held ([`sa_bench`]). Fallback: the `Serving Benchmark Result` blocks of
+//!   has `max_concurrency` is a result, whatever its name, and so is each line of a `*.jsonl`
+//!   file (`--append-result`, SGLang's `bench_serving`); per-request arrays are skipped while
+//!   deserializing, never held ([`sa_bench`]). Open-loop results (`max_concurrency: null`) are
+//!   one point per request rate. Fallback: the `Serving Benchmark Result` blocks of
 //!   `benchmark.out`, warm-up blocks superseded by the measured ones ([`sa_bench_out`]).
-//! - [`MooncakeRouterParser`] (`mooncake-router`): aiperf's `profile_export_aiperf.json` in the
-//!   newest `logs/artifacts/*/` directory, flat (since Oct 2025) or `records` layout ([`aiperf`]).
-//!   Fallback: the `NVIDIA AIPerf | LLM Metrics` console table of `benchmark.out`.
+//! - [`MooncakeRouterParser`] (`mooncake-router`) and the [`AiperfParser`]s
+//!   ([`AIPERF_BENCH`], [`AIPERF`], [`TRACE_REPLAY`], [`AGENTIC`] with its alias `agentx`):
+//!   aiperf's `profile_export_aiperf.json` of every measured artifact directory —
+//!   `logs/artifacts/<model>_isl<I>_osl<O>_c<C>_<TS>/`, `<model>_trace_c<C>_<TS>/`,
+//!   `<model>_<workload>_<TS>/`, `conc_<C>/`, `logs/agentic/conc_<C>/aiperf_artifacts/[<sub>/]` —,
+//!   one point per concurrency (from the export's `input_config`, else the directory name), the
+//!   warm-ups left out (`warmup/`; aiperf's default-named directory beside named ones), every
+//!   `schema_version` 1.0–1.5 and the older `records` layout ([`aiperf`]). Fallback: the
+//!   `NVIDIA AIPerf | LLM Metrics` console tables of `benchmark.out` (aiperf-bench: its
+//!   sa-bench-style blocks, ITL dropped).
+//! - every parser reads srt-slurm's rollup (`benchmark-rollup.json` / `.csv`, `rollup.json`) as
+//!   the last fallback and as a cross-check of the result files ([`rollup`]).
 //! - [`PrefixReplayParser`] (`prefix-replay`): the measured `replay` wave of each
 //!   `prefix-replay-isl<I>-osl<O>-c<C>/results.json` ([`prefix_replay`]).
 //! - [`MlperfParser`] (`mlperf`): the performance runs of an mlperf `benchmark-rollup.json`,
@@ -59,8 +71,20 @@
 //! | `total_input_tokens` | `total_isl` | |
 //! | `total_output_tokens` | `total_osl`, else `total_output_tokens` | OSL counts every generated token (reasoning included), like sa-bench's output lengths |
 //! | `request_rate` | `input_config.loadgen.request_rate` | when set |
-//! | `concurrency` | `input_config.loadgen.concurrency` | when set; a fixed-schedule trace replay (`--fixed-schedule`, the mooncake workloads) is open-loop and has **no** concurrency: `None`, serialized as `null` in `concurrency_values` |
+//! | `concurrency` | `input_config.loadgen.concurrency` (newer: `phases.profiling.concurrency`), else the directory's `_c<C>_` / `conc_<C>` | a fixed-schedule trace replay (`--fixed-schedule`, the mooncake workloads) is open-loop and has **no** concurrency: `None`, serialized as `null` in `concurrency_values` |
+//! | `error_count` | `error_request_count` | failed requests; `error_summary` becomes one warning per kind (`11 failed request(s): 499 RequestCancellationError: …`) |
+//! | `good_completed` | `good_request_count` | only with `--goodput` |
+//! | `mean/median/p99_ttfo_ms` | `time_to_first_output_token` | first non-reasoning token |
+//! | `mean/median_prefill_tps_per_user` | `prefill_throughput_per_user` (older `prefill_throughput`) | ISL / TTFT per request |
+//! | `total_reasoning_tokens` | `total_reasoning_tokens` | part of `total_output_tokens` (OSL) |
+//! | `window_start_unix`, `window_end_unix` | `min_request_timestamp`, `max_response_timestamp` | epoch seconds; the naive `start_time`/`end_time` strings are not instants |
+//! | `gpu_power_w`, `gpu_energy_j` | `nvidia_total_gpu_power` / `total_gpu_power`, `nvidia_total_gpu_energy` / `total_gpu_energy` (aiperf's profiling-window totals), else the sums over `telemetry_data`'s GPUs of mean `gpu_power_usage` and of the `energy_consumption` counter's rise | |
+//! | `telemetry_gpus`, `gpu_utilization_pct` | `telemetry_data` | GPUs with metrics; mean of their mean `gpu_utilization` |
 //! | `other_metrics` | the remaining statistics | `p90_ttft_ms`, `min_e2el_ms`, ... for the mapped metrics; `<tag>_<stat>[_ms]` for the others (`time_to_second_token_avg_ms`, `output_token_throughput_per_user_avg`) |
+//!
+//! The old `records` layout's short tags (`ttft`, `ttst`) are read as the long ones.
+//! `warmup_metrics` (schema ≥ 1.4) is the warm-up's and not read: the top-level metrics are the
+//! profiling phase's.
 //!
 //! `peak_output_tps` has no aiperf counterpart and stays null. Statistics are mapped as
 //! `avg` → mean, `p50` → median, `p99` → p99, `std` → std. A metric whose unit is unknown is
@@ -123,6 +147,7 @@ pub mod common;
 pub mod launch;
 pub mod mlperf;
 pub mod prefix_replay;
+pub mod rollup;
 pub mod sa_bench;
 pub mod sa_bench_out;
 
@@ -141,8 +166,47 @@ pub struct SaBenchParser;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MooncakeRouterParser;
 
+/// A benchmark type whose client is aiperf and whose results are aiperf artifact directories
+/// (`aiperf-bench`, `aiperf`, `trace-replay`, `agentic`): the same export reader as
+/// [`MooncakeRouterParser`], one point per concurrency ([`aiperf::select`]). They differ only in
+/// what their `benchmark.out` holds.
+#[derive(Debug, Clone, Copy)]
+pub struct AiperfParser {
+    name: &'static str,
+    aliases: &'static [&'static str],
+    console: Console,
+}
+
+/// What an aiperf-based type prints to `benchmark.out`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Console {
+    /// aiperf's own `NVIDIA AIPerf | LLM Metrics` tables.
+    AiperfTable,
+    /// PR133's `format_results.py`: an sa-bench-style `Serving Benchmark Result` block per
+    /// concurrency, its "TPOT" rows aiperf's inter-token latency (a TPOT, so kept) and its "Mean
+    /// ITL" a formula of TTFT and TPOT (not a measurement, so dropped).
+    SaBenchBlock,
+}
+
+/// `aiperf-bench` (srt-slurm PR133): `logs/artifacts/<model>_isl<I>_osl<O>_c<C>_<TS>/`.
+pub static AIPERF_BENCH: AiperfParser =
+    AiperfParser { name: "aiperf-bench", aliases: &[], console: Console::SaBenchBlock };
+/// `aiperf` (srt-slurm PR275): `logs/artifacts/conc_<C>/`.
+pub static AIPERF: AiperfParser =
+    AiperfParser { name: "aiperf", aliases: &[], console: Console::AiperfTable };
+/// `trace-replay`: `logs/artifacts/<model>_trace_c<C>_<TS>/`.
+pub static TRACE_REPLAY: AiperfParser =
+    AiperfParser { name: "trace-replay", aliases: &[], console: Console::AiperfTable };
+/// `agentic` (and the older branch's `agentx`): `logs/agentic/conc_<C>/aiperf_artifacts/`.
+pub static AGENTIC: AiperfParser =
+    AiperfParser { name: "agentic", aliases: &["agentx"], console: Console::AiperfTable };
+
 inventory::submit! { BenchmarkParserRegistration::new(&SaBenchParser) }
 inventory::submit! { BenchmarkParserRegistration::new(&MooncakeRouterParser) }
+inventory::submit! { BenchmarkParserRegistration::new(&AIPERF_BENCH) }
+inventory::submit! { BenchmarkParserRegistration::new(&AIPERF) }
+inventory::submit! { BenchmarkParserRegistration::new(&TRACE_REPLAY) }
+inventory::submit! { BenchmarkParserRegistration::new(&AGENTIC) }
 
 /// The `prefix-replay` parser (the `replay` wave of `prefix-replay-*/results.json`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -226,6 +290,10 @@ impl BenchmarkParser for SaBenchParser {
     fn parse_launch_command(&self, benchmark_out: &str) -> Option<BenchmarkLaunchCommand> {
         launch::parse_sa_bench_launch(benchmark_out)
     }
+
+    fn parse_rollup(&self, path: &str, bytes: &[u8]) -> Result<ProfilerResults, String> {
+        rollup::parse_rollup(path, bytes, false)
+    }
 }
 
 impl BenchmarkParser for MooncakeRouterParser {
@@ -255,5 +323,60 @@ impl BenchmarkParser for MooncakeRouterParser {
 
     fn parse_launch_command(&self, benchmark_out: &str) -> Option<BenchmarkLaunchCommand> {
         launch::parse_mooncake_launch(benchmark_out)
+    }
+
+    fn parse_rollup(&self, path: &str, bytes: &[u8]) -> Result<ProfilerResults, String> {
+        rollup::parse_rollup(path, bytes, true)
+    }
+}
+
+impl BenchmarkParser for AiperfParser {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        self.aliases
+    }
+
+    /// Never: these types are known from the run's metadata only. Their `benchmark.out` looks
+    /// like sa-bench's or mooncake-router's, whose detection must keep winning.
+    fn detect(&self, _benchmark_out: &str) -> bool {
+        false
+    }
+
+    fn select(&self, files: &RunFiles) -> ResultSources {
+        aiperf::select(files)
+    }
+
+    fn parse_results(
+        &self,
+        sources: &ResultSources,
+        bytes: &mut dyn Iterator<Item = SourceBytes<'_>>,
+    ) -> Result<ProfilerResults, ParseError> {
+        aiperf::parse_results(sources, bytes)
+    }
+
+    fn parse_benchmark_out(&self, text: &str) -> ProfilerResults {
+        match self.console {
+            Console::AiperfTable => aiperf::parse_console_output(text),
+            Console::SaBenchBlock => {
+                let mut results = sa_bench_out::parse_benchmark_out(text);
+                for p in &mut results.points {
+                    (p.mean_itl_ms, p.median_itl_ms, p.p99_itl_ms, p.std_itl_ms) = (None, None, None, None);
+                }
+                results
+            }
+        }
+    }
+
+    fn parse_launch_command(&self, benchmark_out: &str) -> Option<BenchmarkLaunchCommand> {
+        let mut command = launch::parse_mooncake_launch(benchmark_out)?;
+        self.name.clone_into(&mut command.benchmark_type);
+        Some(command)
+    }
+
+    fn parse_rollup(&self, path: &str, bytes: &[u8]) -> Result<ProfilerResults, String> {
+        rollup::parse_rollup(path, bytes, true)
     }
 }

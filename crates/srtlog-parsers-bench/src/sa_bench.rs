@@ -9,10 +9,16 @@
 //! Key naming eras, all read:
 //! - current: `total_input_tokens`, `total_output_tokens`, `p99_ttft_ms` (one `p{P}_<m>_ms`
 //!   key per `--metric-percentiles` value, e.g. `p99.9_ttft_ms`), `peak_output_tokens_per_s`;
-//! - older: `total_input`, `total_output`, `percentiles_ttft_ms: [[99.0, v], ...]`.
+//! - older: `total_input`, `total_output`, `percentiles_ttft_ms: [[99.0, v], ...]`;
+//! - quirks of real files: `"request_goodput:"` (a trailing colon on any key is dropped);
+//!   `median_ttft`, `p99_tpot`, ... with no `_ms` suffix, which are **seconds** (InferenceX's
+//!   token-position runs; converted to ms); SGLang `bench_serving`'s `mean_e2e_latency_ms`;
+//!   `good_completed`, `input_throughput`, `total_output_tokens_retokenized`; 2.x's
+//!   `benchmark_start_time_unix` / `benchmark_end_time_unix` (the measurement window).
 //!
-//! A file is a result only if its top-level object has a `max_concurrency` key; anything else
-//! (`*.pytorch.json` lists, `benchmark-rollup.json`, fingerprints, job metadata) is ignored.
+//! A file is a result only if its top-level object has a `max_concurrency` key (null for an
+//! open-loop run); anything else (`*.pytorch.json` lists, `benchmark-rollup.json`,
+//! fingerprints, job metadata) is ignored. A `*.jsonl` file holds one result per line.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -90,16 +96,29 @@ enum Stat {
     P99,
 }
 
-/// Splits `mean_ttft_ms` into (`mean`, `ttft`); `None` for keys of another shape.
-fn split_stat_key(key: &str) -> Option<(&str, &str)> {
-    let stem = key.strip_suffix("_ms")?;
+/// The four latency metrics, as result keys name them.
+const LATENCY_METRICS: [&str; 4] = ["ttft", "tpot", "itl", "e2el"];
+
+/// Splits `mean_ttft_ms` into (`mean`, `ttft`, 1.0): the statistic, the metric and the factor to
+/// milliseconds. SGLang's `bench_serving` spells end-to-end latency `e2e_latency`
+/// (`median_e2e_latency_ms`); one vintage writes the four latency metrics in **seconds** with
+/// no unit suffix (`median_ttft`, `p99_tpot`: factor 1000). `None` for keys of another shape.
+fn split_stat_key(key: &str) -> Option<(&str, &str, f64)> {
+    let (stem, to_ms) = match key.strip_suffix("_ms") {
+        Some(stem) => (stem, 1.0),
+        None => (key, 1000.0),
+    };
     let (stat, metric) = stem.split_once('_')?;
+    let metric = if metric == "e2e_latency" { "e2el" } else { metric };
+    if to_ms != 1.0 && !LATENCY_METRICS.contains(&metric) {
+        return None;
+    }
     let stat_ok = matches!(stat, "mean" | "median" | "std")
         || stat
             .strip_prefix('p')
             .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
     let metric_ok = !metric.is_empty() && metric.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    (stat_ok && metric_ok).then_some((stat, metric))
+    (stat_ok && metric_ok).then_some((stat, metric, to_ms))
 }
 
 /// The named field of `point` for a statistic of one of the four sa-bench metrics.
@@ -223,6 +242,11 @@ impl<'de> Visitor<'de> for ResultVisitor {
         let mut legacy: Vec<(String, Vec<(StrictNumber, StrictNumber)>)> = Vec::new();
 
         while let Some(key) = map.next_key::<String>()? {
+            // One vintage writes `"request_goodput:"`: the colon is a typo, not another metric.
+            let key = match key.strip_suffix(':') {
+                Some(k) => k.to_owned(),
+                None => key,
+            };
             match key.as_str() {
                 "max_concurrency" => {
                     has_concurrency = true;
@@ -249,6 +273,15 @@ impl<'de> Visitor<'de> for ResultVisitor {
                 "duration" => point.duration = map.next_value::<StrictNumber>()?.0,
                 "request_throughput" => point.request_throughput = map.next_value::<StrictNumber>()?.0,
                 "request_goodput" => point.request_goodput = map.next_value::<StrictNumber>()?.0,
+                "good_completed" => point.good_completed = count(&key, map.next_value()?)?,
+                "benchmark_start_time_unix" => point.window_start_unix = map.next_value::<StrictNumber>()?.0,
+                "benchmark_end_time_unix" => point.window_end_unix = map.next_value::<StrictNumber>()?.0,
+                // Rates and counts that have no column of their own.
+                "input_throughput" | "total_output_tokens_retokenized" | "concurrency" | "accept_length" => {
+                    if let Some(v) = map.next_value::<StrictNumber>()?.0 {
+                        point.other_metrics.insert(key.clone(), v);
+                    }
+                }
                 "output_throughput" => point.output_tps = map.next_value::<StrictNumber>()?.0,
                 "peak_output_tokens_per_s" => point.peak_output_tps = map.next_value::<StrictNumber>()?.0,
                 "total_token_throughput" => point.total_tps = map.next_value::<StrictNumber>()?.0,
@@ -256,9 +289,9 @@ impl<'de> Visitor<'de> for ResultVisitor {
                     if let Some(metric) = k.strip_prefix("percentiles_").and_then(|m| m.strip_suffix("_ms")) {
                         let list: Option<Vec<(StrictNumber, StrictNumber)>> = map.next_value()?;
                         legacy.push((metric.to_owned(), list.unwrap_or_default()));
-                    } else if let Some((stat, metric)) = split_stat_key(k) {
+                    } else if let Some((stat, metric, to_ms)) = split_stat_key(k) {
                         if let Some(v) = map.next_value::<StrictNumber>()?.0 {
-                            store_stat(&mut point, stat, metric, v, true);
+                            store_stat(&mut point, stat, metric, v * to_ms, true);
                         }
                     } else {
                         map.next_value::<IgnoredAny>()?;
@@ -295,9 +328,34 @@ fn result_dir_rank(name: &str) -> Option<u8> {
     }
 }
 
-/// A result-file candidate: a `*.json` file except the known non-results.
+/// A result-file candidate: a `*.json` file except the known non-results, or a `*.jsonl` file
+/// of appended results (`benchmark_serving.py --append-result`, SGLang's `bench_serving`).
 fn is_candidate(entry: &FileEntry) -> bool {
-    entry.is_file() && entry.name().ends_with(".json") && !is_known_non_result(entry.name())
+    entry.is_file()
+        && (entry.name().ends_with(".json") || entry.name().ends_with(".jsonl"))
+        && !is_known_non_result(entry.name())
+}
+
+/// Whether a file holds one result per line.
+fn is_json_lines(path: &str) -> bool {
+    path.ends_with(".jsonl")
+}
+
+/// Reads a JSON-lines result file: each non-blank line one result (a line that is JSON but not a
+/// result is skipped). A damaged line is an error naming its line number.
+pub fn parse_result_lines(bytes: &[u8]) -> Result<Vec<SaBenchResult>, String> {
+    let mut found = Vec::new();
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match parse_result_json(line) {
+            Ok(Some(result)) => found.push(result),
+            Ok(None) => {}
+            Err(e) => return Err(format!("line {}: {}", i + 1, describe_json_error(&e))),
+        }
+    }
+    Ok(found)
 }
 
 /// JSON files that sit beside results but never are one (FORMATS.md 9.2): not read at all, so
@@ -420,7 +478,8 @@ fn parse_result_files(
 ) -> Result<ProfilerResults, ParseError> {
     let mut warnings = Vec::new();
     let mut failures: Vec<ParseError> = Vec::new();
-    let mut found: Vec<(SaBenchResult, String)> = Vec::new();
+    // Each result with its file and, in a JSON-lines file, its (1-based) line.
+    let mut found: Vec<(SaBenchResult, String, Option<usize>)> = Vec::new();
 
     for source in bytes {
         let rel = source.path;
@@ -432,8 +491,19 @@ fn parse_result_files(
                 continue;
             }
         };
+        if is_json_lines(rel) {
+            match parse_result_lines(&bytes) {
+                Ok(results) => found
+                    .extend(results.into_iter().enumerate().map(|(i, r)| (r, rel.to_owned(), Some(i + 1)))),
+                Err(e) => {
+                    warnings.push(format!("{rel}: skipped: {e}"));
+                    failures.push(ParseError::invalid(sources.full_path(rel), e));
+                }
+            }
+            continue;
+        }
         match parse_result_json(&bytes) {
-            Ok(Some(result)) => found.push((result, rel.to_owned())),
+            Ok(Some(result)) => found.push((result, rel.to_owned(), None)),
             Ok(None) => {}
             Err(e) => {
                 warnings.push(format!("{rel}: skipped: {}", describe_json_error(&e)));
@@ -467,17 +537,40 @@ fn parse_result_files(
     Ok(results)
 }
 
-/// Keeps one result per concurrency: the newest `date`, else the last file name.
+/// What one point stands for: its concurrency, or for an open-loop run (no concurrency) its
+/// request rate, so that a sweep of request rates keeps one point per rate.
+type PointKey = (Option<u32>, Option<u64>);
+
+fn point_key(point: &BenchmarkPoint) -> PointKey {
+    let rate = point.concurrency.is_none().then(|| point.request_rate.map(f64::to_bits)).flatten();
+    (point.concurrency, rate)
+}
+
+fn describe_key(point: &BenchmarkPoint) -> String {
+    match (point.concurrency, point.request_rate) {
+        (Some(c), _) => format!("concurrency {c}"),
+        (None, Some(r)) => format!("open-loop request rate {r}"),
+        (None, None) => "concurrency none".to_owned(),
+    }
+}
+
+/// Keeps one result per concurrency (per request rate for open-loop results): the newest
+/// `date`, else the last in file order (a JSON-lines file appends, so its last line is the
+/// newest).
 fn dedup_by_concurrency(
-    found: Vec<(SaBenchResult, String)>,
+    found: Vec<(SaBenchResult, String, Option<usize>)>,
     warnings: &mut Vec<String>,
 ) -> Vec<BenchmarkPoint> {
-    let mut groups: BTreeMap<Option<u32>, Vec<(SaBenchResult, String)>> = BTreeMap::new();
-    for (result, rel) in found {
-        groups.entry(result.point.concurrency).or_default().push((result, rel));
+    let mut groups: BTreeMap<PointKey, Vec<(SaBenchResult, String, Option<usize>)>> = BTreeMap::new();
+    for (result, rel, line) in found {
+        groups.entry(point_key(&result.point)).or_default().push((result, rel, line));
     }
+    let name = |rel: &str, line: Option<usize>| match line {
+        Some(n) => format!("{rel} line {n}"),
+        None => rel.to_owned(),
+    };
     let mut points = Vec::new();
-    for (concurrency, mut group) in groups {
+    for (_, mut group) in groups {
         // Files arrive in name order; a stable max keeps the last of equal dates.
         let best = group
             .iter()
@@ -485,12 +578,13 @@ fn dedup_by_concurrency(
             .max_by(|(ia, a), (ib, b)| (a.0.date.as_deref(), ia).cmp(&(b.0.date.as_deref(), ib)))
             .map(|(i, _)| i)
             .unwrap_or(0);
-        let (kept, kept_rel) = group.swap_remove(best);
+        let (kept, kept_rel, kept_line) = group.swap_remove(best);
         if !group.is_empty() {
-            let others: Vec<&str> = group.iter().map(|(_, r)| r.as_str()).collect();
-            let c = concurrency.map_or_else(|| "none".to_owned(), |c| c.to_string());
+            let others: Vec<String> = group.iter().map(|(_, r, l)| name(r, *l)).collect();
             warnings.push(format!(
-                "duplicate results for concurrency {c}: kept {kept_rel} (date {}), ignored {}",
+                "duplicate results for {}: kept {} (date {}), ignored {}",
+                describe_key(&kept.point),
+                name(&kept_rel, kept_line),
                 kept.date.as_deref().unwrap_or("unknown"),
                 others.join(", ")
             ));
@@ -617,9 +711,12 @@ mod tests {
 
     #[test]
     fn stat_keys() {
-        assert_eq!(split_stat_key("p99.9_ttft_ms"), Some(("p99.9", "ttft")));
-        assert_eq!(split_stat_key("mean_e2el_ms"), Some(("mean", "e2el")));
-        assert_eq!(split_stat_key("std_ttft"), None);
+        assert_eq!(split_stat_key("p99.9_ttft_ms"), Some(("p99.9", "ttft", 1.0)));
+        assert_eq!(split_stat_key("mean_e2el_ms"), Some(("mean", "e2el", 1.0)));
+        assert_eq!(split_stat_key("median_e2e_latency_ms"), Some(("median", "e2el", 1.0)));
+        assert_eq!(split_stat_key("std_ttft"), Some(("std", "ttft", 1000.0)));
+        assert_eq!(split_stat_key("mean_input_len"), None);
+        assert_eq!(split_stat_key("total_input"), None);
         assert_eq!(split_stat_key("total_ms"), None);
         assert_eq!(split_stat_key("px_ttft_ms"), None);
         assert_eq!(percentile_word(99.0), "99");

@@ -624,6 +624,7 @@ impl Export {
         p.completed = self.avg("request_count").map(|v| v as u64);
         let errors = self.avg("error_request_count").map_or(0, |v| v as u64);
         p.num_prompts = p.completed.map(|c| c + errors);
+        p.error_count = self.avg("error_request_count").map(|v| v as u64);
         p.total_input_tokens = self.avg("total_isl").map(|v| v as u64);
         p.total_output_tokens = self.avg("total_osl").map(|v| v as u64);
         p.duration = self.avg("benchmark_duration").map(|v| v * 1000.0 / 1000.0);

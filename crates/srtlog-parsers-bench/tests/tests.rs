@@ -9,6 +9,10 @@
 mod bad_input;
 #[path = "suite/evals.rs"]
 mod evals;
+#[path = "suite/real.rs"]
+mod real;
+#[path = "suite/result_runs.rs"]
+mod result_runs;
 #[path = "suite/runs.rs"]
 mod runs;
 #[path = "suite/support.rs"]

@@ -10,7 +10,18 @@ use srtlog_loader::model::{
 fn every_builtin_parser_is_registered() {
     assert_eq!(
         list_benchmark_parsers(),
-        Ok(vec!["mlperf", "mooncake-router", "prefix-replay", "prefix_replay", "sa-bench"])
+        Ok(vec![
+            "agentic",
+            "agentx",
+            "aiperf",
+            "aiperf-bench",
+            "mlperf",
+            "mooncake-router",
+            "prefix-replay",
+            "prefix_replay",
+            "sa-bench",
+            "trace-replay"
+        ])
     );
     let accuracy: Vec<&str> =
         srtlog_loader::model::accuracy_parsers().unwrap().iter().map(|p| p.name()).collect();
