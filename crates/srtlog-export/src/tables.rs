@@ -163,6 +163,7 @@ impl RunsColumns {
             nodes,
             derived: _,
             worker_summaries: _,
+            requests: _,
         } = run;
         let RunMetadata {
             job_id: _,

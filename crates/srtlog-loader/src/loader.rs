@@ -358,6 +358,7 @@ impl RunLoader {
             nodes: vec![],
             derived: Default::default(),
             worker_summaries: None,
+            requests: vec![],
         };
         result.update_completeness();
         if self.options.with_nodes {

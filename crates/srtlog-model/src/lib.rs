@@ -35,6 +35,7 @@ mod error;
 mod node;
 pub mod python_json;
 mod registry;
+mod requests;
 mod results;
 mod run;
 mod run_files;
@@ -53,6 +54,7 @@ pub use registry::{
     node_parsers, parse_run_results, BenchmarkParser, BenchmarkParserRegistration, NodeParser,
     NodeParserRegistration, ParseOptions, ResultSources, SourceBytes, WorkerLogData,
 };
+pub use requests::{RequestError, RequestPhase, RequestRecord};
 pub use results::{BenchmarkLaunchCommand, BenchmarkPoint, ProfilerResults, ResultSource};
 pub use run::{
     AnalysisDocument, BenchmarkRun, Mode, ModelInfo, ProfilerMetadata, RunMetadata, SkipKind, SkippedRun,

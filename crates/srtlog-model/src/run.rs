@@ -168,6 +168,11 @@ pub struct BenchmarkRun {
     /// Not part of the JSON document, which is always written from fully loaded workers.
     #[serde(skip)]
     pub worker_summaries: Option<WorkersDerived>,
+    /// Per-request records of aiperf-based benchmarks (`profile_export.jsonl`), all phases and
+    /// errors included, in file order. Not part of the JSON document: a run can hold millions;
+    /// they go to the cache and the dataset's `requests/` table (see [`crate::RequestRecord`]).
+    #[serde(skip)]
+    pub requests: Vec<crate::RequestRecord>,
 }
 
 impl BenchmarkRun {

@@ -108,6 +108,7 @@
 //! ```
 
 pub mod aiperf;
+pub mod aiperf_records;
 pub mod common;
 pub mod launch;
 pub mod sa_bench;
