@@ -12,6 +12,7 @@ pub mod columns;
 mod error;
 pub mod memory;
 pub mod points;
+pub mod requests;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
