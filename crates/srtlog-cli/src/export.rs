@@ -19,7 +19,7 @@ pub struct ExportArgs {
     /// Write one CSV row per run × concurrency (metadata, results, derived metrics) to FILE.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-    /// Write a Hive-partitioned Parquet dataset (runs/, points/, batches/, memory/, by job id)
+    /// Write a Hive-partitioned Parquet dataset (runs/, points/, batches/, memory/, requests/, by job id)
     /// to DIR, for DuckDB, polars, pandas and Spark.
     #[arg(long, value_name = "DIR")]
     pub dataset: Option<PathBuf>,
@@ -31,6 +31,9 @@ pub fn run(args: &ExportArgs) -> ExitCode {
     if args.dataset.is_none() {
         // The CSV has no worker columns: do not parse worker logs for it.
         load_args.no_nodes = true;
+    } else {
+        // Only the dataset has a `requests/` table.
+        load_args.with_requests = true;
     }
     let report = match load(&load_args, NodeDetail::Batches) {
         Ok(r) => r,

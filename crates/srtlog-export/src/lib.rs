@@ -2,7 +2,7 @@
 //!
 //! srtlog's loader turns benchmark run directories into an [`AnalysisDocument`]. This crate's
 //! one job is to write such a document to a directory of plain Parquet files that analysis
-//! tools read as four tables, without srtlog: [`write_dataset`]. It reads nothing but the
+//! tools read as five tables, without srtlog: [`write_dataset`]. It reads nothing but the
 //! document and writes nothing outside the directory it is given.
 //!
 //! # Layout
@@ -14,13 +14,14 @@
 //!   points/job_id=<id>/part-0.parquet     one row per run × concurrency
 //!   batches/job_id=<id>/part-0.parquet    one row per scheduler batch of every worker
 //!   memory/job_id=<id>/part-0.parquet     one row per memory snapshot of every worker
+//!   requests/job_id=<id>/part-0.parquet   one row per aiperf request (profile_export.jsonl)
 //! ```
 //!
 //! Every run has one file in every table, all files of a table have exactly the schema of
 //! [`Table::schema`], and a run with no rows in a table (no workers parsed, no results) has a
 //! file with no rows: readers never meet a missing partition or a differing schema, and a
 //! table's glob always matches as soon as there is one run. (A document with no runs gives
-//! four empty table directories.)
+//! five empty table directories.)
 //!
 //! ## The partition column
 //!
@@ -70,7 +71,7 @@
 //!
 //! - creates the directory when it is missing, and writes into an empty one;
 //! - replaces a previous srtlog dataset (one with the marker `_srtlog_dataset.json`, of any
-//!   schema version) only when it holds nothing but the marker, the four table directories,
+//!   schema version) only when it holds nothing but the marker, the table directories,
 //!   their `job_id=…` directories and `part-N.parquet` files (and temporary files of an
 //!   interrupted export); otherwise it fails with [`ExportError::ForeignEntry`] naming the
 //!   first foreign file;
@@ -206,6 +207,28 @@
 //! | `kv_tokens` | UInt64 | yes | KV-cache capacity in tokens |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
+//! `requests` — one row per [`RequestRecord`](srtlog_model::RequestRecord): every line of every
+//! `profile_export.jsonl` of the run's aiperf artifact directories (warm-up directories
+//! excluded; warm-up-phase and failed requests kept, told apart by `phase` and `is_error`), file
+//! by file in path order, each in file order. Empty for runs without aiperf artifacts, and
+//! unless the loader was asked for them (`LoaderOptions::with_requests`; `export --dataset`
+//! does). Absent values are null, never 0:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `concurrency` | UInt32 | yes | the point's concurrency (directory name, else the export's `loadgen.concurrency`) |
+//! | `start_ns`, `ack_ns`, `end_ns` | Int64 | yes | request sent / acknowledged (streaming) / finished or failed, epoch ns |
+//! | `phase` | Utf8 | yes | `profiling`, `warmup` (or another name as written) |
+//! | `ttft_ms`, `ttst_ms`, `ttfo_ms` | Float64 | yes | time to first token, first to second token, first non-reasoning token |
+//! | `request_latency_ms` | Float64 | yes | end-to-end latency |
+//! | `inter_token_latency_ms` | Float64 | yes | aiperf's per-request (latency − TTFT)/(OSL − 1) |
+//! | `input_tokens`, `output_tokens`, `reasoning_tokens`, `output_sequence_length` | UInt64 | yes | ISL; non-reasoning, reasoning and all output tokens |
+//! | `prefill_tps` | Float64 | yes | ISL / TTFT, tokens/s |
+//! | `is_error` | Boolean | no | the request failed |
+//! | `error_code`, `error_type` | Int64, Utf8 | yes | the failure's code and type (the message is not kept) |
+//! | `was_cancelled` | Boolean | yes | aiperf cancelled it on purpose (newer layout only) |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
 //! Worker configuration ([`NodeConfig`](srtlog_model::NodeConfig), parallel sizes, parse
 //! statistics) and the skipped runs are not exported.
 //!
@@ -237,7 +260,7 @@
 //!
 //! let out = tempfile::tempdir()?;
 //! let summary = write_dataset(&doc, out.path())?;
-//! assert_eq!(summary.files, 4);
+//! assert_eq!(summary.files, 5);
 //! assert_eq!(summary.rows.get(Table::Points), 1);
 //! assert!(out.path().join("points/job_id=4401463/part-0.parquet").is_file());
 //! // A run without parsed workers still has a (row-less) batches file.
@@ -268,7 +291,7 @@ pub use error::ExportError;
 pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
 pub use tables::Table;
 
-use tables::{BatchColumns, MemoryColumns, PointsColumns, RunContext, RunsColumns};
+use tables::{BatchColumns, MemoryColumns, PointsColumns, RequestsColumns, RunContext, RunsColumns};
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
 /// Bumped when a column is renamed, removed or changes type.
@@ -292,6 +315,8 @@ pub struct TableRows {
     pub batches: u64,
     /// Rows of `memory`.
     pub memory: u64,
+    /// Rows of `requests` (one per aiperf request record).
+    pub requests: u64,
 }
 
 impl TableRows {
@@ -302,6 +327,7 @@ impl TableRows {
             Table::Points => self.points,
             Table::Batches => self.batches,
             Table::Memory => self.memory,
+            Table::Requests => self.requests,
         }
     }
 
@@ -311,6 +337,7 @@ impl TableRows {
             Table::Points => &mut self.points,
             Table::Batches => &mut self.batches,
             Table::Memory => &mut self.memory,
+            Table::Requests => &mut self.requests,
         };
         *slot += rows;
     }
@@ -320,7 +347,7 @@ impl TableRows {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct DatasetSummary {
-    /// Parquet files written (four per run; the marker is not counted).
+    /// Parquet files written (one per table per run; the marker is not counted).
     pub files: usize,
     /// Rows per table.
     pub rows: TableRows,
@@ -388,6 +415,8 @@ fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> 
                 }
             }
             Ok(())
+        }),    Table::Requests => output::write_table_file::<RequestsColumns>(dir, file, table, job_id, |sink| {
+            run.requests.iter().try_for_each(|r| sink.row(|c| c.push(&ctx, r)))
         }),
     }
 }

@@ -1,4 +1,4 @@
-//! The four tables: their builders (one group of columns each, filled row by row from the
+//! The five tables: their builders (one group of columns each, filled row by row from the
 //! model) and their Arrow schemas.
 //!
 //! The model structs are destructured without `..`, so a field added to the model and not
@@ -11,7 +11,7 @@ use arrow_schema::{Schema, SchemaRef};
 use srtlog_columnar::encode_other_metrics;
 use srtlog_model::{
     BatchMetrics, BenchmarkPoint, BenchmarkRun, MemoryMetrics, ModelInfo, NodeMetadata, ProfilerMetadata,
-    ResultSource, RunMetadata, Timestamp,
+    RequestRecord, ResultSource, RunMetadata, Timestamp,
 };
 
 use srtlog_columnar::batches::BatchFieldColumns;
@@ -19,6 +19,7 @@ use srtlog_columnar::columns;
 use srtlog_columnar::columns::{Columns, List, Opt, Req, ReqText, Text, WallMicros};
 use srtlog_columnar::memory::MemoryFieldColumns;
 use srtlog_columnar::points::PointMetricColumns;
+use srtlog_columnar::requests::RequestColumns;
 
 /// One table of the dataset: a directory under the output directory, with one Parquet file
 /// per run in a `job_id=<id>` partition directory.
@@ -33,19 +34,22 @@ pub enum Table {
     Batches,
     /// `memory/`: one row per memory snapshot of every worker.
     Memory,
+    /// `requests/`: one row per aiperf request record (`profile_export.jsonl`).
+    Requests,
 }
 
 impl Table {
     /// Every table, in the order the dataset writes them.
-    pub const ALL: [Table; 4] = [Table::Runs, Table::Points, Table::Batches, Table::Memory];
+    pub const ALL: [Table; 5] = [Table::Runs, Table::Points, Table::Batches, Table::Memory, Table::Requests];
 
-    /// The table's directory name (`runs`, `points`, `batches`, `memory`).
+    /// The table's directory name (`runs`, `points`, `batches`, `memory`, `requests`).
     pub fn name(self) -> &'static str {
         match self {
             Table::Runs => "runs",
             Table::Points => "points",
             Table::Batches => "batches",
             Table::Memory => "memory",
+            Table::Requests => "requests",
         }
     }
 
@@ -61,11 +65,13 @@ impl Table {
         static POINTS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<PointsColumns>);
         static BATCHES: LazyLock<SchemaRef> = LazyLock::new(schema_of::<BatchColumns>);
         static MEMORY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<MemoryColumns>);
+        static REQUESTS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<RequestsColumns>);
         let schema = match self {
             Table::Runs => &RUNS,
             Table::Points => &POINTS,
             Table::Batches => &BATCHES,
             Table::Memory => &MEMORY,
+            Table::Requests => &REQUESTS,
         };
         Arc::clone(schema)
     }
@@ -362,6 +368,22 @@ macro_rules! node_tables {
 }
 
 srtlog_model::with_batch_fields!(node_tables! {});
+
+columns! {
+    /// The columns of `requests/`.
+    pub(crate) struct RequestsColumns {
+        request: RequestColumns,
+        run_path: ReqText,
+    }
+}
+
+impl RequestsColumns {
+    /// Appends one request record of the run as one row.
+    pub(crate) fn push(&mut self, ctx: &RunContext<'_>, record: &RequestRecord) {
+        self.request.push(record);
+        self.run_path.push(ctx.path);
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -48,6 +48,9 @@ pub enum NodeDetail {
 pub struct LoaderOptions {
     /// Parse worker logs into [`NodeInfo`]s.
     pub with_nodes: bool,
+    /// Read aiperf's per-request `profile_export.jsonl` files into [`BenchmarkRun::requests`]
+    /// (off by default: millions of rows that only the dataset's `requests/` table uses).
+    pub with_requests: bool,
     /// How much of each worker to keep.
     pub node_detail: NodeDetail,
     /// Where caches are read and written.
@@ -65,6 +68,7 @@ impl Default for LoaderOptions {
     fn default() -> Self {
         LoaderOptions {
             with_nodes: true,
+            with_requests: false,
             node_detail: NodeDetail::Batches,
             cache: CacheMode::InRunDir,
             jobs: None,
@@ -361,6 +365,9 @@ impl RunLoader {
             requests: vec![],
         };
         result.update_completeness();
+        if self.options.with_requests {
+            crate::requests::load_requests(&files, &mut result);
+        }
         if self.options.with_nodes {
             let loaded = self.load_nodes_with(&files, &result, Some(&sources), self.options.node_detail);
             result.nodes = loaded.nodes;

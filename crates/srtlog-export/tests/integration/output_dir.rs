@@ -21,7 +21,7 @@ fn a_missing_directory_is_created_with_its_parents() {
     let out = base.path().join("a/b/dataset");
     write_dataset(&sample_doc(), &out).unwrap();
     assert!(out.join(MARKER_FILE).is_file());
-    assert_eq!(tree(&out).len(), 13);
+    assert_eq!(tree(&out).len(), 16);
 }
 
 #[test]
@@ -34,7 +34,7 @@ fn a_previous_dataset_is_replaced_and_nothing_of_it_lingers() {
 
     let summary = write_dataset(&one_run_doc(), out.path()).unwrap();
     assert_eq!(summary.rows.runs, 1);
-    let expected: Vec<String> = ["batches", "memory", "points", "runs"]
+    let expected: Vec<String> = ["batches", "memory", "points", "requests", "runs"]
         .iter()
         .map(|t| format!("{t}/job_id=5120/part-0.parquet"))
         .chain([MARKER_FILE.to_owned()])
@@ -61,7 +61,7 @@ fn an_interrupted_export_is_replaced() {
 fn an_empty_directory_is_used() {
     let out = tempfile::tempdir().unwrap();
     write_dataset(&one_run_doc(), out.path()).unwrap();
-    assert_eq!(tree(out.path()).len(), 5);
+    assert_eq!(tree(out.path()).len(), 6);
 }
 
 #[test]

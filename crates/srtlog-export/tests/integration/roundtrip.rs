@@ -52,7 +52,7 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     let out = tempfile::tempdir().unwrap();
     let doc = sample_doc();
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.files, 12);
+    assert_eq!(summary.files, 15);
     assert_eq!(
         (summary.rows.runs, summary.rows.points, summary.rows.batches, summary.rows.memory),
         (3, 5, 5, 4)
@@ -83,8 +83,8 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     assert_eq!(marker["format"], "srtlog-dataset");
     assert_eq!(marker["schema_version"], DATASET_SCHEMA_VERSION);
     assert_eq!(marker["complete"], true);
-    assert_eq!(marker["files"], 12);
-    assert_eq!(marker["rows"], serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4}));
+    assert_eq!(marker["files"], 15);
+    assert_eq!(marker["rows"], serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "requests": 0}));
 }
 
 #[test]
@@ -243,7 +243,7 @@ fn runs_sharing_a_job_id_share_its_partition() {
         skipped: vec![],
     };
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.files, 8);
+    assert_eq!(summary.files, 10);
     assert_eq!(tree(&out.path().join("points")), ["job_id=77/part-0.parquet", "job_id=77/part-1.parquet"]);
     let second = read(&out.path().join("points/job_id=77/part-1.parquet")).batch();
     assert_eq!(strs(&second, "run_path"), vec![Some("/runs/77_rerun".to_owned()); 2]);
@@ -286,4 +286,46 @@ fn a_worker_with_more_batches_than_a_chunk_keeps_every_row_in_order() {
     assert!(running[3..].iter().zip(0..).all(|(v, i)| *v == Some(i)));
     let reader = SerializedFileReader::new(std::fs::File::open(file(out.path(), "batches", "5120")).unwrap());
     assert_eq!(reader.unwrap().metadata().num_row_groups(), 2, "row groups of at most 128 Ki rows");
+}
+
+#[test]
+fn requests_hold_every_record_with_nulls_for_what_is_absent() {
+    use arrow_array::types::Int64Type;
+    use srtlog_model::{RequestError, RequestPhase, RequestRecord};
+    let out = tempfile::tempdir().unwrap();
+    let mut r = run(metadata("5200", Mode::Aggregated), Default::default(), vec![point(Some(4), 10.0)]);
+    r.requests = vec![
+        RequestRecord {
+            concurrency: Some(4),
+            start_ns: Some(1_762_551_534_797_067_827),
+            end_ns: Some(1_762_551_538_441_354_976),
+            phase: Some(RequestPhase::Profiling),
+            ttft_ms: Some(31.75),
+            output_tokens: Some(200),
+            was_cancelled: Some(false),
+            ..Default::default()
+        },
+        RequestRecord {
+            concurrency: Some(4),
+            phase: Some(RequestPhase::Warmup),
+            error: Some(RequestError { code: Some(499), error_type: Some("RequestCancellationError".into()) }),
+            ..Default::default()
+        },
+    ];
+    let doc = srtlog_model::AnalysisDocument { schema_version: 1, runs: vec![r], skipped: vec![] };
+    let summary = write_dataset(&doc, out.path()).unwrap();
+    assert_eq!(summary.rows.requests, 2);
+    let b = read(&file(out.path(), "requests", "5200")).batch();
+    assert_eq!(u32s(&b, "concurrency"), [Some(4), Some(4)]);
+    let i64s = |name: &str| -> Vec<Option<i64>> { b.column_by_name(name).unwrap().as_primitive::<Int64Type>().iter().collect() };
+    assert_eq!(i64s("start_ns"), [Some(1_762_551_534_797_067_827), None]);
+    assert_eq!(i64s("ack_ns"), [None, None]);
+    assert_eq!(i64s("error_code"), [None, Some(499)]);
+    assert_eq!(strs(&b, "phase"), [Some("profiling".to_owned()), Some("warmup".to_owned())]);
+    assert_eq!(f64s(&b, "ttft_ms"), [Some(31.75), None]);
+    assert_eq!(u64s(&b, "output_tokens"), [Some(200), None]);
+    assert_eq!(strs(&b, "error_type"), [None, Some("RequestCancellationError".to_owned())]);
+    let is_error: Vec<Option<bool>> = b.column_by_name("is_error").unwrap().as_boolean().iter().collect();
+    assert_eq!(is_error, [Some(false), Some(true)]);
+    assert_eq!(strs(&b, "run_path"), vec![Some(doc.runs[0].metadata.path.clone()); 2]);
 }
