@@ -7,4 +7,5 @@
 mod end_to_end;
 mod hostile;
 mod registry;
+mod requests;
 mod skipped;
