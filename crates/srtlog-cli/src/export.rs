@@ -56,13 +56,14 @@ pub fn run(args: &ExportArgs) -> ExitCode {
                 if !args.load.quiet {
                     let r = &summary.rows;
                     eprintln!(
-                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory rows)",
+                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory, {} request rows)",
                         dir.display(),
                         summary.files,
                         r.runs,
                         r.points,
                         r.batches,
-                        r.memory
+                        r.memory,
+                        r.requests
                     );
                 }
             }

@@ -5,8 +5,8 @@
 //! by time. Values are in one unit per kind (epoch ns, ms, tokens, tokens/s) whatever the file
 //! said; a value the file does not carry is `None`, never `0`. A run can hold millions of them,
 //! so they are **not** part of the `analyze --json` document (see `BenchmarkRun::requests`):
-//! they go to the cache and the dataset's `requests/` table, and the JSON carries the
-//! per-point counts and percentiles only.
+//! they go to the dataset's `requests/` table, and the JSON carries the per-point counts and
+//! percentiles only.
 
 use serde::{Deserialize, Serialize};
 

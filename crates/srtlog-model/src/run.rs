@@ -169,8 +169,9 @@ pub struct BenchmarkRun {
     #[serde(skip)]
     pub worker_summaries: Option<WorkersDerived>,
     /// Per-request records of aiperf-based benchmarks (`profile_export.jsonl`), all phases and
-    /// errors included, in file order. Not part of the JSON document: a run can hold millions;
-    /// they go to the cache and the dataset's `requests/` table (see [`crate::RequestRecord`]).
+    /// errors included, in file order; empty unless the loader was asked for them. Not part of
+    /// the JSON document: a run can hold millions; they go to the dataset's `requests/` table
+    /// (see [`crate::RequestRecord`]).
     #[serde(skip)]
     pub requests: Vec<crate::RequestRecord>,
 }
