@@ -14,7 +14,8 @@ use arrow_array::builder::{
     TimestampMicrosecondBuilder, UInt32Builder, UInt64Builder,
 };
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, UInt32Array, UInt64Array,
+    Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, UInt32Array,
+    UInt64Array,
 };
 use arrow_schema::{DataType, Field, TimeUnit};
 

@@ -415,7 +415,8 @@ fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> 
                 }
             }
             Ok(())
-        }),    Table::Requests => output::write_table_file::<RequestsColumns>(dir, file, table, job_id, |sink| {
+        }),
+        Table::Requests => output::write_table_file::<RequestsColumns>(dir, file, table, job_id, |sink| {
             run.requests.iter().try_for_each(|r| sink.row(|c| c.push(&ctx, r)))
         }),
     }

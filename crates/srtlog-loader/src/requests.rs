@@ -22,7 +22,11 @@ pub(crate) fn load_requests(files: &RunFiles, run: &mut BenchmarkRun) {
     for (path, named) in request_files(files) {
         let concurrency = named.or_else(|| {
             let export = sibling_export(&path);
-            files.is_file(&export).then(|| std::fs::read(files.full_path(&export)).ok()).flatten().and_then(|b| concurrency_from_export(&b))
+            files
+                .is_file(&export)
+                .then(|| std::fs::read(files.full_path(&export)).ok())
+                .flatten()
+                .and_then(|b| concurrency_from_export(&b))
         });
         let full = files.full_path(&path);
         let file = match File::open(&full) {
@@ -32,7 +36,8 @@ pub(crate) fn load_requests(files: &RunFiles, run: &mut BenchmarkRun) {
                 continue;
             }
         };
-        let stats = read_records(BufReader::with_capacity(1 << 16, file), &path, concurrency, &mut run.requests);
+        let stats =
+            read_records(BufReader::with_capacity(1 << 16, file), &path, concurrency, &mut run.requests);
         if concurrency.is_none() && stats.records > 0 {
             run.profiler.warnings.push(format!(
                 "{path}: {} request records without a concurrency (neither the directory name nor the export says)",

@@ -245,7 +245,8 @@ fn to_record(line: Line, concurrency: Option<u32>, conv: &mut Converter<'_>) -> 
         .request_start_ns
         .or(md.timestamp_ns)
         .or_else(|| conv.epoch_ns("min_request_timestamp", &m.min_request_timestamp));
-    let end_ns = md.request_end_ns.or_else(|| conv.epoch_ns("max_response_timestamp", &m.max_response_timestamp));
+    let end_ns =
+        md.request_end_ns.or_else(|| conv.epoch_ns("max_response_timestamp", &m.max_response_timestamp));
     RequestRecord {
         concurrency,
         start_ns,
@@ -361,7 +362,8 @@ impl MetricStats {
         let n = values.len();
         let avg = values.iter().sum::<f64>() / n as f64;
         let var = values.iter().map(|v| (v - avg) * (v - avg)).sum::<f64>() / n as f64;
-        let percentiles = PERCENTILES.iter().map(|&p| (p, percentile_sorted(&values, f64::from(p)))).collect();
+        let percentiles =
+            PERCENTILES.iter().map(|&p| (p, percentile_sorted(&values, f64::from(p)))).collect();
         Some(MetricStats { count: n, avg, min: values[0], max: values[n - 1], std: var.sqrt(), percentiles })
     }
 
@@ -411,12 +413,15 @@ pub fn recompute_stats(records: &[RequestRecord]) -> Vec<PointStats> {
     groups
         .into_iter()
         .map(|((_, concurrency), recs)| {
-            let counted: Vec<&RequestRecord> = recs.iter().copied().filter(|r| r.counts_for_metrics()).collect();
+            let counted: Vec<&RequestRecord> =
+                recs.iter().copied().filter(|r| r.counts_for_metrics()).collect();
             let errors = recs
                 .iter()
                 .filter(|r| r.error.is_some() && matches!(r.phase, None | Some(RequestPhase::Profiling)))
                 .count();
-            let stats = |f: fn(&RequestRecord) -> Option<f64>| MetricStats::of(counted.iter().filter_map(|r| f(r)).collect());
+            let stats = |f: fn(&RequestRecord) -> Option<f64>| {
+                MetricStats::of(counted.iter().filter_map(|r| f(r)).collect())
+            };
             let start = counted.iter().filter_map(|r| r.start_ns).min();
             let end = counted.iter().filter_map(|r| r.end_ns).max();
             PointStats {
@@ -438,7 +443,8 @@ const ARTIFACT_BASES: [&str; 2] = ["logs/artifacts", "artifacts"];
 
 /// `_c<C>_` (aiperf-bench `<model>_isl<I>_osl<O>_c<C>_<TS>`) or `conc_<C>` (aiperf, agentic).
 static CONCURRENCY_IN_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|_)c(?P<a>\d+)(?:_|$)|^conc_(?P<b>\d+)$").unwrap_or_else(|e| unreachable!("static regex: {e}"))
+    Regex::new(r"(?:^|_)c(?P<a>\d+)(?:_|$)|^conc_(?P<b>\d+)$")
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
 /// The concurrency a directory name states, if any.
@@ -499,7 +505,10 @@ mod tests {
         let (recs, stats) = read(&format!("{line}\n"));
         assert_eq!(stats, ReadStats { records: 1, ..Default::default() });
         let r = &recs[0];
-        assert_eq!((r.start_ns, r.ack_ns, r.end_ns), (Some(1000000000000000001), Some(1000000000000000002), Some(1000000000000000009)));
+        assert_eq!(
+            (r.start_ns, r.ack_ns, r.end_ns),
+            (Some(1000000000000000001), Some(1000000000000000002), Some(1000000000000000009))
+        );
         assert_eq!(r.phase, Some(RequestPhase::Warmup));
         assert_eq!(r.ttft_ms, Some(1500.0));
         assert_eq!(r.prefill_tps, Some(2000.0));
@@ -515,11 +524,26 @@ mod tests {
         let good = r#"{"metadata":{"timestamp_ns":5,"credit_phase":"profiling"},"metrics":{"ttft":{"value":3,"unit":"fortnights"}},"error":{"code":null,"type":"Boom","message":"m"}}"#;
         let text = format!("{good}\nnot json\n\n[1,2]\n{good}\n{{\"metadata\":{{\"timesta");
         let (recs, stats) = read(&text);
-        assert_eq!((stats.records, stats.errors, stats.malformed, stats.blank, stats.cut), (2, 2, 2, 1, true));
-        assert!(stats.diagnostics.iter().any(|d| d.starts_with("x/profile_export.jsonl:2: not a request record")));
-        assert!(stats.diagnostics.iter().any(|d| d.starts_with("x/profile_export.jsonl:4: not a request record")));
-        assert!(stats.diagnostics.iter().any(|d| d.starts_with("x/profile_export.jsonl:6: last line cut short")));
-        assert!(stats.diagnostics.iter().any(|d| d.contains("metric time_to_first_token in unknown unit \"fortnights\"")));
+        assert_eq!(
+            (stats.records, stats.errors, stats.malformed, stats.blank, stats.cut),
+            (2, 2, 2, 1, true)
+        );
+        assert!(stats
+            .diagnostics
+            .iter()
+            .any(|d| d.starts_with("x/profile_export.jsonl:2: not a request record")));
+        assert!(stats
+            .diagnostics
+            .iter()
+            .any(|d| d.starts_with("x/profile_export.jsonl:4: not a request record")));
+        assert!(stats
+            .diagnostics
+            .iter()
+            .any(|d| d.starts_with("x/profile_export.jsonl:6: last line cut short")));
+        assert!(stats
+            .diagnostics
+            .iter()
+            .any(|d| d.contains("metric time_to_first_token in unknown unit \"fortnights\"")));
         assert_eq!(recs[0].ttft_ms, None);
         assert_eq!(recs[0].start_ns, Some(5));
         assert_eq!(recs[0].error, Some(RequestError { code: None, error_type: Some("Boom".into()) }));
@@ -563,12 +587,19 @@ mod tests {
         assert_eq!(
             request_files(&files),
             vec![
-                ("logs/artifacts/Qwen3-32B_isl1024_osl128_c16_20251201_101010/profile_export.jsonl".to_owned(), Some(16)),
+                (
+                    "logs/artifacts/Qwen3-32B_isl1024_osl128_c16_20251201_101010/profile_export.jsonl"
+                        .to_owned(),
+                    Some(16)
+                ),
                 ("logs/artifacts/conc_32/aiperf_artifacts/profile_export.jsonl".to_owned(), Some(32)),
                 ("logs/artifacts/conc_8/profile_export.jsonl".to_owned(), Some(8)),
                 ("logs/artifacts/custom/profile_export.jsonl".to_owned(), None),
             ]
         );
-        assert_eq!(sibling_export("logs/artifacts/custom/profile_export.jsonl"), "logs/artifacts/custom/profile_export_aiperf.json");
+        assert_eq!(
+            sibling_export("logs/artifacts/custom/profile_export.jsonl"),
+            "logs/artifacts/custom/profile_export_aiperf.json"
+        );
     }
 }

@@ -84,7 +84,10 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     assert_eq!(marker["schema_version"], DATASET_SCHEMA_VERSION);
     assert_eq!(marker["complete"], true);
     assert_eq!(marker["files"], 15);
-    assert_eq!(marker["rows"], serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "requests": 0}));
+    assert_eq!(
+        marker["rows"],
+        serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "requests": 0})
+    );
 }
 
 #[test]
@@ -308,7 +311,10 @@ fn requests_hold_every_record_with_nulls_for_what_is_absent() {
         RequestRecord {
             concurrency: Some(4),
             phase: Some(RequestPhase::Warmup),
-            error: Some(RequestError { code: Some(499), error_type: Some("RequestCancellationError".into()) }),
+            error: Some(RequestError {
+                code: Some(499),
+                error_type: Some("RequestCancellationError".into()),
+            }),
             ..Default::default()
         },
     ];
@@ -317,7 +323,9 @@ fn requests_hold_every_record_with_nulls_for_what_is_absent() {
     assert_eq!(summary.rows.requests, 2);
     let b = read(&file(out.path(), "requests", "5200")).batch();
     assert_eq!(u32s(&b, "concurrency"), [Some(4), Some(4)]);
-    let i64s = |name: &str| -> Vec<Option<i64>> { b.column_by_name(name).unwrap().as_primitive::<Int64Type>().iter().collect() };
+    let i64s = |name: &str| -> Vec<Option<i64>> {
+        b.column_by_name(name).unwrap().as_primitive::<Int64Type>().iter().collect()
+    };
     assert_eq!(i64s("start_ns"), [Some(1_762_551_534_797_067_827), None]);
     assert_eq!(i64s("ack_ns"), [None, None]);
     assert_eq!(i64s("error_code"), [None, Some(499)]);

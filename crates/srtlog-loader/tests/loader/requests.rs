@@ -3,6 +3,8 @@
 //! directory excluded, concurrency from the sibling export), problems become warnings naming
 //! the file; without it, nothing is read. The JSON document does not carry the records.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -44,7 +46,12 @@ fn copy(from: &Path, to: &Path) {
 }
 
 fn load(run: &Path, with_requests: bool) -> srtlog_model::BenchmarkRun {
-    let options = LoaderOptions { cache: CacheMode::Disabled, with_nodes: false, with_requests, ..LoaderOptions::default() };
+    let options = LoaderOptions {
+        cache: CacheMode::Disabled,
+        with_nodes: false,
+        with_requests,
+        ..LoaderOptions::default()
+    };
     let mut report = RunLoader::with_options(run, options).unwrap().load_all();
     assert_eq!(report.runs.len(), 1, "skipped: {:?}", report.skipped);
     report.runs.remove(0)

@@ -17,7 +17,11 @@ use srtlog_parsers_bench::aiperf_records::{read_records, recompute_stats, Metric
 
 fn real(rel: &str) -> PathBuf {
     let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/real/files")).join(rel);
-    assert!(p.is_file(), "real aiperf file missing: {} (the shared/real directory must be beside the repository)", p.display());
+    assert!(
+        p.is_file(),
+        "real aiperf file missing: {} (the shared/real directory must be beside the repository)",
+        p.display()
+    );
     p
 }
 
@@ -68,7 +72,10 @@ fn old_layout_examples_run1() {
     // Line 1 is a cancelled request: error only, start from metadata.timestamp_ns, no end.
     assert_eq!(recs[0].start_ns, Some(1759522419154829652));
     assert_eq!(recs[0].end_ns, None);
-    assert_eq!(recs[0].error, Some(RequestError { code: Some(499), error_type: Some("RequestCancellationError".into()) }));
+    assert_eq!(
+        recs[0].error,
+        Some(RequestError { code: Some(499), error_type: Some("RequestCancellationError".into()) })
+    );
     assert_eq!((recs[0].ttft_ms, recs[0].input_tokens, recs[0].was_cancelled), (None, None, None));
     // The first successful record, read off by hand.
     let ok = recs.iter().find(|r| r.error.is_none()).unwrap();
@@ -124,7 +131,10 @@ fn new_layout(dir: &str, conc: u32, first: RequestRecord) {
     let p = &recompute_stats(&recs)[0];
     assert_eq!((p.concurrency, p.requests, p.errors), (Some(conc), 10, 0));
     let start = p.window_ns.unwrap().0 as f64;
-    assert!((start - ex["min_request_timestamp"]["avg"].as_f64().unwrap()).abs() < 1e3, "{dir}: window start");
+    assert!(
+        (start - ex["min_request_timestamp"]["avg"].as_f64().unwrap()).abs() < 1e3,
+        "{dir}: window start"
+    );
     for (tag, s) in [
         ("time_to_first_token", &p.ttft_ms),
         ("time_to_first_output_token", &p.ttfo_ms),
@@ -133,11 +143,20 @@ fn new_layout(dir: &str, conc: u32, first: RequestRecord) {
     ] {
         let s = s.as_ref().unwrap();
         assert_eq!(s.count, 10);
-        assert!(s.min >= ex[tag]["min"].as_f64().unwrap() && s.max <= ex[tag]["max"].as_f64().unwrap(), "{dir}: {tag} outside the export's range");
+        assert!(
+            s.min >= ex[tag]["min"].as_f64().unwrap() && s.max <= ex[tag]["max"].as_f64().unwrap(),
+            "{dir}: {tag} outside the export's range"
+        );
     }
 }
 
-fn qwen_first(conc: u32, start: i64, ack: i64, end: i64, ttft: f64, ttst: f64, lat: f64, itl: f64, prefill: f64) -> RequestRecord {
+/// The first record of a qwen fixture (ISL 100, OSL 200, no reasoning): `[start, ack, end]` in
+/// ns and `[ttft, ttst, latency, itl, prefill]`, read off the file by hand.
+fn qwen_first(
+    conc: u32,
+    [start, ack, end]: [i64; 3],
+    [ttft, ttst, lat, itl, prefill]: [f64; 5],
+) -> RequestRecord {
     RequestRecord {
         concurrency: Some(conc),
         start_ns: Some(start),
@@ -164,7 +183,11 @@ fn new_layout_qwen_concurrency1() {
     new_layout(
         "aiperf-plot-fixtures/qwen_concurrency1",
         1,
-        qwen_first(1, 1762551534797067827, 1762551534807258440, 1762551538441354976, 31.742933999999998, 17.868007, 3644.2601019999997, 18.153352603015076, 3150.30740384616),
+        qwen_first(
+            1,
+            [1762551534797067827, 1762551534807258440, 1762551538441354976],
+            [31.742933999999998, 17.868007, 3644.2601019999997, 18.153352603015076, 3150.30740384616],
+        ),
     );
 }
 
@@ -173,7 +196,11 @@ fn new_layout_qwen_concurrency2() {
     new_layout(
         "aiperf-plot-fixtures/qwen_concurrency2",
         2,
-        qwen_first(2, 1762551801663056063, 1762551801677383740, 1762551805495747766, 38.007808, 22.017208999999998, 3832.648178, 19.06854457286432, 2631.038338227766),
+        qwen_first(
+            2,
+            [1762551801663056063, 1762551801677383740, 1762551805495747766],
+            [38.007808, 22.017208999999998, 3832.648178, 19.06854457286432, 2631.038338227766],
+        ),
     );
 }
 
@@ -182,6 +209,10 @@ fn new_layout_qwen_concurrency4() {
     new_layout(
         "aiperf-plot-fixtures/qwen_concurrency2/qwen_concurrency4",
         4,
-        qwen_first(4, 1762551940061660356, 1762551940087732954, 1762551943823650530, 49.080771999999996, 22.008709, 3761.9593109999996, 18.65768110050251, 2037.4577645192703),
+        qwen_first(
+            4,
+            [1762551940061660356, 1762551940087732954, 1762551943823650530],
+            [49.080771999999996, 22.008709, 3761.9593109999996, 18.65768110050251, 2037.4577645192703],
+        ),
     );
 }
