@@ -38,7 +38,6 @@ mod listing;
 mod loader;
 pub mod metadata;
 mod nodes;
-mod requests;
 
 pub use discover::{discover_runs, RunDir, MAX_DISCOVERY_DEPTH};
 pub use filter::RunFilter;

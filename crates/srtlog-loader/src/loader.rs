@@ -1,6 +1,8 @@
 //! [`RunLoader`]: from a root directory to [`BenchmarkRun`]s and [`SkippedRun`]s, in parallel,
 //! through the cache.
 
+mod requests;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -366,7 +368,7 @@ impl RunLoader {
         };
         result.update_completeness();
         if self.options.with_requests {
-            crate::requests::load_requests(&files, &mut result);
+            self.load_requests(&files, &mut result);
         }
         if self.options.with_nodes {
             let loaded = self.load_nodes_with(&files, &result, Some(&sources), self.options.node_detail);

@@ -88,6 +88,27 @@ fn requests_are_streamed_into_the_run_when_asked() {
 }
 
 #[test]
+fn requests_are_cached_as_their_own_part_and_a_changed_file_is_read_again() {
+    let (_tmp, run) = run_with_requests();
+    let options =
+        |cache| LoaderOptions { cache, with_nodes: false, with_requests: true, ..LoaderOptions::default() };
+    let load = |cache| RunLoader::with_options(&run, options(cache)).unwrap().load_all();
+    let cold = load(CacheMode::InRunDir);
+    assert!(run.join("cached_assets/requests.parquet").is_file());
+    let warm = load(CacheMode::InRunDir);
+    assert_eq!(warm.runs[0].requests, cold.runs[0].requests);
+    assert_eq!(warm.runs[0].profiler.warnings, cold.runs[0].profiler.warnings);
+    assert_eq!(warm.cache.hits, 2, "results and requests from the cache: {:?}", warm.cache);
+    // One request less: the part is stale and the file is read again.
+    let path = run.join(ARTIFACT).join("profile_export.jsonl");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.lines().skip(1).collect::<Vec<_>>().join("\n")).unwrap();
+    let touched = load(CacheMode::InRunDir);
+    assert_eq!(touched.runs[0].requests.len(), 1);
+    assert_eq!(touched.runs[0].requests[0].phase, Some(RequestPhase::Warmup));
+}
+
+#[test]
 fn requests_are_not_read_by_default() {
     let (_tmp, run) = run_with_requests();
     let loaded = load(&run, false);
