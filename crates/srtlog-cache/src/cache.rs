@@ -29,6 +29,9 @@ const RESULTS_TABLE: &str = "benchmark_results";
 const NODES_TABLE: &str = "node_metrics";
 const REQUESTS_TABLE: &str = "requests";
 
+/// What [`RunCache::load_requests`] gives back: the records and the warnings of their reading.
+pub type CachedRequests = (Vec<RequestRecord>, Vec<String>);
+
 /// Rows per record batch, when writing and when reading.
 const BATCH_ROWS: usize = 8 * 1024;
 /// The cache of one run: the files in one directory.
@@ -111,10 +114,7 @@ impl RunCache {
     /// Loads the cached per-request records and the warnings their reading gave, if they were
     /// built from exactly the sources `expected` (in any order) by this cache schema version.
     /// `Ok(None)` and `Err` mean what they mean for [`load_results`](Self::load_results).
-    pub fn load_requests(
-        &self,
-        expected: &[FileFingerprint],
-    ) -> Result<Option<(Vec<RequestRecord>, Vec<String>)>, CacheError> {
+    pub fn load_requests(&self, expected: &[FileFingerprint]) -> Result<Option<CachedRequests>, CacheError> {
         let path = self.dir.join(REQUESTS_FILE);
         guard(&path, || {
             let Some(valid) = open_valid(&path, REQUESTS_TABLE, &requests_schema(), expected)? else {

@@ -223,7 +223,7 @@ mod nodes_table;
 mod requests_table;
 mod results_table;
 
-pub use cache::RunCache;
+pub use cache::{CachedRequests, RunCache};
 pub use error::CacheError;
 pub use fingerprint::{fingerprint_files, fingerprint_listed, FileFingerprint};
 
