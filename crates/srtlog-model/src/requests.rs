@@ -101,3 +101,37 @@ impl RequestRecord {
         self.error.is_none() && matches!(self.phase, None | Some(RequestPhase::Profiling))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_round_trip_their_names() {
+        for name in ["profiling", "warmup", "ramp_up"] {
+            assert_eq!(RequestPhase::from_name(name).as_str(), name);
+        }
+        assert_eq!(RequestPhase::from_name("warmup"), RequestPhase::Warmup);
+    }
+
+    #[test]
+    fn only_profiling_requests_without_error_count() {
+        let ok = RequestRecord { phase: Some(RequestPhase::Profiling), ..Default::default() };
+        assert!(ok.counts_for_metrics());
+        assert!(RequestRecord::default().counts_for_metrics());
+        assert!(
+            !RequestRecord { phase: Some(RequestPhase::Warmup), ..Default::default() }.counts_for_metrics()
+        );
+        assert!(!RequestRecord { phase: Some(RequestPhase::Other("ramp_up".into())), ..Default::default() }
+            .counts_for_metrics());
+        assert!(!RequestRecord { error: Some(RequestError::default()), ..ok }.counts_for_metrics());
+    }
+
+    /// A run holds millions of records in memory between the loader and the dataset writer;
+    /// this is the figure ARCHITECTURE.md quotes.
+    #[test]
+    fn a_record_stays_small() {
+        let size = std::mem::size_of::<RequestRecord>();
+        assert!(size <= 320, "{size} bytes");
+    }
+}
