@@ -296,7 +296,7 @@ fn export_writes_csv_and_a_dataset_with_filters() {
     let jobs: std::collections::BTreeSet<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
     // sglang runs dated since 2025-11-01: 4401463, 4999, 3667 (backend from its container); not 5121 (October).
     assert_eq!(jobs.into_iter().collect::<Vec<_>>(), ["3667", "4401463", "4999"]);
-    for table in ["runs", "points", "batches", "memory"] {
+    for table in ["runs", "points", "batches", "memory", "requests"] {
         let parts: Vec<_> =
             fs::read_dir(dataset.join(table)).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(parts.len(), 3, "{table}: {parts:?}");
@@ -389,4 +389,20 @@ fn a_relative_root_is_cached_like_an_absolute_one() {
     };
     assert!(analyze().contains("cache: 0 hits, 9 misses, 9 writes"));
     assert!(analyze().contains("cache: 9 hits, 0 misses, 0 writes"));
+}
+
+#[test]
+fn export_dataset_reads_aiperf_request_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("5121");
+    copy_tree(&testdata("runs/5121"), &run);
+    let artifact = run.join("logs/artifacts/Qwen3-32B_synthetic_20251001_101500");
+    let line = r#"{"metadata":{"request_start_ns":1759310100000000000,"request_end_ns":1759310102000000000,"benchmark_phase":"profiling"},"metrics":{"time_to_first_token":{"value":120.5,"unit":"ms"}},"error":null}"#;
+    fs::write(artifact.join("profile_export.jsonl"), format!("{line}\n{line}\n")).unwrap();
+    let dataset = tmp.path().join("dataset");
+    let out =
+        srtlog(&["export", run.to_str().unwrap(), "--no-cache", "--dataset", dataset.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(", 2 request rows)"), "{}", text(&out.stderr));
+    assert!(dataset.join("requests/job_id=5121/part-0.parquet").is_file());
 }
