@@ -16,6 +16,10 @@
 //!   newest `logs/artifacts/*/` directory, flat (since Oct 2025) or `records` layout ([`aiperf`]).
 //!   Fallback: the `NVIDIA AIPerf | LLM Metrics` console table of `benchmark.out`.
 //!
+//! Beside the parsers, [`aiperf_records`] streams aiperf's per-request `profile_export.jsonl`
+//! into [`RequestRecord`](srtlog_model::RequestRecord)s (from a `BufRead` the caller opens) and
+//! recomputes a point's statistics from them the way aiperf does.
+//!
 //! The parsers do no I/O. Each chooses its files from the run's listing, a [`RunFiles`] the
 //! loader makes once per run ([`BenchmarkParser::select`] → [`ResultSources`]: the result files
 //! in reading order, the files the choice depended on, `benchmark.out`), and parses the bytes it
