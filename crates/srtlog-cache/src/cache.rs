@@ -15,17 +15,22 @@ use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use serde_json::{json, Value};
 use srtlog_columnar::{open_regular, refuse_symlink, write_atomic, writer_properties, AtomicFile, Links};
 use srtlog_model::derived::derive_workers;
-use srtlog_model::{NodeMetrics, ProfilerResults, Timestamp, WorkersDerived};
+use srtlog_model::{NodeMetrics, ProfilerResults, RequestRecord, Timestamp, WorkersDerived};
 
 use crate::error::CacheError;
 use crate::fingerprint::FileFingerprint;
-use crate::footer::{self, Check, Header, NodesExtras, ResultsExtras, WorkerEntry};
+use crate::footer::{self, Check, Header, NodesExtras, RequestsExtras, ResultsExtras, WorkerEntry};
 use crate::nodes_table::{decode_nodes, node_rows, nodes_schema, NodeAssembler, NodeMetricsBuilder};
+use crate::requests_table::{decode_requests, requests_schema, RequestsBuilder};
 use crate::results_table::{decode_results, results_schema, ResultsBuilder};
-use crate::{CACHE_SCHEMA_VERSION, METADATA_FILE, NODES_FILE, RESULTS_FILE};
+use crate::{CACHE_SCHEMA_VERSION, METADATA_FILE, NODES_FILE, REQUESTS_FILE, RESULTS_FILE};
 
 const RESULTS_TABLE: &str = "benchmark_results";
 const NODES_TABLE: &str = "node_metrics";
+const REQUESTS_TABLE: &str = "requests";
+
+/// What [`RunCache::load_requests`] gives back: the records and the warnings of their reading.
+pub type CachedRequests = (Vec<RequestRecord>, Vec<String>);
 
 /// Rows per record batch, when writing and when reading.
 const BATCH_ROWS: usize = 8 * 1024;
@@ -118,6 +123,54 @@ impl RunCache {
         }
         let extras = ResultsExtras { source: results.source, warnings: results.warnings.clone() };
         writer.close(RESULTS_TABLE, fingerprints, &extras)?;
+        tmp.commit()?;
+        self.refresh_metadata_file();
+        Ok(())
+    }
+
+    /// Loads the cached per-request records and the warnings their reading gave, if they were
+    /// built from exactly the sources `expected` (in any order) by this cache schema version.
+    /// `Ok(None)` and `Err` mean what they mean for [`load_results`](Self::load_results).
+    pub fn load_requests(&self, expected: &[FileFingerprint]) -> Result<Option<CachedRequests>, CacheError> {
+        let path = self.dir.join(REQUESTS_FILE);
+        guard(&path, || {
+            let Some(valid) = open_valid(&path, REQUESTS_TABLE, &requests_schema(), expected)? else {
+                return Ok(None);
+            };
+            let extras: RequestsExtras = serde_json::from_str(&valid.extras)
+                .map_err(|e| CacheError::invalid(&path, format!("footer extras: {e}")))?;
+            let rows = valid.header.rows;
+            let mut records = Vec::with_capacity(capacity(rows, valid.file_rows));
+            for batch in valid.reader(&path)? {
+                let batch = batch.map_err(|e| CacheError::arrow(&path, e))?;
+                decode_requests(&batch, &mut records).map_err(|e| CacheError::invalid(&path, e))?;
+            }
+            if records.len() as u64 != rows {
+                return Err(CacheError::invalid(
+                    &path,
+                    format!("{} rows, the footer says {rows}", records.len()),
+                ));
+            }
+            Ok(Some((records, extras.warnings)))
+        })
+    }
+
+    /// Stores per-request records and the warnings their reading gave, built from the sources
+    /// `fingerprints`, replacing any requests cache atomically (as [`store_results`](Self::store_results)).
+    pub fn store_requests(
+        &self,
+        fingerprints: &[FileFingerprint],
+        records: &[RequestRecord],
+        warnings: &[String],
+    ) -> Result<(), CacheError> {
+        let tmp = AtomicFile::create(&self.dir, REQUESTS_FILE)?;
+        let mut writer = TableWriter::new(&tmp, requests_schema())?;
+        let mut builder = RequestsBuilder::default();
+        for chunk in records.chunks(BATCH_ROWS) {
+            let batch = builder.batch(chunk).map_err(|e| CacheError::arrow(tmp.path(), e))?;
+            writer.write(&batch)?;
+        }
+        writer.close(REQUESTS_TABLE, fingerprints, &RequestsExtras { warnings: warnings.to_vec() })?;
         tmp.commit()?;
         self.refresh_metadata_file();
         Ok(())
@@ -253,7 +306,7 @@ impl RunCache {
     /// file is informational, so failing to write it is only logged.
     fn refresh_metadata_file(&self) {
         let mut files = serde_json::Map::new();
-        for name in [RESULTS_FILE, NODES_FILE] {
+        for name in [RESULTS_FILE, NODES_FILE, REQUESTS_FILE] {
             let path = self.dir.join(name);
             if path.symlink_metadata().is_ok() {
                 let entry = guard(&path, || part_summary(&path))

@@ -14,7 +14,7 @@ use crate::CACHE_SCHEMA_VERSION;
 
 /// Footer key of the [`Header`] (JSON).
 pub(crate) const HEADER_KEY: &str = "srtlog.cache";
-/// Footer key of the part's extras (JSON): [`ResultsExtras`] or [`NodesExtras`].
+/// Footer key of the part's extras (JSON): [`ResultsExtras`], [`NodesExtras`] or [`RequestsExtras`].
 pub(crate) const EXTRAS_KEY: &str = "srtlog.cache.extras";
 
 /// The footer's `srtlog.cache` value.
@@ -47,6 +47,13 @@ pub(crate) struct ResultsExtras {
     /// `json`, `benchmark_out` or null.
     pub source: Option<ResultSource>,
     /// The results' warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Extras of `requests.parquet`: what reading the request files said (bad or cut lines, ...).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub(crate) struct RequestsExtras {
+    /// The diagnostics of reading the request files, each naming its file.
     pub warnings: Vec<String>,
 }
 

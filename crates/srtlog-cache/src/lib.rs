@@ -18,10 +18,11 @@
 //! |------|------|
 //! | `benchmark_results.parquet` | one row per [`BenchmarkPoint`], in the stored order |
 //! | `node_metrics.parquet` | one row per batch or memory snapshot of every worker |
+//! | `requests.parquet` | one row per aiperf request record (`profile_export.jsonl`), when the loader reads them |
 //! | `cache_metadata.json` | a summary for people: schema and srtlog versions, times, fingerprints, row counts |
 //!
-//! Results and node metrics are two independent *parts*, each with its own list of source
-//! files: results can be loaded without nodes, and nodes added later.
+//! Results, node metrics and request records are independent *parts*, each with its own list
+//! of source files: results can be loaded without nodes, and nodes added later.
 //!
 //! # Validity
 //!
@@ -176,6 +177,33 @@
 //! | `kv_cache_gb` | Float64 | yes | memory: KV-cache size (GB) |
 //! | `kv_tokens` | UInt64 | yes | memory: KV-cache capacity in tokens |
 //!
+//! `requests.parquet` (one row per [`RequestRecord`](srtlog_model::RequestRecord), in load
+//! order; its sources are the `profile_export.jsonl` files and the exports read for their
+//! concurrency; its extras are the reading's `warnings`). The columns are the dataset's
+//! `requests/` ones, from the columnar layer:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `concurrency` | UInt32 | yes | the point's concurrency |
+//! | `start_ns` | Int64 | yes | request sent, epoch ns |
+//! | `ack_ns` | Int64 | yes | acknowledged (streaming), epoch ns |
+//! | `end_ns` | Int64 | yes | finished or failed, epoch ns |
+//! | `phase` | Utf8 | yes | `profiling`, `warmup`, or another name as written |
+//! | `ttft_ms` | Float64 | yes | time to first token |
+//! | `ttst_ms` | Float64 | yes | first to second token |
+//! | `ttfo_ms` | Float64 | yes | time to first non-reasoning token |
+//! | `request_latency_ms` | Float64 | yes | end-to-end latency |
+//! | `inter_token_latency_ms` | Float64 | yes | aiperf's per-request ITL |
+//! | `input_tokens` | UInt64 | yes | ISL |
+//! | `output_tokens` | UInt64 | yes | non-reasoning output tokens |
+//! | `reasoning_tokens` | UInt64 | yes | reasoning tokens |
+//! | `output_sequence_length` | UInt64 | yes | all output tokens |
+//! | `prefill_tps` | Float64 | yes | ISL / TTFT, tokens/s |
+//! | `is_error` | Boolean | no | the request failed |
+//! | `error_code` | Int64 | yes | the failure's code |
+//! | `error_type` | Utf8 | yes | the failure's type |
+//! | `was_cancelled` | Boolean | yes | cancelled by aiperf on purpose |
+//!
 //! # Example
 //!
 //! ```
@@ -213,9 +241,10 @@ mod error;
 mod fingerprint;
 mod footer;
 mod nodes_table;
+mod requests_table;
 mod results_table;
 
-pub use cache::RunCache;
+pub use cache::{CachedRequests, RunCache};
 pub use error::CacheError;
 pub use fingerprint::{fingerprint_files, fingerprint_listed, FileFingerprint};
 
@@ -234,6 +263,8 @@ pub const CACHE_SCHEMA_VERSION: u32 = 4;
 pub const RESULTS_FILE: &str = "benchmark_results.parquet";
 /// File name of the node metrics part.
 pub const NODES_FILE: &str = "node_metrics.parquet";
+/// File name of the per-request records part (aiperf's `profile_export.jsonl` files).
+pub const REQUESTS_FILE: &str = "requests.parquet";
 /// File name of the human-readable summary (never read by srtlog).
 pub const METADATA_FILE: &str = "cache_metadata.json";
 
@@ -243,7 +274,11 @@ mod tests {
     #[test]
     fn the_docs_list_every_column() {
         let docs = include_str!("lib.rs");
-        for schema in [crate::results_table::results_schema(), crate::nodes_table::nodes_schema()] {
+        for schema in [
+            crate::results_table::results_schema(),
+            crate::nodes_table::nodes_schema(),
+            crate::requests_table::requests_schema(),
+        ] {
             let mut from = 0;
             for field in schema.fields() {
                 let row = format!("//! | `{}` | ", field.name());

@@ -24,7 +24,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     pub accuracy_csv: Option<PathBuf>,
     /// Write a Hive-partitioned Parquet dataset (runs/, points/, batches/, memory/, accuracy/,
-    /// launch_args/, by job id) to DIR, for DuckDB, polars, pandas and Spark. DIR is replaced as a whole, so
+    /// launch_args/, requests/, by job id) to DIR, for DuckDB, polars, pandas and Spark. DIR is replaced as a whole, so
     /// it may not be a symbolic link; an export into a DIR that another export is writing fails
     /// at once.
     #[arg(long, value_name = "DIR")]
@@ -37,6 +37,9 @@ pub fn run(args: &ExportArgs) -> ExitCode {
     if args.dataset.is_none() {
         // The CSV has no worker columns: do not parse worker logs for it.
         load_args.no_nodes = true;
+    } else {
+        // Only the dataset has a `requests/` table.
+        load_args.with_requests = true;
     }
     let report = match load(&load_args, NodeDetail::Batches) {
         Ok(r) => r,
@@ -69,14 +72,15 @@ pub fn run(args: &ExportArgs) -> ExitCode {
                 if !args.load.quiet {
                     let r = &summary.rows;
                     eprintln!(
-                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory, {} accuracy rows)",
+                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory, {} accuracy, {} request rows)",
                         dir.display(),
                         summary.files,
                         r.runs,
                         r.points,
                         r.batches,
                         r.memory,
-                        r.accuracy
+                        r.accuracy,
+                        r.requests
                     );
                 }
             }

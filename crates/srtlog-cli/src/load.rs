@@ -43,6 +43,9 @@ pub struct LoadFlags {
     /// Do not parse worker logs (results and metadata only; much faster on big logs).
     #[arg(long)]
     pub no_nodes: bool,
+    /// Read aiperf's per-request records (set by `export --dataset`, not a flag).
+    #[arg(skip)]
+    pub with_requests: bool,
     /// Neither read nor write caches: parse everything from the source files.
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
@@ -136,6 +139,7 @@ pub fn load(args: &LoadArgs, detail: NodeDetail) -> Result<LoadReport, ExitCode>
     })?;
     let options = LoaderOptions {
         with_nodes: !args.no_nodes,
+        with_requests: args.with_requests,
         node_detail: detail,
         cache: match (&args.cache_dir, args.no_cache) {
             (_, true) => CacheMode::Disabled,

@@ -10,11 +10,12 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    ArrayBuilder, BooleanBuilder, Float64Builder, Int32Builder, ListBuilder, StringBuilder,
+    ArrayBuilder, BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
     TimestampMicrosecondBuilder, UInt32Builder, UInt64Builder,
 };
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, UInt32Array, UInt64Array,
+    Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, UInt32Array,
+    UInt64Array,
 };
 use arrow_schema::{DataType, Field, TimeUnit};
 
@@ -63,6 +64,7 @@ scalar! {
     u64 => UInt64Builder, UInt64Array, DataType::UInt64;
     u32 => UInt32Builder, UInt32Array, DataType::UInt32;
     i32 => Int32Builder, Int32Array, DataType::Int32;
+    i64 => Int64Builder, Int64Array, DataType::Int64;
     bool => BooleanBuilder, BooleanArray, DataType::Boolean;
 }
 

@@ -18,6 +18,7 @@ pub mod files;
 pub mod launch_args;
 pub mod memory;
 pub mod points;
+pub mod requests;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

@@ -18,6 +18,7 @@
 //!   accuracy/job_id=<id>/part-0.parquet   one row per accuracy result (task × metric × filter)
 //!   launch_args/job_id=<id>/part-0.parquet one row per launch argument of every worker and
 //!                                         of the benchmark client
+//!   requests/job_id=<id>/part-0.parquet   one row per aiperf request (profile_export.jsonl)
 //! ```
 //!
 //! Every run has one file in every table, all files of a table have exactly the schema of
@@ -284,6 +285,31 @@
 //! environment, GPU info, parallel sizes, parse statistics) and the skipped runs are not
 //! exported.
 //!
+//! `requests` — one row per [`RequestRecord`](srtlog_model::RequestRecord): every line of every
+//! `profile_export.jsonl` of the run's aiperf artifact directories (warm-up directories
+//! excluded; warm-up-phase and failed requests kept, told apart by `phase` and `is_error`), file
+//! by file in path order, each in file order. Empty for runs without aiperf artifacts, and
+//! unless the loader was asked for them (`LoaderOptions::with_requests`; `export --dataset`
+//! does). Absent values are null, never 0:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `concurrency` | UInt32 | yes | the point's concurrency (directory name, else the export's `loadgen.concurrency`) |
+//! | `start_ns`, `ack_ns`, `end_ns` | Int64 | yes | request sent / acknowledged (streaming) / finished or failed, epoch ns |
+//! | `phase` | Utf8 | yes | `profiling`, `warmup` (or another name as written) |
+//! | `ttft_ms`, `ttst_ms`, `ttfo_ms` | Float64 | yes | time to first token, first to second token, first non-reasoning token |
+//! | `request_latency_ms` | Float64 | yes | end-to-end latency |
+//! | `inter_token_latency_ms` | Float64 | yes | aiperf's per-request (latency − TTFT)/(OSL − 1) |
+//! | `input_tokens`, `output_tokens`, `reasoning_tokens`, `output_sequence_length` | UInt64 | yes | ISL; non-reasoning, reasoning and all output tokens |
+//! | `prefill_tps` | Float64 | yes | ISL / TTFT, tokens/s |
+//! | `is_error` | Boolean | no | the request failed |
+//! | `error_code`, `error_type` | Int64, Utf8 | yes | the failure's code and type (the message is not kept) |
+//! | `was_cancelled` | Boolean | yes | aiperf cancelled it on purpose (newer layout only) |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
+//! Worker configuration ([`NodeConfig`](srtlog_model::NodeConfig), parallel sizes, parse
+//! statistics) and the skipped runs are not exported.
+//!
 //! # Example
 //!
 //! ```
@@ -345,7 +371,7 @@ pub use tables::Table;
 
 use tables::{
     AccuracyTableColumns, BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns,
-    RunContext, RunsColumns,
+    RequestsColumns, RunContext, RunsColumns,
 };
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
@@ -380,6 +406,8 @@ pub struct TableRows {
     pub accuracy: u64,
     /// Rows of `launch_args` (one per argument of every launch command).
     pub launch_args: u64,
+    /// Rows of `requests` (one per aiperf request record).
+    pub requests: u64,
 }
 
 impl TableRows {
@@ -392,6 +420,7 @@ impl TableRows {
             Table::Memory => self.memory,
             Table::Accuracy => self.accuracy,
             Table::LaunchArgs => self.launch_args,
+            Table::Requests => self.requests,
         }
     }
 
@@ -403,6 +432,7 @@ impl TableRows {
             Table::Memory => &mut self.memory,
             Table::Accuracy => &mut self.accuracy,
             Table::LaunchArgs => &mut self.launch_args,
+            Table::Requests => &mut self.requests,
         };
         *slot += rows;
     }
@@ -500,5 +530,8 @@ fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> 
                 Ok(())
             })
         }
+        Table::Requests => output::write_table_file::<RequestsColumns>(dir, file, table, job_id, |sink| {
+            run.requests.iter().try_for_each(|r| sink.row(|c| c.push(&ctx, r)))
+        }),
     }
 }

@@ -11,8 +11,8 @@ use arrow_schema::{Schema, SchemaRef};
 use srtlog_columnar::encode_other_metrics;
 use srtlog_model::{
     AccuracyResult, ArgValue, BatchMetrics, BenchmarkLaunchCommand, BenchmarkPoint, BenchmarkRun, LaunchArgs,
-    MemoryMetrics, ModelInfo, NodeLaunchCommand, NodeMetadata, ProfilerMetadata, ResultSource, RunMetadata,
-    Timestamp,
+    MemoryMetrics, ModelInfo, NodeLaunchCommand, NodeMetadata, ProfilerMetadata, RequestRecord, ResultSource,
+    RunMetadata, Timestamp,
 };
 
 use srtlog_columnar::accuracy::AccuracyColumns;
@@ -22,6 +22,7 @@ use srtlog_columnar::columns::{Columns, List, Opt, Req, ReqText, Text, WallMicro
 use srtlog_columnar::launch_args::LaunchArgColumns;
 use srtlog_columnar::memory::MemoryFieldColumns;
 use srtlog_columnar::points::PointMetricColumns;
+use srtlog_columnar::requests::RequestColumns;
 
 /// One table of the dataset: a directory under the output directory, with one Parquet file
 /// per run in a `job_id=<id>` partition directory.
@@ -40,14 +41,24 @@ pub enum Table {
     Accuracy,
     /// `launch_args/`: one row per launch argument of every worker and of the benchmark.
     LaunchArgs,
+    /// `requests/`: one row per aiperf request record (`profile_export.jsonl`).
+    Requests,
 }
 
 impl Table {
     /// Every table, in the order the dataset writes them.
-    pub const ALL: [Table; 6] =
-        [Table::Runs, Table::Points, Table::Batches, Table::Memory, Table::Accuracy, Table::LaunchArgs];
+    pub const ALL: [Table; 7] = [
+        Table::Runs,
+        Table::Points,
+        Table::Batches,
+        Table::Memory,
+        Table::Accuracy,
+        Table::LaunchArgs,
+        Table::Requests,
+    ];
 
-    /// The table's directory name (`runs`, `points`, `batches`, `memory`, `accuracy`, `launch_args`).
+    /// The table's directory name (`runs`, `points`, `batches`, `memory`, `accuracy`, `launch_args`,
+    /// `requests`).
     pub fn name(self) -> &'static str {
         match self {
             Table::Runs => "runs",
@@ -56,6 +67,7 @@ impl Table {
             Table::Memory => "memory",
             Table::Accuracy => "accuracy",
             Table::LaunchArgs => "launch_args",
+            Table::Requests => "requests",
         }
     }
 
@@ -73,6 +85,7 @@ impl Table {
         static MEMORY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<MemoryColumns>);
         static ACCURACY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<AccuracyTableColumns>);
         static LAUNCH_ARGS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<LaunchArgsColumns>);
+        static REQUESTS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<RequestsColumns>);
         let schema = match self {
             Table::Runs => &RUNS,
             Table::Points => &POINTS,
@@ -80,6 +93,7 @@ impl Table {
             Table::Memory => &MEMORY,
             Table::Accuracy => &ACCURACY,
             Table::LaunchArgs => &LAUNCH_ARGS,
+            Table::Requests => &REQUESTS,
         };
         Arc::clone(schema)
     }
@@ -189,6 +203,7 @@ impl RunsColumns {
             warnings,
             accuracy,
             accuracy_warnings,
+            requests: _,
         } = run;
         let RunMetadata {
             job_id: _,
@@ -436,6 +451,14 @@ columns! {
     }
 }
 
+columns! {
+    /// The columns of `requests/`.
+    pub(crate) struct RequestsColumns {
+        request: RequestColumns,
+        run_path: ReqText,
+    }
+}
+
 /// One launch command of a run: whose it is, which tool, as written, and its arguments.
 pub(crate) struct LaunchCommandRef<'a> {
     /// The worker, or `None` for the benchmark client.
@@ -483,6 +506,14 @@ impl LaunchArgsColumns {
         self.tool.push(command.tool);
         self.arg.push(name, value);
         self.raw_command.push(command.raw_command);
+        self.run_path.push(ctx.path);
+    }
+}
+
+impl RequestsColumns {
+    /// Appends one request record of the run as one row.
+    pub(crate) fn push(&mut self, ctx: &RunContext<'_>, record: &RequestRecord) {
+        self.request.push(record);
         self.run_path.push(ctx.path);
     }
 }

@@ -1,6 +1,8 @@
 //! [`RunLoader`]: from a root directory to [`BenchmarkRun`]s and [`SkippedRun`]s, in parallel,
 //! through the cache.
 
+mod requests;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -52,6 +54,9 @@ pub enum NodeDetail {
 pub struct LoaderOptions {
     /// Parse worker logs into [`NodeInfo`]s.
     pub with_nodes: bool,
+    /// Read aiperf's per-request `profile_export.jsonl` files into [`BenchmarkRun::requests`]
+    /// (off by default: millions of rows that only the dataset's `requests/` table uses).
+    pub with_requests: bool,
     /// How much of each worker to keep.
     pub node_detail: NodeDetail,
     /// Where caches are read and written.
@@ -69,6 +74,7 @@ impl Default for LoaderOptions {
     fn default() -> Self {
         LoaderOptions {
             with_nodes: true,
+            with_requests: false,
             node_detail: NodeDetail::Batches,
             cache: CacheMode::InRunDir,
             jobs: None,
@@ -431,6 +437,9 @@ impl RunLoader {
             ..BenchmarkRun::default()
         };
         result.update_completeness();
+        if self.options.with_requests {
+            self.load_requests(&files, &mut result);
+        }
         if self.options.with_nodes {
             let loaded = self.load_nodes_with(&files, &result, Some(&sources), self.options.node_detail);
             result.nodes = loaded.nodes;

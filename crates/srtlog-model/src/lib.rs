@@ -39,6 +39,7 @@ mod launch_args;
 mod node;
 pub mod python_json;
 mod registry;
+mod requests;
 mod results;
 mod run;
 mod run_files;
@@ -64,6 +65,7 @@ pub use registry::{
     node_parsers, parse_run_results, BenchmarkParser, BenchmarkParserRegistration, NodeParser,
     NodeParserRegistration, ParseOptions, ResultSources, SourceBytes, WorkerLogData,
 };
+pub use requests::{RequestError, RequestPhase, RequestRecord};
 pub use results::{BenchmarkLaunchCommand, BenchmarkPoint, ProfilerResults, ResultSource};
 pub use run::{
     AnalysisDocument, BenchmarkRun, MissingWorkers, Mode, ModelInfo, ProfilerMetadata, RunMetadata,

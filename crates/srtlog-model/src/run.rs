@@ -194,6 +194,12 @@ pub struct BenchmarkRun {
     /// Accuracy files that could not be read or parsed, each named. Left out when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accuracy_warnings: Vec<String>,
+    /// Per-request records of aiperf-based benchmarks (`profile_export.jsonl`), all phases and
+    /// errors included, in file order; empty unless the loader was asked for them. Not part of
+    /// the JSON document: a run can hold millions; they go to the dataset's `requests/` table
+    /// (see [`crate::RequestRecord`]).
+    #[serde(skip)]
+    pub requests: Vec<crate::RequestRecord>,
 }
 
 impl BenchmarkRun {

@@ -393,7 +393,7 @@ pub fn parse_export(bytes: &[u8]) -> Result<AiperfExport, String> {
 }
 
 /// Factor from a time unit to milliseconds.
-fn time_to_ms(unit: &str) -> Option<f64> {
+pub(crate) fn time_to_ms(unit: &str) -> Option<f64> {
     match unit.trim().to_ascii_lowercase().as_str() {
         "ns" | "nanoseconds" => Some(1e-6),
         "us" | "µs" | "microseconds" => Some(1e-3),

@@ -38,6 +38,10 @@
 //! NeMo-Skills and sgl-eval metrics) and [`mlperf::MlperfAccuracyParser`] register as
 //! `srtlog_model::AccuracyParser`s, and `srtlog_model::parse_run_accuracy` reads their files.
 //!
+//! Beside the parsers, [`aiperf_records`] streams aiperf's per-request `profile_export.jsonl`
+//! into [`RequestRecord`](srtlog_model::RequestRecord)s (from a `BufRead` the caller opens) and
+//! recomputes a point's statistics from them the way aiperf does.
+//!
 //! The parsers do no I/O. Each chooses its files from the run's listing, a [`RunFiles`] the
 //! loader makes once per run ([`BenchmarkParser::select`] → [`ResultSources`]: the result files
 //! in reading order, the files the choice depended on, `benchmark.out`), and parses the bytes it
@@ -143,6 +147,7 @@
 
 pub mod accuracy;
 pub mod aiperf;
+pub mod aiperf_records;
 pub mod common;
 pub mod launch;
 pub mod mlperf;

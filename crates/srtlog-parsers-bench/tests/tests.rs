@@ -5,6 +5,8 @@
 // Test helpers outside `#[test]` functions may unwrap too.
 #![allow(clippy::unwrap_used)]
 
+#[path = "suite/aiperf_records_real.rs"]
+mod aiperf_records_real;
 #[path = "suite/bad_input.rs"]
 mod bad_input;
 #[path = "suite/evals.rs"]

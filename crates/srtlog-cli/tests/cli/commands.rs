@@ -298,7 +298,7 @@ fn export_writes_csv_and_a_dataset_with_filters() {
     // sglang runs dated since 2025-11-01 with results: 4401463, 4999, 3667 (backend from its
     // container), 6001, 6003; not 5121 (October) nor 6002 (no results: a benchmark without a parser).
     assert_eq!(jobs.into_iter().collect::<Vec<_>>(), ["3667", "4401463", "4999", "6001", "6003"]);
-    for table in ["runs", "points", "batches", "memory", "accuracy"] {
+    for table in ["runs", "points", "batches", "memory", "accuracy", "requests"] {
         let parts: Vec<_> =
             fs::read_dir(dataset.join(table)).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(parts.len(), 6, "{table}: {parts:?} (6002 too: a run without results is a run)");
@@ -441,4 +441,20 @@ fn eval_runs_show_their_accuracy_in_the_tables_and_the_accuracy_csv() {
     ), "{csv_text}");
     // 11 runs: 4 + 1 + 1 + 1 + 4 + 4 + 1 + 0 + 3 + 3 + 2 results, plus the header.
     assert_eq!(lines.len(), 25, "{csv_text}");
+}
+
+#[test]
+fn export_dataset_reads_aiperf_request_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("5121");
+    copy_tree(&testdata("runs/5121"), &run);
+    let artifact = run.join("logs/artifacts/Qwen3-32B_synthetic_20251001_101500");
+    let line = r#"{"metadata":{"request_start_ns":1759310100000000000,"request_end_ns":1759310102000000000,"benchmark_phase":"profiling"},"metrics":{"time_to_first_token":{"value":120.5,"unit":"ms"}},"error":null}"#;
+    fs::write(artifact.join("profile_export.jsonl"), format!("{line}\n{line}\n")).unwrap();
+    let dataset = tmp.path().join("dataset");
+    let out =
+        srtlog(&["export", run.to_str().unwrap(), "--no-cache", "--dataset", dataset.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(", 2 request rows)"), "{}", text(&out.stderr));
+    assert!(dataset.join("requests/job_id=5121/part-0.parquet").is_file());
 }

@@ -94,7 +94,7 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     assert_eq!(marker["files"], 15);
     assert_eq!(
         marker["rows"],
-        serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "accuracy": 0, "launch_args": 6})
+        serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "accuracy": 0, "launch_args": 6, "requests": 0})
     );
 }
 
@@ -394,4 +394,51 @@ fn launch_args_round_trip_by_name_and_type() {
 
     // Runs without launch commands have a file with no rows.
     assert_eq!(read(&file(out.path(), "launch_args", "4999")).rows(), 0);
+}
+
+#[test]
+fn requests_hold_every_record_with_nulls_for_what_is_absent() {
+    use arrow_array::types::Int64Type;
+    use srtlog_model::{RequestError, RequestPhase, RequestRecord};
+    let out = tempfile::tempdir().unwrap();
+    let mut r = run(metadata("5200", Mode::Aggregated), Default::default(), vec![point(Some(4), 10.0)]);
+    r.requests = vec![
+        RequestRecord {
+            concurrency: Some(4),
+            start_ns: Some(1_762_551_534_797_067_827),
+            end_ns: Some(1_762_551_538_441_354_976),
+            phase: Some(RequestPhase::Profiling),
+            ttft_ms: Some(31.75),
+            output_tokens: Some(200),
+            was_cancelled: Some(false),
+            ..Default::default()
+        },
+        RequestRecord {
+            concurrency: Some(4),
+            phase: Some(RequestPhase::Warmup),
+            error: Some(RequestError {
+                code: Some(499),
+                error_type: Some("RequestCancellationError".into()),
+            }),
+            ..Default::default()
+        },
+    ];
+    let doc = srtlog_model::AnalysisDocument { schema_version: 1, runs: vec![r], skipped: vec![] };
+    let summary = write_dataset(&doc, out.path()).unwrap();
+    assert_eq!(summary.rows.requests, 2);
+    let b = read(&file(out.path(), "requests", "5200")).batch();
+    assert_eq!(u32s(&b, "concurrency"), [Some(4), Some(4)]);
+    let i64s = |name: &str| -> Vec<Option<i64>> {
+        b.column_by_name(name).unwrap().as_primitive::<Int64Type>().iter().collect()
+    };
+    assert_eq!(i64s("start_ns"), [Some(1_762_551_534_797_067_827), None]);
+    assert_eq!(i64s("ack_ns"), [None, None]);
+    assert_eq!(i64s("error_code"), [None, Some(499)]);
+    assert_eq!(strs(&b, "phase"), [Some("profiling".to_owned()), Some("warmup".to_owned())]);
+    assert_eq!(f64s(&b, "ttft_ms"), [Some(31.75), None]);
+    assert_eq!(u64s(&b, "output_tokens"), [Some(200), None]);
+    assert_eq!(strs(&b, "error_type"), [None, Some("RequestCancellationError".to_owned())]);
+    let is_error: Vec<Option<bool>> = b.column_by_name("is_error").unwrap().as_boolean().iter().collect();
+    assert_eq!(is_error, [Some(false), Some(true)]);
+    assert_eq!(strs(&b, "run_path"), vec![Some(doc.runs[0].metadata.path.clone()); 2]);
 }

@@ -8,5 +8,6 @@ mod end_to_end;
 mod hostile;
 mod layout;
 mod registry;
+mod requests;
 mod skipped;
 mod undated;
