@@ -281,9 +281,7 @@
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
 //! A command with no arguments has no rows; its line is still `runs.benchmark_command` for the
-//! benchmark. The rest of the worker configuration ([`NodeConfig`](srtlog_model::NodeConfig):
-//! environment, GPU info, parallel sizes, parse statistics) and the skipped runs are not
-//! exported.
+//! benchmark.
 //!
 //! `requests` — one row per [`RequestRecord`](srtlog_model::RequestRecord): every line of every
 //! `profile_export.jsonl` of the run's aiperf artifact directories (warm-up directories
@@ -307,8 +305,9 @@
 //! | `was_cancelled` | Boolean | yes | aiperf cancelled it on purpose (newer layout only) |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
-//! Worker configuration ([`NodeConfig`](srtlog_model::NodeConfig), parallel sizes, parse
-//! statistics) and the skipped runs are not exported.
+//! The rest of the worker configuration ([`NodeConfig`](srtlog_model::NodeConfig):
+//! environment, GPU info, parallel sizes, parse statistics) and the skipped runs are not
+//! exported.
 //!
 //! # Example
 //!
