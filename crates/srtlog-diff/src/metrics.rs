@@ -77,10 +77,24 @@ pub fn direction_of(name: &str) -> Option<Direction> {
         | "output_tps_per_gpu"
         | "total_tps_per_gpu"
         | "input_tps_per_gpu"
-        | "output_tps_per_user" => Some(Direction::HigherIsBetter),
+        | "output_tps_per_user"
+        | "good_completed"
+        | "mean_prefill_tps_per_user"
+        | "median_prefill_tps_per_user" => Some(Direction::HigherIsBetter),
+        "error_count" => Some(Direction::LowerIsBetter),
         "total_input_tokens" | "total_output_tokens" | "num_prompts" | "duration" | "request_rate" => {
             Some(Direction::Neutral)
         }
+        // What the run did or what it was measured over, not how well: reasoning tokens, the
+        // window, and the GPU telemetry totals (energy and power follow the load and the
+        // window's length; tok/s per watt is the comparable figure).
+        "total_reasoning_tokens"
+        | "window_start_unix"
+        | "window_end_unix"
+        | "telemetry_gpus"
+        | "gpu_power_w"
+        | "gpu_energy_j"
+        | "gpu_utilization_pct" => Some(Direction::Neutral),
         // Per worker role (crate::workers).
         "peak_gen_throughput" | "median_gen_throughput" | "cache_hit_rate" => Some(Direction::HigherIsBetter),
         "median_queue_req" | "max_queue_req" => Some(Direction::LowerIsBetter),

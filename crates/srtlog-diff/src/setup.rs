@@ -153,18 +153,20 @@ pub fn launch_args(node: &NodeInfo) -> Vec<(String, String)> {
 
 /// A run's provenance settings (container image, framework versions, GPUs, driver, CUDA, ...
 /// from `recipe.lock.yaml`, fingerprints and resource snapshots, [`RunSetup::fields`](srtlog_model::RunSetup::fields)):
-/// the one place that reads the run's setup record. Left out: the config's settings and the
-/// workers' environments (compared as `config.*` and `env.*`), and where the run ran
-/// (cluster, partition) or whether srtctl's identity check passed, which say nothing of what
-/// was run.
+/// the one place that reads the run's setup record. Left out: the config's settings, their
+/// hash and the workers' environments (compared as `config.*` and `env.*`, so that one changed
+/// setting is one difference), and where the run ran (cluster, partition) or whether srtctl's
+/// identity check passed, which say nothing of what was run.
 pub fn provenance(run: &BenchmarkRun) -> Vec<(String, String)> {
     let Some(setup) = &run.setup else { return Vec::new() };
     setup
         .fields()
         .into_iter()
-        .filter(|(k, _)| {
+        .filter(|(k, v)| {
             !(k.starts_with("settings.") || k.starts_with("workers."))
-                && !matches!(k.as_str(), "cluster" | "partition" | "verification" | "cpu_check")
+                && !matches!(k.as_str(), "config_hash" | "cluster" | "partition" | "verification" | "cpu_check")
+                // The metadata's container is compared as `metadata.container` already.
+                && !(k == "container" && run.metadata.container.as_deref() == Some(v.as_str()))
         })
         .collect()
 }

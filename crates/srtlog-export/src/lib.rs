@@ -25,7 +25,7 @@
 //! [`Table::schema`], and a run with no rows in a table (no workers parsed, no results) has a
 //! file with no rows: readers never meet a missing partition or a differing schema, and a
 //! table's glob always matches as soon as there is one run. (A document with no runs gives
-//! five empty table directories.)
+//! seven empty table directories.)
 //!
 //! ## The partition column
 //!
@@ -337,7 +337,7 @@
 //!
 //! let out = tempfile::tempdir()?;
 //! let summary = write_dataset(&doc, out.path())?;
-//! assert_eq!(summary.files, 5);
+//! assert_eq!(summary.files, 7);
 //! assert_eq!(summary.rows.get(Table::Points), 1);
 //! assert!(out.path().join("points/job_id=4401463/part-0.parquet").is_file());
 //! // A run without parsed workers still has a (row-less) batches file.

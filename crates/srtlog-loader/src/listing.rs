@@ -10,8 +10,10 @@
 //! - the directories in `logs/` (`logs/sa-bench_isl_*/*`, `logs/artifacts/*`) and in `artifacts/`
 //!   (`artifacts/<run>/*`);
 //! - the directories in `logs/artifacts/` (`logs/artifacts/<run>/profile_export_aiperf.json`),
-//!   `logs/accuracy/` (`logs/accuracy/sgl_eval_<eval>_<id>/metrics.json`) and `logs/eval_results/`
-//!   (`logs/eval_results/<model>/results_<date>.json`).
+//!   `logs/accuracy/` (`logs/accuracy/sgl_eval_<eval>_<id>/metrics.json`), `logs/eval_results/`
+//!   (`logs/eval_results/<model>/results_<date>.json`) and `logs/agentic/` (`conc_<C>/`);
+//! - one level below an artifact directory (`logs/artifacts/conc_<C>/<name>/`), and agentic's
+//!   `logs/agentic/conc_<C>/aiperf_artifacts/[<sub>/]profile_export_aiperf.json`.
 //!
 //! Symbolic links are followed (walkdir's loop detection stops cycles), and listed as what they
 //! point to. An entry that cannot be stat'ed (a dangling link, a permission error, a loop) or
@@ -27,8 +29,9 @@ use std::path::{Component, Path};
 
 use srtlog_model::{mtime_ns, parent_of, FileEntry, RunFiles};
 
-/// How many levels below the run directory the listing reaches (`logs/artifacts/<run>/<file>`).
-pub const LISTING_DEPTH: usize = 4;
+/// How many levels below the run directory the listing reaches
+/// (`logs/agentic/conc_<C>/aiperf_artifacts/<sub>/<file>`).
+pub const LISTING_DEPTH: usize = 6;
 
 /// Whether the listing enters the directory at `path` (relative), `depth` levels down.
 fn descends_into(path: &str, depth: usize) -> bool {
@@ -37,8 +40,23 @@ fn descends_into(path: &str, depth: usize) -> bool {
         1 => path != "cached_assets",
         2 => matches!(parent_of(path), "logs" | "artifacts"),
         // aiperf artifact directories; sgl-eval's `sgl_eval_<eval>_*/` and lm-eval's
-        // `<model>/` result directories.
-        3 => matches!(parent_of(path), "logs/artifacts" | "logs/accuracy" | "logs/eval_results"),
+        // `<model>/` result directories; agentic's `conc_<C>/`.
+        3 => matches!(
+            parent_of(path),
+            "logs/artifacts" | "logs/accuracy" | "logs/eval_results" | "logs/agentic"
+        ),
+        // An export one level below its artifact directory (`conc_<C>/<name>/`); agentic's
+        // `conc_<C>/aiperf_artifacts/`.
+        4 => {
+            let parent = parent_of(path);
+            parent_of(parent) == "logs/artifacts"
+                || (parent_of(parent) == "logs/agentic" && path.ends_with("/aiperf_artifacts"))
+        }
+        // agentic's `conc_<C>/aiperf_artifacts/<sub>/`.
+        5 => {
+            parent_of(parent_of(parent_of(path))) == "logs/agentic"
+                && parent_of(path).ends_with("/aiperf_artifacts")
+        }
         _ => false,
     }
 }

@@ -162,11 +162,12 @@ pub fn parse_run_results(
     sources: &ResultSources,
     read: &mut dyn FnMut(&str) -> io::Result<Vec<u8>>,
 ) -> Result<ProfilerResults, ParseError> {
+    let rollup = sources.rollup.as_ref();
     let json_error = {
         let mut bytes = sources.result_files.iter().map(|path| SourceBytes { path, bytes: read(path) });
         match parser.parse_results(sources, &mut bytes) {
             Ok(mut results) if !results.points.is_empty() => {
-                if let Some(rel) = &sources.rollup {
+                if let Some(rel) = rollup {
                     cross_check(parser, rel, &mut results, read);
                 }
                 return Ok(results);
@@ -205,7 +206,7 @@ pub fn parse_run_results(
         Some(err) => format!("{}; {err}", why()),
         None => why(),
     };
-    if let Some(rel) = &sources.rollup {
+    if let Some(rel) = rollup {
         let rollup = read(rel).map_err(|e| e.to_string()).and_then(|bytes| parser.parse_rollup(rel, &bytes));
         match rollup {
             Ok(mut results) if !results.points.is_empty() => {

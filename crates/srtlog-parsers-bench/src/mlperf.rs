@@ -37,6 +37,8 @@ fn rollup(files: &RunFiles) -> Option<String> {
 pub fn select(files: &RunFiles) -> ResultSources {
     let mut sources = ResultSources::new(files);
     sources.result_files.extend(rollup(files));
+    // The rollup is mlperf's result file: it is neither a fallback nor a cross-check of itself.
+    sources.rollup = None;
     sources
 }
 

@@ -54,7 +54,7 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     let out = tempfile::tempdir().unwrap();
     let doc = sample_doc();
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.files, 15);
+    assert_eq!(summary.files, 21);
     assert_eq!(
         (
             summary.rows.runs,
@@ -91,7 +91,7 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     assert_eq!(marker["format"], "srtlog-dataset");
     assert_eq!(marker["schema_version"], DATASET_SCHEMA_VERSION);
     assert_eq!(marker["complete"], true);
-    assert_eq!(marker["files"], 15);
+    assert_eq!(marker["files"], 21);
     assert_eq!(
         marker["rows"],
         serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "accuracy": 0, "launch_args": 6, "requests": 0})
@@ -254,7 +254,7 @@ fn runs_sharing_a_job_id_share_its_partition() {
         skipped: vec![],
     };
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.files, 10);
+    assert_eq!(summary.files, 14);
     assert_eq!(tree(&out.path().join("points")), ["job_id=77/part-0.parquet", "job_id=77/part-1.parquet"]);
     let second = read(&out.path().join("points/job_id=77/part-1.parquet")).batch();
     assert_eq!(strs(&second, "run_path"), vec![Some("/runs/77_rerun".to_owned()); 2]);
