@@ -163,10 +163,13 @@ pub fn provenance(run: &BenchmarkRun) -> Vec<(String, String)> {
         .fields()
         .into_iter()
         .filter(|(k, v)| {
-            !(k.starts_with("settings.") || k.starts_with("workers."))
-                && !matches!(k.as_str(), "config_hash" | "cluster" | "partition" | "verification" | "cpu_check")
+            let compared_elsewhere = k.starts_with("settings.")
+                || k.starts_with("workers.")
+                || k == "config_hash"
                 // The metadata's container is compared as `metadata.container` already.
-                && !(k == "container" && run.metadata.container.as_deref() == Some(v.as_str()))
+                || (k == "container" && run.metadata.container.as_deref() == Some(v.as_str()));
+            let where_not_what = matches!(k.as_str(), "cluster" | "partition" | "verification" | "cpu_check");
+            !(compared_elsewhere || where_not_what)
         })
         .collect()
 }
