@@ -5,7 +5,7 @@
 //! export layouts. The share of metrics lines is a parameter: busy workers (the default, 95 %)
 //! write a batch line every few steps, quiet or warning-flooded ones are mostly noise (HTTP
 //! access lines, warnings, progress bars, tracebacks, NCCL chatter). Time advances per line at
-//! the rate a real worker of that role and backend logs (see [`LineRates`]), so timestamps,
+//! the rate a real worker of that role and backend logs (see `LineRates`), so timestamps,
 //! durations and throughput timelines look like a real log's. The same seed gives
 //! byte-identical output.
 
