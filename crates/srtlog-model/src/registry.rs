@@ -93,7 +93,7 @@ pub struct ResultSources {
     pub considered: Vec<String>,
     /// `logs/benchmark.out` or `benchmark.out`, read only when no result file is usable.
     pub benchmark_out: Option<String>,
-    /// srt-slurm's rollup ([`crate::run_files::ROLLUP_PATHS`]): the last fallback, and a
+    /// srt-slurm's rollup (`ROLLUP_PATHS`): the last fallback, and a
     /// cross-check of the result files when both are there.
     pub rollup: Option<String>,
     /// Notes on the choice, which the parser puts first among its warnings when it reads the

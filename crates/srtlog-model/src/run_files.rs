@@ -206,7 +206,7 @@ impl RunFiles {
         BENCHMARK_OUT_PATHS.iter().find_map(|p| self.get(p).filter(|e| e.is_file()))
     }
 
-    /// The run's rollup file (the first of [`ROLLUP_PATHS`] that is a file), if any.
+    /// The run's rollup file (the first of `ROLLUP_PATHS` that is a file), if any.
     pub fn rollup(&self) -> Option<&FileEntry> {
         ROLLUP_PATHS.iter().find_map(|p| self.get(p).filter(|e| e.is_file()))
     }

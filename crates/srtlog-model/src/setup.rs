@@ -78,7 +78,7 @@ pub struct WorkerFingerprint {
     /// Python version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_version: Option<String>,
-    /// CUDA toolkit version (see [`cuda_version`]).
+    /// CUDA toolkit version (see `cuda_version`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cuda_version: Option<String>,
     /// NCCL version, dotted (`2.28.9`).
@@ -158,7 +158,7 @@ pub struct RunSetup {
     /// GPUs and driver every worker agrees on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu: Option<GpuSetup>,
-    /// CUDA toolkit version every worker agrees on (see [`cuda_version`]).
+    /// CUDA toolkit version every worker agrees on (see `cuda_version`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cuda_version: Option<String>,
     /// NCCL version every worker agrees on (`2.28.9`).
