@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 # srtlog_cache::CACHE_SCHEMA_VERSION of the writer under test.
-CACHE_SCHEMA_VERSION = 2
+CACHE_SCHEMA_VERSION = 4
 
 import pandas as pd
 import pyarrow as pa
@@ -34,6 +34,21 @@ RESULTS_COLUMNS = [
     ]],
     ("duration", pa.float64()),
     ("request_rate", pa.float64()),
+    # aiperf's point metrics (issue 13): errors, goodput count, TTFO, prefill rate, reasoning
+    # tokens, the measurement window, the GPU telemetry summary.
+    ("error_count", pa.uint64()),
+    ("good_completed", pa.uint64()),
+    *[(name, pa.float64()) for name in [
+        "mean_ttfo_ms", "median_ttfo_ms", "p99_ttfo_ms",
+        "mean_prefill_tps_per_user", "median_prefill_tps_per_user",
+    ]],
+    ("total_reasoning_tokens", pa.uint64()),
+    ("window_start_unix", pa.float64()),
+    ("window_end_unix", pa.float64()),
+    ("telemetry_gpus", pa.uint64()),
+    ("gpu_power_w", pa.float64()),
+    ("gpu_energy_j", pa.float64()),
+    ("gpu_utilization_pct", pa.float64()),
     ("other_metrics", pa.string()),
     ("source_file", pa.string()),
 ]
