@@ -102,19 +102,8 @@ pub fn median_of_sorted(sorted: &[f64]) -> Option<f64> {
 }
 
 /// The median by selection (linear time, for the long lists of a worker's batches); reorders
-/// `values`.
-pub fn median_in_place(values: &mut [f64]) -> Option<f64> {
-    let n = values.len();
-    if n == 0 {
-        return None;
-    }
-    let (below, &mut upper, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
-    if n % 2 == 1 {
-        return Some(upper);
-    }
-    let lower = below.iter().copied().max_by(f64::total_cmp)?;
-    Some((lower + upper) / 2.0)
-}
+/// `values`. The model's rule, so that a worker's median here is the one `derived` gives.
+pub use srtlog_model::derived::median as median_in_place;
 
 /// SplitMix64: small, fast, and the same sequence on every platform.
 struct SplitMix64(u64);

@@ -53,7 +53,7 @@ mod workers;
 
 pub use rate_match::{rate_match, BucketWidth, MAX_AUTO_BUCKETS, MAX_BUCKETS};
 pub use streams::{Stream, WorkerStreams};
-pub use workers::worker_summary;
+pub use workers::{median, worker_summary};
 
 pub use crate::derived_values::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived, WorkersDerived};
 

@@ -62,8 +62,9 @@ impl WorkerSums {
     }
 }
 
-/// The median, by selection (linear time: a busy worker has millions of values).
-fn median(values: &mut [f64]) -> Option<f64> {
+/// The median, by selection (linear time: a busy worker has millions of values); the mean of
+/// the two middle values for an even count. Reorders `values`.
+pub fn median(values: &mut [f64]) -> Option<f64> {
     let n = values.len();
     if n == 0 {
         return None;
