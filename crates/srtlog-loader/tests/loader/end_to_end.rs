@@ -4,31 +4,13 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use expect_test::expect_file;
+
+use crate::common::{copy_tree, testdata};
 use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, NodeDetail, RunLoader};
-
-fn testdata(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(name)
-}
-
-/// Copies a tree (files and directories only), skipping caches.
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            if entry.file_name() != "cached_assets" {
-                copy_tree(&entry.path(), &target);
-            }
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 fn load(root: &Path, cache: CacheMode) -> LoadReport {
     let options = LoaderOptions { cache, ..LoaderOptions::default() };

@@ -13,9 +13,7 @@ use std::time::{Duration, SystemTime};
 use srtlog_loader::model::{BenchmarkRun, RunWarning, StringMap, WorkerType};
 use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, RunLoader};
 
-fn testdata(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(name)
-}
+use crate::common::{copy_tree, testdata};
 
 fn load_with(root: &Path, cache: CacheMode) -> LoadReport {
     RunLoader::with_options(root, LoaderOptions { cache, ..LoaderOptions::default() }).unwrap().load_all()
@@ -43,22 +41,8 @@ fn map(pairs: &[(&str, &str)]) -> StringMap {
 
 /// Copies a fixture run into a temporary root (files and directories only).
 fn copy_run(job: &str, root: &Path) -> PathBuf {
-    fn copy(from: &Path, to: &Path) {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                if entry.file_name() != "cached_assets" {
-                    copy(&entry.path(), &target);
-                }
-            } else {
-                fs::copy(entry.path(), &target).unwrap();
-            }
-        }
-    }
     let to = root.join(job);
-    copy(&testdata("runs").join(job), &to);
+    copy_tree(&testdata("runs").join(job), &to);
     to
 }
 

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use srtlog_loader::{CacheMode, LoaderOptions, RunLoader};
 use srtlog_model::{RequestPhase, RequestRecord};
 
+use crate::common::{copy_tree, testdata};
+
 const ARTIFACT: &str = "logs/artifacts/Qwen3-32B_synthetic_20251001_101500";
 
 /// Run 5121 of testdata (mooncake-router, export says `loadgen.concurrency` 32) with request
@@ -19,7 +21,7 @@ const ARTIFACT: &str = "logs/artifacts/Qwen3-32B_synthetic_20251001_101500";
 fn run_with_requests() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let run = tmp.path().join("5121");
-    copy(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/runs/5121"), &run);
+    copy_tree(&testdata("runs/5121"), &run);
     let lines = [
         r#"{"metadata":{"request_start_ns":1759310100000000000,"request_ack_ns":1759310100010000000,"request_end_ns":1759310102000000000,"benchmark_phase":"profiling","was_cancelled":false},"metrics":{"time_to_first_token":{"value":120.5,"unit":"ms"},"request_latency":{"value":2000.0,"unit":"ms"},"inter_chunk_latency":{"value":[10.0,11.0],"unit":"ms"},"output_token_count":{"value":97,"unit":"tokens"}},"error":null}"#,
         r#"{"metadata":{"request_start_ns":1759310099000000000,"request_end_ns":1759310099500000000,"benchmark_phase":"warmup","was_cancelled":false},"metrics":{"time_to_first_token":{"value":300.0,"unit":"ms"}},"error":null}"#,
@@ -30,19 +32,6 @@ fn run_with_requests() -> (tempfile::TempDir, PathBuf) {
     fs::create_dir_all(run.join("logs/artifacts/warmup")).unwrap();
     fs::write(run.join("logs/artifacts/warmup/profile_export.jsonl"), format!("{}\n", lines[1])).unwrap();
     (tmp, run)
-}
-
-fn copy(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn load(run: &Path, with_requests: bool) -> srtlog_model::BenchmarkRun {

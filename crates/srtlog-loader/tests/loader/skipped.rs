@@ -4,13 +4,9 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-use std::path::PathBuf;
-
 use srtlog_loader::{CacheMode, LoaderOptions, RunLoader};
 
-fn testdata(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(name)
-}
+use crate::common::testdata;
 
 #[test]
 fn skipped_runs_and_warned_runs_table() {
