@@ -61,9 +61,6 @@ pub const CSV_COLUMNS: &[&str] = &[
 pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(CSV_COLUMNS)?;
-    let num = |v: Option<f64>| v.filter(|x| x.is_finite()).map(|x| x.to_string()).unwrap_or_default();
-    let int = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     for (run, d) in doc.runs.iter().zip(runs_derived(doc)) {
         let m = &run.metadata;
         let source = run.profiler.source.map_or("", ResultSource::as_str);
@@ -117,6 +114,21 @@ pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()>
     Ok(())
 }
 
+/// A number's cell: Rust's shortest round-trip form; empty when unknown or not finite.
+fn num(v: Option<f64>) -> String {
+    v.filter(|x| x.is_finite()).map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// A count's cell: empty when unknown.
+fn int(v: Option<u64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// A text's cell: empty when unknown.
+fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
 /// Column names of [`write_accuracy_csv`], in order.
 pub const ACCURACY_CSV_COLUMNS: &[&str] = &[
     "job_id",
@@ -148,7 +160,6 @@ pub const ACCURACY_CSV_COLUMNS: &[&str] = &[
 pub fn write_accuracy_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(ACCURACY_CSV_COLUMNS)?;
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     for run in &doc.runs {
         let m = &run.metadata;
         for a in &run.accuracy {
@@ -165,9 +176,9 @@ pub fn write_accuracy_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<(
                 a.task.clone(),
                 a.metric.clone(),
                 opt(&a.filter),
-                a.value.to_string(),
-                a.stderr.map(|s| s.to_string()).unwrap_or_default(),
-                a.samples.map(|n| n.to_string()).unwrap_or_default(),
+                num(Some(a.value)),
+                num(a.stderr),
+                int(a.samples),
                 a.higher_is_better.map(|b| b.to_string()).unwrap_or_default(),
                 a.source_file.clone(),
             ];
