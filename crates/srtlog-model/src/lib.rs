@@ -37,6 +37,7 @@ mod derived_values;
 mod error;
 mod launch_args;
 mod node;
+mod power;
 pub mod python_json;
 mod registry;
 mod requests;
@@ -60,6 +61,7 @@ pub use node::{
     MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics,
     ParallelConfig, ParseStats, WorkerType,
 };
+pub use power::{GpuPowerSample, PowerSource};
 pub use registry::{
     benchmark_parsers, get_benchmark_parser, get_node_parser, list_benchmark_parsers, list_node_parsers,
     node_parsers, parse_run_results, BenchmarkParser, BenchmarkParserRegistration, NodeParser,
