@@ -78,9 +78,11 @@ pub(crate) fn field_end(s: &[u8], from: usize) -> usize {
 
 /// Parses a float that makes up all of `b` (after trimming spaces).
 ///
-/// Plain decimals (`123`, `0.45`, `-1.5`) with at most 15 significant digits take a fast path
-/// whose result is exactly what `str::parse::<f64>` gives (one correctly rounded division of
-/// two exactly representable values); everything else goes through `str::parse`.
+/// Plain decimals (`123`, `0.45`, `-1.5`) with at most 19 digits take a fast path whose result
+/// is exactly what `str::parse::<f64>` gives: up to 15 digits one correctly rounded division of
+/// two exactly representable values, 16 to 19 digits (Python's `repr` of a float, which
+/// TensorRT-LLM prints for its step times) [`decimal_to_f64`]'s integer division; everything
+/// else goes through `str::parse`.
 pub(crate) fn parse_f64(b: &[u8]) -> Option<f64> {
     let b = trim(b);
     let (neg, digits) = match b.first() {
@@ -95,14 +97,14 @@ pub(crate) fn parse_f64(b: &[u8]) -> Option<f64> {
     let mut simple = !digits.is_empty();
     for &c in digits {
         if c.is_ascii_digit() {
+            if n_digits == 19 {
+                simple = false; // a 20th digit could overflow the mantissa
+                break;
+            }
             mantissa = mantissa * 10 + u64::from(c - b'0');
             n_digits += 1;
             if seen_dot {
                 frac_digits += 1;
-            }
-            if n_digits > 15 {
-                simple = false;
-                break;
             }
         } else if c == b'.' && !seen_dot {
             seen_dot = true;
@@ -112,7 +114,11 @@ pub(crate) fn parse_f64(b: &[u8]) -> Option<f64> {
         }
     }
     if simple && n_digits > 0 {
-        let v = mantissa as f64 / POW10[frac_digits as usize];
+        let v = if n_digits <= 15 {
+            mantissa as f64 / POW10[frac_digits as usize]
+        } else {
+            decimal_to_f64(mantissa, frac_digits)
+        };
         return Some(if neg { -v } else { v });
     }
     std::str::from_utf8(b).ok()?.parse::<f64>().ok()
@@ -120,6 +126,41 @@ pub(crate) fn parse_f64(b: &[u8]) -> Option<f64> {
 
 const POW10: [f64; 16] =
     [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/// `mantissa / 10^frac_digits` correctly rounded to the nearest `f64` (ties to even), as
+/// `str::parse` rounds it, for `frac_digits <= 19`: the numerator is shifted left until its top
+/// bit is bit 127, one `u128` division gives a quotient of at least 64 bits and a remainder,
+/// and the quotient's top 53 bits are rounded with the bits below them and the remainder as
+/// the sticky part. Every step is exact integer arithmetic; the last multiplication by a power
+/// of two is exact too (the result is a normal number: at least `10^-19`, below `2^64`).
+pub(crate) fn decimal_to_f64(mantissa: u64, frac_digits: u32) -> f64 {
+    if mantissa == 0 {
+        return 0.0;
+    }
+    let divisor = u128::from(10u64.pow(frac_digits.min(19)));
+    let lz_m = mantissa.leading_zeros();
+    // value = numerator / divisor × 2^-(64 + lz_m)
+    let numerator = u128::from(mantissa) << (64 + lz_m);
+    let (q, r) = (numerator / divisor, numerator % divisor);
+    // divisor < 2^64 and numerator >= 2^127, so q > 2^63: it has every bit we need.
+    let lz_q = q.leading_zeros();
+    let m = q << lz_q; // top bit at 127; the bits shifted in are zeros, the remainder is below
+    let mut hi = (m >> 75) as u64; // 53 bits
+    let rest = m & ((1u128 << 75) - 1);
+    let half = 1u128 << 74;
+    let round_up = rest > half || (rest == half && (r != 0 || hi & 1 == 1));
+    let mut exp = 75 - 64 - i64::from(lz_m) - i64::from(lz_q);
+    if round_up {
+        hi += 1;
+        if hi == 1 << 53 {
+            hi >>= 1;
+            exp += 1;
+        }
+    }
+    // 2^exp as an f64 (exp is far inside the normal range here).
+    let scale = f64::from_bits(((exp + 1023) as u64) << 52);
+    hi as f64 * scale
+}
 
 /// Parses a Python bool literal.
 pub(crate) fn parse_bool(b: &[u8]) -> Option<bool> {
@@ -284,8 +325,66 @@ mod tests {
             );
         }
         assert_eq!(parse_f64(b""), None);
+        // 16 to 19 digits: Python's float `repr` (TensorRT-LLM step times), integers past
+        // 2^53 (ties to even), the largest 19-digit values.
+        for s in [
+            "25.966103483018596",
+            "13.085165921127167",
+            "0.30000000000000004",
+            "9007199254740993",
+            "9007199254740995",
+            "9999999999999999999",
+            "1844674407370955161",
+            "0.0000000000000000001",
+            "0.1000000000000000055",
+            "-0.000000000000000000",
+            "123456789.0123456789",
+            "4503599627370496.5",
+            "4503599627370497.5",
+            "99999999999999999999",
+            "18446744073709551616.5",
+        ] {
+            assert_eq!(
+                parse_f64(s.as_bytes()).map(f64::to_bits),
+                s.parse::<f64>().ok().map(f64::to_bits),
+                "{s}"
+            );
+        }
         assert_eq!(parse_f64(b"."), None);
         assert_eq!(parse_f64(b"1.2.3"), None);
+    }
+
+    #[test]
+    fn long_decimals_round_as_std_does() {
+        // A deterministic sweep of 16- to 19-digit decimals at every position of the point
+        // (xorshift: no dependency), including values just around halfway points.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..200_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = 16 + (i % 4) as usize;
+            let mut text = (x % 10u64.pow(digits as u32 - 1) + 10u64.pow(digits as u32 - 2)).to_string();
+            let point = (x >> 40) as usize % (text.len() + 1);
+            text.insert(point, '.');
+            if text.ends_with('.') {
+                text.push('0');
+            }
+            let want = text.parse::<f64>().map(f64::to_bits).ok();
+            assert_eq!(parse_f64(text.as_bytes()).map(f64::to_bits), want, "{text}");
+        }
+        // Exactly halfway between two doubles, both ways of rounding to even.
+        for m in [(1u64 << 53) + 1, (1 << 53) + 3, (1 << 54) + 2, (1 << 54) + 6, u64::MAX / 10] {
+            for frac in 0..4 {
+                let mut text = m.to_string();
+                text.insert(text.len() - frac, '.');
+                assert_eq!(
+                    parse_f64(text.as_bytes()).map(f64::to_bits),
+                    text.parse::<f64>().map(f64::to_bits).ok(),
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]
