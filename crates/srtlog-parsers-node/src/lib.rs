@@ -95,6 +95,7 @@
 //!   fragment.
 
 mod bytes;
+mod dates;
 mod event;
 mod launch;
 mod prefix;

@@ -23,7 +23,8 @@
 
 use srtlog_model::{parse_iso, Timestamp, UndatedDay};
 
-use crate::bytes::{find, parse_u32, parse_us_date, trim_start};
+use crate::bytes::{find, parse_u32, trim_start};
+use crate::dates::DateMemo;
 
 /// A line split into prefix facts and message.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -124,10 +125,11 @@ impl UndatedClock {
     }
 }
 
-/// Splits an SGLang (or dynamo) line. `line` has no ANSI escapes.
-pub(crate) fn split_sglang(line: &[u8]) -> Prefix<'_> {
+/// Splits an SGLang (or dynamo) line. `line` has no ANSI escapes; `dates` remembers the
+/// file's last prefix time.
+pub(crate) fn split_sglang<'a>(line: &'a [u8], dates: &mut DateMemo) -> Prefix<'a> {
     let t = trim_start(line);
-    if let Some(p) = split_dynamo(t) {
+    if let Some(p) = split_dynamo(t, dates) {
         return p;
     }
     if t.first() == Some(&b'{') {
@@ -139,7 +141,7 @@ pub(crate) fn split_sglang(line: &[u8]) -> Prefix<'_> {
     let digit_led =
         memchr::memchr_iter(b'[', line).filter(|&o| line.get(o + 1).is_some_and(u8::is_ascii_digit));
     for open in digit_led.clone().take(3) {
-        if let Some(p) = sglang_bracket(&line[open + 1..]) {
+        if let Some(p) = sglang_bracket(&line[open + 1..], dates) {
             return p;
         }
     }
@@ -203,8 +205,8 @@ fn rank_tags(s: &[u8], mut pos: usize, allow_source: bool) -> Option<(u32, u32, 
 }
 
 /// `YYYY-MM-DD HH:MM:SS[.ffffff][ TAGn]*] message` (after the `[`).
-fn sglang_bracket(s: &[u8]) -> Option<Prefix<'_>> {
-    let (ts, pos) = parse_iso(s)?;
+fn sglang_bracket<'a>(s: &'a [u8], dates: &mut DateMemo) -> Option<Prefix<'a>> {
+    let (ts, pos) = dates.prefix_iso.parse(s)?;
     if s.get(10) != Some(&b' ') {
         return None;
     }
@@ -263,11 +265,11 @@ fn split_ant(t: &[u8]) -> Option<Prefix<'_>> {
 }
 
 /// dynamo's compact format: `2025-12-30T15:52:38.206058Z  INFO module.func: message`.
-pub(crate) fn split_dynamo(t: &[u8]) -> Option<Prefix<'_>> {
+fn split_dynamo<'a>(t: &'a [u8], dates: &mut DateMemo) -> Option<Prefix<'a>> {
     if !t.first().is_some_and(u8::is_ascii_digit) || t.get(10) != Some(&b'T') {
         return None;
     }
-    let (ts, used) = parse_iso(t)?;
+    let (ts, used) = dates.prefix_iso.parse(t)?;
     let mut rest = trim_start(&t[used..]);
     for level in [&b"INFO"[..], b"WARN", b"ERROR", b"DEBUG", b"TRACE"] {
         if let Some(r) = rest.strip_prefix(level) {
@@ -309,9 +311,9 @@ fn json_string<'a>(t: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
 
 /// Splits a TensorRT-LLM line: `[MM/DD/YYYY-HH:MM:SS]` then any `[TRT-LLM]`, `[RANK n]`,
 /// `[I]`-style groups; C++ `[TensorRT-LLM][INFO]` groups; dynamo lines. `tp` is the `RANK`.
-pub(crate) fn split_trtllm(line: &[u8]) -> Prefix<'_> {
+pub(crate) fn split_trtllm<'a>(line: &'a [u8], dates: &mut DateMemo) -> Prefix<'a> {
     let t = trim_start(line);
-    if let Some(p) = split_dynamo(t) {
+    if let Some(p) = split_dynamo(t, dates) {
         return p;
     }
     if t.first() == Some(&b'{') {
@@ -324,7 +326,7 @@ pub(crate) fn split_trtllm(line: &[u8]) -> Prefix<'_> {
     for open in memchr::memchr_iter(b'[', line) {
         let s = &line[open + 1..];
         if s.get(2) == Some(&b'/') && s.get(19) == Some(&b']') {
-            if let Some(ts) = parse_us_date(s) {
+            if let Some(ts) = dates.prefix_us.parse(s) {
                 timestamp = Some(ts);
                 rest = &s[20..];
                 break;
@@ -363,29 +365,36 @@ pub(crate) fn split_trtllm(line: &[u8]) -> Prefix<'_> {
 mod tests {
     use super::*;
 
+    fn sglang(line: &[u8]) -> Prefix<'_> {
+        split_sglang(line, &mut DateMemo::default())
+    }
+
+    fn trtllm(line: &[u8]) -> Prefix<'_> {
+        split_trtllm(line, &mut DateMemo::default())
+    }
+
     #[test]
     fn sglang_forms() {
-        let p =
-            split_sglang(b"srun: x [2025-11-04 05:31:43.123456 DP3 ATTN_CP0 MOE_DP1 TP3 EP7] Decode batch");
+        let p = sglang(b"srun: x [2025-11-04 05:31:43.123456 DP3 ATTN_CP0 MOE_DP1 TP3 EP7] Decode batch");
         assert_eq!((p.dp, p.tp, p.ep), (3, 3, 7));
         assert_eq!(p.message, b"Decode batch");
         assert_eq!(p.timestamp.map(|t| t.to_string()).as_deref(), Some("2025-11-04T05:31:43.123456"));
-        let p = split_sglang(b"2025-12-30T15:52:38.206058Z  INFO scheduler.log_stats: Prefill batch, x");
+        let p = sglang(b"2025-12-30T15:52:38.206058Z  INFO scheduler.log_stats: Prefill batch, x");
         assert_eq!(p.message, b"Prefill batch, x");
-        let p = split_sglang(
+        let p = sglang(
             br#"{"time": "2025-12-30T15:52:38.2Z", "level": "INFO", "message": "Decode batch, #token: 1"}"#,
         );
         assert_eq!(p.message, b"Decode batch, #token: 1");
         assert!(p.timestamp.is_some());
-        let p = split_sglang(b"Capturing batches (bs=1 avail_mem=2 GB) [00:00<00:03]");
+        let p = sglang(b"Capturing batches (bs=1 avail_mem=2 GB) [00:00<00:03]");
         assert_eq!(p.timestamp, None);
     }
 
     #[test]
     fn trtllm_forms() {
-        let p = split_trtllm(b"[01/16/2026-06:20:17] [TRT-LLM] [RANK 3] [I] iter = 1");
+        let p = trtllm(b"[01/16/2026-06:20:17] [TRT-LLM] [RANK 3] [I] iter = 1");
         assert_eq!((p.tp, p.message), (3, &b"iter = 1"[..]));
-        let p = split_trtllm(b"[TensorRT-LLM][INFO] [MemUsageChange] Allocated 1 GiB");
+        let p = trtllm(b"[TensorRT-LLM][INFO] [MemUsageChange] Allocated 1 GiB");
         assert_eq!(p.message, b"[MemUsageChange] Allocated 1 GiB");
         assert_eq!(p.timestamp, None);
     }

@@ -56,6 +56,7 @@ use crate::bytes::{
     after, comma_fields, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64, rfind,
     split_field, split_on, starts_with, strip_ansi_into, strip_cr, trim, trim_start,
 };
+use crate::dates::DateMemo;
 use crate::event::{apply, note, LineEvent};
 use crate::launch::{parse_command, Program};
 use crate::prefix::{split_sglang, Clock, Prefix, UndatedClock};
@@ -107,7 +108,7 @@ pub fn parse_sglang_line(line: &[u8]) -> LineEvent {
     if markers().is_some_and(|m| !m.line_matches(line)) {
         return LineEvent::Ignored;
     }
-    parse_line_with(line, &mut Vec::new())
+    parse_line_with(line, &mut Vec::new(), &mut DateMemo::default())
 }
 
 /// A classified line: a batch line is returned unparsed so that the streaming parser can fill
@@ -146,9 +147,10 @@ pub(crate) fn fill(
     }
 }
 
-/// [`parse_sglang_line`] with a reusable scratch buffer for ANSI stripping.
-pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
-    match classify(line, scratch) {
+/// [`parse_sglang_line`] with a reusable scratch buffer for ANSI stripping and the file's
+/// date memo.
+pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>, dates: &mut DateMemo) -> LineEvent {
+    match classify(line, scratch, dates) {
         Classified::Batch(p, batch_type, layout, rest) => {
             let mut b = new_batch(&p, batch_type);
             match fill(&mut b, layout, rest) {
@@ -161,7 +163,7 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
 }
 
 /// Decides what a line is; parses everything but batch fields.
-pub(crate) fn classify<'a>(line: &'a [u8], scratch: &'a mut Vec<u8>) -> Classified<'a> {
+pub(crate) fn classify<'a>(line: &'a [u8], scratch: &'a mut Vec<u8>, dates: &mut DateMemo) -> Classified<'a> {
     let line = strip_cr(line);
     let line: &'a [u8] = if has_esc(line) {
         strip_ansi_into(line, scratch);
@@ -169,7 +171,7 @@ pub(crate) fn classify<'a>(line: &'a [u8], scratch: &'a mut Vec<u8>) -> Classifi
     } else {
         line
     };
-    let p = split_sglang(line);
+    let p = split_sglang(line, dates);
     let msg = p.message;
     if let Some(rest) = msg.strip_prefix(b"Prefill batch") {
         return Classified::Batch(p, BatchType::Prefill, Layout::Current, rest);
@@ -752,13 +754,14 @@ impl NodeParser for SglangParser {
     ) -> io::Result<()> {
         let markers = markers().ok_or_else(|| io::Error::other("sglang markers failed to build"))?;
         let mut scratch = Vec::new();
+        let mut dates = DateMemo::default();
         let mut stats = std::mem::take(&mut out.stats);
         // Lines with a time and no date (2024): dated here, in log order; which records got
         // such a date (batch or memory, index), in case the dates move once the file is read.
         let mut clock = UndatedClock::new(options.undated_day);
         let mut dated: Vec<(bool, usize)> = Vec::new();
         let result = scan_lines(reader, options, markers, &mut stats, |line_no, line, stats| {
-            match classify(line, &mut scratch) {
+            match classify(line, &mut scratch, &mut dates) {
                 Classified::Batch(p, batch_type, layout, rest) => {
                     // Built in place: pushed first, filled, popped again if malformed.
                     out.batches.push(new_batch(&p, batch_type));

@@ -31,14 +31,15 @@ use std::io::{self, Read};
 use std::sync::OnceLock;
 
 use srtlog_model::{
-    parse_iso, BatchMetrics, BatchType, CountField, MemoryMetricType, MemoryMetrics, NodeLaunchCommand,
-    NodeParser, ParallelConfig, ParseOptions, RealField, WorkerLogData,
+    BatchMetrics, BatchType, CountField, MemoryMetricType, MemoryMetrics, NodeLaunchCommand, NodeParser,
+    ParallelConfig, ParseOptions, RealField, WorkerLogData,
 };
 
 use crate::bytes::{
     after, comma_fields, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64,
     split_field, starts_with, strip_ansi_into, strip_cr, trim, trim_start,
 };
+use crate::dates::{DateMemo, IsoMemo};
 use crate::event::{apply, LineEvent};
 use crate::launch::{parse_command, Program};
 use crate::prefix::{split_trtllm, Prefix};
@@ -90,10 +91,10 @@ pub fn parse_trtllm_line(line: &[u8]) -> LineEvent {
     if markers().is_some_and(|m| !m.line_matches(line)) {
         return LineEvent::Ignored;
     }
-    parse_line_with(line, &mut Vec::new())
+    parse_line_with(line, &mut Vec::new(), &mut DateMemo::default())
 }
 
-pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
+pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>, dates: &mut DateMemo) -> LineEvent {
     let line = strip_cr(line);
     let line = if has_esc(line) {
         strip_ansi_into(line, scratch);
@@ -101,12 +102,12 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
     } else {
         line
     };
-    let p = split_trtllm(line);
+    let p = split_trtllm(line, dates);
     let msg = p.message;
     // Most lines of interest start their message with a fixed phrase: test those first, with
     // no search at all.
     if starts_with(msg, b"iter = ") {
-        return iteration(&p, msg);
+        return iteration(&p, msg, &mut dates.field_iso);
     }
     if let Some(rest) = msg.strip_prefix(b"Peak memory during memory usage profiling (torch + non-torch):") {
         return peak_memory(&p, rest);
@@ -163,7 +164,7 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>) -> LineEvent {
     // Prefixes this parser does not know: an iteration anywhere after a `]` or a space.
     if let Some(at) = find(msg, b"iter = ") {
         if at > 0 && matches!(msg[at - 1], b' ' | b']') && find(&msg[at..], b"states = {").is_some() {
-            return iteration(&p, &msg[at..]);
+            return iteration(&p, &msg[at..], &mut dates.field_iso);
         }
     }
     if find(msg, b"-m dynamo.trtllm").is_some() || find(msg, b"trtllm-serve ").is_some() {
@@ -204,7 +205,7 @@ fn set_opt_real(b: &mut BatchMetrics, field: RealField, value: &[u8]) -> bool {
 /// `iter = ...` in either field order (FORMATS.md 8.4), in one pass: each field is an
 /// identifier, ` = ` or `: `, and a value up to the next `, `; the last field is
 /// `states = {...}`. Unknown fields are skipped.
-fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
+fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent {
     let mut b = BatchMetrics::new(BatchType::Decode);
     b.timestamp = p.timestamp;
     let n = body.len();
@@ -254,7 +255,7 @@ fn iteration(p: &Prefix<'_>, body: &[u8]) -> LineEvent {
                 .map(|v| b.set_real(RealField::HostStepTimeMs, v * 1000.0))
                 .is_some(),
             (9, b't') if name == b"timestamp" => {
-                parse_iso(value).map(|(ts, _)| b.timestamp = Some(ts)).is_some()
+                field_iso.parse(value).map(|(ts, _)| b.timestamp = Some(ts)).is_some()
             }
             _ => true,
         };
@@ -533,9 +534,10 @@ impl NodeParser for TrtllmParser {
     ) -> io::Result<()> {
         let markers = markers().ok_or_else(|| io::Error::other("trtllm markers failed to build"))?;
         let mut scratch = Vec::new();
+        let mut dates = DateMemo::default();
         let mut stats = std::mem::take(&mut out.stats);
         let result = scan_lines(reader, options, markers, &mut stats, |line_no, line, stats| {
-            let event = parse_line_with(line, &mut scratch);
+            let event = parse_line_with(line, &mut scratch, &mut dates);
             apply(out, stats, options.max_diagnostics, line_no, line, event);
         });
         out.stats = stats;
