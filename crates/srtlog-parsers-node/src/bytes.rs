@@ -76,6 +76,22 @@ pub(crate) fn field_end(s: &[u8], from: usize) -> usize {
     s.len()
 }
 
+/// Byte-slice equality in 8-byte words (inlined; a `bcmp` call costs more for short names).
+#[inline]
+pub(crate) fn eq_words(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a, mut b) = (a, b);
+    while let (Some((x, ar)), Some((y, br))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
+        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
+            return false;
+        }
+        (a, b) = (ar, br);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Parses a float that makes up all of `b` (after trimming spaces).
 ///
 /// Plain decimals (`123`, `0.45`, `-1.5`) with at most 19 digits take a fast path whose result

@@ -53,8 +53,8 @@ use srtlog_model::{
 };
 
 use crate::bytes::{
-    after, comma_fields, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64, rfind,
-    split_field, split_on, starts_with, strip_ansi_into, strip_cr, trim, trim_start,
+    after, comma_fields, eq_words, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32,
+    parse_u64, rfind, split_field, split_on, starts_with, strip_ansi_into, strip_cr, trim, trim_start,
 };
 use crate::dates::DateMemo;
 use crate::event::{apply, note, LineEvent};
@@ -281,22 +281,6 @@ fn field_of(name: &[u8]) -> Option<Field> {
         _ => return None,
     };
     eq_words(name, want).then_some(field)
-}
-
-/// Byte-slice equality in 8-byte words (inlined; a `bcmp` call costs more for short names).
-#[inline]
-fn eq_words(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let (mut a, mut b) = (a, b);
-    while let (Some((x, ar)), Some((y, br))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
-        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
-            return false;
-        }
-        (a, b) = (ar, br);
-    }
-    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Fills `b` from the text after `Prefill batch` / `Decode batch`: an optional ` [forward_ct]`,

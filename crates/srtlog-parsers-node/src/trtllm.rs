@@ -36,8 +36,8 @@ use srtlog_model::{
 };
 
 use crate::bytes::{
-    after, comma_fields, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32, parse_u64,
-    split_field, starts_with, strip_ansi_into, strip_cr, trim, trim_start,
+    after, comma_fields, eq_words, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32,
+    parse_u64, split_field, starts_with, strip_ansi_into, strip_cr, trim, trim_start,
 };
 use crate::dates::{DateMemo, IsoMemo};
 use crate::event::{apply, LineEvent};
@@ -213,6 +213,9 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
     let mut states = None;
     while i < n {
         let name_start = i;
+        // The names TensorRT-LLM prints are recognised whole, with no byte-by-byte scan: a
+        // name followed by ` = ` or `: ` is exactly what the scan below would find there.
+        i += known_name_len(&body[i..]).unwrap_or(0);
         while i < n && (body[i].is_ascii_alphanumeric() || body[i] == b'_') {
             i += 1;
         }
@@ -292,6 +295,29 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
         return LineEvent::IdleIteration;
     }
     LineEvent::Batch(b)
+}
+
+/// The length of the iteration field name `rest` starts with, when it is one TensorRT-LLM
+/// prints and a ` = ` or `: ` follows it (so the identifier ends there); `None` otherwise.
+#[inline]
+fn known_name_len(rest: &[u8]) -> Option<usize> {
+    let name: &[u8] = match *rest.first()? {
+        b'i' => b"iter",
+        b'g' => b"global_rank",
+        b'r' => b"rank",
+        b'n' => b"num_scheduled_requests",
+        b'k' => b"kv_cache_util",
+        b'c' => b"currank_total_requests",
+        b'h' => b"host_step_time",
+        b'p' => b"prev_device_step_time",
+        b't' => b"timestamp",
+        b's' => b"states",
+        b'e' => b"elapsed_time",
+        _ => return None,
+    };
+    let len = name.len();
+    let head = rest.get(..len + 2)?;
+    (eq_words(&head[..len], name) && matches!(&head[len..], b" =" | b": ")).then_some(len)
 }
 
 /// The Triton `tensorrtllm_backend`'s iteration statistics (2023-24, C++ executor): one JSON
