@@ -193,29 +193,65 @@ pub(crate) fn has_esc(line: &[u8]) -> bool {
 }
 
 /// Copies `line` into `out` without ANSI escape sequences (`ESC [ ... final`, and lone ESCs).
+///
+/// dynamo colours its prefix (about ten sequences in the first hundred bytes), so the text
+/// between escapes is short: it is copied eight bytes at a time while a word test finds the
+/// next ESC, and the text after the last escape in one copy.
 pub(crate) fn strip_ansi_into(line: &[u8], out: &mut Vec<u8>) {
+    const ESC: u8 = 0x1b;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
     out.clear();
-    let mut i = 0;
-    while i < line.len() {
-        match memchr::memchr(0x1b, &line[i..]) {
-            None => {
-                out.extend_from_slice(&line[i..]);
-                break;
+    let Some(last_esc) = memchr::memrchr(ESC, line) else {
+        out.extend_from_slice(line);
+        return;
+    };
+    // Written in place; `w <= i` always, and the unused tail is cut at the end.
+    out.resize(line.len(), 0);
+    let n = line.len();
+    let (mut i, mut w) = (0usize, 0usize);
+    while i < n {
+        if i > last_esc {
+            out[w..w + (n - i)].copy_from_slice(&line[i..]);
+            w += n - i;
+            break;
+        }
+        if let (Some(src), Some(dst)) = (line.get(i..i + 8), out.get_mut(w..w + 8)) {
+            dst.copy_from_slice(src);
+            let mut word = [0u8; 8];
+            word.copy_from_slice(src);
+            let x = u64::from_le_bytes(word) ^ (ONES * u64::from(ESC));
+            // The lowest flagged byte is the first ESC (flags above a zero byte can be false).
+            let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+            if zero == 0 {
+                i += 8;
+                w += 8;
+                continue;
             }
-            Some(off) => {
-                out.extend_from_slice(&line[i..i + off]);
-                i += off + 1;
-                if line.get(i) == Some(&b'[') {
-                    i += 1;
-                    // Parameter and intermediate bytes, then one final byte 0x40..=0x7E.
-                    while i < line.len() && !(0x40..=0x7e).contains(&line[i]) {
-                        i += 1;
-                    }
-                    i += 1;
-                }
+            let k = (zero.trailing_zeros() / 8) as usize;
+            i += k;
+            w += k;
+        } else {
+            // Fewer than eight bytes left before the end: one at a time.
+            if line[i] != ESC {
+                out[w] = line[i];
+                i += 1;
+                w += 1;
+                continue;
             }
         }
+        // line[i] is an ESC.
+        i += 1;
+        if line.get(i) == Some(&b'[') {
+            i += 1;
+            // Parameter and intermediate bytes, then one final byte 0x40..=0x7E.
+            while i < n && !(0x40..=0x7e).contains(&line[i]) {
+                i += 1;
+            }
+            i += 1;
+        }
     }
+    out.truncate(w);
 }
 
 /// `s` starts with `prefix`.
@@ -408,6 +444,55 @@ mod tests {
         let mut out = Vec::new();
         strip_ansi_into(b"\x1b[2m2025\x1b[0m \x1b[32m INFO\x1b[0m x", &mut out);
         assert_eq!(out, b"2025  INFO x");
+    }
+
+    /// The rule written plainly, byte by byte.
+    fn strip_ansi_plain(line: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < line.len() {
+            if line[i] != 0x1b {
+                out.push(line[i]);
+                i += 1;
+                continue;
+            }
+            i += 1;
+            if line.get(i) == Some(&b'[') {
+                i += 1;
+                while i < line.len() && !(0x40..=0x7e).contains(&line[i]) {
+                    i += 1;
+                }
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn strips_ansi_as_the_plain_rule_does() {
+        let dynamo = b"\x1b[2m2026-01-16T06:00:00.200371Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2msglang.srt.managers.scheduler.log_stats\x1b[0m\x1b[2m:\x1b[0m Decode batch. #running-req: 64";
+        let mut out = vec![b'z'; 3];
+        strip_ansi_into(dynamo, &mut out);
+        assert_eq!(out, strip_ansi_plain(dynamo));
+        assert_eq!(&out[..28], b"2026-01-16T06:00:00.200371Z ");
+        // Generated lines over a small alphabet dense in ESC, `[`, final and parameter bytes,
+        // of every length around the 8-byte steps.
+        let alphabet = [0x1b, b'[', b'm', b'0', b';', b'a', b' ', 0x7e, 0x3f, 0x40];
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for len in 0..200 {
+            for _ in 0..50 {
+                let line: Vec<u8> = (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        alphabet[(x % alphabet.len() as u64) as usize]
+                    })
+                    .collect();
+                strip_ansi_into(&line, &mut out);
+                assert_eq!(out, strip_ansi_plain(&line), "{line:?}");
+            }
+        }
     }
 
     #[test]
