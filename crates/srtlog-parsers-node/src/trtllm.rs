@@ -273,13 +273,18 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
         return LineEvent::Malformed("unparsable iteration field");
     }
     let mut tokens = (None, None);
-    let ok = match flat_dict_items::<8>(body, states_at) {
-        Some((items, n)) => {
-            items[..n].iter().all(|&(key, value)| state_item(&mut b, &mut tokens, key, value))
-        }
-        None => dict_items(bracket_body(body, states_at))
-            .all(|(key, value)| state_item(&mut b, &mut tokens, key, value)),
-    };
+    let common = common_states(&body[states_at..]).map(|(requests, ctx, gen)| {
+        b.set_count(CountField::NewSeq, requests);
+        tokens = (Some(ctx), Some(gen));
+    });
+    let ok = common.is_some()
+        || match flat_dict_items::<8>(body, states_at) {
+            Some((items, n)) => {
+                items[..n].iter().all(|&(key, value)| state_item(&mut b, &mut tokens, key, value))
+            }
+            None => dict_items(bracket_body(body, states_at))
+                .all(|(key, value)| state_item(&mut b, &mut tokens, key, value)),
+        };
     if !ok {
         return LineEvent::Malformed("unparsable iteration state");
     }
@@ -295,6 +300,47 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
         return LineEvent::IdleIteration;
     }
     LineEvent::Batch(b)
+}
+
+/// The `states` dict in the form TensorRT-LLM prints on every iteration line, `{'num_ctx_requests':
+/// N, 'num_ctx_tokens': N, 'num_generation_tokens': N}` (numbers of at most 9 digits), read by
+/// comparing its keys whole: `(requests, context tokens, generation tokens)`. Anything else is
+/// `None` and read by [`flat_dict_items`] / [`dict_items`], which give the same three values
+/// for this form.
+#[inline]
+fn common_states(s: &[u8]) -> Option<(u32, u32, u32)> {
+    let s = strip_literal(s, b"{'num_ctx_requests': ")?;
+    let (requests, s) = short_number(s)?;
+    let s = strip_literal(s, b", 'num_ctx_tokens': ")?;
+    let (ctx, s) = short_number(s)?;
+    let s = strip_literal(s, b", 'num_generation_tokens': ")?;
+    let (gen, s) = short_number(s)?;
+    (s.first() == Some(&b'}')).then_some((requests, ctx, gen))
+}
+
+/// `s` without the literal `lit` it starts with.
+#[inline]
+fn strip_literal<'a>(s: &'a [u8], lit: &[u8]) -> Option<&'a [u8]> {
+    let head = s.get(..lit.len())?;
+    eq_words(head, lit).then(|| &s[lit.len()..])
+}
+
+/// 1 to 9 digits at the start of `s` (not followed by another digit), and the rest.
+#[inline]
+fn short_number(s: &[u8]) -> Option<(u32, &[u8])> {
+    let mut v = 0u32;
+    let mut i = 0;
+    while let Some(&c) = s.get(i) {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        if i == 9 {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+        i += 1;
+    }
+    (i > 0).then(|| (v, &s[i..]))
 }
 
 /// The length of the iteration field name `rest` starts with, when it is one TensorRT-LLM
@@ -572,5 +618,43 @@ impl NodeParser for TrtllmParser {
 
     fn parse_launch_command(&self, command: &str) -> Option<NodeLaunchCommand> {
         parse_command(command, Program::Trtllm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The common `states` form read by key comparison gives the batch the general dict
+    /// readers give for the same dict written a little differently.
+    #[test]
+    fn common_states_read_as_the_dict_readers_read_them() {
+        let head =
+            "[01/16/2026-06:22:01] [TRT-LLM] [RANK 0] [I] iter = 7, rank = 0, num_scheduled_requests = 3, \
+                    host_step_time = 13.451156697064079ms, timestamp = 2026-01-16 06:22:01, states = ";
+        for (common, other) in [
+            (
+                "{'num_ctx_requests': 1, 'num_ctx_tokens': 8192, 'num_generation_tokens': 2}",
+                "{'num_ctx_requests': 1,'num_ctx_tokens': 8192, 'num_generation_tokens': 2 }",
+            ),
+            (
+                "{'num_ctx_requests': 0, 'num_ctx_tokens': 0, 'num_generation_tokens': 46}",
+                "{\"num_ctx_requests\": 0, \"num_ctx_tokens\": 0, \"num_generation_tokens\": 46}",
+            ),
+        ] {
+            assert!(common_states(common.as_bytes()).is_some());
+            assert!(common_states(other.as_bytes()).is_none());
+            let a = parse_trtllm_line(format!("{head}{common}").as_bytes());
+            let b = parse_trtllm_line(format!("{head}{other}").as_bytes());
+            assert!(matches!(a, LineEvent::Batch(_)), "{a:?}");
+            assert_eq!(a, b);
+        }
+        assert_eq!(
+            common_states(
+                b"{'num_ctx_requests': 1234567890, 'num_ctx_tokens': 0, 'num_generation_tokens': 1}"
+            ),
+            None,
+            "ten digits take the general path"
+        );
     }
 }
