@@ -269,6 +269,20 @@ impl RunCache {
         fingerprints: &[FileFingerprint],
         nodes: &[NodeMetrics],
     ) -> Result<(), CacheError> {
+        let refs: Vec<&NodeMetrics> = nodes.iter().collect();
+        self.store_nodes_derived(fingerprints, nodes, &derive_workers(&refs))
+    }
+
+    /// [`RunCache::store_nodes`] with the footer's summaries given: `derived` must be
+    /// [`derive_workers`] of `nodes` in this order. A loader that derives the run from the same
+    /// workers anyway computes it once for both (a cold load that writes the cache used to run
+    /// the derive pass over every batch twice).
+    pub fn store_nodes_derived(
+        &self,
+        fingerprints: &[FileFingerprint],
+        nodes: &[NodeMetrics],
+        derived: &WorkersDerived,
+    ) -> Result<(), CacheError> {
         self.check_links()?;
         let tmp = AtomicFile::create(&self.dir, NODES_FILE)?;
         let mut writer = TableWriter::new(&tmp, nodes_schema())?;
@@ -294,9 +308,7 @@ impl RunCache {
                 stats: n.stats.clone(),
             })
             .collect();
-        let refs: Vec<&NodeMetrics> = nodes.iter().collect();
-        let derived = derive_workers(&refs);
-        writer.close(NODES_TABLE, fingerprints, &NodesExtras { workers, derived })?;
+        writer.close(NODES_TABLE, fingerprints, &NodesExtras { workers, derived: derived.clone() })?;
         tmp.commit()?;
         self.refresh_metadata_file();
         Ok(())

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use srtlog_cache::{fingerprint_listed, CacheError, FileFingerprint, RunCache};
 use srtlog_columnar::files::describe_file_type;
 use srtlog_columnar::{open_regular, Links, RegularFile};
+use srtlog_model::derived::{derive_with_workers, derive_workers};
 use srtlog_model::{
     benchmark_parsers, get_benchmark_parser, is_accuracy_benchmark, node_parsers, parse_run_accuracy,
     parse_run_results, AnalysisDocument, BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions,
@@ -440,10 +441,14 @@ impl RunLoader {
         if self.options.with_requests {
             self.load_requests(&files, &mut result);
         }
+        // The per-worker derived values, when the node store has just computed them from
+        // these workers (a cold load that writes the cache): not computed a second time.
+        let mut fresh_workers = None;
         if self.options.with_nodes {
             let loaded = self.load_nodes_with(&files, &result, Some(&sources), self.options.node_detail);
             result.nodes = loaded.nodes;
             result.worker_summaries = loaded.summaries;
+            fresh_workers = loaded.derived;
             self.check_workers(&files, &mut result, config.as_ref());
         }
         // Configuration: read fresh on every load, never cached.
@@ -453,7 +458,12 @@ impl RunLoader {
         for w in &result.warnings {
             tracing::info!("{}: {}: {}", run.path.display(), w.kind.as_str(), w.message);
         }
-        result.update_derived();
+        match fresh_workers {
+            Some(workers) => {
+                result.derived = derive_with_workers(&result.metadata, &result.profiler.points, workers);
+            }
+            None => result.update_derived(),
+        }
         result
     }
 
@@ -655,6 +665,7 @@ impl RunLoader {
                 }
             }
         }
+        let mut derived = None;
         let (metrics, summaries) = match cached {
             Some(hit) => hit,
             None => {
@@ -663,18 +674,22 @@ impl RunLoader {
                 // in stored order) line up with the workers a summary load returns.
                 metrics.sort_by(|a, b| a.metadata.cmp(&b.metadata));
                 if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {
-                    match cache.store_nodes(fps, &metrics) {
+                    // The footer's summaries and the run's per-worker values are one
+                    // computation: `assemble` keeps this order and these batches.
+                    let workers = derive_workers(&metrics.iter().collect::<Vec<_>>());
+                    match cache.store_nodes_derived(fps, &metrics, &workers) {
                         Ok(()) => self.side().cache.writes += 1,
                         Err(err) => self.note_store_error(run_dir, err),
                     }
+                    derived = Some(workers);
                 }
                 (metrics, None)
             }
         };
         let nodes = analyzer.assemble(parser, &workers, metrics);
         match summaries.map(|derived| in_order_of(&nodes, derived)) {
-            None => LoadedWorkers { nodes, summaries: None },
-            Some(Some(summaries)) => LoadedWorkers { nodes, summaries: Some(summaries) },
+            None => LoadedWorkers { nodes, summaries: None, derived },
+            Some(Some(summaries)) => LoadedWorkers { nodes, summaries: Some(summaries), derived: None },
             // A summary that matches no worker: the footer cannot be trusted for summaries, so
             // the batches are loaded (or parsed) instead.
             Some(None) => self.load_nodes_with(files, run, sources, NodeDetail::Batches),
@@ -688,6 +703,8 @@ impl RunLoader {
 struct LoadedWorkers {
     nodes: Vec<NodeInfo>,
     summaries: Option<WorkersDerived>,
+    /// [`derive_workers`] of `nodes` (with their batches), when it was computed for the store.
+    derived: Option<WorkersDerived>,
 }
 
 /// `derived`'s worker summaries in the order of `nodes`, or `None` when some worker has none.
