@@ -313,6 +313,10 @@ pub enum RunWarningKind {
     /// srtctl's own identity check in `recipe.lock.yaml` failed (the declared container or
     /// framework is not what ran).
     SetupVerificationFailed,
+    /// A power file (`logs/power/samples.csv`, its manifest or windows, the CPU samples) could
+    /// not be parsed, has rows that could not be used, or its sampler says its data is not
+    /// valid for publication.
+    InvalidPower,
 }
 
 impl RunWarningKind {
@@ -329,6 +333,7 @@ impl RunWarningKind {
             RunWarningKind::InvalidSetup => "invalid_setup",
             RunWarningKind::SetupMismatch => "setup_mismatch",
             RunWarningKind::SetupVerificationFailed => "setup_verification_failed",
+            RunWarningKind::InvalidPower => "invalid_power",
         }
     }
 }
