@@ -140,6 +140,9 @@ impl Series {
     }
 }
 
+/// Raw (time, watts) samples per host.
+type HostSamples = BTreeMap<String, Vec<(f64, f64)>>;
+
 /// A run's samples arranged once for every point: per GPU, per node, per role and node, CPU per node.
 struct Index {
     per_gpu: BTreeMap<(String, u32), Series>,
@@ -155,8 +158,8 @@ impl Index {
         for s in &power.gpu_samples {
             gpu.entry((s.host.clone(), s.gpu)).or_default().push((s.t_unix, s.watts));
         }
-        let mut node: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-        let mut role: BTreeMap<WorkerType, (u32, BTreeMap<String, Vec<(f64, f64)>>)> = BTreeMap::new();
+        let mut node: HostSamples = BTreeMap::new();
+        let mut role: BTreeMap<WorkerType, (u32, HostSamples)> = BTreeMap::new();
         let mut roles = BTreeMap::new();
         for ((host, idx), samples) in &gpu {
             node.entry(host.clone()).or_default().extend(samples.iter().copied());
@@ -168,7 +171,7 @@ impl Index {
             }
             roles.insert((host.clone(), *idx), of);
         }
-        let mut cpu: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+        let mut cpu: HostSamples = BTreeMap::new();
         for s in &power.cpu_samples {
             cpu.entry(s.host.clone()).or_default().push((s.t_unix, s.watts));
         }
