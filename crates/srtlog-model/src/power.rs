@@ -208,17 +208,21 @@ impl RunPower {
 ///
 /// 1. the power sampler's `samples.csv` (`sampler`, as read by the loader), when it holds at
 ///    least one GPU sample;
-/// 2. else the Tachometer scraper's DCGM power samples (`tachometer`), when there are any; the
-///    sampler's manifest and windows (roles, windows) are kept with them;
-/// 3. else aiperf's GPU telemetry, when a point has its energy total (`gpu_energy_j`);
-/// 4. else none. A sampler record with CPU samples only is kept as it is (its GPU figures are
-///    then null with a reason), so that its CPU leg and warnings are not lost.
+/// 2. else the Tachometer scraper's DCGM power samples (`tachometer`), when there are any;
+/// 3. else aiperf's GPU telemetry: its time series (`aiperf`, from `gpu_telemetry_export.jsonl`)
+///    when there is one, else the per-point totals of its exports (`gpu_energy_j` of a point);
+/// 4. else none.
 ///
-/// Pure: the caller reads the files. Tachometer DCGM power may mix power usage, limit and
-/// violation rows (FORMATS-2 §9.7); it is why the sampler's file comes first.
+/// When a later source is chosen, the sampler's record (manifest, windows, CPU samples,
+/// warnings) is kept with it and says why. A sampler record with CPU samples only and no other
+/// source is kept as it is (its GPU figures are then null with a reason), so that its CPU leg
+/// and warnings are not lost. Pure: the caller reads the files. Tachometer DCGM power may mix
+/// power usage, limit and violation rows (FORMATS-2 §9.7); it is why the sampler's file comes
+/// first.
 pub fn choose_power(
     sampler: Option<RunPower>,
     tachometer: Vec<GpuPowerSample>,
+    aiperf: Vec<GpuPowerSample>,
     points: &[BenchmarkPoint],
 ) -> Option<RunPower> {
     if let Some(s) = &sampler {
@@ -226,35 +230,26 @@ pub fn choose_power(
             return sampler;
         }
     }
-    if !tachometer.is_empty() {
-        let mut power = match sampler {
-            Some(mut s) => {
-                s.source = PowerSource::Tachometer;
-                s.warnings.push(
-                    "no usable GPU row in the power sampler's samples.csv: GPU power from Tachometer".into(),
-                );
-                s
-            }
-            None => RunPower::new(PowerSource::Tachometer),
-        };
-        power.gpu_sample_count = tachometer.len() as u64;
-        power.gpu_samples = tachometer;
-        return Some(power);
-    }
-    if points.iter().any(|p| p.gpu_energy_j.is_some()) {
-        let power = match sampler {
-            Some(mut s) => {
-                s.source = PowerSource::AiperfTelemetry;
-                s.warnings.push(
-                    "no usable GPU row in the power sampler's samples.csv: GPU energy from aiperf's telemetry".into(),
-                );
-                s
-            }
-            None => RunPower::new(PowerSource::AiperfTelemetry),
-        };
-        return Some(power);
-    }
-    sampler
+    let (source, samples, what) = if !tachometer.is_empty() {
+        (PowerSource::Tachometer, tachometer, "GPU power from Tachometer")
+    } else if !aiperf.is_empty() {
+        (PowerSource::AiperfTelemetry, aiperf, "GPU power from aiperf's GPU telemetry")
+    } else if points.iter().any(|p| p.gpu_energy_j.is_some()) {
+        (PowerSource::AiperfTelemetry, Vec::new(), "GPU energy from aiperf's per-point telemetry totals")
+    } else {
+        return sampler;
+    };
+    let mut power = match sampler {
+        Some(mut s) => {
+            s.warnings.push(format!("no usable GPU row in the power sampler's samples.csv: {what}"));
+            s
+        }
+        None => RunPower::new(source),
+    };
+    power.source = source;
+    power.gpu_sample_count = samples.len() as u64;
+    power.gpu_samples = samples;
+    Some(power)
 }
 
 #[cfg(test)]
@@ -275,16 +270,20 @@ mod tests {
     #[test]
     fn the_sampler_wins_then_tachometer_then_aiperf() {
         let aiperf = [BenchmarkPoint { gpu_energy_j: Some(5.0), ..Default::default() }];
-        let got = |s, t, p: &[BenchmarkPoint]| choose_power(s, t, p).map(|p| p.source);
-        assert_eq!(got(Some(sampler(2)), vec![sample(0.0)], &aiperf), Some(PowerSource::PowerSamples));
-        assert_eq!(got(None, vec![sample(0.0)], &aiperf), Some(PowerSource::Tachometer));
+        let got =
+            |s, t, a, p: &[BenchmarkPoint]| choose_power(s, t, a, p).map(|p| (p.source, p.gpu_samples.len()));
+        let one = || vec![sample(0.0)];
+        assert_eq!(got(Some(sampler(2)), one(), one(), &aiperf), Some((PowerSource::PowerSamples, 2)));
+        assert_eq!(got(None, one(), one(), &aiperf), Some((PowerSource::Tachometer, 1)));
         // A sampler file without a usable GPU row gives way, and keeps its manifest and warnings.
-        let t = choose_power(Some(sampler(0)), vec![sample(0.0)], &aiperf).expect("tachometer");
+        let t = choose_power(Some(sampler(0)), one(), vec![], &aiperf).expect("tachometer");
         assert_eq!((t.source, t.gpu_samples.len(), t.warnings.len()), (PowerSource::Tachometer, 1, 1));
-        assert_eq!(got(None, vec![], &aiperf), Some(PowerSource::AiperfTelemetry));
-        assert_eq!(got(Some(sampler(0)), vec![], &aiperf), Some(PowerSource::AiperfTelemetry));
-        assert_eq!(got(None, vec![], &[BenchmarkPoint::default()]), None);
+        // aiperf: its time series before its per-point totals.
+        assert_eq!(got(None, vec![], one(), &aiperf), Some((PowerSource::AiperfTelemetry, 1)));
+        assert_eq!(got(None, vec![], vec![], &aiperf), Some((PowerSource::AiperfTelemetry, 0)));
+        assert_eq!(got(Some(sampler(0)), vec![], vec![], &aiperf), Some((PowerSource::AiperfTelemetry, 0)));
+        assert_eq!(got(None, vec![], vec![], &[BenchmarkPoint::default()]), None);
         // CPU-only sampler data is kept (its GPU figures are then null with a reason).
-        assert_eq!(got(Some(sampler(0)), vec![], &[]), Some(PowerSource::PowerSamples));
+        assert_eq!(got(Some(sampler(0)), vec![], vec![], &[]), Some((PowerSource::PowerSamples, 0)));
     }
 }

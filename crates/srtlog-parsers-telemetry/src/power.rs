@@ -27,6 +27,16 @@
 //!   window validations). A field of the wrong type is left `None`; a file that is not a JSON
 //!   object is an error naming it.
 //!
+//! - **aiperf's GPU telemetry** ([`read_aiperf_gpu_telemetry`], `gpu_telemetry_export.jsonl`,
+//!   FORMATS-2 §2.3, aiperf's `TelemetryRecord`): one JSON object per GPU per scrape,
+//!   `timestamp_ns` (epoch ns), `hostname` (else the host of `dcgm_url`), `gpu_index` and
+//!   `telemetry_data.gpu_power_usage` in W (`nvidia_gpu_power_usage` accepted too: whether the
+//!   JSONL names changed with aiperf's schema 1.5 is not pinned; `amd_power` for AMD GPUs). A
+//!   time series like the sampler's, so the energy engine integrates it the same way. A line
+//!   that is not such a record, or has no finite power ≥ 0, is counted and named `file:line`.
+//!   [`select_aiperf_telemetry`] finds the files in the listing (warm-up directories excluded,
+//!   as aiperf's results are).
+//!
 //! The CSV is streamed through one reused record (a 16-GPU sweep of two hours at 1 Hz is about
 //! 115 k rows); only the kept samples are held.
 
@@ -294,6 +304,106 @@ pub fn read_cpu_samples<R: Read>(input: R, file: &str) -> Result<SamplesRead<Cpu
         }
     }
     Ok(out)
+}
+
+/// aiperf's `gpu_telemetry_export.jsonl` files of the listing, by path; a path with a part
+/// starting with `warmup` (aiperf-bench's `artifacts/warmup/`) is left out.
+pub fn select_aiperf_telemetry(files: &RunFiles) -> Vec<String> {
+    let mut out: Vec<String> = files
+        .entries()
+        .iter()
+        .filter(|e| e.is_file() && e.name() == "gpu_telemetry_export.jsonl")
+        .filter(|e| !e.path.split('/').any(|part| part.to_ascii_lowercase().starts_with("warmup")))
+        .map(|e| e.path.clone())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The fields of one aiperf telemetry record that srtlog reads.
+#[derive(serde::Deserialize)]
+struct TelemetryLine {
+    timestamp_ns: Option<serde_json::Number>,
+    hostname: Option<String>,
+    dcgm_url: Option<String>,
+    gpu_index: Option<u32>,
+    telemetry_data: Option<serde_json::Map<String, Value>>,
+}
+
+/// `node1` of `http://node1:9401/metrics`, `localhost` of `pynvml://localhost`.
+fn host_of_url(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', ':']).next()?;
+    (!host.is_empty()).then_some(host)
+}
+
+/// Epoch nanoseconds as epoch seconds: whole seconds plus the fraction, so that
+/// `1762551535130000000` is `1762551535.13` (dividing the f64 of the integer by 1e9 is not).
+fn ns_to_secs(ns: &serde_json::Number) -> Option<f64> {
+    match ns.as_u64() {
+        Some(n) => Some((n / 1_000_000_000) as f64 + (n % 1_000_000_000) as f64 / 1e9),
+        None => ns.as_f64().filter(|t| t.is_finite()).map(|t| t / 1e9),
+    }
+}
+
+/// Reads aiperf's `gpu_telemetry_export.jsonl` (module docs) line by line from `input`.
+pub fn read_aiperf_gpu_telemetry<R: std::io::BufRead>(
+    mut input: R,
+    file: &str,
+) -> SamplesRead<GpuPowerSample> {
+    let mut out = SamplesRead::default();
+    let mut line = String::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        match input.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                out.rows += 1;
+                out.bad(file, number + 1, format!("unreadable: {e}"));
+                break;
+            }
+        }
+        number += 1;
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        out.rows += 1;
+        let record: TelemetryLine = match serde_json::from_str(text) {
+            Ok(r) => r,
+            Err(e) => {
+                out.bad(file, number, format!("not a telemetry record: {e}"));
+                continue;
+            }
+        };
+        let watts = record.telemetry_data.as_ref().and_then(|d| {
+            ["gpu_power_usage", "nvidia_gpu_power_usage", "amd_power"]
+                .iter()
+                .find_map(|k| d.get(*k)?.as_f64())
+        });
+        let host = record
+            .hostname
+            .as_deref()
+            .filter(|h| !h.is_empty())
+            .or_else(|| record.dcgm_url.as_deref().and_then(host_of_url));
+        match (
+            record.timestamp_ns.as_ref().and_then(ns_to_secs),
+            host,
+            record.gpu_index,
+            watts.filter(|w| w.is_finite() && *w >= 0.0),
+        ) {
+            (Some(t), Some(host), Some(gpu), Some(watts)) => {
+                out.samples.push(GpuPowerSample { t_unix: t, host: host.to_owned(), gpu, watts })
+            }
+            (None, ..) => out.bad(file, number, "no timestamp_ns"),
+            (_, None, ..) => out.bad(file, number, "no hostname or dcgm_url"),
+            (_, _, None, _) => out.bad(file, number, "no gpu_index"),
+            (.., None) => out.bad(file, number, "no gpu_power_usage that is a finite number ≥ 0"),
+        }
+    }
+    out
 }
 
 fn object(bytes: &[u8], file: &str) -> Result<serde_json::Map<String, Value>, PowerError> {

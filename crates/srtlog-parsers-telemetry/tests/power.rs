@@ -190,3 +190,41 @@ fn the_files_are_selected_from_the_listing() {
         }
     );
 }
+
+/// aiperf's `TelemetryRecord` lines (`gpu_telemetry_export.jsonl`): epoch-ns time, the GPU's
+/// metadata, `telemetry_data` with power in W and energy in MJ.
+const AIPERF_TELEMETRY: &str = r#"{"timestamp_ns": 1762551534797067827, "dcgm_url": "http://node-a01:9401/metrics", "gpu_index": 0, "gpu_uuid": "GPU-ef6e", "gpu_model_name": "NVIDIA B200", "pci_bus_id": "00000000:02:00.0", "device": "nvidia0", "hostname": "node-a01", "telemetry_data": {"gpu_power_usage": 612.5, "energy_consumption": 1.25, "gpu_utilization": 97.0}}
+{"timestamp_ns": 1762551535130000000, "dcgm_url": "http://node-a02:9401/metrics", "gpu_index": 3, "gpu_uuid": "GPU-0a0b", "gpu_model_name": "NVIDIA B200", "telemetry_data": {"nvidia_gpu_power_usage": 580.0}}
+
+{"timestamp_ns": 1762551535463000000, "dcgm_url": "pynvml://localhost", "gpu_index": 1, "gpu_uuid": "GPU-1", "gpu_model_name": "x", "hostname": null, "telemetry_data": {"gpu_power_usage": null, "gpu_utilization": 5.0}}
+not json
+"#;
+
+#[test]
+fn aiperf_gpu_telemetry_is_a_time_series_per_gpu() {
+    use srtlog_parsers_telemetry::power::{read_aiperf_gpu_telemetry, select_aiperf_telemetry};
+    let read = read_aiperf_gpu_telemetry(AIPERF_TELEMETRY.as_bytes(), "t.jsonl");
+    let got: Vec<(f64, &str, u32, f64)> =
+        read.samples.iter().map(|s| (s.t_unix, s.host.as_str(), s.gpu, s.watts)).collect();
+    assert_eq!(
+        got,
+        [
+            (1762551534.0 + 0.797067827, "node-a01", 0, 612.5),
+            // No hostname: the host of dcgm_url; the nvidia_ spelling.
+            (1762551535.13, "node-a02", 3, 580.0),
+        ]
+    );
+    assert_eq!((read.rows, read.bad_rows), (4, 2));
+    assert_eq!(read.diagnostics[0], "t.jsonl:4: no gpu_power_usage that is a finite number ≥ 0");
+    assert!(read.diagnostics[1].starts_with("t.jsonl:5: not a telemetry record"), "{:?}", read.diagnostics);
+    let f = |p: &str| FileEntry::file(p, 1, 0);
+    let files = RunFiles::new(
+        "/r",
+        vec![
+            f("logs/artifacts/run_c4/gpu_telemetry_export.jsonl"),
+            f("logs/artifacts/warmup/gpu_telemetry_export.jsonl"),
+            f("logs/artifacts/run_c4/profile_export.jsonl"),
+        ],
+    );
+    assert_eq!(select_aiperf_telemetry(&files), ["logs/artifacts/run_c4/gpu_telemetry_export.jsonl"]);
+}

@@ -1,7 +1,8 @@
 //! Loading a run's power record: the power sampler's files (`logs/power/`, the CPU samples of
 //! `power/cpu/` or `cpu_power/`; `srtlog_parsers_telemetry::power::select`), read through
 //! `open_regular` and streamed, then [`choose_power`] between them, Tachometer's DCGM power and
-//! aiperf's GPU telemetry.
+//! aiperf's GPU telemetry (its `gpu_telemetry_export.jsonl` time series, read only when the
+//! sampler has no GPU sample, else its per-point totals).
 //!
 //! Read fresh on every load, never cached: the sampler's CSV is a few MB where worker logs are
 //! GB, parsing it is a streamed pass, and reading it fresh keeps a warm load's JSON the cold
@@ -15,9 +16,14 @@
 //! `complete`) is one too, so a doubtful record is never used without a word.
 
 use srtlog_columnar::{open_regular, Links, RegularFile};
-use srtlog_model::{choose_power, BenchmarkRun, PowerSource, RunFiles, RunPower, RunWarning, RunWarningKind};
+use std::io::BufReader;
+
+use srtlog_model::{
+    choose_power, BenchmarkRun, GpuPowerSample, PowerSource, RunFiles, RunPower, RunWarning, RunWarningKind,
+};
 use srtlog_parsers_telemetry::power::{
-    parse_manifest, parse_window, read_cpu_samples, read_gpu_samples, select, SamplesRead,
+    parse_manifest, parse_window, read_aiperf_gpu_telemetry, read_cpu_samples, read_gpu_samples, select,
+    select_aiperf_telemetry, SamplesRead,
 };
 
 use super::RunLoader;
@@ -26,9 +32,15 @@ impl RunLoader {
     /// Sets `run.power` from the run's power files and points (module docs); warnings go to
     /// `run.warnings` (kind `invalid_power`, or `io_error` for a file that cannot be opened).
     pub(super) fn load_power(&self, files: &RunFiles, run: &mut BenchmarkRun) {
-        let (sampler, warnings) = read_sampler(files);
+        let (sampler, mut warnings) = read_sampler(files);
+        // aiperf's time series is read only when the sampler's is not there (it would not be used).
+        let aiperf = if sampler.as_ref().is_some_and(|s| !s.gpu_samples.is_empty()) {
+            Vec::new()
+        } else {
+            read_aiperf(files, &mut warnings)
+        };
         run.warnings.extend(warnings);
-        run.power = choose_power(sampler, Vec::new(), &run.profiler.points);
+        run.power = choose_power(sampler, Vec::new(), aiperf, &run.profiler.points);
     }
 }
 
@@ -52,6 +64,22 @@ fn note_rows<T>(read: &SamplesRead<T>, path: &str, warnings: &mut Vec<RunWarning
         }
         warnings.push(invalid(message));
     }
+}
+
+/// Every `gpu_telemetry_export.jsonl` of the run's aiperf artifacts, as one series per GPU.
+fn read_aiperf(files: &RunFiles, warnings: &mut Vec<RunWarning>) -> Vec<GpuPowerSample> {
+    let mut samples = Vec::new();
+    for path in select_aiperf_telemetry(files) {
+        match open(files, &path) {
+            Ok(file) => {
+                let read = read_aiperf_gpu_telemetry(BufReader::with_capacity(1 << 16, file), &path);
+                note_rows(&read, &path, warnings);
+                samples.extend(read.samples);
+            }
+            Err(w) => warnings.push(w),
+        }
+    }
+    samples
 }
 
 /// The sampler's record (source `power_samples`), when the run has any of its files.

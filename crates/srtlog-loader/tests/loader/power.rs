@@ -167,3 +167,36 @@ fn a_damaged_power_file_is_a_warning_naming_it() {
     // The good rows are still used.
     assert_eq!(energy(&run, 4).gpu_energy_j, Some(6875.0));
 }
+
+#[test]
+fn aiperf_gpu_telemetry_is_the_source_without_the_sampler() {
+    // 7002 without its power directory, with the same samples as aiperf telemetry records.
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("7002");
+    crate::common::copy_tree(&testdata("power-runs/7002"), &run_dir);
+    std::fs::remove_dir_all(run_dir.join("logs/power")).unwrap();
+    let mut lines = String::new();
+    for k in 0..=6u64 {
+        for (host, gpu, w) in
+            [("pw-n01", 0, 300 + 10 * k), ("pw-n01", 1, 200), ("pw-n02", 0, 400), ("pw-n02", 1, 400 + 20 * k)]
+        {
+            let t = (1_786_194_600 + k) * 1_000_000_000;
+            lines.push_str(&format!(
+                r#"{{"timestamp_ns": {t}, "dcgm_url": "http://{host}:9401/metrics", "gpu_index": {gpu}, "gpu_uuid": "G", "gpu_model_name": "B200", "hostname": "{host}", "telemetry_data": {{"gpu_power_usage": {w}.0}}}}"#
+            ));
+            lines.push('\n');
+        }
+    }
+    let artifacts = run_dir.join("logs/artifacts/dsr1_c4");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    std::fs::write(artifacts.join("gpu_telemetry_export.jsonl"), lines).unwrap();
+    let options = LoaderOptions { cache: CacheMode::Disabled, ..LoaderOptions::default() };
+    let run = RunLoader::with_options(dir.path(), options).unwrap().load_single("7002").unwrap();
+    assert!(run.warnings.is_empty(), "{:#?}", run.warnings);
+    let power = run.power.as_ref().unwrap();
+    assert_eq!((power.source, power.gpu_sample_count), (PowerSource::AiperfTelemetry, 28));
+    // The same samples give the same energy as the sampler's file (the by-hand figures above).
+    assert_eq!(energy(&run, 4).gpu_energy_j, Some(6875.0));
+    assert_eq!(energy(&run, 4).j_per_output_token, Some(5.0));
+    assert!(energy(&run, 8).gpu_energy_j.is_none());
+}

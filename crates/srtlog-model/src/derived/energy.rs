@@ -39,7 +39,8 @@
 //! | `combined_energy_j` | `gpu_energy_j + cpu_energy_j`, only when both are known |
 //! | `combined_j_per_output_token`, `combined_j_per_total_token`, `output_tps_per_combined_w` | as the GPU ones, over `combined_energy_j` |
 //!
-//! With aiperf's GPU telemetry as the source there are no samples: `gpu_energy_j` is aiperf's own
+//! aiperf's GPU telemetry with its time series (`gpu_telemetry_export.jsonl`) is integrated like
+//! the sampler's samples. With only its per-point totals there are no samples: `gpu_energy_j` is aiperf's own
 //! `gpu_energy_j` of the point (its energy counter's rise over its profiling window),
 //! `gpus_counted` its `telemetry_gpus`, and the window aiperf's; the other figures follow the
 //! table. There is then no per-GPU, per-role or CPU figure.
@@ -266,7 +267,9 @@ pub fn derive_energy(
     power: Option<&RunPower>,
 ) -> Vec<PointEnergy> {
     let Some(power) = power else { return Vec::new() };
-    let index = (power.source != PowerSource::AiperfTelemetry).then(|| Index::new(power));
+    // aiperf's per-point totals when the run has no time series (module docs).
+    let totals_only = power.source == PowerSource::AiperfTelemetry && power.gpu_samples.is_empty();
+    let index = (!totals_only).then(|| Index::new(power));
     points
         .iter()
         .map(|point| {
