@@ -45,6 +45,13 @@
 //! `gpus_counted` its `telemetry_gpus`, and the window aiperf's; the other figures follow the
 //! table. There is then no per-GPU, per-role or CPU figure.
 //!
+//! The node series sums the GPUs read at the *same* instant, as upstream does. The sampler
+//! reads all GPUs of a node in one scrape (one `timestamp_unix`), and so do a DCGM endpoint's
+//! rows, so this is the node's power; but where a node's GPUs carry different times, each
+//! instant holds only the GPUs read then and the node series dips between them (its energy is
+//! then below the sum of the per-GPU energies). srtlog keeps upstream's rule so that both give
+//! one answer, and the per-GPU figures show the difference (`tests/energy_upstream.rs`).
+//!
 //! # Where srtlog differs from upstream, and why
 //!
 //! - Upstream stops the whole report at the first series that does not cover a window. srtlog
