@@ -220,14 +220,20 @@ fn write_power(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
         power.gpu_sample_count,
         power.cpu_sample_count
     )?;
+    // Each reason or note once, with the concurrencies it applies to.
+    let mut said: Vec<(String, Vec<String>)> = Vec::new();
     for (point, e) in run.profiler.points.iter().zip(&run.derived.energy) {
         let conc = point.concurrency.map_or("open-loop".to_owned(), |c| c.to_string());
-        if let Some(reason) = &e.reason {
-            writeln!(out, "  energy, conc {conc}: unknown: {reason}")?;
+        let reason = e.reason.iter().map(|r| format!("unknown: {r}"));
+        for line in reason.chain(e.notes.iter().cloned()) {
+            match said.iter_mut().find(|(l, _)| *l == line) {
+                Some((_, concs)) => concs.push(conc.clone()),
+                None => said.push((line, vec![conc.clone()])),
+            }
         }
-        for note in &e.notes {
-            writeln!(out, "  energy, conc {conc}: {note}")?;
-        }
+    }
+    for (line, concs) in said {
+        writeln!(out, "  energy, conc {}: {line}", concs.join(", "))?;
     }
     for w in &power.warnings {
         writeln!(out, "  power: {w}")?;

@@ -200,3 +200,18 @@ fn aiperf_gpu_telemetry_is_the_source_without_the_sampler() {
     assert_eq!(energy(&run, 4).j_per_output_token, Some(5.0));
     assert!(energy(&run, 8).gpu_energy_j.is_none());
 }
+
+#[test]
+fn a_warm_load_gives_the_cold_loads_power_and_energy() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::copy_tree(&testdata("power-runs"), dir.path());
+    let load = || {
+        let report = RunLoader::with_options(dir.path(), LoaderOptions::default()).unwrap().load_all();
+        (serde_json::to_value(report.clone().into_document()).unwrap(), report.cache)
+    };
+    let (cold, cold_stats) = load();
+    let (warm, warm_stats) = load();
+    assert!(cold_stats.writes > 0 && warm_stats.hits > 0, "{cold_stats:?} {warm_stats:?}");
+    assert_eq!(warm, cold);
+    assert_eq!(warm["runs"][1]["derived"]["energy"][1]["gpu_energy_j"], 6280.0);
+}
