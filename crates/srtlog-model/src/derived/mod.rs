@@ -80,8 +80,16 @@ impl BenchmarkRun {
 /// [`BenchmarkRun::worker_summaries`]) plus the energy of its points ([`derive_energy`] over
 /// its power record).
 pub fn derive_run(run: &BenchmarkRun) -> RunDerived {
-    let mut derived = match &run.worker_summaries {
-        Some(workers) => derive_with_workers(&run.metadata, &run.profiler.points, workers.clone()),
+    derive_run_with(run, run.worker_summaries.clone())
+}
+
+/// [`derive_run`] with the per-worker part given (`Some`: computed elsewhere, e.g. by the node
+/// cache's store from the same batches; `None`: derived from `run.nodes`). Every caller that
+/// sets [`BenchmarkRun::derived`] goes through here or [`derive_run`], so the energy is never
+/// left out.
+pub fn derive_run_with(run: &BenchmarkRun, workers: Option<WorkersDerived>) -> RunDerived {
+    let mut derived = match workers {
+        Some(workers) => derive_with_workers(&run.metadata, &run.profiler.points, workers),
         None => derive(&run.metadata, &run.profiler.points, &run.nodes),
     };
     derived.power_source = run.power.as_ref().map(|p| p.source);
