@@ -125,8 +125,10 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
     if let Some(name) = &m.job_name {
         writeln!(out, "  {name}  ({})", m.path)?;
     }
-    let mut table = Table::new();
-    table.load_preset(presets::UTF8_BORDERS_ONLY).set_header([
+    // Energy columns only for runs with power data (derived.energy, one entry per point).
+    let energy = &run.derived.energy;
+    let with_energy = !energy.is_empty();
+    let mut header = vec![
         "conc",
         "out tok/s",
         "tok/s/GPU",
@@ -135,16 +137,21 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
         "TTFT p99",
         "ITL mean",
         "TPOT mean",
-        "source",
-    ]);
+    ];
+    if with_energy {
+        header.extend(["tok/s/W", "J/tok"]);
+    }
+    header.push("source");
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_BORDERS_ONLY).set_header(header);
     let source = match run.profiler.source {
         Some(ResultSource::Json) => "json",
         Some(ResultSource::BenchmarkOut) => "fallback",
         Some(ResultSource::Rollup) => "rollup",
         None => "-",
     };
-    for point in &run.profiler.points {
-        let row = [
+    for (i, point) in run.profiler.points.iter().enumerate() {
+        let mut row = vec![
             point.concurrency.map_or("open-loop".to_owned(), |c| c.to_string()),
             fmt_f(point.output_tps, 1),
             fmt_f(point.output_tps_per_gpu(gpus), 1),
@@ -153,11 +160,17 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
             fmt_f(point.p99_ttft_ms, 1),
             fmt_f(point.mean_itl_ms, 2),
             fmt_f(point.mean_tpot_ms, 2),
-            source.to_owned(),
         ];
+        if with_energy {
+            let e = energy.get(i);
+            row.push(fmt_f(e.and_then(|e| e.output_tps_per_w), 3));
+            row.push(fmt_f(e.and_then(|e| e.j_per_output_token), 3));
+        }
+        let numbers = row.len();
+        row.push(source.to_owned());
         table.add_row(row.into_iter().enumerate().map(|(i, v)| {
             let cell = Cell::new(v);
-            if i < 8 {
+            if i < numbers {
                 cell.set_alignment(CellAlignment::Right)
             } else {
                 cell
@@ -178,6 +191,7 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
     for w in &run.profiler.warnings {
         writeln!(out, "  warning: {w}")?;
     }
+    write_power(out, run)?;
     write_accuracy(out, run)?;
     // Missing workers are said once, with the reason the warning gives (`missing_workers`
     // in the JSON holds the counts).
@@ -194,6 +208,37 @@ fn write_run(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
         write_worker_summary(out, run)?;
     }
     writeln!(out)
+}
+
+/// The run's power source and, per point without energy, why (the figures are in the table).
+fn write_power(out: &mut impl Write, run: &BenchmarkRun) -> io::Result<()> {
+    let Some(power) = &run.power else { return Ok(()) };
+    writeln!(
+        out,
+        "  Power: {} ({} GPU samples, {} CPU samples)",
+        power.source.as_str(),
+        power.gpu_sample_count,
+        power.cpu_sample_count
+    )?;
+    // Each reason or note once, with the concurrencies it applies to.
+    let mut said: Vec<(String, Vec<String>)> = Vec::new();
+    for (point, e) in run.profiler.points.iter().zip(&run.derived.energy) {
+        let conc = point.concurrency.map_or("open-loop".to_owned(), |c| c.to_string());
+        let reason = e.reason.iter().map(|r| format!("unknown: {r}"));
+        for line in reason.chain(e.notes.iter().cloned()) {
+            match said.iter_mut().find(|(l, _)| *l == line) {
+                Some((_, concs)) => concs.push(conc.clone()),
+                None => said.push((line, vec![conc.clone()])),
+            }
+        }
+    }
+    for (line, concs) in said {
+        writeln!(out, "  energy, conc {}: {line}", concs.join(", "))?;
+    }
+    for w in &power.warnings {
+        writeln!(out, "  power: {w}")?;
+    }
+    Ok(())
 }
 
 /// One line of a run's setup: container, framework versions, GPUs, CUDA, config hash, key.

@@ -13,6 +13,7 @@ pub mod accuracy;
 mod atomic;
 pub mod batches;
 pub mod columns;
+pub mod energy;
 mod error;
 pub mod files;
 pub mod launch_args;

@@ -128,7 +128,7 @@ pub struct Comparison {
 
 /// A run's derived values: its own `derived` block when it fits the run's results and workers
 /// (one entry per point and per worker, a GPU count when the metadata has one), else the
-/// engine's [`derived::derive`] of the run — a document built by hand or written before the
+/// engine's [`derived::derive_run`] of the run — a document built by hand or written before the
 /// block existed. The report reads runs through this function too.
 pub fn run_derived(run: &BenchmarkRun) -> Cow<'_, RunDerived> {
     let d = &run.derived;
@@ -137,11 +137,12 @@ pub fn run_derived(run: &BenchmarkRun) -> Cow<'_, RunDerived> {
         .iter()
         .all(|v| v.len() == points)
         && d.workers.len() == run.nodes.len()
-        && (d.gpus_used.is_some() || run.metadata.gpus_used().is_none());
+        && (d.gpus_used.is_some() || run.metadata.gpus_used().is_none())
+        && (d.energy.len() == points || (d.energy.is_empty() && run.power.is_none()));
     if fits {
         Cow::Borrowed(d)
     } else {
-        Cow::Owned(derived::derive(&run.metadata, &run.profiler.points, &run.nodes))
+        Cow::Owned(derived::derive_run(run))
     }
 }
 

@@ -8,7 +8,7 @@
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
-use srtlog_model::{BenchmarkPoint, RunDerived};
+use srtlog_model::{BenchmarkPoint, PointEnergy, RunDerived};
 
 /// Which way a metric is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +29,8 @@ enum Source {
     Point(fn(&BenchmarkPoint) -> Option<f64>),
     /// A per-point list of [`RunDerived`] (one entry per point).
     Derived(fn(&RunDerived) -> &Vec<Option<f64>>),
+    /// A figure of the point's energy ([`RunDerived::energy`], empty for a run without power data).
+    Energy(fn(&PointEnergy) -> Option<f64>),
 }
 
 /// One comparable metric.
@@ -53,6 +55,7 @@ impl Metric {
         let v = match self.source {
             Source::Point(f) => f(point),
             Source::Derived(f) => f(derived).get(index).copied().flatten(),
+            Source::Energy(f) => derived.energy.get(index).and_then(f),
         };
         v.filter(|v| v.is_finite())
     }
@@ -82,6 +85,12 @@ pub fn direction_of(name: &str) -> Option<Direction> {
         | "mean_prefill_tps_per_user"
         | "median_prefill_tps_per_user" => Some(Direction::HigherIsBetter),
         "error_count" => Some(Direction::LowerIsBetter),
+        // Energy per point (srtlog_model::derived::energy): work per joule is better higher,
+        // joules per token lower.
+        "output_tps_per_w" | "output_tps_per_combined_w" => Some(Direction::HigherIsBetter),
+        "j_per_output_token" | "j_per_total_token" | "combined_j_per_output_token" => {
+            Some(Direction::LowerIsBetter)
+        }
         "total_input_tokens" | "total_output_tokens" | "num_prompts" | "duration" | "request_rate" => {
             Some(Direction::Neutral)
         }
@@ -131,8 +140,12 @@ macro_rules! point_metrics {
     };
 }
 
+/// How many energy metrics [`metrics`] has.
+const ENERGY_METRICS: usize = 5;
+
 /// Every metric, in the order tables show them: the derived per-point rates first (the
-/// numbers of the Pareto plot), then the point's named metrics in the model's order.
+/// numbers of the Pareto plot), then the energy figures (compared when both sides have them),
+/// then the point's named metrics in the model's order.
 pub fn metrics() -> &'static [Metric] {
     static METRICS: LazyLock<Vec<Metric>> = LazyLock::new(|| {
         let derived: [(&'static str, Source); 4] = [
@@ -141,9 +154,17 @@ pub fn metrics() -> &'static [Metric] {
             ("total_tps_per_gpu", Source::Derived(|d| &d.total_tps_per_gpu)),
             ("input_tps_per_gpu", Source::Derived(|d| &d.input_tps_per_gpu)),
         ];
+        let energy: [(&'static str, Source); ENERGY_METRICS] = [
+            ("output_tps_per_w", Source::Energy(|e| e.output_tps_per_w)),
+            ("j_per_output_token", Source::Energy(|e| e.j_per_output_token)),
+            ("j_per_total_token", Source::Energy(|e| e.j_per_total_token)),
+            ("output_tps_per_combined_w", Source::Energy(|e| e.output_tps_per_combined_w)),
+            ("combined_j_per_output_token", Source::Energy(|e| e.combined_j_per_output_token)),
+        ];
         let point = srtlog_model::with_point_metrics!(point_metrics! {});
         derived
             .into_iter()
+            .chain(energy)
             .chain(point)
             .map(|(name, source)| Metric {
                 name,
@@ -171,7 +192,10 @@ mod tests {
             assert!(direction_of(name).is_some(), "{name} has no direction in direction_of");
             assert!(metric(name).is_some(), "{name} is not compared");
         }
-        assert_eq!(metrics().len(), BenchmarkPoint::METRIC_NAMES.len() + 4);
+        assert_eq!(metrics().len(), BenchmarkPoint::METRIC_NAMES.len() + 4 + ENERGY_METRICS);
+        for m in metrics() {
+            assert!(direction_of(m.name).is_some(), "{} has no direction", m.name);
+        }
     }
 
     #[test]
@@ -193,6 +217,15 @@ mod tests {
         assert_eq!(m("output_tps_per_gpu").value(&p, &d, 1), Some(100.0));
         assert_eq!(m("output_tps_per_gpu").value(&p, &d, 0), None);
         assert_eq!(m("output_tps_per_gpu").value(&p, &d, 5), None);
+        let e =
+            PointEnergy { output_tps_per_w: Some(0.2), j_per_output_token: Some(5.0), ..Default::default() };
+        let with_energy = RunDerived { energy: vec![PointEnergy::default(), e], ..Default::default() };
+        assert_eq!(m("output_tps_per_w").value(&p, &with_energy, 1), Some(0.2));
+        assert_eq!(m("j_per_output_token").value(&p, &with_energy, 1), Some(5.0));
+        assert_eq!(m("j_per_output_token").value(&p, &with_energy, 0), None);
+        assert_eq!(m("j_per_output_token").value(&p, &d, 1), None, "a run without power data");
+        assert_eq!(m("output_tps_per_w").direction, Direction::HigherIsBetter);
+        assert_eq!(m("j_per_output_token").direction, Direction::LowerIsBetter);
         let inf = BenchmarkPoint { request_rate: Some(f64::INFINITY), ..Default::default() };
         assert_eq!(m("request_rate").value(&inf, &d, 0), None, "infinity is not a value");
     }

@@ -2,7 +2,7 @@
 //!
 //! srtlog's loader turns benchmark run directories into an [`AnalysisDocument`]. This crate's
 //! one job is to write such a document to a directory of plain Parquet files that analysis
-//! tools read as five tables, without srtlog: [`write_dataset`]. It reads nothing but the
+//! tools read as tables, without srtlog: [`write_dataset`]. It reads nothing but the
 //! document and writes nothing outside the directory it is given.
 //!
 //! # Layout
@@ -19,13 +19,14 @@
 //!   launch_args/job_id=<id>/part-0.parquet one row per launch argument of every worker and
 //!                                         of the benchmark client
 //!   requests/job_id=<id>/part-0.parquet   one row per aiperf request (profile_export.jsonl)
+//!   power/job_id=<id>/part-0.parquet      one row per power sample (GPU board power, node CPU power)
 //! ```
 //!
 //! Every run has one file in every table, all files of a table have exactly the schema of
 //! [`Table::schema`], and a run with no rows in a table (no workers parsed, no results) has a
 //! file with no rows: readers never meet a missing partition or a differing schema, and a
 //! table's glob always matches as soon as there is one run. (A document with no runs gives
-//! seven empty table directories.)
+//! eight empty table directories.)
 //!
 //! ## The partition column
 //!
@@ -190,6 +191,15 @@
 //! | `input_tps` | Float64 | yes | `total_tps − output_tps` when both are known and ≥ 0, else `total_input_tokens / duration` |
 //! | `input_tps_per_gpu` | Float64 | yes | `input_tps / gpus_used` |
 //! | `output_tps_per_user` | Float64 | yes | `1000 / mean_tpot_ms` |
+//! | `power_source` | Utf8 | yes | the run's `derived.power_source` (`power_samples`, `tachometer`, `aiperf_telemetry`); null without power data |
+//! | `energy_window_start_unix`, `energy_window_end_unix` | Float64 | yes | the window the energy was integrated over (Unix epoch s) |
+//! | `energy_window_source` | Utf8 | yes | `result_file`, `power_window` or `aiperf_records` |
+//! | `energy_gpus_counted` | UInt32 | yes | GPUs counted |
+//! | `energy_gpu_j`, `energy_gpu_avg_power_w`, `energy_avg_power_per_gpu_w` | Float64 | yes | GPU energy over the window (J), its average power (W), per GPU (W): `derived.energy[].gpu_energy_j`, `gpu_avg_power_w`, `avg_power_per_gpu_w` |
+//! | `j_per_output_token`, `j_per_total_token`, `output_tps_per_w` | Float64 | yes | GPU joules per output / per input+output token; output tokens/s per GPU watt |
+//! | `energy_cpu_j`, `energy_cpu_avg_power_w` | Float64 | yes | CPU energy (J) and average power (W), where CPU power was sampled |
+//! | `energy_combined_j`, `combined_j_per_output_token`, `combined_j_per_total_token`, `output_tps_per_combined_w` | Float64 | yes | CPU + GPU, only when both legs are known |
+//! | `energy_reason` | Utf8 | yes | why the GPU energy is null |
 //! | `other_metrics` | Utf8 | no | JSON object of further metrics (`{"p90_itl_ms": 7.5}`); non-finite values as `"Infinity"`, `"-Infinity"`, `"NaN"` |
 //! | `source_file` | Utf8 | yes | result file of the point, relative to the run |
 //! | `gpus_used` | UInt32 | yes | the run's `gpus_used` (denormalised) |
@@ -305,6 +315,22 @@
 //! | `was_cancelled` | Boolean | yes | aiperf cancelled it on purpose (newer layout only) |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
+//! `power` — one row per power sample of the run's power source (`runs`' `power_source`; the
+//! [`RunPower`](srtlog_model::RunPower) samples, which the JSON document does not hold): the
+//! GPU samples in file order, then the CPU samples (node totals). Empty for runs without
+//! power samples (none, or aiperf's telemetry totals only):
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `host` | Utf8 | no | the node |
+//! | `device` | Utf8 | no | `gpu` (board power) or `cpu` (the node's CPU `total_power_w`) |
+//! | `gpu` | UInt32 | yes | the GPU's index on the node; null for CPU rows |
+//! | `role` | Utf8 | yes | the GPU's worker roles from the power manifest, joined with `+` (`prefill`, `decode+prefill`); null without one and for CPU rows |
+//! | `t_unix` | Float64 | no | when it was read (Unix epoch s, the head node's clock) |
+//! | `watts` | Float64 | no | power (W) |
+//! | `source` | Utf8 | no | `power_samples`, `tachometer` or `aiperf_telemetry` |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
 //! The rest of the worker configuration ([`NodeConfig`](srtlog_model::NodeConfig):
 //! environment, GPU info, parallel sizes, parse statistics) and the skipped runs are not
 //! exported.
@@ -337,7 +363,7 @@
 //!
 //! let out = tempfile::tempdir()?;
 //! let summary = write_dataset(&doc, out.path())?;
-//! assert_eq!(summary.files, 7);
+//! assert_eq!(summary.files, 8);
 //! assert_eq!(summary.rows.get(Table::Points), 1);
 //! assert!(out.path().join("points/job_id=4401463/part-0.parquet").is_file());
 //! // A run without parsed workers still has a (row-less) batches file.
@@ -370,7 +396,7 @@ pub use tables::Table;
 
 use tables::{
     AccuracyTableColumns, BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns,
-    RequestsColumns, RunContext, RunsColumns,
+    PowerColumns, RequestsColumns, RunContext, RunsColumns,
 };
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
@@ -407,6 +433,8 @@ pub struct TableRows {
     pub launch_args: u64,
     /// Rows of `requests` (one per aiperf request record).
     pub requests: u64,
+    /// Rows of `power` (one per power sample).
+    pub power: u64,
 }
 
 impl TableRows {
@@ -420,6 +448,7 @@ impl TableRows {
             Table::Accuracy => self.accuracy,
             Table::LaunchArgs => self.launch_args,
             Table::Requests => self.requests,
+            Table::Power => self.power,
         }
     }
 
@@ -432,6 +461,7 @@ impl TableRows {
             Table::Accuracy => &mut self.accuracy,
             Table::LaunchArgs => &mut self.launch_args,
             Table::Requests => &mut self.requests,
+            Table::Power => &mut self.power,
         };
         *slot += rows;
     }
@@ -494,7 +524,10 @@ fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> 
             sink.row(|c| c.push(run, &ctx))
         }),
         Table::Points => output::write_table_file::<PointsColumns>(dir, file, table, job_id, |sink| {
-            run.profiler.points.iter().try_for_each(|p: &BenchmarkPoint| sink.row(|c| c.push(&ctx, p)))
+            let source = run.derived.power_source;
+            run.profiler.points.iter().enumerate().try_for_each(|(i, p): (usize, &BenchmarkPoint)| {
+                sink.row(|c| c.push(&ctx, p, source, run.derived.energy.get(i)))
+            })
         }),
         Table::Batches => output::write_table_file::<BatchColumns>(dir, file, table, job_id, |sink| {
             for node in &run.nodes {
@@ -531,6 +564,11 @@ fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> 
         }
         Table::Requests => output::write_table_file::<RequestsColumns>(dir, file, table, job_id, |sink| {
             run.requests.iter().try_for_each(|r| sink.row(|c| c.push(&ctx, r)))
+        }),
+        Table::Power => output::write_table_file::<PowerColumns>(dir, file, table, job_id, |sink| {
+            let Some(power) = &run.power else { return Ok(()) };
+            power.gpu_samples.iter().try_for_each(|s| sink.row(|c| c.push_gpu(&ctx, power, s)))?;
+            power.cpu_samples.iter().try_for_each(|s| sink.row(|c| c.push_cpu(&ctx, s)))
         }),
     }
 }

@@ -1,4 +1,4 @@
-//! The five tables: their builders (one group of columns each, filled row by row from the
+//! The tables: their builders (one group of columns each, filled row by row from the
 //! model) and their Arrow schemas.
 //!
 //! The model structs are destructured without `..`, so a field added to the model and not
@@ -10,15 +10,17 @@ use arrow_array::builder::{StringBuilder, UInt32Builder};
 use arrow_schema::{Schema, SchemaRef};
 use srtlog_columnar::encode_other_metrics;
 use srtlog_model::{
-    AccuracyResult, ArgValue, BatchMetrics, BenchmarkLaunchCommand, BenchmarkPoint, BenchmarkRun, LaunchArgs,
-    MemoryMetrics, ModelInfo, NodeLaunchCommand, NodeMetadata, ProfilerMetadata, RequestRecord, ResultSource,
-    RunMetadata, Timestamp,
+    AccuracyResult, ArgValue, BatchMetrics, BenchmarkLaunchCommand, BenchmarkPoint, BenchmarkRun,
+    CpuPowerSample, GpuPowerSample, LaunchArgs, MemoryMetrics, ModelInfo, NodeLaunchCommand, NodeMetadata,
+    PointEnergy, PowerSource, ProfilerMetadata, RequestRecord, ResultSource, RunMetadata, RunPower,
+    Timestamp,
 };
 
 use srtlog_columnar::accuracy::AccuracyColumns;
 use srtlog_columnar::batches::BatchFieldColumns;
 use srtlog_columnar::columns;
 use srtlog_columnar::columns::{Columns, List, Opt, Req, ReqText, Text, WallMicros};
+use srtlog_columnar::energy::{PointEnergyColumns, PowerSampleColumns};
 use srtlog_columnar::launch_args::LaunchArgColumns;
 use srtlog_columnar::memory::MemoryFieldColumns;
 use srtlog_columnar::points::PointMetricColumns;
@@ -43,11 +45,13 @@ pub enum Table {
     LaunchArgs,
     /// `requests/`: one row per aiperf request record (`profile_export.jsonl`).
     Requests,
+    /// `power/`: one row per power sample (GPU board power, node CPU power).
+    Power,
 }
 
 impl Table {
     /// Every table, in the order the dataset writes them.
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::Runs,
         Table::Points,
         Table::Batches,
@@ -55,10 +59,11 @@ impl Table {
         Table::Accuracy,
         Table::LaunchArgs,
         Table::Requests,
+        Table::Power,
     ];
 
     /// The table's directory name (`runs`, `points`, `batches`, `memory`, `accuracy`, `launch_args`,
-    /// `requests`).
+    /// `requests`, `power`).
     pub fn name(self) -> &'static str {
         match self {
             Table::Runs => "runs",
@@ -68,6 +73,7 @@ impl Table {
             Table::Accuracy => "accuracy",
             Table::LaunchArgs => "launch_args",
             Table::Requests => "requests",
+            Table::Power => "power",
         }
     }
 
@@ -86,6 +92,7 @@ impl Table {
         static ACCURACY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<AccuracyTableColumns>);
         static LAUNCH_ARGS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<LaunchArgsColumns>);
         static REQUESTS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<RequestsColumns>);
+        static POWER: LazyLock<SchemaRef> = LazyLock::new(schema_of::<PowerColumns>);
         let schema = match self {
             Table::Runs => &RUNS,
             Table::Points => &POINTS,
@@ -94,6 +101,7 @@ impl Table {
             Table::Accuracy => &ACCURACY,
             Table::LaunchArgs => &LAUNCH_ARGS,
             Table::Requests => &REQUESTS,
+            Table::Power => &POWER,
         };
         Arc::clone(schema)
     }
@@ -204,6 +212,7 @@ impl RunsColumns {
             accuracy,
             accuracy_warnings,
             requests: _,
+            power: _,
         } = run;
         let RunMetadata {
             job_id: _,
@@ -320,6 +329,7 @@ columns! {
         input_tps: Opt<f64>,
         input_tps_per_gpu: Opt<f64>,
         output_tps_per_user: Opt<f64>,
+        energy: PointEnergyColumns,
         other_metrics: ReqText,
         source_file: Text,
         gpus_used: Opt<u32>,
@@ -333,7 +343,13 @@ columns! {
 
 impl PointsColumns {
     /// Appends one point of the run as one row.
-    pub(crate) fn push(&mut self, ctx: &RunContext<'_>, point: &BenchmarkPoint) {
+    pub(crate) fn push(
+        &mut self,
+        ctx: &RunContext<'_>,
+        point: &BenchmarkPoint,
+        source: Option<PowerSource>,
+        energy: Option<&PointEnergy>,
+    ) {
         let gpus = ctx.gpus_used;
         self.concurrency.push(point.concurrency);
         self.metrics.push(point);
@@ -342,6 +358,7 @@ impl PointsColumns {
         self.input_tps.push(point.input_tps());
         self.input_tps_per_gpu.push(point.input_tps_per_gpu(gpus));
         self.output_tps_per_user.push(point.output_tps_per_user());
+        self.energy.push(source, energy);
         self.other_metrics.push(&encode_other_metrics(&point.other_metrics));
         self.source_file.push(point.source_file.as_deref());
         self.gpus_used.push(gpus);
@@ -506,6 +523,28 @@ impl LaunchArgsColumns {
         self.tool.push(command.tool);
         self.arg.push(name, value);
         self.raw_command.push(command.raw_command);
+        self.run_path.push(ctx.path);
+    }
+}
+
+columns! {
+    /// The columns of `power/`.
+    pub(crate) struct PowerColumns {
+        sample: PowerSampleColumns,
+        run_path: ReqText,
+    }
+}
+
+impl PowerColumns {
+    /// Appends one GPU sample of the run as one row.
+    pub(crate) fn push_gpu(&mut self, ctx: &RunContext<'_>, power: &RunPower, sample: &GpuPowerSample) {
+        self.sample.push_gpu(power, sample);
+        self.run_path.push(ctx.path);
+    }
+
+    /// Appends one CPU sample of the run as one row.
+    pub(crate) fn push_cpu(&mut self, ctx: &RunContext<'_>, sample: &CpuPowerSample) {
+        self.sample.push_cpu(sample);
         self.run_path.push(ctx.path);
     }
 }

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-TABLES = ["runs", "points", "batches", "memory", "launch_args"]
+TABLES = ["runs", "points", "batches", "memory", "launch_args", "power"]
 
 # Column -> DuckDB type, for a selection of columns of each table (partition column included).
 DUCKDB_TYPES = {
@@ -46,6 +46,10 @@ DUCKDB_TYPES = {
         "output_tps_per_gpu": "DOUBLE",
         "input_tps": "DOUBLE",
         "output_tps_per_user": "DOUBLE",
+        "power_source": "VARCHAR",
+        "energy_gpus_counted": "UINTEGER",
+        "j_per_output_token": "DOUBLE",
+        "output_tps_per_w": "DOUBLE",
         "other_metrics": "VARCHAR",
         "run_path": "VARCHAR",
     },
@@ -72,6 +76,17 @@ DUCKDB_TYPES = {
         "value": "VARCHAR",
         "value_type": "VARCHAR",
     },
+    "power": {
+        "job_id": "VARCHAR",
+        "host": "VARCHAR",
+        "device": "VARCHAR",
+        "gpu": "UINTEGER",
+        "role": "VARCHAR",
+        "t_unix": "DOUBLE",
+        "watts": "DOUBLE",
+        "source": "VARCHAR",
+        "run_path": "VARCHAR",
+    },
 }
 
 # The same selection as pyarrow types.
@@ -87,6 +102,7 @@ ARROW_TYPES = {
     "batches": {"timestamp": pa.timestamp("us"), "utc_offset_secs": pa.int32(), "cuda_graph": pa.bool_()},
     "memory": {"kv_tokens": pa.uint64()},
     "launch_args": {"name": pa.string(), "value": pa.string(), "value_type": pa.string()},
+    "power": {"gpu": pa.uint32(), "t_unix": pa.float64(), "watts": pa.float64()},
 }
 
 JOIN_QUERY = """

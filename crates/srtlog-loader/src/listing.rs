@@ -11,7 +11,8 @@
 //!   (`artifacts/<run>/*`);
 //! - the directories in `logs/artifacts/` (`logs/artifacts/<run>/profile_export_aiperf.json`),
 //!   `logs/accuracy/` (`logs/accuracy/sgl_eval_<eval>_<id>/metrics.json`), `logs/eval_results/`
-//!   (`logs/eval_results/<model>/results_<date>.json`) and `logs/agentic/` (`conc_<C>/`);
+//!   (`logs/eval_results/<model>/results_<date>.json`), `logs/agentic/` (`conc_<C>/`) and
+//!   `logs/power/` (the power sampler's `windows/` and `cpu/`);
 //! - one level below an artifact directory (`logs/artifacts/conc_<C>/<name>/`), and agentic's
 //!   `logs/agentic/conc_<C>/aiperf_artifacts/[<sub>/]profile_export_aiperf.json`.
 //!
@@ -43,7 +44,7 @@ fn descends_into(path: &str, depth: usize) -> bool {
         // `<model>/` result directories; agentic's `conc_<C>/`.
         3 => matches!(
             parent_of(path),
-            "logs/artifacts" | "logs/accuracy" | "logs/eval_results" | "logs/agentic"
+            "logs/artifacts" | "logs/accuracy" | "logs/eval_results" | "logs/agentic" | "logs/power"
         ),
         // An export one level below its artifact directory (`conc_<C>/<name>/`); agentic's
         // `conc_<C>/aiperf_artifacts/`.

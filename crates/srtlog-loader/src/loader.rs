@@ -1,6 +1,7 @@
 //! [`RunLoader`]: from a root directory to [`BenchmarkRun`]s and [`SkippedRun`]s, in parallel,
 //! through the cache.
 
+mod power;
 mod requests;
 
 use std::path::{Path, PathBuf};
@@ -438,6 +439,8 @@ impl RunLoader {
             ..BenchmarkRun::default()
         };
         result.update_completeness();
+        // Power: read fresh on every load, never cached (loader/power.rs).
+        self.load_power(&files, &mut result);
         if self.options.with_requests {
             self.load_requests(&files, &mut result);
         }

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::node::WorkerType;
+use crate::power::PowerSource;
 use crate::timestamp::Timestamp;
 
 /// How `gpus_used` was counted.
@@ -96,4 +97,105 @@ pub struct RunDerived {
     pub workers: Vec<WorkerDerived>,
     /// Prefill/decode rate match; `None` for aggregated runs or without timestamps.
     pub rate_match: Option<RateMatch>,
+    /// Where the run's power figures come from (`None`: the run has no power data; then
+    /// `energy` is empty and both are left out of the JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_source: Option<PowerSource>,
+    /// Energy per benchmark point ([`crate::derived::energy`]), one entry per concurrency when
+    /// the run has power data, else empty (and left out of the JSON).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub energy: Vec<PointEnergy>,
+}
+
+/// Which measurement window a point's energy was integrated over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowSource {
+    /// The result file's own `benchmark_start_time_unix` / `benchmark_end_time_unix` (sa-bench).
+    ResultFile,
+    /// The power sampler's `windows/<stem>.json` for this point.
+    PowerWindow,
+    /// aiperf's profiling-phase range of its records (`min_request_timestamp` →
+    /// `max_response_timestamp` of its export).
+    AiperfRecords,
+}
+
+/// Energy of one worker role's GPUs over a point's window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleEnergy {
+    /// The role.
+    pub role: WorkerType,
+    /// GPUs of this role with samples.
+    pub gpus: u32,
+    /// Energy (J); `None` when a node's series of this role does not cover the window.
+    pub energy_j: Option<f64>,
+    /// Average power of the role's GPUs together: `energy_j / window duration` (W).
+    pub avg_power_w: Option<f64>,
+}
+
+/// Energy of one GPU over a point's window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GpuEnergy {
+    /// Its node.
+    pub host: String,
+    /// Its index on the node.
+    pub gpu: u32,
+    /// Its roles, from the power sampler's manifest (empty without one).
+    pub roles: Vec<WorkerType>,
+    /// Energy (J); `None` when its samples do not cover the window.
+    pub energy_j: Option<f64>,
+    /// `energy_j / window duration` (W).
+    pub avg_power_w: Option<f64>,
+}
+
+/// Energy per benchmark point (formulas in [`crate::derived::energy`]). Every figure is `None`
+/// when it cannot be known, and `reason` says why the GPU energy is not — never 0 for "no data".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PointEnergy {
+    /// Start of the window integrated over (Unix epoch s).
+    pub window_start_unix: Option<f64>,
+    /// End of the window (Unix epoch s).
+    pub window_end_unix: Option<f64>,
+    /// Which window that is.
+    pub window_source: Option<WindowSource>,
+    /// GPUs counted: every GPU with samples (the sampler samples exactly the workers' GPUs),
+    /// or aiperf's `telemetry_gpus`.
+    pub gpus_counted: Option<u32>,
+    /// Energy of all counted GPUs over the window (J).
+    pub gpu_energy_j: Option<f64>,
+    /// `gpu_energy_j / window duration` (W).
+    pub gpu_avg_power_w: Option<f64>,
+    /// `gpu_avg_power_w / gpus_counted` (W).
+    pub avg_power_per_gpu_w: Option<f64>,
+    /// `gpu_energy_j / total_output_tokens`.
+    pub j_per_output_token: Option<f64>,
+    /// `gpu_energy_j / (total_input_tokens + total_output_tokens)`.
+    pub j_per_total_token: Option<f64>,
+    /// Output tokens/s per GPU watt: `(total_output_tokens / duration) / gpu_avg_power_w`.
+    pub output_tps_per_w: Option<f64>,
+    /// CPU energy of the sampled nodes over the window (J), where CPU power was sampled.
+    pub cpu_energy_j: Option<f64>,
+    /// `cpu_energy_j / window duration` (W).
+    pub cpu_avg_power_w: Option<f64>,
+    /// `gpu_energy_j + cpu_energy_j`, only when both legs are known.
+    pub combined_energy_j: Option<f64>,
+    /// `combined_energy_j / total_output_tokens`.
+    pub combined_j_per_output_token: Option<f64>,
+    /// `combined_energy_j / (total_input_tokens + total_output_tokens)`.
+    pub combined_j_per_total_token: Option<f64>,
+    /// `(total_output_tokens / duration) / (combined_energy_j / duration)`.
+    pub output_tps_per_combined_w: Option<f64>,
+    /// Per worker role (from the sampler's manifest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_role: Vec<RoleEnergy>,
+    /// Per GPU.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_gpu: Vec<GpuEnergy>,
+    /// Why `gpu_energy_j` is `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What else is missing or doubtful (a GPU or the CPU leg not covering the window, the
+    /// sampler's own coverage check failing for this window).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }

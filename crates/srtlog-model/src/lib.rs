@@ -54,14 +54,20 @@ pub use accuracy_registry::{
     AccuracyParserRegistration, RunAccuracy,
 };
 pub use batch::{BatchField, BatchMetrics, BatchRow, BatchType, CountField, RealField};
-pub use derived_values::{GpuCountBasis, RateMatch, RunDerived, WorkerDerived, WorkersDerived};
+pub use derived_values::{
+    GpuCountBasis, GpuEnergy, PointEnergy, RateMatch, RoleEnergy, RunDerived, WindowSource, WorkerDerived,
+    WorkersDerived,
+};
 pub use error::{ParseError, RegistryError};
 pub use launch_args::{is_flag, ArgValue, LaunchArgs, Tool};
 pub use node::{
     MemoryMetricType, MemoryMetrics, NodeConfig, NodeInfo, NodeLaunchCommand, NodeMetadata, NodeMetrics,
     ParallelConfig, ParseStats, WorkerType,
 };
-pub use power::{GpuPowerSample, PowerSource};
+pub use power::{
+    choose_power, CpuPowerSample, ExpectedDevice, GpuPowerSample, PowerManifest, PowerSource, PowerWindow,
+    RunPower, WindowValidation,
+};
 pub use registry::{
     benchmark_parsers, get_benchmark_parser, get_node_parser, list_benchmark_parsers, list_node_parsers,
     node_parsers, parse_run_results, BenchmarkParser, BenchmarkParserRegistration, NodeParser,

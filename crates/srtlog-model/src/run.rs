@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::accuracy::AccuracyResult;
 use crate::derived_values::{RunDerived, WorkersDerived};
 use crate::node::{NodeInfo, WorkerType};
+use crate::power::RunPower;
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
 use crate::setup::RunSetup;
 
@@ -200,6 +201,11 @@ pub struct BenchmarkRun {
     /// (see [`crate::RequestRecord`]).
     #[serde(skip)]
     pub requests: Vec<crate::RequestRecord>,
+    /// The run's power record: which source its power figures come from, the files read, the
+    /// power sampler's manifest summary and windows (the samples themselves are not in the
+    /// JSON; see [`crate::RunPower`]). Left out when the run has no power data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power: Option<RunPower>,
 }
 
 impl BenchmarkRun {
@@ -307,6 +313,10 @@ pub enum RunWarningKind {
     /// srtctl's own identity check in `recipe.lock.yaml` failed (the declared container or
     /// framework is not what ran).
     SetupVerificationFailed,
+    /// A power file (`logs/power/samples.csv`, its manifest or windows, the CPU samples) could
+    /// not be parsed, has rows that could not be used, or its sampler says its data is not
+    /// valid for publication.
+    InvalidPower,
 }
 
 impl RunWarningKind {
@@ -323,6 +333,7 @@ impl RunWarningKind {
             RunWarningKind::InvalidSetup => "invalid_setup",
             RunWarningKind::SetupMismatch => "setup_mismatch",
             RunWarningKind::SetupVerificationFailed => "setup_verification_failed",
+            RunWarningKind::InvalidPower => "invalid_power",
         }
     }
 }

@@ -6,7 +6,8 @@
 //!
 //! - [`power`]: srt-slurm's power sampler, `logs/power/` — GPU `samples.csv` (both header
 //!   versions), CPU samples, `manifest.json` and the per-benchmark `windows/*.json`
-//!   (`../shared/FORMATS-2.md` §6).
+//!   (`../shared/FORMATS-2.md` §6) — and aiperf's `gpu_telemetry_export.jsonl` power time
+//!   series (§2.3).
 //! - [`tachometer`]: the Tachometer scraper's Prometheus time series of every worker, written as
 //!   Parquet (`final.parquet`, `incomplete-N.parquet`, `local/out-N.parquet`) and an Arrow IPC
 //!   stream (`local/current.arrow`) under `logs/tachometer/` (`logs/telemetry/` in early runs)

@@ -502,6 +502,88 @@
       .forEach(([key, id, title]) => drawAbLatency(AB, key, id, title));
   }
 
+  // ---- Energy (energy.rs) -------------------------------------------------------------------
+
+  // Output tokens/s per GPU watt against tokens/s per user: derived.energy[i].output_tps_per_w.
+  function drawEnergyPareto(DATA, shown) {
+    const E = DATA.energy;
+    const points = E.pareto_points.filter((p) => shown[p.run]);
+    const front = shown.every((v) => v) ? E.pareto_frontier : frontier(points);
+    const xs = Array.from(new Set(points.map((p) => p.x))).sort((a, b) => a - b);
+    const at = new Map(xs.map((x, i) => [x, i]));
+    const runIdx = [];
+    DATA.runs.forEach((r, i) => { if (shown[i] && points.some((p) => p.run === i)) runIdx.push(i); });
+    const data = [xs], meta = [null], series = [{ label: 'TPS/user' }];
+    for (const ri of runIdx) {
+      const ys = new Array(xs.length).fill(null), conc = new Array(xs.length).fill(null);
+      for (const p of points) if (p.run === ri) { ys[at.get(p.x)] = p.y; conc[at.get(p.x)] = p.concurrency; }
+      data.push(ys); meta.push({ run: ri, conc: conc });
+      series.push({ label: DATA.runs[ri].label, stroke: color(ri), fill: color(ri), paths: noLine, points: { show: true, size: 9, width: 1.5, fill: color(ri) } });
+    }
+    const fy = new Array(xs.length).fill(null), fconc = new Array(xs.length).fill(null), frun = new Array(xs.length).fill(null);
+    for (const p of front) { fy[at.get(p.x)] = p.y; fconc[at.get(p.x)] = p.concurrency; frun[at.get(p.x)] = p.run; }
+    data.push(fy); meta.push({ run: null, conc: fconc, runs: frun });
+    series.push({ label: 'Pareto frontier', stroke: '#111827', width: 2, dash: [6, 4], spanGaps: true, points: { show: false } });
+    runLegend('legend-energy-pareto', DATA, runIdx);
+    const plot = place('chart-energy-pareto', {
+      title: 'Output TPS per GPU watt vs output TPS/user',
+      height: 340,
+      scales: { x: { time: false, range: (u, lo, hi) => [0, (hi || 1) * 1.05] }, y: { range: (u, lo, hi) => [0, (hi || 1) * 1.08] } },
+      axes: [xAxis('output tokens/s per user (1000 / mean TPOT ms)'), axis('output tokens/s per GPU watt')],
+      series: series,
+      legend: { show: false },
+      cursor: { points: { show: false }, drag: { x: true, y: true } },
+      plugins: [nearestTooltip((u, s, i) => {
+        const m = meta[s];
+        const run = m.run != null ? m.run : (m.runs ? m.runs[i] : null);
+        const head = run != null ? DATA.runs[run].label : u.series[s].label;
+        return [head + (m.run == null ? ' (frontier)' : ''), 'concurrency ' + fmt(m.conc[i]), 'TPS/user ' + fmt(u.data[0][i]), 'TPS/W ' + fmt(u.data[s][i], 4)];
+      })],
+    }, data);
+    if (!plot && !E.pareto_points.length) message($('chart-energy-pareto'), 'No run has power data (power/samples.csv, Tachometer DCGM power or aiperf GPU telemetry).');
+  }
+
+  const ROLE_COLORS = { prefill: '#2563eb', decode: '#dc2626', agg: '#059669' };
+
+  // One run's GPU power per role over time, with each point's measurement window shaded.
+  function drawPower(DATA, p) {
+    const bands = p.windows;
+    const shade = (u) => {
+      const ctx = u.ctx;
+      ctx.save();
+      bands.forEach((b, k) => {
+        const x0 = u.valToPos(b.start_s, 'x', true), x1 = u.valToPos(b.end_s, 'x', true);
+        ctx.fillStyle = k % 2 ? 'rgba(250, 204, 21, 0.18)' : 'rgba(96, 165, 250, 0.18)';
+        ctx.fillRect(Math.min(x0, x1), u.bbox.top, Math.abs(x1 - x0), u.bbox.height);
+      });
+      ctx.restore();
+    };
+    const series = p.roles.map((r, k) => line(r.role + ' (' + r.gpus + ' GPUs)', ROLE_COLORS[r.role] || color(k)));
+    const opts = timelineOpts('GPU power per role (W; ' + p.source + '; windows shaded: ' + bands.map((b) => 'c' + fmt(b.concurrency)).join(', ') + ')', 'W', series);
+    opts.axes[0] = xAxis('time since the first power sample (m:ss)', { incrs: TIME_INCRS, values: (u, vals) => vals.map(fmtSecs) });
+    opts.hooks = { drawAxes: [shade] };
+    opts.cursor = {};
+    place('chart-power', opts, [p.t].concat(p.roles.map((r) => r.watts)));
+  }
+
+  function setupPower(DATA) {
+    const sel = $('power-run');
+    const list = DATA.energy.power;
+    if (!list.length) {
+      clearChart('chart-power', 'No run has power samples in this report (a document read back from --json has none).');
+      return;
+    }
+    list.forEach((p, k) => {
+      const o = document.createElement('option');
+      o.value = String(k);
+      o.textContent = DATA.runs[p.run].label;
+      sel.appendChild(o);
+    });
+    const show = () => { const p = list[+sel.value || 0]; $('power-note').textContent = p.windows.length + ' measurement windows'; drawPower(DATA, p); };
+    sel.addEventListener('change', show);
+    show();
+  }
+
   function main() {
     const DATA = JSON.parse($('report-data').textContent);
     document.querySelectorAll('[data-swatch]').forEach((el) => { el.style.background = color(+el.dataset.swatch); });
@@ -509,6 +591,10 @@
     const js = frontier(DATA.pareto.points), rs = DATA.pareto.frontier;
     if (js.length !== rs.length || js.some((p, i) => p.x !== rs[i].x || p.y !== rs[i].y)) {
       console.error('Pareto frontier mismatch between Rust (' + rs.length + ' points) and JavaScript (' + js.length + ' points)');
+    }
+    const je = frontier(DATA.energy.pareto_points), re = DATA.energy.pareto_frontier;
+    if (je.length !== re.length || je.some((p, i) => p.x !== re[i].x || p.y !== re[i].y)) {
+      console.error('energy Pareto frontier mismatch between Rust (' + re.length + ' points) and JavaScript (' + je.length + ' points)');
     }
     setupFilters(DATA, (shown) => {
       drawPareto(DATA, shown);
@@ -519,8 +605,10 @@
       drawLatency(DATA, shown, 'mean_itl_ms', 'chart-itl-mean', 'ITL mean');
       drawLatency(DATA, shown, 'p99_itl_ms', 'chart-itl-p99', 'ITL p99');
       runLegend('legend-latency', DATA, DATA.runs.map((r, i) => i).filter((i) => shown[i] && DATA.runs[i].points.some((p) => p.concurrency != null)));
+      drawEnergyPareto(DATA, shown);
     });
     setupTimelines(DATA);
+    setupPower(DATA);
     if (DATA.ab) drawAb(DATA.ab);
     document.body.setAttribute('data-report-ready', 'true');
   }

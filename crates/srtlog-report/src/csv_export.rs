@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use srtlog_model::{AnalysisDocument, ResultSource};
+use srtlog_model::{AnalysisDocument, PowerSource, ResultSource};
 
 use crate::derived::runs_derived;
 
@@ -47,6 +47,17 @@ pub const CSV_COLUMNS: &[&str] = &[
     "duration",
     "source",
     "source_file",
+    "power_source",
+    "gpus_counted",
+    "gpu_energy_j",
+    "gpu_avg_power_w",
+    "j_per_output_token",
+    "j_per_total_token",
+    "output_tps_per_w",
+    "cpu_energy_j",
+    "combined_energy_j",
+    "combined_j_per_output_token",
+    "energy_reason",
 ];
 
 /// Writes one row per run × concurrency (header first) to `w`.
@@ -57,6 +68,9 @@ pub const CSV_COLUMNS: &[&str] = &[
 /// (`*_per_gpu`, `output_tps_per_user`) are the run's `derived` values, as the JSON has them
 /// ([`crate::derived::runs_derived`]; formulas in [`srtlog_model::derived`]). Quoting follows
 /// RFC 4180 (the `csv` crate): fields with commas, quotes or line breaks are quoted.
+/// The energy columns (`power_source` … `energy_reason`) are the run's `derived.power_source`
+/// and `derived.energy[i]` (formulas in [`srtlog_model::derived::energy`]), empty for a run
+/// without power data; `energy_reason` says why a point's GPU energy is unknown.
 /// Skipped runs have no rows. Rows are in document order, then concurrency order.
 pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
@@ -66,6 +80,7 @@ pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()>
         let source = run.profiler.source.map_or("", ResultSource::as_str);
         let at = |values: &[Option<f64>], i: usize| values.get(i).copied().flatten();
         for (i, p) in run.profiler.points.iter().enumerate() {
+            let e = d.energy.get(i);
             let record: Vec<String> = vec![
                 m.job_id.clone(),
                 opt(&m.job_name),
@@ -106,6 +121,17 @@ pub fn write_points_csv(doc: &AnalysisDocument, w: impl Write) -> io::Result<()>
                 num(p.duration),
                 source.to_owned(),
                 opt(&p.source_file),
+                d.power_source.map_or("", PowerSource::as_str).to_owned(),
+                int(e.and_then(|e| e.gpus_counted).map(u64::from)),
+                num(e.and_then(|e| e.gpu_energy_j)),
+                num(e.and_then(|e| e.gpu_avg_power_w)),
+                num(e.and_then(|e| e.j_per_output_token)),
+                num(e.and_then(|e| e.j_per_total_token)),
+                num(e.and_then(|e| e.output_tps_per_w)),
+                num(e.and_then(|e| e.cpu_energy_j)),
+                num(e.and_then(|e| e.combined_energy_j)),
+                num(e.and_then(|e| e.combined_j_per_output_token)),
+                e.and_then(|e| e.reason.clone()).unwrap_or_default(),
             ];
             out.write_record(&record)?;
         }

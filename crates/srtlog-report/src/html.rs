@@ -37,6 +37,8 @@ pub const CHART_IDS: &[&str] = &[
     "chart-input",
     "chart-requests",
     "chart-kv",
+    "chart-energy-pareto",
+    "chart-power",
 ];
 
 #[derive(Serialize)]
@@ -52,6 +54,8 @@ struct ReportData<'a> {
     /// The A/B section's data, when the report compares a baseline and a candidate.
     #[serde(skip_serializing_if = "Option::is_none")]
     ab: Option<crate::ab::AbData<'a>>,
+    /// The energy section's data.
+    energy: crate::energy::EnergyData,
 }
 
 #[derive(Serialize)]
@@ -441,6 +445,7 @@ pub(crate) fn render(
         timelines,
         buckets_per_series: buckets,
         ab: comparison.map(crate::ab::data),
+        energy: crate::energy::data(doc, &run_derived),
     };
     // Serializing plain structs of strings and numbers cannot fail; fall back to null anyway.
     let json = serde_json::to_string(&data).unwrap_or_else(|_| "null".to_owned());
@@ -507,9 +512,10 @@ pub(crate) fn render(
 <div id="chart-gen" class="chart"></div><div id="chart-input" class="chart"></div>
 <div id="chart-requests" class="chart"></div><div id="chart-kv" class="chart"></div>
 </div></section>
-</main>
 "#,
     );
+    crate::energy::section(&mut out);
+    out.push_str("</main>\n");
     let _ = write!(
         out,
         "<script type=\"application/json\" id=\"report-data\">{}</script>\n<script>/*! uPlot {UPLOT_VERSION}\n{UPLOT_LICENSE}*/\n{UPLOT_JS}</script>\n<script>{REPORT_JS}</script>\n</body>\n</html>\n",

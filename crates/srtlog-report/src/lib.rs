@@ -29,6 +29,12 @@
 //!   steps, with the ratio; aggregated workers are left out (an aggregated run has none).
 //! - **Workers** of the chosen run: peak and median generation throughput and prefix-cache hit
 //!   rate per worker, from `derived.workers`.
+//! - **Energy** ([`energy`]): the energy Pareto — output tokens/s per GPU watt
+//!   (`derived.energy[i].output_tps_per_w`) against output tokens/s per user, with its frontier
+//!   — and, for a chosen run with power samples, GPU power over time per role with each
+//!   point's measurement window shaded. The power lines need the samples, which the JSON
+//!   document does not hold: a report rendered from a document read back from `--json` has
+//!   the energy Pareto but no power-over-time chart.
 //!
 //! - **Baseline vs candidate** (when the report is given a [`Comparison`], `srtlog report ROOT
 //!   --baseline SEL --candidate SEL`): the setup verdict and every setting that differs, both
@@ -113,6 +119,7 @@ pub mod downsample;
 pub mod escape;
 
 mod csv_export;
+pub mod energy;
 mod html;
 mod timeline;
 

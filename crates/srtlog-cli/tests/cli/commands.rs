@@ -84,6 +84,27 @@ fn analyze_prints_a_table_per_run_and_the_worker_summary() {
 }
 
 #[test]
+fn analyze_shows_energy_per_point_and_why_it_is_unknown() {
+    let out = srtlog(&["analyze", testdata("power-runs").to_str().unwrap(), "--no-cache"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for needle in [
+        "tok/s/W   J/tok",
+        "0.200   5.000",
+        "0.250   4.000",
+        "Power: power_samples (52 GPU samples, 26 CPU samples)",
+        "Power: power_samples (28 GPU samples, 0 CPU samples)",
+        "energy, conc 8: unknown: GPU node pw-n01: nearest sample to the window end is 5.100 s away (more than 3 s)",
+        "energy, conc 4, 8: no role breakdown: no power manifest with expected devices",
+    ] {
+        assert!(stdout.contains(needle), "missing {needle:?} in\n{stdout}");
+    }
+    // Runs without power data keep their columns.
+    let out = srtlog(&["analyze", testdata("runs").to_str().unwrap(), "--no-cache", "--no-nodes"]);
+    assert!(!text(&out.stdout).contains("tok/s/W"));
+}
+
+#[test]
 fn analyze_json_is_the_documented_document() {
     let out = srtlog(&["analyze", testdata("runs").to_str().unwrap(), "--no-cache", "--json", "--no-nodes"]);
     assert!(out.status.success(), "{}", text(&out.stderr));

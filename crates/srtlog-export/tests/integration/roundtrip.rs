@@ -54,7 +54,7 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     let out = tempfile::tempdir().unwrap();
     let doc = sample_doc();
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.files, 21);
+    assert_eq!(summary.files, 24);
     assert_eq!(
         (
             summary.rows.runs,
@@ -91,10 +91,10 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     assert_eq!(marker["format"], "srtlog-dataset");
     assert_eq!(marker["schema_version"], DATASET_SCHEMA_VERSION);
     assert_eq!(marker["complete"], true);
-    assert_eq!(marker["files"], 21);
+    assert_eq!(marker["files"], 24);
     assert_eq!(
         marker["rows"],
-        serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "accuracy": 0, "launch_args": 6, "requests": 0})
+        serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "accuracy": 0, "launch_args": 6, "requests": 0, "power": 0})
     );
 }
 
@@ -254,7 +254,7 @@ fn runs_sharing_a_job_id_share_its_partition() {
         skipped: vec![],
     };
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.files, 14);
+    assert_eq!(summary.files, 16);
     assert_eq!(tree(&out.path().join("points")), ["job_id=77/part-0.parquet", "job_id=77/part-1.parquet"]);
     let second = read(&out.path().join("points/job_id=77/part-1.parquet")).batch();
     assert_eq!(strs(&second, "run_path"), vec![Some("/runs/77_rerun".to_owned()); 2]);
@@ -441,4 +441,47 @@ fn requests_hold_every_record_with_nulls_for_what_is_absent() {
     let is_error: Vec<Option<bool>> = b.column_by_name("is_error").unwrap().as_boolean().iter().collect();
     assert_eq!(is_error, [Some(false), Some(true)]);
     assert_eq!(strs(&b, "run_path"), vec![Some(doc.runs[0].metadata.path.clone()); 2]);
+}
+
+#[test]
+fn power_samples_and_point_energy_reach_their_tables() {
+    use srtlog_model::{
+        CpuPowerSample, ExpectedDevice, GpuPowerSample, PowerManifest, PowerSource, RunPower, WorkerType,
+    };
+    let out = tempfile::tempdir().unwrap();
+    let mut p = point(Some(4), 10.0);
+    (p.window_start_unix, p.window_end_unix, p.total_output_tokens) = (Some(100.0), Some(102.0), Some(50));
+    let mut r = run(metadata("5300", Mode::Aggregated), Default::default(), vec![p, point(Some(8), 20.0)]);
+    let mut power = RunPower::new(PowerSource::PowerSamples);
+    power.gpu_samples = (0..3)
+        .map(|k| GpuPowerSample { t_unix: 100.0 + f64::from(k), host: "n1".into(), gpu: 0, watts: 100.0 })
+        .collect();
+    power.cpu_samples = vec![CpuPowerSample { t_unix: 100.0, host: "n1".into(), watts: 50.0 }];
+    power.manifest = Some(PowerManifest {
+        expected_devices: vec![ExpectedDevice { host: "n1".into(), gpu: 0, roles: vec![WorkerType::Agg] }],
+        ..Default::default()
+    });
+    r.power = Some(power);
+    r.update_derived();
+    let doc = srtlog_model::AnalysisDocument { schema_version: 1, runs: vec![r], skipped: vec![] };
+    let summary = write_dataset(&doc, out.path()).unwrap();
+    assert_eq!(summary.rows.power, 4);
+    let b = read(&file(out.path(), "power", "5300")).batch();
+    assert_eq!(strs(&b, "device"), ["gpu", "gpu", "gpu", "cpu"].map(|d| Some(d.to_owned())));
+    assert_eq!(u32s(&b, "gpu"), [Some(0), Some(0), Some(0), None]);
+    assert_eq!(strs(&b, "role")[0].as_deref(), Some("agg"));
+    assert_eq!(f64s(&b, "watts"), [Some(100.0), Some(100.0), Some(100.0), Some(50.0)]);
+    assert_eq!(strs(&b, "source")[3].as_deref(), Some("power_samples"));
+    // Points: 100 W × 2 s = 200 J over 50 output tokens = 4 J/token; the second point has no
+    // window, so no energy and a reason. One CPU sample covers no window: no CPU figure.
+    let b = read(&file(out.path(), "points", "5300")).batch();
+    assert_eq!(f64s(&b, "energy_gpu_j"), [Some(200.0), None]);
+    assert_eq!(f64s(&b, "j_per_output_token"), [Some(4.0), None]);
+    assert_eq!(f64s(&b, "energy_cpu_j"), [None, None]);
+    assert_eq!(
+        strs(&b, "power_source"),
+        [Some("power_samples".to_owned()), Some("power_samples".to_owned())]
+    );
+    assert_eq!(strs(&b, "energy_window_source")[0].as_deref(), Some("aiperf_records"));
+    assert!(strs(&b, "energy_reason")[1].as_deref().unwrap().starts_with("no measurement window"));
 }

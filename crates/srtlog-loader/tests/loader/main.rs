@@ -9,6 +9,7 @@ mod common;
 mod end_to_end;
 mod hostile;
 mod layout;
+mod power;
 mod registry;
 mod requests;
 mod skipped;

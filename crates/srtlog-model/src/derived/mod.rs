@@ -16,6 +16,8 @@
 //! | `output_tps_per_user` | `1000 / mean_tpot_ms`, tokens/s one user sees ([`BenchmarkPoint::output_tps_per_user`]) |
 //! | worker `peak_gen_throughput`, `median_gen_throughput`, `cache_hit_rate` | [`workers`](worker_summary): max and median of the worker's logged `gen_throughput`; `Σ cached_token / Σ (new_token + cached_token)` over its prefill batches |
 //! | `rate_match` | [`rate_match`]: per time bucket, prefill input tokens/s = `Σ new_token` of prefill workers' prefill batches / bucket width; decode generated tokens/s = Σ over decode streams of the stream's mean `gen_throughput` in the bucket; `ratio` = `Σ prefill / Σ decode` over buckets where both are known. Aggregated workers are left out (see below) |
+//! | `energy[]` (per point: window, `gpus_counted`, `gpu_energy_j`, `gpu_avg_power_w`, `avg_power_per_gpu_w`, `j_per_output_token`, `j_per_total_token`, `output_tps_per_w`, per GPU and per role, the CPU leg and the combined figures) | [`energy`]: the measurement window, snapped to the nearest sample (≤ 3 s), trapezoid rule per node over the sum of its GPUs, no idle subtraction; `j_per_output_token = gpu_energy_j / total_output_tokens`, `output_tps_per_w = (total_output_tokens / duration) / (gpu_energy_j / duration)` — the full table is in [`energy`] |
+//! | `power_source` | which of the run's power sources the energy comes from ([`crate::choose_power`]) |
 //!
 //! Non-finite values are `None`. Per-worker values and the rate match read only a worker's kept
 //! batches: a *stream* is one worker's batches of one DP rank, and only the lowest TP rank
@@ -47,10 +49,12 @@
 //! lightly. The public [`worker_summary`] and [`rate_match`] make their own passes (for other
 //! callers and bucket widths) and give exactly what [`derive()`] gives.
 
+pub mod energy;
 mod rate_match;
 mod streams;
 mod workers;
 
+pub use energy::{derive_energy, MAX_SAMPLE_GAP_SECONDS};
 pub use rate_match::{rate_match, BucketWidth, MAX_AUTO_BUCKETS, MAX_BUCKETS};
 pub use streams::{Stream, WorkerStreams};
 pub use workers::{median, worker_summary};
@@ -68,11 +72,33 @@ impl BenchmarkRun {
     /// when the workers were loaded as summaries ([`BenchmarkRun::worker_summaries`]), their
     /// part comes from there instead ([`derive_with_workers`]).
     pub fn update_derived(&mut self) {
-        self.derived = match &self.worker_summaries {
-            Some(workers) => derive_with_workers(&self.metadata, &self.profiler.points, workers.clone()),
-            None => derive(&self.metadata, &self.profiler.points, &self.nodes),
-        };
+        self.derived = derive_run(self);
     }
+}
+
+/// Everything derived for `run`: [`derive()`] (or [`derive_with_workers`] over its
+/// [`BenchmarkRun::worker_summaries`]) plus the energy of its points ([`derive_energy`] over
+/// its power record).
+pub fn derive_run(run: &BenchmarkRun) -> RunDerived {
+    derive_run_with(run, run.worker_summaries.clone())
+}
+
+/// [`derive_run`] with the per-worker part given (`Some`: computed elsewhere, e.g. by the node
+/// cache's store from the same batches; `None`: derived from `run.nodes`). Every caller that
+/// sets [`BenchmarkRun::derived`] goes through here or [`derive_run`], so the energy is never
+/// left out.
+pub fn derive_run_with(run: &BenchmarkRun, workers: Option<WorkersDerived>) -> RunDerived {
+    let mut derived = match workers {
+        Some(workers) => derive_with_workers(&run.metadata, &run.profiler.points, workers),
+        None => derive(&run.metadata, &run.profiler.points, &run.nodes),
+    };
+    derived.power_source = run.power.as_ref().map(|p| p.source);
+    derived.energy = derive_energy(
+        run.profiler_metadata.profiler_type.as_deref(),
+        &run.profiler.points,
+        run.power.as_ref(),
+    );
+    derived
 }
 
 fn finite(v: Option<f64>) -> Option<f64> {
@@ -117,6 +143,9 @@ pub fn derive_with_workers(
         workers: workers.workers,
         // Only a disaggregated run has separate pools to match (module docs).
         rate_match: workers.rate_match.filter(|_| metadata.mode == Mode::Disaggregated),
+        // A function of the run's power record: [`derive_run`].
+        power_source: None,
+        energy: Vec::new(),
     }
 }
 
@@ -354,17 +383,18 @@ mod tests {
     #[test]
     fn data_modules_do_not_import_the_engine() {
         // The layering of the crate's files: each names only modules of lower layers.
-        let layers: [(&str, &str, &[&str]); 9] = [
+        let layers: [(&str, &str, &[&str]); 10] = [
             ("accuracy", include_str!("../accuracy.rs"), &[]),
             ("batch", include_str!("../batch.rs"), &["timestamp"]),
             ("launch_args", include_str!("../launch_args.rs"), &["shell_words"]),
             ("node", include_str!("../node.rs"), &["batch", "launch_args", "text", "timestamp"]),
             ("results", include_str!("../results.rs"), &["launch_args"]),
-            ("derived_values", include_str!("../derived_values.rs"), &["node", "timestamp"]),
+            ("derived_values", include_str!("../derived_values.rs"), &["node", "power", "timestamp"]),
+            ("power", include_str!("../power.rs"), &["node", "results"]),
             (
                 "run",
                 include_str!("../run.rs"),
-                &["accuracy", "derived_values", "node", "results", "setup", "text"],
+                &["accuracy", "derived_values", "node", "power", "results", "setup", "text"],
             ),
             ("setup", include_str!("../setup.rs"), &["text"]),
             ("text", include_str!("../text.rs"), &[]),

@@ -6,6 +6,7 @@ use srtlog_model::{
     ResultSource, RunMetadata, SkipKind, SkippedRun, Timestamp, WorkerType, SCHEMA_VERSION,
 };
 use srtlog_model::{CountField, RealField};
+use srtlog_model::{ExpectedDevice, GpuPowerSample, PowerManifest, PowerSource, RunPower};
 
 /// A job name that would run script if it reached the page unescaped.
 pub const HOSTILE: &str = "</script><script>alert(1)</script>";
@@ -154,7 +155,52 @@ pub fn node(host: &str, role: WorkerType, id: &str, ranks: u32, n: usize) -> Nod
     }
 }
 
-/// Three runs (one with worker metrics, one incomplete, one with a hostile name) and two skipped.
+/// `run` with power samples: the prefill node's GPU and the decode node's two GPUs sampled
+/// every second for 10 minutes, each point given a 60 s window and its output tokens, so the
+/// report has an energy Pareto and a power-over-time chart.
+pub fn with_power(mut run: BenchmarkRun) -> BenchmarkRun {
+    let t0 = 1_768_544_417.0;
+    let mut power = RunPower::new(PowerSource::PowerSamples);
+    let devices = [
+        ("eos0219", 0, WorkerType::Prefill),
+        ("eos0220", 0, WorkerType::Decode),
+        ("eos0220", 1, WorkerType::Decode),
+    ];
+    for k in 0..600 {
+        for (i, (host, gpu, _)) in devices.iter().enumerate() {
+            let watts = 300.0 + 100.0 * i as f64 + 50.0 * (f64::from(k) / 30.0).sin();
+            power.gpu_samples.push(GpuPowerSample {
+                t_unix: t0 + f64::from(k),
+                host: (*host).to_owned(),
+                gpu: *gpu,
+                watts,
+            });
+        }
+    }
+    power.gpu_sample_count = power.gpu_samples.len() as u64;
+    power.manifest = Some(PowerManifest {
+        expected_devices: devices
+            .iter()
+            .map(|(host, gpu, role)| ExpectedDevice {
+                host: (*host).to_owned(),
+                gpu: *gpu,
+                roles: vec![*role],
+            })
+            .collect(),
+        ..Default::default()
+    });
+    for (i, p) in run.profiler.points.iter_mut().enumerate() {
+        p.window_start_unix = Some(t0 + 5.0 + 90.0 * i as f64);
+        p.window_end_unix = Some(t0 + 65.0 + 90.0 * i as f64);
+        p.total_output_tokens = p.output_tps.map(|t| (t * 60.0) as u64);
+    }
+    run.power = Some(power);
+    run.update_derived();
+    run
+}
+
+/// Three runs (one with worker metrics and power, one incomplete, one with a hostile name) and
+/// two skipped.
 pub fn synthetic_doc(batches_per_stream: usize) -> AnalysisDocument {
     let n = batches_per_stream;
     let disagg = run(
@@ -168,6 +214,7 @@ pub fn synthetic_doc(batches_per_stream: usize) -> AnalysisDocument {
             node("eos0221", WorkerType::Decode, "w1", 2, n),
         ],
     );
+    let disagg = with_power(disagg);
     let mut agg_meta = metadata("5120", Mode::Aggregated, (0, 0, 4), "h100");
     agg_meta.backend_type = Some("trtllm".to_owned());
     agg_meta.tags = vec!["baseline".to_owned(), "a,b \"quoted\"".to_owned()];

@@ -16,7 +16,11 @@ use crate::common::{big_doc, synthetic_doc};
 use crate::render::data_block;
 
 fn fixture_runs() -> AnalysisDocument {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/runs");
+    fixtures("runs")
+}
+
+fn fixtures(dir: &str) -> AnalysisDocument {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(dir);
     let options = LoaderOptions { cache: CacheMode::Disabled, ..Default::default() };
     RunLoader::with_options(root, options).unwrap().load_all().into_document()
 }
@@ -53,6 +57,49 @@ fn assert_report_numbers_are_the_json_numbers(doc: &AnalysisDocument) -> usize {
         assert_eq!(p["x"], run["derived"]["output_tps_per_user"][k]);
         assert_eq!(p["y"], run["derived"]["output_tps_per_gpu"][k]);
     }
+    // The energy Pareto: x the JSON's output_tps_per_user, y its energy[k].output_tps_per_w.
+    for p in data["energy"]["pareto_points"].as_array().unwrap() {
+        let run = &runs[p["run"].as_u64().unwrap() as usize];
+        let k = point_index(run, &p["concurrency"]);
+        assert_eq!(p["x"], run["derived"]["output_tps_per_user"][k]);
+        assert_eq!(p["y"], run["derived"]["energy"][k]["output_tps_per_w"]);
+    }
+    let with_energy: usize = runs
+        .iter()
+        .map(|r| {
+            let energy = r["derived"]["energy"].as_array().map_or(&[][..], Vec::as_slice);
+            let user = r["derived"]["output_tps_per_user"].as_array().map_or(&[][..], Vec::as_slice);
+            energy
+                .iter()
+                .zip(user)
+                .filter(|(e, u)| e["output_tps_per_w"].is_number() && u.is_number())
+                .count()
+        })
+        .sum();
+    assert_eq!(
+        data["energy"]["pareto_points"].as_array().unwrap().len(),
+        with_energy,
+        "every point with energy"
+    );
+    // The shaded windows of the power charts are the JSON's energy windows.
+    for t in data["energy"]["power"].as_array().unwrap() {
+        let run = &runs[t["run"].as_u64().unwrap() as usize];
+        let t0 = t["t0_unix"].as_f64().unwrap();
+        let energies = run["derived"]["energy"].as_array().unwrap();
+        let windows: Vec<(f64, f64)> = energies
+            .iter()
+            .filter_map(|e| {
+                Some((e["window_start_unix"].as_f64()? - t0, e["window_end_unix"].as_f64()? - t0))
+            })
+            .collect();
+        let page: Vec<(f64, f64)> = t["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| (w["start_s"].as_f64().unwrap(), w["end_s"].as_f64().unwrap()))
+            .collect();
+        assert_eq!(page, windows, "run {}: power windows", run["metadata"]["job_id"]);
+    }
     // Every run with a rate match has a timeline that carries it unchanged, and no timeline
     // shows one the JSON does not have.
     let timelines = data["timelines"].as_array().unwrap();
@@ -85,6 +132,17 @@ fn assert_report_numbers_are_the_json_numbers(doc: &AnalysisDocument) -> usize {
                 let want = run["derived"][key][k].as_f64().map(|v| v.to_string()).unwrap_or_default();
                 assert_eq!(&row[column(key)], want, "CSV {key}");
             }
+            let energy = &run["derived"]["energy"][k];
+            for (csv_key, key) in [
+                ("gpu_energy_j", "gpu_energy_j"),
+                ("j_per_output_token", "j_per_output_token"),
+                ("j_per_total_token", "j_per_total_token"),
+                ("output_tps_per_w", "output_tps_per_w"),
+                ("combined_energy_j", "combined_energy_j"),
+            ] {
+                let want = energy[key].as_f64().map(|v| v.to_string()).unwrap_or_default();
+                assert_eq!(&row[column(csv_key)], want, "CSV {csv_key}");
+            }
         }
     }
     compared
@@ -97,6 +155,28 @@ fn the_page_shows_the_json_numbers_for_every_fixture_run() {
     // 4401463 (DP-attention ranks), 3667, 6001 and 6003 (disaggregated, with prefill and
     // decode logs) have a rate match; the aggregated runs none.
     assert_eq!(assert_report_numbers_are_the_json_numbers(&doc), 4);
+}
+
+#[test]
+fn the_page_shows_the_json_energy_for_the_power_fixtures() {
+    let doc = fixtures("power-runs");
+    assert_eq!(doc.runs.len(), 2, "skipped: {:?}", doc.skipped);
+    assert_report_numbers_are_the_json_numbers(&doc);
+    let data = data_block(&render_report(&doc, &ReportOptions::default()));
+    // 7001's two points and 7002's first have energy; 7002's second has none (no samples).
+    assert_eq!(data["energy"]["pareto_points"].as_array().unwrap().len(), 3);
+    let power = data["energy"]["power"].as_array().unwrap();
+    assert_eq!(power.len(), 2);
+    let roles: Vec<&str> = power
+        .iter()
+        .flat_map(|t| t["roles"].as_array().unwrap())
+        .map(|r| r["role"].as_str().unwrap())
+        .collect();
+    // 7002 first (newest job first), no manifest: one line.
+    assert_eq!(roles, ["all GPUs", "decode", "prefill"]);
+    // 7001 at k = 0: prefill 300 + 200 W, decode 400 + 400 W.
+    let first = |t: &Value, role: usize| t["roles"][role]["watts"][0].as_f64().unwrap();
+    assert_eq!((first(&power[1], 0), first(&power[1], 1)), (800.0, 500.0));
 }
 
 #[test]
