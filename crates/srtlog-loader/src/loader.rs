@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use srtlog_cache::{fingerprint_listed, CacheError, FileFingerprint, RunCache};
 use srtlog_columnar::files::describe_file_type;
 use srtlog_columnar::{open_regular, Links, RegularFile};
-use srtlog_model::derived::{derive_with_workers, derive_workers};
+use srtlog_model::derived::{derive_run_with, derive_workers};
 use srtlog_model::{
     benchmark_parsers, get_benchmark_parser, is_accuracy_benchmark, node_parsers, parse_run_accuracy,
     parse_run_results, AnalysisDocument, BenchmarkParser, BenchmarkRun, NodeInfo, ParseError, ParseOptions,
@@ -463,7 +463,7 @@ impl RunLoader {
         }
         match fresh_workers {
             Some(workers) => {
-                result.derived = derive_with_workers(&result.metadata, &result.profiler.points, workers);
+                result.derived = derive_run_with(&result, Some(workers));
             }
             None => result.update_derived(),
         }
