@@ -6,6 +6,7 @@ use crate::accuracy::AccuracyResult;
 use crate::derived_values::{RunDerived, WorkersDerived};
 use crate::node::{NodeInfo, WorkerType};
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
+use crate::server_metrics::{ServerMetrics, ServerMetricsSummary};
 use crate::setup::RunSetup;
 
 /// How the serving system was deployed.
@@ -200,6 +201,15 @@ pub struct BenchmarkRun {
     /// (see [`crate::RequestRecord`]).
     #[serde(skip)]
     pub requests: Vec<crate::RequestRecord>,
+    /// The servers' own time series (Tachometer), when the loader was asked for them. Not part
+    /// of the JSON document (a run can hold millions of points): they go to the dataset's
+    /// `server_metrics/` table; the JSON has [`BenchmarkRun::server_metrics_summary`].
+    #[serde(skip)]
+    pub server_metrics: Option<ServerMetrics>,
+    /// What the run's Tachometer files are and, when they were read, what they held (series,
+    /// points, metrics, time range). Left out of the JSON when the run has no Tachometer data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_metrics_summary: Option<ServerMetricsSummary>,
 }
 
 impl BenchmarkRun {
@@ -307,6 +317,8 @@ pub enum RunWarningKind {
     /// srtctl's own identity check in `recipe.lock.yaml` failed (the declared container or
     /// framework is not what ran).
     SetupVerificationFailed,
+    /// A Tachometer file could not be read: the server time series hold what the others gave.
+    InvalidServerMetrics,
 }
 
 impl RunWarningKind {
@@ -323,6 +335,7 @@ impl RunWarningKind {
             RunWarningKind::InvalidSetup => "invalid_setup",
             RunWarningKind::SetupMismatch => "setup_mismatch",
             RunWarningKind::SetupVerificationFailed => "setup_verification_failed",
+            RunWarningKind::InvalidServerMetrics => "invalid_server_metrics",
         }
     }
 }
