@@ -362,7 +362,8 @@ mod tests {
             ],
             ..ServerMetrics::default()
         };
-        let got: Vec<(u32, f64, f64)> = m.gpu_power_samples().iter().map(|s| (s.gpu, s.t_unix, s.watts)).collect();
+        let got: Vec<(u32, f64, f64)> =
+            m.gpu_power_samples().iter().map(|s| (s.gpu, s.t_unix, s.watts)).collect();
         assert_eq!(got, vec![(0, 10.0, 250.5), (1, 10.0, 300.0), (1, 12.0, 320.0)]);
         assert_eq!(m.ambiguous_power_scrapes(), 1);
         let relative = ServerMetrics { time_base: ServerTimeBase::SinceScraperStart, ..m };
@@ -384,7 +385,8 @@ mod tests {
         };
         let h = m.histograms();
         assert_eq!(h.len(), 1);
-        let bounds: Vec<(f64, f64, f64)> = h[0].buckets.iter().map(|(l, u, s)| (*l, *u, s.values[0])).collect();
+        let bounds: Vec<(f64, f64, f64)> =
+            h[0].buckets.iter().map(|(l, u, s)| (*l, *u, s.values[0])).collect();
         assert_eq!(bounds, vec![(0.0, 0.1, 1.0), (0.1, 0.5, 2.0), (0.5, f64::INFINITY, 5.0)]);
         assert_eq!(h[0].count_series().unwrap().values, vec![5.0]);
         assert_eq!(m.series[0].labels_text(), "le=\"+Inf\"");
