@@ -19,6 +19,7 @@ pub mod launch_args;
 pub mod memory;
 pub mod points;
 pub mod requests;
+pub mod server_metrics;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

@@ -82,17 +82,16 @@ pub struct ServerSeries {
 }
 
 impl ServerSeries {
-    /// The labels as Prometheus writes them, `k="v",…` (empty without labels); `le` last
-    /// for a bucket. The dataset's `labels` column.
+    /// The labels as Prometheus writes them, `k="v",…` (empty without labels; `le` is not
+    /// among them). The dataset's `labels` column; [`parse_labels`] reads it back.
     pub fn labels_text(&self) -> String {
-        let mut parts: Vec<String> = self
+        let parts: Vec<String> = self
             .labels
             .iter()
-            .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+            .map(|(k, v)| {
+                format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+            })
             .collect();
-        if let Some(le) = self.le {
-            parts.push(format!("le=\"{}\"", le_text(le)));
-        }
         parts.join(",")
     }
 
@@ -100,6 +99,56 @@ impl ServerSeries {
     pub fn label(&self, key: &str) -> Option<&str> {
         self.labels.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
+}
+
+/// Parses a Prometheus label list, `k="v",k2=v2` (what follows a metric name's `{`; a `}`
+/// ends it): quoted values are unescaped (`\"`, `\\`, `\n`), unquoted ones (node-exporter's
+/// simplified form) run to the next `,` or `}`. An unterminated list keeps what parsed. The
+/// inverse of [`ServerSeries::labels_text`].
+pub fn parse_labels(rest: &str) -> Vec<(String, String)> {
+    let mut labels = Vec::new();
+    let mut chars = rest.chars().peekable();
+    loop {
+        while chars.peek() == Some(&',') || chars.peek() == Some(&' ') {
+            chars.next();
+        }
+        let mut key = String::new();
+        while let Some(&c) = chars.peek() {
+            if c == '=' || c == '}' {
+                break;
+            }
+            key.push(c);
+            chars.next();
+        }
+        if chars.next() != Some('=') {
+            break;
+        }
+        let mut value = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' => match chars.next() {
+                        Some('n') => value.push('\n'),
+                        Some(other) => value.push(other),
+                        None => break,
+                    },
+                    c => value.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == ',' || c == '}' {
+                    break;
+                }
+                value.push(c);
+                chars.next();
+            }
+        }
+        labels.push((key.trim().to_owned(), value));
+    }
+    labels
 }
 
 /// `le` as Prometheus writes it (`+Inf` for infinity).
@@ -389,7 +438,13 @@ mod tests {
             h[0].buckets.iter().map(|(l, u, s)| (*l, *u, s.values[0])).collect();
         assert_eq!(bounds, vec![(0.0, 0.1, 1.0), (0.1, 0.5, 2.0), (0.5, f64::INFINITY, 5.0)]);
         assert_eq!(h[0].count_series().unwrap().values, vec![5.0]);
-        assert_eq!(m.series[0].labels_text(), "le=\"+Inf\"");
+        assert_eq!(m.series[0].labels_text(), "");
+        let labelled = ServerSeries {
+            labels: vec![("a".into(), "q\"u,o}te\\".into()), ("b".into(), "x\ny".into())],
+            ..ServerSeries::default()
+        };
+        assert_eq!(parse_labels(&labelled.labels_text()), labelled.labels);
+        assert_eq!(parse_labels("fstype=xfs,mount=root}"), vec![("fstype".into(), "xfs".into()), ("mount".into(), "root".into())]);
     }
 
     #[test]

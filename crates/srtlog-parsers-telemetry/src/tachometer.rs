@@ -53,7 +53,7 @@ use arrow_schema::{ArrowError, DataType, Schema};
 use parquet::arrow::arrow_reader::{ArrowPredicateFn, ParquetRecordBatchReaderBuilder, RowFilter};
 use parquet::arrow::ProjectionMask;
 use parquet::file::reader::ChunkReader;
-use srtlog_model::{ServerMetrics, ServerSeries, ServerTimeBase, ServerWorker};
+use srtlog_model::{parse_labels, ServerMetrics, ServerSeries, ServerTimeBase, ServerWorker};
 
 /// A Tachometer file that could not be read, named.
 #[derive(Debug, thiserror::Error)]
@@ -586,54 +586,13 @@ fn parse_le(v: &str) -> Option<f64> {
     }
 }
 
-/// Splits `name{k="v",k2=v2}` into the name and its labels (quoted values unescaped,
-/// unquoted ones taken to the next `,` or `}`). A name without `{` has no labels; an
-/// unterminated label list keeps what parsed.
+/// Splits `name{k="v",k2=v2}` into the name and its labels ([`parse_labels`]: quoted values
+/// unescaped, unquoted ones taken to the next `,` or `}`). A name without `{` has no labels.
 pub fn parse_metric_name(full: &str) -> (String, Vec<(String, String)>) {
-    let Some((name, rest)) = full.split_once('{') else { return (full.to_owned(), Vec::new()) };
-    let mut labels = Vec::new();
-    let mut chars = rest.chars().peekable();
-    loop {
-        while chars.peek() == Some(&',') || chars.peek() == Some(&' ') {
-            chars.next();
-        }
-        let mut key = String::new();
-        while let Some(&c) = chars.peek() {
-            if c == '=' || c == '}' {
-                break;
-            }
-            key.push(c);
-            chars.next();
-        }
-        if chars.next() != Some('=') {
-            break;
-        }
-        let mut value = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            while let Some(c) = chars.next() {
-                match c {
-                    '"' => break,
-                    '\\' => match chars.next() {
-                        Some('n') => value.push('\n'),
-                        Some(other) => value.push(other),
-                        None => break,
-                    },
-                    c => value.push(c),
-                }
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == ',' || c == '}' {
-                    break;
-                }
-                value.push(c);
-                chars.next();
-            }
-        }
-        labels.push((key.trim().to_owned(), value));
+    match full.split_once('{') {
+        Some((name, rest)) => (name.to_owned(), parse_labels(rest)),
+        None => (full.to_owned(), Vec::new()),
     }
-    (name.to_owned(), labels)
 }
 
 #[cfg(test)]
