@@ -38,8 +38,9 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         // The CSV has no worker columns: do not parse worker logs for it.
         load_args.no_nodes = true;
     } else {
-        // Only the dataset has a `requests/` table.
+        // Only the dataset has `requests/` and `server_metrics/` tables.
         load_args.with_requests = true;
+        load_args.with_server_metrics = true;
     }
     let report = match load(&load_args, NodeDetail::Batches) {
         Ok(r) => r,

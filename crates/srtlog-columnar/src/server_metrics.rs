@@ -41,26 +41,30 @@ impl ServerPointColumns {
         from: usize,
         limit: usize,
     ) -> usize {
+        let labels = series.labels_text();
+        let end = series.t.len().min(from.saturating_add(limit));
+        (from..end).filter(|&i| self.push_point(series, &labels, time_base, i)).count()
+    }
+
+    /// Appends point `i` of `series` as one row (`labels` is [`ServerSeries::labels_text`],
+    /// computed once per series by the caller); `false` when there is no such point.
+    pub fn push_point(&mut self, series: &ServerSeries, labels: &str, time_base: ServerTimeBase, i: usize) -> bool {
         let ServerSeries { worker, metric, labels: _, le, t, values } = series;
         let ServerWorker { endpoint, role, index, process, host, gpu } = worker;
-        let labels = series.labels_text();
-        let mut n = 0;
-        for (&t, &v) in t.iter().zip(values).skip(from).take(limit) {
-            self.endpoint.push(endpoint);
-            self.role.push(role.as_deref());
-            self.worker_index.push(*index);
-            self.worker_process.push(*process);
-            self.host.push(host.as_deref());
-            self.gpu.push(*gpu);
-            self.metric.push(metric);
-            self.labels.push(&labels);
-            self.le.push(*le);
-            self.time_base.push(time_base.as_str());
-            self.t.push(t);
-            self.value.push(v);
-            n += 1;
-        }
-        n
+        let (Some(&t), Some(&v)) = (t.get(i), values.get(i)) else { return false };
+        self.endpoint.push(endpoint);
+        self.role.push(role.as_deref());
+        self.worker_index.push(*index);
+        self.worker_process.push(*process);
+        self.host.push(host.as_deref());
+        self.gpu.push(*gpu);
+        self.metric.push(metric);
+        self.labels.push(labels);
+        self.le.push(*le);
+        self.time_base.push(time_base.as_str());
+        self.t.push(t);
+        self.value.push(v);
+        true
     }
 }
 

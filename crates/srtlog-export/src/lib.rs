@@ -2,7 +2,7 @@
 //!
 //! srtlog's loader turns benchmark run directories into an [`AnalysisDocument`]. This crate's
 //! one job is to write such a document to a directory of plain Parquet files that analysis
-//! tools read as five tables, without srtlog: [`write_dataset`]. It reads nothing but the
+//! tools read as tables, without srtlog: [`write_dataset`]. It reads nothing but the
 //! document and writes nothing outside the directory it is given.
 //!
 //! # Layout
@@ -19,13 +19,15 @@
 //!   launch_args/job_id=<id>/part-0.parquet one row per launch argument of every worker and
 //!                                         of the benchmark client
 //!   requests/job_id=<id>/part-0.parquet   one row per aiperf request (profile_export.jsonl)
+//!   server_metrics/job_id=<id>/part-0.parquet one row per point of the Tachometer server
+//!                                         time series (every metric of every worker)
 //! ```
 //!
 //! Every run has one file in every table, all files of a table have exactly the schema of
 //! [`Table::schema`], and a run with no rows in a table (no workers parsed, no results) has a
 //! file with no rows: readers never meet a missing partition or a differing schema, and a
 //! table's glob always matches as soon as there is one run. (A document with no runs gives
-//! seven empty table directories.)
+//! eight empty table directories.)
 //!
 //! ## The partition column
 //!
@@ -159,6 +161,8 @@
 //! | `container_image` | Utf8 | yes | the declared container image (`identity.container.image`) |
 //! | `num_accuracy_results` | UInt32 | no | rows of the run in `accuracy` |
 //! | `accuracy_warnings` | List\<Utf8\> | no | accuracy files that could not be read, each named |
+//! | `server_metrics_sources` | List\<Utf8\> | no | the Tachometer files chosen (empty without Tachometer data) |
+//! | `server_metrics_points` | UInt64 | yes | points of the server time series, when read |
 //!
 //! `points` — one row per [`BenchmarkPoint`] (run × concurrency), in the run's order:
 //!
@@ -305,6 +309,29 @@
 //! | `was_cancelled` | Boolean | yes | aiperf cancelled it on purpose (newer layout only) |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
+//! `server_metrics` — one row per point of the run's Tachometer time series
+//! ([`ServerMetrics`](srtlog_model::ServerMetrics)): every metric the scraper recorded from
+//! every backend worker, frontend, DCGM and node exporter, long form, series by series (by
+//! worker, metric, labels, `le`), each by time. Empty for runs without Tachometer files
+//! (`logs/tachometer/`, early runs' `logs/telemetry/`), and unless the loader was asked for
+//! them (`LoaderOptions::with_server_metrics`; `export --dataset` and `report` do). A run still
+//! in progress is the union of its shards, each row once (see `srtlog-parsers-telemetry`):
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `endpoint` | Utf8 | no | Tachometer scrape endpoint (`backend_decode0_rank0`, `frontend0`, `dcgm_<node>`, `node_exporter_<node>`) |
+//! | `role` | Utf8 | yes | `prefill`, `decode`, `agg` (srtctl's `worker_role`), `frontend` |
+//! | `worker_index`, `worker_process` | UInt32 | yes | srtctl's `worker_index` (a frontend's `frontend_index`) and `worker_process` |
+//! | `host` | Utf8 | yes | the node (`hostname`, else the node in a `dcgm_` / `node_exporter_` endpoint) |
+//! | `gpu` | UInt32 | yes | GPU index on the node (DCGM rows) |
+//! | `metric` | Utf8 | no | metric name before `{` (`sglang:num_running_reqs`, `gpu_power`, `cpu_time_p90`) |
+//! | `labels` | Utf8 | no | the labels, `k="v",…` sorted by key: inline ones and non-empty metadata columns (`mode`, `job_id`, …); `le` excluded |
+//! | `le` | Float64 | yes | a histogram bucket's upper bound (infinity for `+Inf`); `value` is then the cumulative count |
+//! | `time_base` | Utf8 | no | `unix` (v2 writer's `timestamp_ns`) or `since_scraper_start` (v1: no wall time) |
+//! | `t` | Float64 | no | time, seconds in `time_base` |
+//! | `value` | Float64 | no | the sample (Float32 files widened) |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
 //! The rest of the worker configuration ([`NodeConfig`](srtlog_model::NodeConfig):
 //! environment, GPU info, parallel sizes, parse statistics) and the skipped runs are not
 //! exported.
@@ -337,7 +364,7 @@
 //!
 //! let out = tempfile::tempdir()?;
 //! let summary = write_dataset(&doc, out.path())?;
-//! assert_eq!(summary.files, 7);
+//! assert_eq!(summary.files, 8);
 //! assert_eq!(summary.rows.get(Table::Points), 1);
 //! assert!(out.path().join("points/job_id=4401463/part-0.parquet").is_file());
 //! // A run without parsed workers still has a (row-less) batches file.
@@ -370,7 +397,7 @@ pub use tables::Table;
 
 use tables::{
     AccuracyTableColumns, BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns,
-    RequestsColumns, RunContext, RunsColumns,
+    RequestsColumns, RunContext, RunsColumns, ServerMetricsColumns,
 };
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
@@ -407,6 +434,8 @@ pub struct TableRows {
     pub launch_args: u64,
     /// Rows of `requests` (one per aiperf request record).
     pub requests: u64,
+    /// Rows of `server_metrics` (one per point of the Tachometer series).
+    pub server_metrics: u64,
 }
 
 impl TableRows {
@@ -420,6 +449,7 @@ impl TableRows {
             Table::Accuracy => self.accuracy,
             Table::LaunchArgs => self.launch_args,
             Table::Requests => self.requests,
+            Table::ServerMetrics => self.server_metrics,
         }
     }
 
@@ -432,6 +462,7 @@ impl TableRows {
             Table::Accuracy => &mut self.accuracy,
             Table::LaunchArgs => &mut self.launch_args,
             Table::Requests => &mut self.requests,
+            Table::ServerMetrics => &mut self.server_metrics,
         };
         *slot += rows;
     }
@@ -532,5 +563,17 @@ fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> 
         Table::Requests => output::write_table_file::<RequestsColumns>(dir, file, table, job_id, |sink| {
             run.requests.iter().try_for_each(|r| sink.row(|c| c.push(&ctx, r)))
         }),
+        Table::ServerMetrics => {
+            output::write_table_file::<ServerMetricsColumns>(dir, file, table, job_id, |sink| {
+                let Some(metrics) = &run.server_metrics else { return Ok(()) };
+                for series in &metrics.series {
+                    let labels = series.labels_text();
+                    for i in 0..series.t.len() {
+                        sink.row(|c| c.push(&ctx, series, &labels, metrics.time_base, i))?;
+                    }
+                }
+                Ok(())
+            })
+        }
     }
 }

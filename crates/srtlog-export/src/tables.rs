@@ -1,4 +1,4 @@
-//! The five tables: their builders (one group of columns each, filled row by row from the
+//! The tables: their builders (one group of columns each, filled row by row from the
 //! model) and their Arrow schemas.
 //!
 //! The model structs are destructured without `..`, so a field added to the model and not
@@ -23,6 +23,7 @@ use srtlog_columnar::launch_args::LaunchArgColumns;
 use srtlog_columnar::memory::MemoryFieldColumns;
 use srtlog_columnar::points::PointMetricColumns;
 use srtlog_columnar::requests::RequestColumns;
+use srtlog_columnar::server_metrics::ServerPointColumns;
 
 /// One table of the dataset: a directory under the output directory, with one Parquet file
 /// per run in a `job_id=<id>` partition directory.
@@ -43,11 +44,13 @@ pub enum Table {
     LaunchArgs,
     /// `requests/`: one row per aiperf request record (`profile_export.jsonl`).
     Requests,
+    /// `server_metrics/`: one row per point of the Tachometer server time series.
+    ServerMetrics,
 }
 
 impl Table {
     /// Every table, in the order the dataset writes them.
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::Runs,
         Table::Points,
         Table::Batches,
@@ -55,10 +58,11 @@ impl Table {
         Table::Accuracy,
         Table::LaunchArgs,
         Table::Requests,
+        Table::ServerMetrics,
     ];
 
     /// The table's directory name (`runs`, `points`, `batches`, `memory`, `accuracy`, `launch_args`,
-    /// `requests`).
+    /// `requests`, `server_metrics`).
     pub fn name(self) -> &'static str {
         match self {
             Table::Runs => "runs",
@@ -68,6 +72,7 @@ impl Table {
             Table::Accuracy => "accuracy",
             Table::LaunchArgs => "launch_args",
             Table::Requests => "requests",
+            Table::ServerMetrics => "server_metrics",
         }
     }
 
@@ -86,6 +91,7 @@ impl Table {
         static ACCURACY: LazyLock<SchemaRef> = LazyLock::new(schema_of::<AccuracyTableColumns>);
         static LAUNCH_ARGS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<LaunchArgsColumns>);
         static REQUESTS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<RequestsColumns>);
+        static SERVER_METRICS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<ServerMetricsColumns>);
         let schema = match self {
             Table::Runs => &RUNS,
             Table::Points => &POINTS,
@@ -94,6 +100,7 @@ impl Table {
             Table::Accuracy => &ACCURACY,
             Table::LaunchArgs => &LAUNCH_ARGS,
             Table::Requests => &REQUESTS,
+            Table::ServerMetrics => &SERVER_METRICS,
         };
         Arc::clone(schema)
     }
@@ -182,6 +189,8 @@ columns! {
         container_image: Text,
         num_accuracy_results: Req<u32>,
         accuracy_warnings: List<StringBuilder>,
+        server_metrics_sources: List<StringBuilder>,
+        server_metrics_points: Opt<u64>,
     }
 }
 
@@ -204,6 +213,8 @@ impl RunsColumns {
             accuracy,
             accuracy_warnings,
             requests: _,
+            server_metrics: _,
+            server_metrics_summary,
         } = run;
         let RunMetadata {
             job_id: _,
@@ -287,6 +298,9 @@ impl RunsColumns {
         self.container_image.push(setup.as_ref().and_then(|s| s.container_image.as_deref()));
         self.num_accuracy_results.push(count(accuracy.len()));
         self.accuracy_warnings.push(accuracy_warnings.iter().map(String::as_str));
+        let server = server_metrics_summary.as_ref();
+        self.server_metrics_sources.push(server.into_iter().flat_map(|s| s.sources.iter().map(String::as_str)));
+        self.server_metrics_points.push(server.and_then(|s| s.points));
     }
 }
 
@@ -452,6 +466,14 @@ columns! {
 }
 
 columns! {
+    /// The columns of `server_metrics/`.
+    pub(crate) struct ServerMetricsColumns {
+        point: ServerPointColumns,
+        run_path: ReqText,
+    }
+}
+
+columns! {
     /// The columns of `requests/`.
     pub(crate) struct RequestsColumns {
         request: RequestColumns,
@@ -514,6 +536,22 @@ impl RequestsColumns {
     /// Appends one request record of the run as one row.
     pub(crate) fn push(&mut self, ctx: &RunContext<'_>, record: &RequestRecord) {
         self.request.push(record);
+        self.run_path.push(ctx.path);
+    }
+}
+
+impl ServerMetricsColumns {
+    /// Appends point `i` of `series` (whose [`labels_text`](srtlog_model::ServerSeries::labels_text)
+    /// is `labels`) as one row.
+    pub(crate) fn push(
+        &mut self,
+        ctx: &RunContext<'_>,
+        series: &srtlog_model::ServerSeries,
+        labels: &str,
+        time_base: srtlog_model::ServerTimeBase,
+        i: usize,
+    ) {
+        self.point.push_point(series, labels, time_base, i);
         self.run_path.push(ctx.path);
     }
 }

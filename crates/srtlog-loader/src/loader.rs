@@ -2,6 +2,7 @@
 //! through the cache.
 
 mod requests;
+pub(crate) mod server_metrics;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -57,6 +58,10 @@ pub struct LoaderOptions {
     /// Read aiperf's per-request `profile_export.jsonl` files into [`BenchmarkRun::requests`]
     /// (off by default: millions of rows that only the dataset's `requests/` table uses).
     pub with_requests: bool,
+    /// Read the Tachometer scraper's time series into [`BenchmarkRun::server_metrics`] (off by
+    /// default: millions of points that only the dataset's `server_metrics/` table and the
+    /// report use; without it the run's summary only lists the files).
+    pub with_server_metrics: bool,
     /// How much of each worker to keep.
     pub node_detail: NodeDetail,
     /// Where caches are read and written.
@@ -75,6 +80,7 @@ impl Default for LoaderOptions {
         LoaderOptions {
             with_nodes: true,
             with_requests: false,
+            with_server_metrics: false,
             node_detail: NodeDetail::Batches,
             cache: CacheMode::InRunDir,
             jobs: None,
@@ -440,6 +446,7 @@ impl RunLoader {
         if self.options.with_requests {
             self.load_requests(&files, &mut result);
         }
+        self.load_server_metrics(&files, &mut result);
         if self.options.with_nodes {
             let loaded = self.load_nodes_with(&files, &result, Some(&sources), self.options.node_detail);
             result.nodes = loaded.nodes;

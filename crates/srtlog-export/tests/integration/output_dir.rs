@@ -21,7 +21,7 @@ fn a_missing_directory_is_created_with_its_parents() {
     let out = base.path().join("a/b/dataset");
     write_dataset(&sample_doc(), &out).unwrap();
     assert!(out.join(MARKER_FILE).is_file());
-    assert_eq!(tree(&out).len(), 23, "the marker, the lock file and 3 runs × 7 tables");
+    assert_eq!(tree(&out).len(), 26, "the marker, the lock file and 3 runs × 8 tables");
 }
 
 #[test]
@@ -35,7 +35,7 @@ fn a_previous_dataset_is_replaced_and_nothing_of_it_lingers() {
     let summary = write_dataset(&one_run_doc(), out.path()).unwrap();
     assert_eq!(summary.rows.runs, 1);
     let expected: Vec<String> =
-        ["accuracy", "batches", "launch_args", "memory", "points", "requests", "runs"]
+        ["accuracy", "batches", "launch_args", "memory", "points", "requests", "runs", "server_metrics"]
             .iter()
             .map(|t| format!("{t}/job_id=5120/part-0.parquet"))
             .chain([MARKER_FILE.to_owned(), LOCK_FILE.to_owned()])
@@ -62,7 +62,7 @@ fn an_interrupted_export_is_replaced() {
 fn an_empty_directory_is_used() {
     let out = tempfile::tempdir().unwrap();
     write_dataset(&one_run_doc(), out.path()).unwrap();
-    assert_eq!(tree(out.path()).len(), 9, "the marker, the lock file and one run × 7 tables");
+    assert_eq!(tree(out.path()).len(), 10, "the marker, the lock file and one run × 8 tables");
 }
 
 #[test]
