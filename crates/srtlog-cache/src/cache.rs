@@ -27,7 +27,9 @@ use crate::nodes_table::{decode_nodes, node_rows, nodes_schema, NodeAssembler, N
 use crate::requests_table::{decode_requests, requests_schema, RequestsBuilder};
 use crate::results_table::{decode_results, results_schema, ResultsBuilder};
 use crate::server_metrics_table::{decode_server_metrics, server_metrics_schema, write_batches};
-use crate::{CACHE_SCHEMA_VERSION, METADATA_FILE, NODES_FILE, REQUESTS_FILE, RESULTS_FILE, SERVER_METRICS_FILE};
+use crate::{
+    CACHE_SCHEMA_VERSION, METADATA_FILE, NODES_FILE, REQUESTS_FILE, RESULTS_FILE, SERVER_METRICS_FILE,
+};
 
 const RESULTS_TABLE: &str = "benchmark_results";
 const NODES_TABLE: &str = "node_metrics";
@@ -195,7 +197,8 @@ impl RunCache {
     ) -> Result<Option<CachedServerMetrics>, CacheError> {
         let path = self.dir.join(SERVER_METRICS_FILE);
         guard(&path, || {
-            let Some(valid) = open_valid(&path, SERVER_METRICS_TABLE, &server_metrics_schema(), expected)? else {
+            let Some(valid) = open_valid(&path, SERVER_METRICS_TABLE, &server_metrics_schema(), expected)?
+            else {
                 return Ok(None);
             };
             let extras: ServerMetricsExtras = serde_json::from_str(&valid.extras)
@@ -207,7 +210,10 @@ impl RunCache {
                 decode_server_metrics(&batch, &mut metrics).map_err(|e| CacheError::invalid(&path, e))?;
             }
             if metrics.points() as u64 != rows {
-                return Err(CacheError::invalid(&path, format!("{} rows, the footer says {rows}", metrics.points())));
+                return Err(CacheError::invalid(
+                    &path,
+                    format!("{} rows, the footer says {rows}", metrics.points()),
+                ));
             }
             metrics.time_base = extras.time_base;
             metrics.sources = extras.sources;
@@ -228,7 +234,12 @@ impl RunCache {
     ) -> Result<(), CacheError> {
         let tmp = AtomicFile::create(&self.dir, SERVER_METRICS_FILE)?;
         let mut writer = TableWriter::new(&tmp, server_metrics_schema())?;
-        write_batches(metrics, BATCH_ROWS, |batch| writer.write(&batch), |e| CacheError::arrow(tmp.path(), e))?;
+        write_batches(
+            metrics,
+            BATCH_ROWS,
+            |batch| writer.write(&batch),
+            |e| CacheError::arrow(tmp.path(), e),
+        )?;
         let extras = ServerMetricsExtras {
             time_base: metrics.time_base,
             sources: metrics.sources.clone(),

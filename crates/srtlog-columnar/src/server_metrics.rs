@@ -48,7 +48,13 @@ impl ServerPointColumns {
 
     /// Appends point `i` of `series` as one row (`labels` is [`ServerSeries::labels_text`],
     /// computed once per series by the caller); `false` when there is no such point.
-    pub fn push_point(&mut self, series: &ServerSeries, labels: &str, time_base: ServerTimeBase, i: usize) -> bool {
+    pub fn push_point(
+        &mut self,
+        series: &ServerSeries,
+        labels: &str,
+        time_base: ServerTimeBase,
+        i: usize,
+    ) -> bool {
         let ServerSeries { worker, metric, labels: _, le, t, values } = series;
         let ServerWorker { endpoint, role, index, process, host, gpu } = worker;
         let (Some(&t), Some(&v)) = (t.get(i), values.get(i)) else { return false };
@@ -124,8 +130,11 @@ impl<'a> ServerPointArrays<'a> {
             };
             let endpoint = req_text(self.endpoint, row, "endpoint")?;
             let (role, host) = (text(self.role, row), text(self.host, row));
-            let (index, process, gpu) =
-                (opt::<u32>(self.worker_index, row), opt::<u32>(self.worker_process, row), opt::<u32>(self.gpu, row));
+            let (index, process, gpu) = (
+                opt::<u32>(self.worker_index, row),
+                opt::<u32>(self.worker_process, row),
+                opt::<u32>(self.gpu, row),
+            );
             let metric = req_text(self.metric, row, "metric")?;
             let labels = req_text(self.labels, row, "labels")?;
             let le: Option<f64> = opt(self.le, row);

@@ -299,7 +299,8 @@ impl RunsColumns {
         self.num_accuracy_results.push(count(accuracy.len()));
         self.accuracy_warnings.push(accuracy_warnings.iter().map(String::as_str));
         let server = server_metrics_summary.as_ref();
-        self.server_metrics_sources.push(server.into_iter().flat_map(|s| s.sources.iter().map(String::as_str)));
+        self.server_metrics_sources
+            .push(server.into_iter().flat_map(|s| s.sources.iter().map(String::as_str)));
         self.server_metrics_points.push(server.and_then(|s| s.points));
     }
 }

@@ -45,8 +45,10 @@ fn descends_into(path: &str, depth: usize) -> bool {
         // `<model>/` result directories; agentic's `conc_<C>/`.
         // Tachometer's `local/` (`out-N.parquet`, `current.arrow`, the copy of `final.parquet`).
         3 => {
-            matches!(parent_of(path), "logs/artifacts" | "logs/accuracy" | "logs/eval_results" | "logs/agentic")
-                || matches!(path, "logs/tachometer/local" | "logs/telemetry/local")
+            matches!(
+                parent_of(path),
+                "logs/artifacts" | "logs/accuracy" | "logs/eval_results" | "logs/agentic"
+            ) || matches!(path, "logs/tachometer/local" | "logs/telemetry/local")
         }
         // An export one level below its artifact directory (`conc_<C>/<name>/`); agentic's
         // `conc_<C>/aiperf_artifacts/`.

@@ -76,7 +76,8 @@ pub use run::{
 };
 pub use run_files::{join_path, mtime_ns, parent_of, EntryKind, FileEntry, RunFiles, BENCHMARK_OUT_PATHS};
 pub use server_metrics::{
-    le_text, parse_labels, Histogram, ServerMetrics, ServerMetricsSummary, ServerSeries, ServerTimeBase, ServerWorker,
+    le_text, parse_labels, Histogram, ServerMetrics, ServerMetricsSummary, ServerSeries, ServerTimeBase,
+    ServerWorker,
 };
 pub use setup::{flatten_settings, GpuSetup, RunSetup, SetupKey, WorkerFingerprint};
 pub use text::{shell_words, StringMap};

@@ -230,12 +230,16 @@ pub struct ServerMetricsSummary {
     /// Latest time (when read and not empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub t_max: Option<f64>,
-    /// Rows left out as copies across in-progress files.
-    #[serde(default)]
+    /// Rows left out as copies across in-progress files (left out of the JSON when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub duplicate_rows: u64,
-    /// Rows that could not be used.
-    #[serde(default)]
+    /// Rows that could not be used (left out of the JSON when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub skipped_rows: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl ServerMetricsSummary {
@@ -444,7 +448,10 @@ mod tests {
             ..ServerSeries::default()
         };
         assert_eq!(parse_labels(&labelled.labels_text()), labelled.labels);
-        assert_eq!(parse_labels("fstype=xfs,mount=root}"), vec![("fstype".into(), "xfs".into()), ("mount".into(), "root".into())]);
+        assert_eq!(
+            parse_labels("fstype=xfs,mount=root}"),
+            vec![("fstype".into(), "xfs".into()), ("mount".into(), "root".into())]
+        );
     }
 
     #[test]

@@ -416,7 +416,7 @@ impl TachometerReader {
                 let mut points: Vec<(f64, f64)> = times
                     .iter()
                     .zip(&s.values)
-                    .map(|(&(rel, ts), &v)| (if unix { ts as f64 / 1e9 } else { rel }, v))
+                    .map(|(&(rel, ts), &v)| (if unix { unix_seconds(ts) } else { rel }, v))
                     .collect();
                 points.sort_by(|a, b| a.0.total_cmp(&b.0));
                 (s.t, s.values) = points.into_iter().unzip();
@@ -436,6 +436,12 @@ impl TachometerReader {
             skipped_rows: self.skipped_rows,
         }
     }
+}
+
+/// Epoch ns as seconds: whole seconds and the fraction converted apart, so that a time on a
+/// round fraction stays round (`…720.25`, not `…720.2499998` as `ns as f64 / 1e9` gives).
+pub fn unix_seconds(ns: i64) -> f64 {
+    ns.div_euclid(1_000_000_000) as f64 + ns.rem_euclid(1_000_000_000) as f64 / 1e9
 }
 
 /// Reads the files [`select`] chose from `paths`, opening each Parquet file with

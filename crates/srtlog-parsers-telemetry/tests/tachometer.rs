@@ -16,7 +16,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use srtlog_model::{ServerMetrics, ServerTimeBase};
-use srtlog_parsers_telemetry::tachometer::{read_files, select, ReadOptions, TachometerReader};
+use srtlog_parsers_telemetry::tachometer::{read_files, select, unix_seconds, ReadOptions, TachometerReader};
 
 /// One row as the writer would write it: endpoint, metric_name, value, time_since_start,
 /// timestamp_ns, then the label columns `gpu`, `hostname`, `worker_index`, `worker_role`.
@@ -167,6 +167,7 @@ fn v2_float64_with_timestamps_labels_and_histograms() {
     assert_eq!(running.worker.host.as_deref(), Some("n7"));
     assert_eq!(running.labels, vec![("engine_type".into(), "decode".into()), ("tp_rank".into(), "0".into())]);
     assert_eq!(running.t, vec![1_800_000_000.5, 1_800_000_001.0]);
+    assert_eq!(unix_seconds(1_796_156_236_347_798_633), 1_796_156_236.0 + 0.347_798_633);
     assert_eq!(running.values, vec![12.0, 14.0]);
     let fs = m.metric("filesystem_avail_bytes").next().unwrap();
     assert_eq!(fs.labels, vec![("fstype".into(), "xfs".into()), ("mount".into(), "root".into())]);
@@ -277,9 +278,9 @@ fn final_supersedes_and_a_damaged_file_is_named() {
 
 // --- The real writer's files -------------------------------------------------------------
 
-/// Epoch ns as the reader turns them into seconds.
+/// Epoch ns as the reader turns them into seconds ([`unix_seconds`]).
 fn ns(ns: i64) -> f64 {
-    ns as f64 / 1e9
+    unix_seconds(ns)
 }
 
 fn real(rel: &str) -> PathBuf {
@@ -408,4 +409,78 @@ fn real_in_progress_sets() {
     assert_eq!(m.time_base, ServerTimeBase::Unix);
     let s = m.summary();
     assert_eq!((s.t_min, s.t_max), (Some(ns(1796156269415153778)), Some(ns(1796156298523128449))));
+}
+
+// --- The fixture run's file ---------------------------------------------------------------
+
+/// The rows of `testdata/runs/6001/logs/tachometer/final.parquet`: a v2 compacted file of
+/// three scrapes (10:05:20–22 UTC on 2026-08-01, the worker logs' times) of the run's three
+/// workers (SGLang gauges), one TTFT histogram, DCGM power of two GPUs and one node-exporter
+/// gauge, sorted by (metric_name, time_since_start) like the writer's compaction.
+fn fixture_rows() -> Vec<TestRow> {
+    const T0: i64 = 1_785_578_720; // 2026-08-01T10:05:20Z
+    let mut rows: Vec<TestRow> = Vec::new();
+    let workers: [(&str, [&str; 4], &str); 3] = [
+        ("backend_prefill0_rank0", ["", "gb-n01", "0", "prefill"], "prefill"),
+        ("backend_decode0_rank0", ["", "gb-n02", "0", "decode"], "decode"),
+        ("backend_decode1_rank0", ["", "gb-n03", "1", "decode"], "decode"),
+    ];
+    for s in 0..3u32 {
+        let tss = 0.25 + f64::from(s);
+        let ts = (T0 + i64::from(s)) * 1_000_000_000 + 250_000_000;
+        let f = f64::from(s);
+        for (w, (endpoint, labels, engine)) in workers.iter().enumerate() {
+            let w = w as f64;
+            let name = |m: &str| -> &'static str {
+                Box::leak(format!("sglang:{m}{{engine_type=\"{engine}\",tp_rank=\"0\"}}").into_boxed_str())
+            };
+            rows.push((endpoint, name("num_running_reqs"), 8.0 + w + f, tss, ts, *labels));
+            rows.push((endpoint, name("num_queue_reqs"), 2.0 - f.min(2.0), tss, ts, *labels));
+            rows.push((endpoint, name("token_usage"), 0.02 + 0.01 * f, tss, ts, *labels));
+            rows.push((endpoint, name("gen_throughput"), 300.0 + 100.0 * w + f, tss, ts, *labels));
+        }
+        let dec = ["", "gb-n02", "0", "decode"];
+        for (le, count) in [("0.5", 1.0 + f), ("1.0", 3.0 + f), ("+Inf", 4.0 + f)] {
+            let name: &'static str = Box::leak(
+                format!("sglang:time_to_first_token_seconds{{le=\"{le}\",model_name=\"dsr1\"}}")
+                    .into_boxed_str(),
+            );
+            rows.push(("backend_decode0_rank0", name, count, tss, ts, dec));
+        }
+        rows.push(("dcgm_gb-n02", "gpu_power", 640.5 + 10.0 * f, tss, ts, ["0", "", "0", "decode"]));
+        rows.push(("dcgm_gb-n02", "gpu_power", 655.25 + 10.0 * f, tss, ts, ["1", "", "0", "decode"]));
+        rows.push((
+            "node_exporter_gb-n02",
+            "memory_MemAvailable_bytes",
+            8.0e11 - 1.0e9 * f,
+            tss,
+            ts,
+            ["", "gb-n02", "", ""],
+        ));
+    }
+    rows.sort_by(|a, b| a.1.cmp(b.1).then(a.3.total_cmp(&b.3)));
+    rows
+}
+
+fn fixture_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/runs/6001/logs/tachometer/final.parquet")
+}
+
+/// Writes the fixture run's Tachometer file. Run once after changing [`fixture_rows`]:
+/// `cargo test -p srtlog-parsers-telemetry --test tachometer -- --ignored write_fixture`.
+#[test]
+#[ignore = "writes testdata/runs/6001/logs/tachometer/final.parquet"]
+fn write_fixture() {
+    let path = fixture_path();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, parquet(&fixture_rows(), true, 200_000)).unwrap();
+}
+
+#[test]
+fn the_fixture_file_holds_what_its_generator_writes() {
+    let bytes = Bytes::from(std::fs::read(fixture_path()).unwrap());
+    let committed = read_one(bytes, ReadOptions::default());
+    let generated = read_one(parquet(&fixture_rows(), true, 200_000), ReadOptions::default());
+    assert_eq!(committed, generated);
+    assert_eq!((committed.points(), committed.time_base), (3 * (12 + 3 + 2 + 1), ServerTimeBase::Unix));
 }

@@ -351,7 +351,12 @@ fn server_metrics_round_trip_exactly_across_batches() {
         ..long.clone()
     };
     let power = ServerSeries {
-        worker: ServerWorker { endpoint: "dcgm_n1".into(), host: Some("n1".into()), gpu: Some(3), ..ServerWorker::default() },
+        worker: ServerWorker {
+            endpoint: "dcgm_n1".into(),
+            host: Some("n1".into()),
+            gpu: Some(3),
+            ..ServerWorker::default()
+        },
         metric: "gpu_power".into(),
         t: vec![1.8e9, 1.8e9 + 0.2],
         values: vec![180.378, 181.5],
@@ -360,7 +365,10 @@ fn server_metrics_round_trip_exactly_across_batches() {
     let metrics = ServerMetrics {
         time_base: ServerTimeBase::Unix,
         series: vec![long, bucket, power],
-        sources: vec!["logs/tachometer/incomplete-2.parquet".into(), "logs/tachometer/local/current.arrow".into()],
+        sources: vec![
+            "logs/tachometer/incomplete-2.parquet".into(),
+            "logs/tachometer/local/current.arrow".into(),
+        ],
         duplicate_rows: 7,
         skipped_rows: 1,
     };
@@ -372,7 +380,8 @@ fn server_metrics_round_trip_exactly_across_batches() {
     // Other fingerprints: stale.
     assert_eq!(cache.load_server_metrics(&fps[..1]).unwrap(), None);
     // An empty set round-trips too (a run whose files held no usable row).
-    let empty = ServerMetrics { sources: vec!["logs/tachometer/final.parquet".into()], ..ServerMetrics::default() };
+    let empty =
+        ServerMetrics { sources: vec!["logs/tachometer/final.parquet".into()], ..ServerMetrics::default() };
     cache.store_server_metrics(&fps, &empty, &[]).unwrap();
     assert_eq!(cache.load_server_metrics(&fps).unwrap().unwrap().0, empty);
 }

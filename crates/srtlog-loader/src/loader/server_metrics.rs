@@ -72,15 +72,18 @@ impl RunLoader {
         let (metrics, warnings) = match cached {
             Some(hit) => hit,
             None => {
-                let open = |p: &str| open_regular(&files.full_path(p), Links::Follow).map_err(|e| e.to_string());
+                let open =
+                    |p: &str| open_regular(&files.full_path(p), Links::Follow).map_err(|e| e.to_string());
                 let (metrics, errors) = read_files(
                     chosen.iter().map(String::as_str),
                     ReadOptions::default(),
                     |p| open(p).map(|f| f.into_file()),
                     open,
                 );
-                let warnings: Vec<String> =
-                    errors.iter().map(|e| format!("{e}; the server time series hold the other files' rows")).collect();
+                let warnings: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{e}; the server time series hold the other files' rows"))
+                    .collect();
                 if let (Some(cache), Some(fps)) = (&cache, &fps) {
                     match cache.store_server_metrics(fps, &metrics, &warnings) {
                         Ok(()) => self.side().cache.writes += 1,
@@ -93,7 +96,8 @@ impl RunLoader {
         for w in warnings {
             run.warn(RunWarningKind::InvalidServerMetrics, w);
         }
-        run.server_metrics_summary = Some(metrics.summary());
+        // The summary names every file chosen; those that could not be read are the warnings.
+        run.server_metrics_summary = Some(ServerMetricsSummary { sources: chosen, ..metrics.summary() });
         run.server_metrics = Some(metrics);
     }
 }
