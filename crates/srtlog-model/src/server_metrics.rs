@@ -193,6 +193,9 @@ pub struct Histogram<'a> {
     pub buckets: Vec<(f64, f64, &'a ServerSeries)>,
 }
 
+/// What a histogram's buckets share: worker, metric, labels.
+type HistogramKey<'a> = (&'a ServerWorker, &'a str, &'a [(String, String)]);
+
 impl Histogram<'_> {
     /// The observation count at time index `i` of the `+Inf` bucket (`_count`), when the
     /// histogram has one.
@@ -291,8 +294,7 @@ impl ServerMetrics {
     /// `le`.
     pub fn histograms(&self) -> Vec<Histogram<'_>> {
         let mut groups: Vec<Histogram<'_>> = Vec::new();
-        let mut index: std::collections::HashMap<(&ServerWorker, &str, &[(String, String)]), usize> =
-            std::collections::HashMap::new();
+        let mut index: std::collections::HashMap<HistogramKey<'_>, usize> = std::collections::HashMap::new();
         for s in self.series.iter() {
             let Some(le) = s.le else { continue };
             let key = (&s.worker, s.metric.as_str(), s.labels.as_slice());

@@ -165,6 +165,13 @@ struct Row {
     value: f64,
 }
 
+/// A series' identity: worker, metric, labels, `le` bits.
+type SeriesKey = (ServerWorker, String, Vec<(String, String)>, Option<u64>);
+/// A row's identity for de-duplication: series, `time_since_start` bits, `timestamp_ns`, value bits.
+type RowKey = (usize, u64, i64, u64);
+/// Most copies of a row in one earlier file, copies in the current file, the current file's number.
+type RowCount = (u32, u32, u32);
+
 /// Reads Tachometer files one at a time into one [`ServerMetrics`].
 #[derive(Default)]
 pub struct TachometerReader {
@@ -173,12 +180,12 @@ pub struct TachometerReader {
     /// Raw identity (endpoint, name, label columns) → series index.
     raw_index: HashMap<String, usize>,
     /// Parsed identity → series index (two raw forms can name one series).
-    series_index: HashMap<(ServerWorker, String, Vec<(String, String)>, Option<u64>), usize>,
+    series_index: HashMap<SeriesKey, usize>,
     series: Vec<ServerSeries>,
     /// Per series: (t_rel, ts_ns) of each point.
     times: Vec<Vec<(f64, i64)>>,
     /// For de-duplication: row → (most copies in one earlier file, copies in this file, file).
-    row_counts: HashMap<(usize, u64, i64, u64), (u32, u32, u32)>,
+    row_counts: HashMap<RowKey, RowCount>,
     file_no: u32,
     sources: Vec<String>,
     duplicate_rows: u64,
