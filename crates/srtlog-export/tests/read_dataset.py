@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-TABLES = ["runs", "points", "batches", "memory", "launch_args"]
+TABLES = ["runs", "points", "batches", "memory", "launch_args", "server_metrics"]
 
 # Column -> DuckDB type, for a selection of columns of each table (partition column included).
 DUCKDB_TYPES = {
@@ -72,6 +72,17 @@ DUCKDB_TYPES = {
         "value": "VARCHAR",
         "value_type": "VARCHAR",
     },
+    "server_metrics": {
+        "job_id": "VARCHAR",
+        "endpoint": "VARCHAR",
+        "worker_index": "UINTEGER",
+        "gpu": "UINTEGER",
+        "metric": "VARCHAR",
+        "labels": "VARCHAR",
+        "le": "DOUBLE",
+        "t": "DOUBLE",
+        "value": "DOUBLE",
+    },
 }
 
 # The same selection as pyarrow types.
@@ -87,6 +98,7 @@ ARROW_TYPES = {
     "batches": {"timestamp": pa.timestamp("us"), "utc_offset_secs": pa.int32(), "cuda_graph": pa.bool_()},
     "memory": {"kv_tokens": pa.uint64()},
     "launch_args": {"name": pa.string(), "value": pa.string(), "value_type": pa.string()},
+    "server_metrics": {"gpu": pa.uint32(), "le": pa.float64(), "t": pa.float64(), "value": pa.float64()},
 }
 
 JOIN_QUERY = """
