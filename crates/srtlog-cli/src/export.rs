@@ -73,7 +73,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
                 if !args.load.quiet {
                     let r = &summary.rows;
                     eprintln!(
-                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory, {} accuracy, {} request rows)",
+                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory, {} accuracy, {} request rows, {} server metric rows)",
                         dir.display(),
                         summary.files,
                         r.runs,
@@ -81,7 +81,8 @@ pub fn run(args: &ExportArgs) -> ExitCode {
                         r.batches,
                         r.memory,
                         r.accuracy,
-                        r.requests
+                        r.requests,
+                        r.server_metrics
                     );
                 }
             }

@@ -455,6 +455,31 @@ fn export_dataset_reads_aiperf_request_records() {
     let out =
         srtlog(&["export", run.to_str().unwrap(), "--no-cache", "--dataset", dataset.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains(", 2 request rows)"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(", 2 request rows, "), "{}", text(&out.stderr));
     assert!(dataset.join("requests/job_id=5121/part-0.parquet").is_file());
+}
+
+#[test]
+fn export_dataset_and_report_read_the_tachometer_series_analyze_only_lists_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("6001");
+    copy_tree(&testdata("runs/6001"), &run);
+    let dataset = tmp.path().join("dataset");
+    let out =
+        srtlog(&["export", run.to_str().unwrap(), "--no-cache", "--dataset", dataset.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The fixture's final.parquet: 3 scrapes × 18 rows.
+    assert!(text(&out.stderr).contains(", 54 server metric rows)"), "{}", text(&out.stderr));
+    assert!(dataset.join("server_metrics/job_id=6001/part-0.parquet").is_file());
+    let out = srtlog(&["analyze", run.to_str().unwrap(), "--no-cache", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = &doc["runs"][0]["server_metrics_summary"];
+    assert_eq!(summary["read"], false, "{summary}");
+    assert_eq!(summary["sources"][0], "logs/tachometer/final.parquet");
+    let page = tmp.path().join("report.html");
+    let out = srtlog(&["report", run.to_str().unwrap(), "--no-cache", "-o", page.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = fs::read_to_string(&page).unwrap();
+    assert!(html.contains("decode 1 (gb-n03) · backend_decode1_rank0"), "no server series in the report");
 }
