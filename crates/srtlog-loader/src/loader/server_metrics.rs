@@ -13,7 +13,9 @@
 //! as their own part (`server_metrics.parquet`), whose sources are exactly the files read.
 
 use srtlog_columnar::{open_regular, Links};
-use srtlog_model::{BenchmarkRun, RunFiles, RunWarningKind, ServerMetricsSummary};
+use std::collections::BTreeSet;
+
+use srtlog_model::{BenchmarkRun, GpuPowerSample, RunFiles, RunWarningKind, ServerMetricsSummary};
 use srtlog_parsers_telemetry::tachometer::{read_files, select, FileKind, ReadOptions};
 
 use super::{fingerprints, RunLoader};
@@ -39,6 +41,25 @@ pub fn tachometer_files(files: &RunFiles) -> Vec<String> {
         }
     }
     Vec::new()
+}
+
+/// The run's GPU power from Tachometer's DCGM rows ([`ServerMetrics::gpu_power_samples`]
+/// (srtlog_model::ServerMetrics::gpu_power_samples), its collision rule included), read with the
+/// metric subset `gpu_power` only — row groups pruned, other rows never decoded — so that the
+/// power engine can have it on every load (like the power sampler's files: fresh, never cached)
+/// without reading the whole series. Empty without Tachometer files; the messages name the
+/// files that could not be read. For the power loader, when the run has no
+/// `power/samples.csv`.
+pub fn tachometer_gpu_power(files: &RunFiles) -> (Vec<GpuPowerSample>, Vec<String>) {
+    let chosen = tachometer_files(files);
+    if chosen.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let open = |p: &str| open_regular(&files.full_path(p), Links::Follow).map_err(|e| e.to_string());
+    let options = ReadOptions { metrics: Some(BTreeSet::from(["gpu_power".to_owned()])) };
+    let (metrics, errors) =
+        read_files(chosen.iter().map(String::as_str), options, |p| open(p).map(|f| f.into_file()), open);
+    (metrics.gpu_power_samples(), errors.iter().map(ToString::to_string).collect())
 }
 
 impl RunLoader {

@@ -9,7 +9,9 @@
 use std::fs;
 use std::path::Path;
 
-use srtlog_loader::{list_run_files, tachometer_files, CacheMode, LoaderOptions, RunLoader};
+use srtlog_loader::{
+    list_run_files, tachometer_files, tachometer_gpu_power, CacheMode, LoaderOptions, RunLoader,
+};
 use srtlog_model::{BenchmarkRun, RunWarningKind, ServerTimeBase};
 
 use crate::common::{copy_tree, testdata};
@@ -115,4 +117,26 @@ fn the_telemetry_dir_is_the_data_dir_only_with_tachometer_files() {
     assert_eq!(tachometer_files(&list_run_files(&run)), ["logs/telemetry/local/out-1.parquet"]);
     let (loaded, _) = load(&run, true, CacheMode::Disabled);
     assert_eq!(loaded.server_metrics.as_ref().unwrap().points(), 54);
+}
+
+#[test]
+fn gpu_power_alone_is_read_with_the_metric_subset() {
+    let files = list_run_files(&testdata("runs/6001"));
+    let (samples, errors) = tachometer_gpu_power(&files);
+    assert!(errors.is_empty(), "{errors:?}");
+    // Two GPUs of gb-n02 × three scrapes, GPU 0 first.
+    let got: Vec<(&str, u32, f64, f64)> =
+        samples.iter().map(|s| (s.host.as_str(), s.gpu, s.t_unix, s.watts)).collect();
+    assert_eq!(
+        got,
+        [
+            ("gb-n02", 0, 1_785_578_720.25, 640.5),
+            ("gb-n02", 0, 1_785_578_721.25, 650.5),
+            ("gb-n02", 0, 1_785_578_722.25, 660.5),
+            ("gb-n02", 1, 1_785_578_720.25, 655.25),
+            ("gb-n02", 1, 1_785_578_721.25, 665.25),
+            ("gb-n02", 1, 1_785_578_722.25, 675.25),
+        ]
+    );
+    assert_eq!(tachometer_gpu_power(&list_run_files(&testdata("runs/4999"))), (vec![], vec![]));
 }
