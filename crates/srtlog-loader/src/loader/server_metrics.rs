@@ -43,8 +43,9 @@ pub fn tachometer_files(files: &RunFiles) -> Vec<String> {
     Vec::new()
 }
 
-/// The run's GPU power from Tachometer's DCGM rows ([`ServerMetrics::gpu_power_samples`]
-/// (srtlog_model::ServerMetrics::gpu_power_samples), its collision rule included), read with the
+/// The run's GPU power from Tachometer's DCGM rows
+/// ([`ServerMetrics::gpu_power_samples`](srtlog_model::ServerMetrics::gpu_power_samples), its
+/// collision rule included), read with the
 /// metric subset `gpu_power` only — row groups pruned, other rows never decoded — so that the
 /// power engine can have it on every load (like the power sampler's files: fresh, never cached)
 /// without reading the whole series. Empty without Tachometer files; the messages name the
