@@ -1,4 +1,5 @@
-//! [`RunCache`]: storing and loading the two parts of a run's cache.
+//! [`RunCache`]: storing and loading the parts of a run's cache (results, node metrics,
+//! request records, server time series).
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -15,22 +16,32 @@ use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use serde_json::{json, Value};
 use srtlog_columnar::{open_regular, refuse_symlink, write_atomic, writer_properties, AtomicFile, Links};
 use srtlog_model::derived::derive_workers;
-use srtlog_model::{NodeMetrics, ProfilerResults, RequestRecord, Timestamp, WorkersDerived};
+use srtlog_model::{NodeMetrics, ProfilerResults, RequestRecord, ServerMetrics, Timestamp, WorkersDerived};
 
 use crate::error::CacheError;
 use crate::fingerprint::FileFingerprint;
-use crate::footer::{self, Check, Header, NodesExtras, RequestsExtras, ResultsExtras, WorkerEntry};
+use crate::footer::{
+    self, Check, Header, NodesExtras, RequestsExtras, ResultsExtras, ServerMetricsExtras, WorkerEntry,
+};
 use crate::nodes_table::{decode_nodes, node_rows, nodes_schema, NodeAssembler, NodeMetricsBuilder};
 use crate::requests_table::{decode_requests, requests_schema, RequestsBuilder};
 use crate::results_table::{decode_results, results_schema, ResultsBuilder};
-use crate::{CACHE_SCHEMA_VERSION, METADATA_FILE, NODES_FILE, REQUESTS_FILE, RESULTS_FILE};
+use crate::server_metrics_table::{decode_server_metrics, server_metrics_schema, write_batches};
+use crate::{
+    CACHE_SCHEMA_VERSION, METADATA_FILE, NODES_FILE, REQUESTS_FILE, RESULTS_FILE, SERVER_METRICS_FILE,
+};
 
 const RESULTS_TABLE: &str = "benchmark_results";
 const NODES_TABLE: &str = "node_metrics";
 const REQUESTS_TABLE: &str = "requests";
+const SERVER_METRICS_TABLE: &str = "server_metrics";
 
 /// What [`RunCache::load_requests`] gives back: the records and the warnings of their reading.
 pub type CachedRequests = (Vec<RequestRecord>, Vec<String>);
+
+/// What [`RunCache::load_server_metrics`] gives back: the series and the warnings of their
+/// reading (files that could not be read, each named).
+pub type CachedServerMetrics = (ServerMetrics, Vec<String>);
 
 /// Rows per record batch, when writing and when reading.
 const BATCH_ROWS: usize = 8 * 1024;
@@ -171,6 +182,72 @@ impl RunCache {
             writer.write(&batch)?;
         }
         writer.close(REQUESTS_TABLE, fingerprints, &RequestsExtras { warnings: warnings.to_vec() })?;
+        tmp.commit()?;
+        self.refresh_metadata_file();
+        Ok(())
+    }
+
+    /// Loads the cached server time series (Tachometer) and the warnings their reading gave,
+    /// if they were built from exactly the sources `expected` (in any order) by this cache
+    /// schema version. `Ok(None)` and `Err` mean what they mean for
+    /// [`load_results`](Self::load_results).
+    pub fn load_server_metrics(
+        &self,
+        expected: &[FileFingerprint],
+    ) -> Result<Option<CachedServerMetrics>, CacheError> {
+        let path = self.dir.join(SERVER_METRICS_FILE);
+        guard(&path, || {
+            let Some(valid) = open_valid(&path, SERVER_METRICS_TABLE, &server_metrics_schema(), expected)?
+            else {
+                return Ok(None);
+            };
+            let extras: ServerMetricsExtras = serde_json::from_str(&valid.extras)
+                .map_err(|e| CacheError::invalid(&path, format!("footer extras: {e}")))?;
+            let rows = valid.header.rows;
+            let mut metrics = ServerMetrics::default();
+            for batch in valid.reader(&path)? {
+                let batch = batch.map_err(|e| CacheError::arrow(&path, e))?;
+                decode_server_metrics(&batch, &mut metrics).map_err(|e| CacheError::invalid(&path, e))?;
+            }
+            if metrics.points() as u64 != rows {
+                return Err(CacheError::invalid(
+                    &path,
+                    format!("{} rows, the footer says {rows}", metrics.points()),
+                ));
+            }
+            metrics.time_base = extras.time_base;
+            metrics.sources = extras.sources;
+            metrics.duplicate_rows = extras.duplicate_rows;
+            metrics.skipped_rows = extras.skipped_rows;
+            Ok(Some((metrics, extras.warnings)))
+        })
+    }
+
+    /// Stores a run's server time series and the warnings their reading gave, built from the
+    /// sources `fingerprints`, replacing any such cache atomically (as
+    /// [`store_results`](Self::store_results)).
+    pub fn store_server_metrics(
+        &self,
+        fingerprints: &[FileFingerprint],
+        metrics: &ServerMetrics,
+        warnings: &[String],
+    ) -> Result<(), CacheError> {
+        let tmp = AtomicFile::create(&self.dir, SERVER_METRICS_FILE)?;
+        let mut writer = TableWriter::new(&tmp, server_metrics_schema())?;
+        write_batches(
+            metrics,
+            BATCH_ROWS,
+            |batch| writer.write(&batch),
+            |e| CacheError::arrow(tmp.path(), e),
+        )?;
+        let extras = ServerMetricsExtras {
+            time_base: metrics.time_base,
+            sources: metrics.sources.clone(),
+            duplicate_rows: metrics.duplicate_rows,
+            skipped_rows: metrics.skipped_rows,
+            warnings: warnings.to_vec(),
+        };
+        writer.close(SERVER_METRICS_TABLE, fingerprints, &extras)?;
         tmp.commit()?;
         self.refresh_metadata_file();
         Ok(())
@@ -318,7 +395,7 @@ impl RunCache {
     /// file is informational, so failing to write it is only logged.
     fn refresh_metadata_file(&self) {
         let mut files = serde_json::Map::new();
-        for name in [RESULTS_FILE, NODES_FILE, REQUESTS_FILE] {
+        for name in [RESULTS_FILE, NODES_FILE, REQUESTS_FILE, SERVER_METRICS_FILE] {
             let path = self.dir.join(name);
             if path.symlink_metadata().is_ok() {
                 let entry = guard(&path, || part_summary(&path))

@@ -14,7 +14,8 @@ use crate::CACHE_SCHEMA_VERSION;
 
 /// Footer key of the [`Header`] (JSON).
 pub(crate) const HEADER_KEY: &str = "srtlog.cache";
-/// Footer key of the part's extras (JSON): [`ResultsExtras`], [`NodesExtras`] or [`RequestsExtras`].
+/// Footer key of the part's extras (JSON): [`ResultsExtras`], [`NodesExtras`], [`RequestsExtras`] or
+/// [`ServerMetricsExtras`].
 pub(crate) const EXTRAS_KEY: &str = "srtlog.cache.extras";
 
 /// The footer's `srtlog.cache` value.
@@ -54,6 +55,22 @@ pub(crate) struct ResultsExtras {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub(crate) struct RequestsExtras {
     /// The diagnostics of reading the request files, each naming its file.
+    pub warnings: Vec<String>,
+}
+
+/// Extras of `server_metrics.parquet`: what is not rows of the run's Tachometer series.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub(crate) struct ServerMetricsExtras {
+    /// [`ServerMetrics::time_base`](srtlog_model::ServerMetrics::time_base) (also on every
+    /// row; here for a part without rows).
+    pub time_base: srtlog_model::ServerTimeBase,
+    /// The files read, in order.
+    pub sources: Vec<String>,
+    /// Rows left out as copies across in-progress files.
+    pub duplicate_rows: u64,
+    /// Rows that could not be used.
+    pub skipped_rows: u64,
+    /// Files that could not be read, each named.
     pub warnings: Vec<String>,
 }
 

@@ -19,9 +19,10 @@
 //! | `benchmark_results.parquet` | one row per [`BenchmarkPoint`], in the stored order |
 //! | `node_metrics.parquet` | one row per batch or memory snapshot of every worker |
 //! | `requests.parquet` | one row per aiperf request record (`profile_export.jsonl`), when the loader reads them |
+//! | `server_metrics.parquet` | one row per point of the run's Tachometer time series, when the loader reads them |
 //! | `cache_metadata.json` | a summary for people: schema and srtlog versions, times, fingerprints, row counts |
 //!
-//! Results, node metrics and request records are independent *parts*, each with its own list
+//! Results, node metrics, request records and server time series are independent *parts*, each with its own list
 //! of source files: results can be loaded without nodes, and nodes added later.
 //!
 //! # Validity
@@ -204,6 +205,27 @@
 //! | `error_type` | Utf8 | yes | the failure's type |
 //! | `was_cancelled` | Boolean | yes | cancelled by aiperf on purpose |
 //!
+//! `server_metrics.parquet` (one row per point of the run's Tachometer series, series by
+//! series, when the loader reads them; its sources are the Tachometer files the precedence
+//! rule chose; its extras are the time base, the files read, the duplicate and skipped row
+//! counts and the files that could not be read). The columns are the dataset's
+//! `server_metrics/` ones, from the columnar layer:
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `endpoint` | Utf8 | no | Tachometer scrape endpoint (`backend_decode0_rank0`, `dcgm_<node>`, ...) |
+//! | `role` | Utf8 | yes | worker role (`prefill`, `decode`, `agg`, `frontend`) |
+//! | `worker_index` | UInt32 | yes | worker (or frontend) index |
+//! | `worker_process` | UInt32 | yes | process of a multi-node worker |
+//! | `host` | Utf8 | yes | node |
+//! | `gpu` | UInt32 | yes | GPU index on the node (DCGM) |
+//! | `metric` | Utf8 | no | metric name before `{` |
+//! | `labels` | Utf8 | no | labels as `k="v",…` (without `le`) |
+//! | `le` | Float64 | yes | histogram bucket upper bound (`+Inf` = infinity) |
+//! | `time_base` | Utf8 | no | `unix` or `since_scraper_start` |
+//! | `t` | Float64 | no | time, seconds |
+//! | `value` | Float64 | no | value (cumulative count for a bucket) |
+//!
 //! # Example
 //!
 //! ```
@@ -243,8 +265,9 @@ mod footer;
 mod nodes_table;
 mod requests_table;
 mod results_table;
+mod server_metrics_table;
 
-pub use cache::{CachedRequests, RunCache};
+pub use cache::{CachedRequests, CachedServerMetrics, RunCache};
 pub use error::CacheError;
 pub use fingerprint::{fingerprint_files, fingerprint_listed, FileFingerprint};
 
@@ -256,7 +279,8 @@ use srtlog_model::{BatchMetrics, BenchmarkPoint, MemoryMetrics, NodeMetrics, Pro
 /// (2: batch counts are `UInt32`, following the model. 3: the node part's extras carry the
 /// workers' derived summaries. 4: the results table has the point metrics of issue 13 —
 /// errors, goodput count, TTFO, prefill throughput, reasoning tokens, the measurement window,
-/// the GPU telemetry summary.)
+/// the GPU telemetry summary. The `server_metrics` part came later as a new file, which
+/// changed no existing one: no bump.)
 pub const CACHE_SCHEMA_VERSION: u32 = 4;
 
 /// File name of the benchmark results part.
@@ -265,6 +289,8 @@ pub const RESULTS_FILE: &str = "benchmark_results.parquet";
 pub const NODES_FILE: &str = "node_metrics.parquet";
 /// File name of the per-request records part (aiperf's `profile_export.jsonl` files).
 pub const REQUESTS_FILE: &str = "requests.parquet";
+/// File name of the server time series part (Tachometer's Parquet / Arrow files).
+pub const SERVER_METRICS_FILE: &str = "server_metrics.parquet";
 /// File name of the human-readable summary (never read by srtlog).
 pub const METADATA_FILE: &str = "cache_metadata.json";
 
@@ -278,6 +304,7 @@ mod tests {
             crate::results_table::results_schema(),
             crate::nodes_table::nodes_schema(),
             crate::requests_table::requests_schema(),
+            crate::server_metrics_table::server_metrics_schema(),
         ] {
             let mut from = 0;
             for field in schema.fields() {

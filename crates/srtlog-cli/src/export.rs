@@ -38,8 +38,9 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         // The CSV has no worker columns: do not parse worker logs for it.
         load_args.no_nodes = true;
     } else {
-        // Only the dataset has a `requests/` table.
+        // Only the dataset has `requests/` and `server_metrics/` tables.
         load_args.with_requests = true;
+        load_args.with_server_metrics = true;
     }
     let report = match load(&load_args, NodeDetail::Batches) {
         Ok(r) => r,
@@ -72,7 +73,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
                 if !args.load.quiet {
                     let r = &summary.rows;
                     eprintln!(
-                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory, {} accuracy, {} request rows)",
+                        "wrote dataset {} ({} files: {} runs, {} points, {} batches, {} memory, {} accuracy, {} request rows, {} server metric rows)",
                         dir.display(),
                         summary.files,
                         r.runs,
@@ -80,7 +81,8 @@ pub fn run(args: &ExportArgs) -> ExitCode {
                         r.batches,
                         r.memory,
                         r.accuracy,
-                        r.requests
+                        r.requests,
+                        r.server_metrics
                     );
                 }
             }

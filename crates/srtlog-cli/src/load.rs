@@ -46,6 +46,10 @@ pub struct LoadFlags {
     /// Read aiperf's per-request records (set by `export --dataset`, not a flag).
     #[arg(skip)]
     pub with_requests: bool,
+    /// Read the Tachometer server time series (set by `export --dataset` and `report`, not a
+    /// flag; `analyze` lists the files in each run's `server_metrics_summary` without reading them).
+    #[arg(skip)]
+    pub with_server_metrics: bool,
     /// Neither read nor write caches: parse everything from the source files.
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
@@ -140,6 +144,7 @@ pub fn load(args: &LoadArgs, detail: NodeDetail) -> Result<LoadReport, ExitCode>
     let options = LoaderOptions {
         with_nodes: !args.no_nodes,
         with_requests: args.with_requests,
+        with_server_metrics: args.with_server_metrics,
         node_detail: detail,
         cache: match (&args.cache_dir, args.no_cache) {
             (_, true) => CacheMode::Disabled,

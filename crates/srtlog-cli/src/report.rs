@@ -68,7 +68,10 @@ fn comparison(args: &ReportArgs) -> Result<Option<Comparison>, ExitCode> {
 
 /// Runs `report`.
 pub fn run(args: &ReportArgs) -> ExitCode {
-    let report = match load(&args.load, NodeDetail::Batches) {
+    let mut load_args = args.load.clone();
+    // The report's server time series beside the log-derived timelines.
+    load_args.with_server_metrics = !args.no_timelines;
+    let report = match load(&load_args, NodeDetail::Batches) {
         Ok(r) => r,
         Err(code) => return code,
     };

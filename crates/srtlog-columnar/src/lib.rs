@@ -20,6 +20,7 @@ pub mod launch_args;
 pub mod memory;
 pub mod points;
 pub mod requests;
+pub mod server_metrics;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

@@ -20,6 +20,8 @@
 //!                                         of the benchmark client
 //!   requests/job_id=<id>/part-0.parquet   one row per aiperf request (profile_export.jsonl)
 //!   power/job_id=<id>/part-0.parquet      one row per power sample (GPU board power, node CPU power)
+//!   server_metrics/job_id=<id>/part-0.parquet one row per point of the Tachometer server
+//!                                         time series (every metric of every worker)
 //! ```
 //!
 //! Every run has one file in every table, all files of a table have exactly the schema of
@@ -160,6 +162,8 @@
 //! | `container_image` | Utf8 | yes | the declared container image (`identity.container.image`) |
 //! | `num_accuracy_results` | UInt32 | no | rows of the run in `accuracy` |
 //! | `accuracy_warnings` | List\<Utf8\> | no | accuracy files that could not be read, each named |
+//! | `server_metrics_sources` | List\<Utf8\> | no | the Tachometer files chosen (empty without Tachometer data) |
+//! | `server_metrics_points` | UInt64 | yes | points of the server time series, when read |
 //!
 //! `points` — one row per [`BenchmarkPoint`] (run × concurrency), in the run's order:
 //!
@@ -331,6 +335,29 @@
 //! | `source` | Utf8 | no | `power_samples`, `tachometer` or `aiperf_telemetry` |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
+//! `server_metrics` — one row per point of the run's Tachometer time series
+//! ([`ServerMetrics`](srtlog_model::ServerMetrics)): every metric the scraper recorded from
+//! every backend worker, frontend, DCGM and node exporter, long form, series by series (by
+//! worker, metric, labels, `le`), each by time. Empty for runs without Tachometer files
+//! (`logs/tachometer/`, early runs' `logs/telemetry/`), and unless the loader was asked for
+//! them (`LoaderOptions::with_server_metrics`; `export --dataset` and `report` do). A run still
+//! in progress is the union of its shards, each row once (see `srtlog-parsers-telemetry`):
+//!
+//! | column | Arrow type | null | meaning |
+//! |--------|-----------|------|---------|
+//! | `endpoint` | Utf8 | no | Tachometer scrape endpoint (`backend_decode0_rank0`, `frontend0`, `dcgm_<node>`, `node_exporter_<node>`) |
+//! | `role` | Utf8 | yes | `prefill`, `decode`, `agg` (srtctl's `worker_role`), `frontend` |
+//! | `worker_index`, `worker_process` | UInt32 | yes | srtctl's `worker_index` (a frontend's `frontend_index`) and `worker_process` |
+//! | `host` | Utf8 | yes | the node (`hostname`, else the node in a `dcgm_` / `node_exporter_` endpoint) |
+//! | `gpu` | UInt32 | yes | GPU index on the node (DCGM rows) |
+//! | `metric` | Utf8 | no | metric name before `{` (`sglang:num_running_reqs`, `gpu_power`, `cpu_time_p90`) |
+//! | `labels` | Utf8 | no | the labels, `k="v",…` sorted by key: inline ones and non-empty metadata columns (`mode`, `job_id`, …); `le` excluded |
+//! | `le` | Float64 | yes | a histogram bucket's upper bound (infinity for `+Inf`); `value` is then the cumulative count |
+//! | `time_base` | Utf8 | no | `unix` (v2 writer's `timestamp_ns`) or `since_scraper_start` (v1: no wall time) |
+//! | `t` | Float64 | no | time, seconds in `time_base` |
+//! | `value` | Float64 | no | the sample (Float32 files widened) |
+//! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
+//!
 //! The rest of the worker configuration ([`NodeConfig`](srtlog_model::NodeConfig):
 //! environment, GPU info, parallel sizes, parse statistics) and the skipped runs are not
 //! exported.
@@ -363,7 +390,7 @@
 //!
 //! let out = tempfile::tempdir()?;
 //! let summary = write_dataset(&doc, out.path())?;
-//! assert_eq!(summary.files, 8);
+//! assert_eq!(summary.files, 9);
 //! assert_eq!(summary.rows.get(Table::Points), 1);
 //! assert!(out.path().join("points/job_id=4401463/part-0.parquet").is_file());
 //! // A run without parsed workers still has a (row-less) batches file.
@@ -396,7 +423,7 @@ pub use tables::Table;
 
 use tables::{
     AccuracyTableColumns, BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns,
-    PowerColumns, RequestsColumns, RunContext, RunsColumns,
+    PowerColumns, RequestsColumns, RunContext, RunsColumns, ServerMetricsColumns,
 };
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
@@ -435,6 +462,8 @@ pub struct TableRows {
     pub requests: u64,
     /// Rows of `power` (one per power sample).
     pub power: u64,
+    /// Rows of `server_metrics` (one per point of the Tachometer series).
+    pub server_metrics: u64,
 }
 
 impl TableRows {
@@ -449,6 +478,7 @@ impl TableRows {
             Table::LaunchArgs => self.launch_args,
             Table::Requests => self.requests,
             Table::Power => self.power,
+            Table::ServerMetrics => self.server_metrics,
         }
     }
 
@@ -462,6 +492,7 @@ impl TableRows {
             Table::LaunchArgs => &mut self.launch_args,
             Table::Requests => &mut self.requests,
             Table::Power => &mut self.power,
+            Table::ServerMetrics => &mut self.server_metrics,
         };
         *slot += rows;
     }
@@ -570,5 +601,17 @@ fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> 
             power.gpu_samples.iter().try_for_each(|s| sink.row(|c| c.push_gpu(&ctx, power, s)))?;
             power.cpu_samples.iter().try_for_each(|s| sink.row(|c| c.push_cpu(&ctx, s)))
         }),
+        Table::ServerMetrics => {
+            output::write_table_file::<ServerMetricsColumns>(dir, file, table, job_id, |sink| {
+                let Some(metrics) = &run.server_metrics else { return Ok(()) };
+                for series in &metrics.series {
+                    let labels = series.labels_text();
+                    for i in 0..series.t.len() {
+                        sink.row(|c| c.push(&ctx, series, &labels, metrics.time_base, i))?;
+                    }
+                }
+                Ok(())
+            })
+        }
     }
 }

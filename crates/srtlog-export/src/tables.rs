@@ -25,6 +25,7 @@ use srtlog_columnar::launch_args::LaunchArgColumns;
 use srtlog_columnar::memory::MemoryFieldColumns;
 use srtlog_columnar::points::PointMetricColumns;
 use srtlog_columnar::requests::RequestColumns;
+use srtlog_columnar::server_metrics::ServerPointColumns;
 
 /// One table of the dataset: a directory under the output directory, with one Parquet file
 /// per run in a `job_id=<id>` partition directory.
@@ -47,11 +48,13 @@ pub enum Table {
     Requests,
     /// `power/`: one row per power sample (GPU board power, node CPU power).
     Power,
+    /// `server_metrics/`: one row per point of the Tachometer server time series.
+    ServerMetrics,
 }
 
 impl Table {
     /// Every table, in the order the dataset writes them.
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Runs,
         Table::Points,
         Table::Batches,
@@ -60,10 +63,11 @@ impl Table {
         Table::LaunchArgs,
         Table::Requests,
         Table::Power,
+        Table::ServerMetrics,
     ];
 
     /// The table's directory name (`runs`, `points`, `batches`, `memory`, `accuracy`, `launch_args`,
-    /// `requests`, `power`).
+    /// `requests`, `power`, `server_metrics`).
     pub fn name(self) -> &'static str {
         match self {
             Table::Runs => "runs",
@@ -74,6 +78,7 @@ impl Table {
             Table::LaunchArgs => "launch_args",
             Table::Requests => "requests",
             Table::Power => "power",
+            Table::ServerMetrics => "server_metrics",
         }
     }
 
@@ -93,6 +98,7 @@ impl Table {
         static LAUNCH_ARGS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<LaunchArgsColumns>);
         static REQUESTS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<RequestsColumns>);
         static POWER: LazyLock<SchemaRef> = LazyLock::new(schema_of::<PowerColumns>);
+        static SERVER_METRICS: LazyLock<SchemaRef> = LazyLock::new(schema_of::<ServerMetricsColumns>);
         let schema = match self {
             Table::Runs => &RUNS,
             Table::Points => &POINTS,
@@ -102,6 +108,7 @@ impl Table {
             Table::LaunchArgs => &LAUNCH_ARGS,
             Table::Requests => &REQUESTS,
             Table::Power => &POWER,
+            Table::ServerMetrics => &SERVER_METRICS,
         };
         Arc::clone(schema)
     }
@@ -190,6 +197,8 @@ columns! {
         container_image: Text,
         num_accuracy_results: Req<u32>,
         accuracy_warnings: List<StringBuilder>,
+        server_metrics_sources: List<StringBuilder>,
+        server_metrics_points: Opt<u64>,
     }
 }
 
@@ -213,6 +222,8 @@ impl RunsColumns {
             accuracy_warnings,
             requests: _,
             power: _,
+            server_metrics: _,
+            server_metrics_summary,
         } = run;
         let RunMetadata {
             job_id: _,
@@ -296,6 +307,10 @@ impl RunsColumns {
         self.container_image.push(setup.as_ref().and_then(|s| s.container_image.as_deref()));
         self.num_accuracy_results.push(count(accuracy.len()));
         self.accuracy_warnings.push(accuracy_warnings.iter().map(String::as_str));
+        let server = server_metrics_summary.as_ref();
+        self.server_metrics_sources
+            .push(server.into_iter().flat_map(|s| s.sources.iter().map(String::as_str)));
+        self.server_metrics_points.push(server.and_then(|s| s.points));
     }
 }
 
@@ -469,6 +484,14 @@ columns! {
 }
 
 columns! {
+    /// The columns of `server_metrics/`.
+    pub(crate) struct ServerMetricsColumns {
+        point: ServerPointColumns,
+        run_path: ReqText,
+    }
+}
+
+columns! {
     /// The columns of `requests/`.
     pub(crate) struct RequestsColumns {
         request: RequestColumns,
@@ -553,6 +576,22 @@ impl RequestsColumns {
     /// Appends one request record of the run as one row.
     pub(crate) fn push(&mut self, ctx: &RunContext<'_>, record: &RequestRecord) {
         self.request.push(record);
+        self.run_path.push(ctx.path);
+    }
+}
+
+impl ServerMetricsColumns {
+    /// Appends point `i` of `series` (whose [`labels_text`](srtlog_model::ServerSeries::labels_text)
+    /// is `labels`) as one row.
+    pub(crate) fn push(
+        &mut self,
+        ctx: &RunContext<'_>,
+        series: &srtlog_model::ServerSeries,
+        labels: &str,
+        time_base: srtlog_model::ServerTimeBase,
+        i: usize,
+    ) {
+        self.point.push_point(series, labels, time_base, i);
         self.run_path.push(ctx.path);
     }
 }

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-TABLES = ["runs", "points", "batches", "memory", "launch_args", "power"]
+TABLES = ["runs", "points", "batches", "memory", "launch_args", "power", "server_metrics"]
 
 # Column -> DuckDB type, for a selection of columns of each table (partition column included).
 DUCKDB_TYPES = {
@@ -87,6 +87,17 @@ DUCKDB_TYPES = {
         "source": "VARCHAR",
         "run_path": "VARCHAR",
     },
+    "server_metrics": {
+        "job_id": "VARCHAR",
+        "endpoint": "VARCHAR",
+        "worker_index": "UINTEGER",
+        "gpu": "UINTEGER",
+        "metric": "VARCHAR",
+        "labels": "VARCHAR",
+        "le": "DOUBLE",
+        "t": "DOUBLE",
+        "value": "DOUBLE",
+    },
 }
 
 # The same selection as pyarrow types.
@@ -103,6 +114,7 @@ ARROW_TYPES = {
     "memory": {"kv_tokens": pa.uint64()},
     "launch_args": {"name": pa.string(), "value": pa.string(), "value_type": pa.string()},
     "power": {"gpu": pa.uint32(), "t_unix": pa.float64(), "watts": pa.float64()},
+    "server_metrics": {"gpu": pa.uint32(), "le": pa.float64(), "t": pa.float64(), "value": pa.float64()},
 }
 
 JOIN_QUERY = """

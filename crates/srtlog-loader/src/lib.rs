@@ -46,6 +46,7 @@ mod setup;
 pub use discover::{discover_runs, RunDir, MAX_DISCOVERY_DEPTH};
 pub use filter::RunFilter;
 pub use listing::{list_run_files, LISTING_DEPTH};
+pub use loader::server_metrics::{tachometer_files, tachometer_gpu_power, TACHOMETER_DIRS};
 pub use loader::{cache_key, CacheMode, CacheStats, LoadReport, LoaderOptions, NodeDetail, RunLoader};
 pub use nodes::{NodeAnalyzer, WorkerFiles, WORKER_DIRS};
 pub use setup::{read_setup, SETUP_FILES};

@@ -9,6 +9,8 @@
 //!   except srtlog's own `cached_assets/`;
 //! - the directories in `logs/` (`logs/sa-bench_isl_*/*`, `logs/artifacts/*`) and in `artifacts/`
 //!   (`artifacts/<run>/*`);
+//! - Tachometer's `logs/tachometer/local/` and `logs/telemetry/local/` (`out-N.parquet`,
+//!   `current.arrow`);
 //! - the directories in `logs/artifacts/` (`logs/artifacts/<run>/profile_export_aiperf.json`),
 //!   `logs/accuracy/` (`logs/accuracy/sgl_eval_<eval>_<id>/metrics.json`), `logs/eval_results/`
 //!   (`logs/eval_results/<model>/results_<date>.json`), `logs/agentic/` (`conc_<C>/`) and
@@ -42,10 +44,13 @@ fn descends_into(path: &str, depth: usize) -> bool {
         2 => matches!(parent_of(path), "logs" | "artifacts"),
         // aiperf artifact directories; sgl-eval's `sgl_eval_<eval>_*/` and lm-eval's
         // `<model>/` result directories; agentic's `conc_<C>/`.
-        3 => matches!(
-            parent_of(path),
-            "logs/artifacts" | "logs/accuracy" | "logs/eval_results" | "logs/agentic" | "logs/power"
-        ),
+        // Tachometer's `local/` (`out-N.parquet`, `current.arrow`, the copy of `final.parquet`).
+        3 => {
+            matches!(
+                parent_of(path),
+                "logs/artifacts" | "logs/accuracy" | "logs/eval_results" | "logs/agentic" | "logs/power"
+            ) || matches!(path, "logs/tachometer/local" | "logs/telemetry/local")
+        }
         // An export one level below its artifact directory (`conc_<C>/<name>/`); agentic's
         // `conc_<C>/aiperf_artifacts/`.
         4 => {
@@ -132,6 +137,8 @@ mod tests {
             "cached_assets/benchmark_results.parquet",
             "outputs/deep/too_deep.json",
             "logs/profiles/rank0/trace.json",
+            "logs/tachometer/local/current.arrow",
+            "logs/telemetry/local/out-1.parquet",
         ] {
             let path = run.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -148,6 +155,8 @@ mod tests {
                 "logs/artifacts/m_20260101_000000/profile_export_aiperf.json",
                 "logs/benchmark.out",
                 "logs/sa-bench_isl_1_osl_2/r.json",
+                "logs/tachometer/local/current.arrow",
+                "logs/telemetry/local/out-1.parquet",
                 "sa-bench_isl_1_osl_2/r.json",
             ]
         );

@@ -3,6 +3,7 @@
 
 mod power;
 mod requests;
+pub(crate) mod server_metrics;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -59,6 +60,10 @@ pub struct LoaderOptions {
     /// Read aiperf's per-request `profile_export.jsonl` files into [`BenchmarkRun::requests`]
     /// (off by default: millions of rows that only the dataset's `requests/` table uses).
     pub with_requests: bool,
+    /// Read the Tachometer scraper's time series into [`BenchmarkRun::server_metrics`] (off by
+    /// default: millions of points that only the dataset's `server_metrics/` table and the
+    /// report use; without it the run's summary only lists the files).
+    pub with_server_metrics: bool,
     /// How much of each worker to keep.
     pub node_detail: NodeDetail,
     /// Where caches are read and written.
@@ -77,6 +82,7 @@ impl Default for LoaderOptions {
         LoaderOptions {
             with_nodes: true,
             with_requests: false,
+            with_server_metrics: false,
             node_detail: NodeDetail::Batches,
             cache: CacheMode::InRunDir,
             jobs: None,
@@ -444,6 +450,7 @@ impl RunLoader {
         if self.options.with_requests {
             self.load_requests(&files, &mut result);
         }
+        self.load_server_metrics(&files, &mut result);
         // The per-worker derived values, when the node store has just computed them from
         // these workers (a cold load that writes the cache): not computed a second time.
         let mut fresh_workers = None;

@@ -44,6 +44,7 @@ mod requests;
 mod results;
 mod run;
 mod run_files;
+mod server_metrics;
 mod setup;
 mod text;
 mod timestamp;
@@ -80,6 +81,10 @@ pub use run::{
     RunWarning, RunWarningKind, SkipKind, SkippedRun,
 };
 pub use run_files::{join_path, mtime_ns, parent_of, EntryKind, FileEntry, RunFiles, BENCHMARK_OUT_PATHS};
+pub use server_metrics::{
+    le_text, parse_labels, Histogram, ServerMetrics, ServerMetricsSummary, ServerSeries, ServerTimeBase,
+    ServerWorker,
+};
 pub use setup::{flatten_settings, GpuSetup, RunSetup, SetupKey, WorkerFingerprint};
 pub use text::{shell_words, StringMap};
 pub use timestamp::{parse_iso, DaySource, Timestamp, TimestampParseError, UndatedDay};

@@ -7,6 +7,7 @@ use crate::derived_values::{RunDerived, WorkersDerived};
 use crate::node::{NodeInfo, WorkerType};
 use crate::power::RunPower;
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
+use crate::server_metrics::{ServerMetrics, ServerMetricsSummary};
 use crate::setup::RunSetup;
 
 /// How the serving system was deployed.
@@ -206,6 +207,15 @@ pub struct BenchmarkRun {
     /// JSON; see [`crate::RunPower`]). Left out when the run has no power data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power: Option<RunPower>,
+    /// The servers' own time series (Tachometer), when the loader was asked for them. Not part
+    /// of the JSON document (a run can hold millions of points): they go to the dataset's
+    /// `server_metrics/` table; the JSON has [`BenchmarkRun::server_metrics_summary`].
+    #[serde(skip)]
+    pub server_metrics: Option<ServerMetrics>,
+    /// What the run's Tachometer files are and, when they were read, what they held (series,
+    /// points, metrics, time range). Left out of the JSON when the run has no Tachometer data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_metrics_summary: Option<ServerMetricsSummary>,
 }
 
 impl BenchmarkRun {
@@ -317,6 +327,8 @@ pub enum RunWarningKind {
     /// not be parsed, has rows that could not be used, or its sampler says its data is not
     /// valid for publication.
     InvalidPower,
+    /// A Tachometer file could not be read: the server time series hold what the others gave.
+    InvalidServerMetrics,
 }
 
 impl RunWarningKind {
@@ -334,6 +346,7 @@ impl RunWarningKind {
             RunWarningKind::SetupMismatch => "setup_mismatch",
             RunWarningKind::SetupVerificationFailed => "setup_verification_failed",
             RunWarningKind::InvalidPower => "invalid_power",
+            RunWarningKind::InvalidServerMetrics => "invalid_server_metrics",
         }
     }
 }

@@ -402,6 +402,55 @@
     showRun();
   }
 
+  // ---- Server metrics (Tachometer) -------------------------------------------------------
+
+  // One line per backend worker of the chosen run, on the server series' own time axis.
+  function drawServer(sr) {
+    const ws = sr.workers;
+    const join = (key, scale) => uPlot.join(ws.map((x) => [x.t, scale ? x[key].map((v) => (v == null ? null : v * scale)) : x[key]]), ws.map(() => [1]));
+    const lines = (extra) => ws.map((x, i) => line(x.label, color(i), extra));
+    const cols = (key) => ws.map((x) => x[key]);
+    const axisLabel = sr.time_base === 'unix' ? 'time since first scrape (m:ss)' : 'time since scraper start (m:ss)';
+    const opts = (title, yLabel, extra) => {
+      const o = timelineOpts(title, yLabel, lines(extra));
+      o.axes[0] = xAxis(axisLabel, { incrs: TIME_INCRS, values: (u, vals) => vals.map(fmtSecs) });
+      o.cursor = { sync: { key: 'srtlog-server' } };
+      return o;
+    };
+    const none = (what) => 'The workers\' endpoints report no ' + what + '.';
+    const pct = { value: (u, v) => (v == null ? '—' : v.toFixed(1) + '%') };
+    noteIfEmpty(place('chart-server-running', opts('Running requests (server)', 'requests'), join('running')), cols('running'), none('running requests'));
+    noteIfEmpty(place('chart-server-queued', opts('Queued requests (server)', 'requests'), join('queued')), cols('queued'), none('queued requests'));
+    noteIfEmpty(place('chart-server-kv', opts('KV-cache usage (server)', '% of KV cache', pct), join('kv_usage', 100)), cols('kv_usage'), none('KV-cache usage'));
+    noteIfEmpty(place('chart-server-gen', opts('Generation throughput (server)', 'tokens/s'), join('gen_tps')), cols('gen_tps'), none('generation throughput'));
+  }
+
+  function setupServerSeries(DATA) {
+    const runSel = $('server-run'), note = $('server-note');
+    const ids = ['chart-server-running', 'chart-server-queued', 'chart-server-kv', 'chart-server-gen'];
+    if (!DATA.server_series.length) {
+      runSel.disabled = true;
+      note.textContent = 'No Tachometer series in this document (srtlog report reads logs/tachometer/ when a run has it).';
+      ids.forEach((id) => message($(id), 'No server metrics.'));
+      return;
+    }
+    DATA.server_series.forEach((sr, i) => {
+      const o = document.createElement('option');
+      o.value = String(i);
+      o.textContent = DATA.runs[sr.run].label + (DATA.runs[sr.run].job_name ? ' — ' + DATA.runs[sr.run].job_name : '');
+      runSel.appendChild(o);
+    });
+    function show() {
+      const sr = DATA.server_series[+runSel.value];
+      note.textContent = (sr.start ? 'first scrape ' + sr.start : 'no wall time in these files (v1 writer)') + ' · ' + sr.workers.length + ' workers';
+      drawServer(sr);
+    }
+    const wanted = hashParams().get('server-run');
+    if (wanted && Array.from(runSel.options).some((o) => o.value === wanted)) runSel.value = wanted;
+    runSel.addEventListener('change', () => { setHashParams([['server-run', runSel.value]]); show(); });
+    show();
+  }
+
   // ---- Filters --------------------------------------------------------------------------
 
   function setupFilters(DATA, redraw) {
@@ -609,6 +658,7 @@
     });
     setupTimelines(DATA);
     setupPower(DATA);
+    setupServerSeries(DATA);
     if (DATA.ab) drawAb(DATA.ab);
     document.body.setAttribute('data-report-ready', 'true');
   }

@@ -23,6 +23,11 @@ const UPLOT_LICENSE: &str = include_str!("../assets/uPlot.LICENSE");
 const REPORT_JS: &str = include_str!("../assets/report.js");
 const REPORT_CSS: &str = include_str!("../assets/report.css");
 
+/// Ids of the server time series' chart containers (every report has them; drawn when a run
+/// has Tachometer series).
+pub const SERVER_CHART_IDS: &[&str] =
+    &["chart-server-running", "chart-server-queued", "chart-server-kv", "chart-server-gen"];
+
 /// Ids of the chart containers every report has (the browser test looks for them).
 pub const CHART_IDS: &[&str] = &[
     "chart-pareto",
@@ -51,6 +56,8 @@ struct ReportData<'a> {
     skipped: Vec<SkippedData<'a>>,
     timelines: Vec<RunTimeline>,
     buckets_per_series: usize,
+    /// The runs' Tachometer series (`server_series` module).
+    server_series: Vec<crate::server_series::ServerRunSeries>,
     /// The A/B section's data, when the report compares a baseline and a candidate.
     #[serde(skip_serializing_if = "Option::is_none")]
     ab: Option<crate::ab::AbData<'a>>,
@@ -188,7 +195,8 @@ fn timelines(
     }
     let streams: Vec<RunStreams> =
         doc.runs.iter().zip(derived).enumerate().map(|(i, (r, d))| RunStreams::new(i, r, d)).collect();
-    let series: usize = streams.iter().map(RunStreams::series_count).sum();
+    let series: usize = streams.iter().map(RunStreams::series_count).sum::<usize>()
+        + doc.runs.iter().map(crate::server_series::series_count).sum::<usize>();
     let max_buckets = options.max_buckets_per_series.max(1);
     let buckets = if series == 0 {
         max_buckets
@@ -444,6 +452,15 @@ pub(crate) fn render(
             .collect(),
         timelines,
         buckets_per_series: buckets,
+        server_series: if options.include_timelines {
+            doc.runs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| crate::server_series::build(i, r, buckets))
+                .collect()
+        } else {
+            Vec::new()
+        },
         ab: comparison.map(crate::ab::data),
         energy: crate::energy::data(doc, &run_derived),
     };
@@ -511,6 +528,13 @@ pub(crate) fn render(
 <div class="grid2">
 <div id="chart-gen" class="chart"></div><div id="chart-input" class="chart"></div>
 <div id="chart-requests" class="chart"></div><div id="chart-kv" class="chart"></div>
+</div></section>
+<section id="server-section"><h2>Server metrics over time (Tachometer)</h2>
+<p class="muted">What each backend worker's engine reported on its Prometheus endpoint, scraped by Tachometer: running and queued requests, KV-cache usage and generation throughput (SGLang <code>sglang:num_running_reqs</code>, <code>num_queue_reqs</code>, <code>token_usage</code>, <code>gen_throughput</code>; TensorRT-LLM <code>trtllm_num_requests_running</code>, <code>trtllm_kv_cache_utilization</code>). One line per worker; per DP rank the lowest TP rank, summed (KV usage averaged). Time counts from the run's first scrape, on its own axis: the logs' clock carries no zone.</p>
+<div class="filters"><label>Run<select id="server-run"></select></label><span id="server-note" class="muted"></span></div>
+<div class="grid2">
+<div id="chart-server-running" class="chart"></div><div id="chart-server-queued" class="chart"></div>
+<div id="chart-server-kv" class="chart"></div><div id="chart-server-gen" class="chart"></div>
 </div></section>
 "#,
     );

@@ -35,6 +35,13 @@
 //!   point's measurement window shaded. The power lines need the samples, which the JSON
 //!   document does not hold: a report rendered from a document read back from `--json` has
 //!   the energy Pareto but no power-over-time chart.
+//! - **Server metrics over time** (runs loaded with their Tachometer series, as `srtlog report`
+//!   does): per backend worker, running and queued requests, KV-cache usage and generation
+//!   throughput as the engine reported them (SGLang `sglang:num_running_reqs`,
+//!   `num_queue_reqs`, `token_usage`, `gen_throughput`; TensorRT-LLM
+//!   `trtllm_num_requests_running`, `trtllm_kv_cache_utilization`), one line per worker, beside
+//!   the log-derived timelines; per DP rank the lowest TP rank counts, summed (KV usage
+//!   averaged), downsampled like the timelines and sharing their row budget.
 //!
 //! - **Baseline vs candidate** (when the report is given a [`Comparison`], `srtlog report ROOT
 //!   --baseline SEL --candidate SEL`): the setup verdict and every setting that differs, both
@@ -121,6 +128,7 @@ pub mod escape;
 mod csv_export;
 pub mod energy;
 mod html;
+mod server_series;
 mod timeline;
 
 use std::io::{self, Write};
@@ -130,7 +138,7 @@ use srtlog_model::AnalysisDocument;
 
 pub use ab::AB_CHART_IDS;
 pub use csv_export::{write_accuracy_csv, write_points_csv, ACCURACY_CSV_COLUMNS, CSV_COLUMNS};
-pub use html::{CHART_IDS, UPLOT_VERSION};
+pub use html::{CHART_IDS, SERVER_CHART_IDS, UPLOT_VERSION};
 
 /// What [`render_report`] draws and how much timeline data it embeds.
 #[derive(Debug, Clone, PartialEq, Eq)]

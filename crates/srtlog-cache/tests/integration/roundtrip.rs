@@ -320,3 +320,68 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn server_metrics_round_trip_exactly_across_batches() {
+    use srtlog_model::{ServerMetrics, ServerSeries, ServerTimeBase, ServerWorker};
+    let (run, fps) = run_with_sources();
+    let cache = RunCache::new(cache_dir(run.path()));
+    assert_eq!(cache.load_server_metrics(&fps).unwrap(), None, "nothing stored yet");
+    // More points than one batch (8 Ki rows), so that a series spans batches.
+    let long = ServerSeries {
+        worker: ServerWorker {
+            endpoint: "backend_decode0_rank0".into(),
+            role: Some("decode".into()),
+            index: Some(0),
+            process: Some(0),
+            host: Some("n1".into()),
+            gpu: None,
+        },
+        metric: "sglang:num_running_reqs".into(),
+        labels: vec![("engine_type".into(), "decode".into()), ("tp_rank".into(), "0".into())],
+        le: None,
+        t: (0..10_000).map(|i| 1.8e9 + f64::from(i) * 0.2).collect(),
+        values: (0..10_000).map(|i| f64::from(i % 64)).collect(),
+    };
+    let bucket = ServerSeries {
+        metric: "sglang:time_to_first_token_seconds".into(),
+        le: Some(f64::INFINITY),
+        t: vec![1.8e9],
+        values: vec![16.0],
+        ..long.clone()
+    };
+    let power = ServerSeries {
+        worker: ServerWorker {
+            endpoint: "dcgm_n1".into(),
+            host: Some("n1".into()),
+            gpu: Some(3),
+            ..ServerWorker::default()
+        },
+        metric: "gpu_power".into(),
+        t: vec![1.8e9, 1.8e9 + 0.2],
+        values: vec![180.378, 181.5],
+        ..ServerSeries::default()
+    };
+    let metrics = ServerMetrics {
+        time_base: ServerTimeBase::Unix,
+        series: vec![long, bucket, power],
+        sources: vec![
+            "logs/tachometer/incomplete-2.parquet".into(),
+            "logs/tachometer/local/current.arrow".into(),
+        ],
+        duplicate_rows: 7,
+        skipped_rows: 1,
+    };
+    let warnings = vec!["logs/tachometer/local/out-3.parquet: damaged".to_owned()];
+    cache.store_server_metrics(&fps, &metrics, &warnings).unwrap();
+    let (loaded, loaded_warnings) = cache.load_server_metrics(&fps).unwrap().expect("valid cache");
+    assert_eq!(loaded, metrics);
+    assert_eq!(loaded_warnings, warnings);
+    // Other fingerprints: stale.
+    assert_eq!(cache.load_server_metrics(&fps[..1]).unwrap(), None);
+    // An empty set round-trips too (a run whose files held no usable row).
+    let empty =
+        ServerMetrics { sources: vec!["logs/tachometer/final.parquet".into()], ..ServerMetrics::default() };
+    cache.store_server_metrics(&fps, &empty, &[]).unwrap();
+    assert_eq!(cache.load_server_metrics(&fps).unwrap().unwrap().0, empty);
+}

@@ -100,8 +100,22 @@ fn analyze_shows_energy_per_point_and_why_it_is_unknown() {
         assert!(stdout.contains(needle), "missing {needle:?} in\n{stdout}");
     }
     // Runs without power data keep their columns.
-    let out = srtlog(&["analyze", testdata("runs").to_str().unwrap(), "--no-cache", "--no-nodes"]);
+    let out =
+        srtlog(&["analyze", testdata("runs").join("6002").to_str().unwrap(), "--no-cache", "--no-nodes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stdout).contains("tok/s/W"));
+    // Without a power sampler, Tachometer's DCGM power is the source (run 6001's final.parquet:
+    // 6 `gpu_power` samples), read even when the server series are not; its results have no
+    // measurement window, so the energy is unknown and says why.
+    let out =
+        srtlog(&["analyze", testdata("runs").join("6001").to_str().unwrap(), "--no-cache", "--no-nodes"]);
+    let stdout = text(&out.stdout);
+    for needle in [
+        "Power: tachometer (6 GPU samples, 0 CPU samples)",
+        "energy, conc 8, 16: unknown: no measurement window",
+    ] {
+        assert!(stdout.contains(needle), "missing {needle:?} in\n{stdout}");
+    }
 }
 
 #[test]
@@ -476,6 +490,31 @@ fn export_dataset_reads_aiperf_request_records() {
     let out =
         srtlog(&["export", run.to_str().unwrap(), "--no-cache", "--dataset", dataset.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains(", 2 request rows)"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(", 2 request rows, "), "{}", text(&out.stderr));
     assert!(dataset.join("requests/job_id=5121/part-0.parquet").is_file());
+}
+
+#[test]
+fn export_dataset_and_report_read_the_tachometer_series_analyze_only_lists_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("6001");
+    copy_tree(&testdata("runs/6001"), &run);
+    let dataset = tmp.path().join("dataset");
+    let out =
+        srtlog(&["export", run.to_str().unwrap(), "--no-cache", "--dataset", dataset.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The fixture's final.parquet: 3 scrapes × 18 rows.
+    assert!(text(&out.stderr).contains(", 54 server metric rows)"), "{}", text(&out.stderr));
+    assert!(dataset.join("server_metrics/job_id=6001/part-0.parquet").is_file());
+    let out = srtlog(&["analyze", run.to_str().unwrap(), "--no-cache", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = &doc["runs"][0]["server_metrics_summary"];
+    assert_eq!(summary["read"], false, "{summary}");
+    assert_eq!(summary["sources"][0], "logs/tachometer/final.parquet");
+    let page = tmp.path().join("report.html");
+    let out = srtlog(&["report", run.to_str().unwrap(), "--no-cache", "-o", page.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = fs::read_to_string(&page).unwrap();
+    assert!(html.contains("decode 1 (gb-n03) · backend_decode1_rank0"), "no server series in the report");
 }

@@ -21,7 +21,7 @@ fn a_missing_directory_is_created_with_its_parents() {
     let out = base.path().join("a/b/dataset");
     write_dataset(&sample_doc(), &out).unwrap();
     assert!(out.join(MARKER_FILE).is_file());
-    assert_eq!(tree(&out).len(), 26, "the marker, the lock file and 3 runs × 8 tables");
+    assert_eq!(tree(&out).len(), 29, "the marker, the lock file and 3 runs × 9 tables");
 }
 
 #[test]
@@ -34,12 +34,21 @@ fn a_previous_dataset_is_replaced_and_nothing_of_it_lingers() {
 
     let summary = write_dataset(&one_run_doc(), out.path()).unwrap();
     assert_eq!(summary.rows.runs, 1);
-    let expected: Vec<String> =
-        ["accuracy", "batches", "launch_args", "memory", "points", "power", "requests", "runs"]
-            .iter()
-            .map(|t| format!("{t}/job_id=5120/part-0.parquet"))
-            .chain([MARKER_FILE.to_owned(), LOCK_FILE.to_owned()])
-            .collect();
+    let expected: Vec<String> = [
+        "accuracy",
+        "batches",
+        "launch_args",
+        "memory",
+        "points",
+        "power",
+        "requests",
+        "runs",
+        "server_metrics",
+    ]
+    .iter()
+    .map(|t| format!("{t}/job_id=5120/part-0.parquet"))
+    .chain([MARKER_FILE.to_owned(), LOCK_FILE.to_owned()])
+    .collect();
     let mut expected = expected;
     expected.sort();
     assert_eq!(tree(out.path()), expected, "runs that are gone leave no partition behind");
@@ -62,7 +71,7 @@ fn an_interrupted_export_is_replaced() {
 fn an_empty_directory_is_used() {
     let out = tempfile::tempdir().unwrap();
     write_dataset(&one_run_doc(), out.path()).unwrap();
-    assert_eq!(tree(out.path()).len(), 10, "the marker, the lock file and one run × 8 tables");
+    assert_eq!(tree(out.path()).len(), 11, "the marker, the lock file and one run × 9 tables");
 }
 
 #[test]

@@ -54,7 +54,7 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     let out = tempfile::tempdir().unwrap();
     let doc = sample_doc();
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.files, 24);
+    assert_eq!(summary.files, 27);
     assert_eq!(
         (
             summary.rows.runs,
@@ -91,10 +91,10 @@ fn every_run_has_one_file_per_table_with_that_tables_schema() {
     assert_eq!(marker["format"], "srtlog-dataset");
     assert_eq!(marker["schema_version"], DATASET_SCHEMA_VERSION);
     assert_eq!(marker["complete"], true);
-    assert_eq!(marker["files"], 24);
+    assert_eq!(marker["files"], 27);
     assert_eq!(
         marker["rows"],
-        serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "accuracy": 0, "launch_args": 6, "requests": 0, "power": 0})
+        serde_json::json!({"runs": 3, "points": 5, "batches": 5, "memory": 4, "accuracy": 0, "launch_args": 6, "requests": 0, "power": 0, "server_metrics": 0})
     );
 }
 
@@ -254,7 +254,7 @@ fn runs_sharing_a_job_id_share_its_partition() {
         skipped: vec![],
     };
     let summary = write_dataset(&doc, out.path()).unwrap();
-    assert_eq!(summary.files, 16);
+    assert_eq!(summary.files, 18);
     assert_eq!(tree(&out.path().join("points")), ["job_id=77/part-0.parquet", "job_id=77/part-1.parquet"]);
     let second = read(&out.path().join("points/job_id=77/part-1.parquet")).batch();
     assert_eq!(strs(&second, "run_path"), vec![Some("/runs/77_rerun".to_owned()); 2]);
@@ -484,4 +484,68 @@ fn power_samples_and_point_energy_reach_their_tables() {
     );
     assert_eq!(strs(&b, "energy_window_source")[0].as_deref(), Some("aiperf_records"));
     assert!(strs(&b, "energy_reason")[1].as_deref().unwrap().starts_with("no measurement window"));
+}
+
+#[test]
+fn server_metrics_round_trip_through_the_dataset() {
+    use srtlog_columnar::server_metrics::ServerPointArrays;
+    use srtlog_model::{ServerMetrics, ServerSeries, ServerTimeBase, ServerWorker};
+    let out = tempfile::tempdir().unwrap();
+    let mut r = run(metadata("5300", Mode::Disaggregated), Default::default(), vec![point(Some(4), 10.0)]);
+    let decode = ServerWorker {
+        endpoint: "backend_decode0_rank0".into(),
+        role: Some("decode".into()),
+        index: Some(0),
+        process: Some(0),
+        host: Some("lyris0073".into()),
+        gpu: None,
+    };
+    let metrics = ServerMetrics {
+        time_base: ServerTimeBase::Unix,
+        series: vec![
+            ServerSeries {
+                worker: decode.clone(),
+                metric: "sglang:num_running_reqs".into(),
+                labels: vec![("engine_type".into(), "decode".into()), ("tp_rank".into(), "0".into())],
+                le: None,
+                t: vec![1_796_156_236.35, 1_796_156_236.55],
+                values: vec![44.0, 43.0],
+            },
+            ServerSeries {
+                worker: decode,
+                metric: "sglang:time_to_first_token_seconds".into(),
+                labels: vec![("model_name".into(), "deepseek-ai/DeepSeek-R1".into())],
+                le: Some(f64::INFINITY),
+                t: vec![1_796_156_236.35],
+                values: vec![16.0],
+            },
+        ],
+        sources: vec!["logs/tachometer/final.parquet".into()],
+        ..ServerMetrics::default()
+    };
+    r.server_metrics_summary = Some(metrics.summary());
+    r.server_metrics = Some(metrics.clone());
+    let doc = srtlog_model::AnalysisDocument { schema_version: 1, runs: vec![r], skipped: vec![] };
+    let summary = write_dataset(&doc, out.path()).unwrap();
+    assert_eq!(summary.rows.get(Table::ServerMetrics), 3);
+    let b = read(&file(out.path(), "server_metrics", "5300")).batch();
+    assert_eq!(
+        strs(&b, "labels"),
+        [
+            Some("engine_type=\"decode\",tp_rank=\"0\"".to_owned()),
+            Some("engine_type=\"decode\",tp_rank=\"0\"".to_owned()),
+            Some("model_name=\"deepseek-ai/DeepSeek-R1\"".to_owned())
+        ]
+    );
+    assert_eq!(f64s(&b, "le"), [None, None, Some(f64::INFINITY)]);
+    assert_eq!(strs(&b, "time_base"), vec![Some("unix".to_owned()); 3]);
+    assert_eq!(strs(&b, "run_path"), vec![Some(doc.runs[0].metadata.path.clone()); 3]);
+    let mut back = ServerMetrics::default();
+    ServerPointArrays::of(&b).unwrap().append_to(b.num_rows(), &mut back).unwrap();
+    assert_eq!(back.series, metrics.series);
+    // The run row names the files and counts the points.
+    let runs = read(&file(out.path(), "runs", "5300")).batch();
+    assert_eq!(u64s(&runs, "server_metrics_points"), [Some(3)]);
+    let sources = runs.column_by_name("server_metrics_sources").unwrap().as_list::<i32>().value(0);
+    assert_eq!(sources.as_string::<i32>().value(0), "logs/tachometer/final.parquet");
 }

@@ -8,8 +8,9 @@
 //! GB, parsing it is a streamed pass, and reading it fresh keeps a warm load's JSON the cold
 //! one's without a fourth cache part (see ARCHITECTURE, "Power samples").
 //!
-//! Tachometer's samples are not passed yet: `choose_power` takes them as an argument (empty
-//! here) until the Tachometer reader provides `ServerMetrics::gpu_power_samples()`.
+//! Tachometer's DCGM power is read (only its `gpu_power` rows, fresh, by
+//! [`tachometer_gpu_power`]) only when the sampler has no GPU sample: on every load, whether or
+//! not the full server series are asked for, so `analyze` and `export` give one energy.
 //!
 //! What cannot be read (an unopenable or foreign file, bad rows) is a run warning naming the
 //! file; the sampler's own verdict (`publication_valid: false`, a status other than
@@ -26,6 +27,7 @@ use srtlog_parsers_telemetry::power::{
     select_aiperf_telemetry, SamplesRead,
 };
 
+use super::server_metrics::{tachometer_files, tachometer_gpu_power};
 use super::RunLoader;
 
 impl RunLoader {
@@ -33,14 +35,38 @@ impl RunLoader {
     /// `run.warnings` (kind `invalid_power`, or `io_error` for a file that cannot be opened).
     pub(super) fn load_power(&self, files: &RunFiles, run: &mut BenchmarkRun) {
         let (sampler, mut warnings) = read_sampler(files);
-        // aiperf's time series is read only when the sampler's is not there (it would not be used).
-        let aiperf = if sampler.as_ref().is_some_and(|s| !s.gpu_samples.is_empty()) {
+        // The lower sources are read only when the ones above them have no GPU sample (they
+        // would not be used).
+        let sampler_has_gpus = sampler.as_ref().is_some_and(|s| !s.gpu_samples.is_empty());
+        let tachometer = if sampler_has_gpus {
+            Vec::new()
+        } else {
+            let (samples, errors) = tachometer_gpu_power(files);
+            // With the full series asked for, their reader names the same damaged files.
+            if !self.options.with_server_metrics {
+                let warn = |message| RunWarning { kind: RunWarningKind::InvalidServerMetrics, message };
+                warnings.extend(errors.into_iter().map(warn));
+            }
+            samples
+        };
+        let aiperf = if sampler_has_gpus || !tachometer.is_empty() {
             Vec::new()
         } else {
             read_aiperf(files, &mut warnings)
         };
         run.warnings.extend(warnings);
-        run.power = choose_power(sampler, Vec::new(), aiperf, &run.profiler.points);
+        run.power = choose_power(sampler, tachometer, aiperf, &run.profiler.points);
+        // The record names the files its samples came from, whichever source won.
+        if let Some(power) = &mut run.power {
+            let read: Vec<String> = match power.source {
+                PowerSource::Tachometer => tachometer_files(files),
+                PowerSource::AiperfTelemetry if !power.gpu_samples.is_empty() => {
+                    select_aiperf_telemetry(files)
+                }
+                _ => Vec::new(),
+            };
+            power.files.extend(read);
+        }
     }
 }
 

@@ -383,7 +383,7 @@ mod tests {
     #[test]
     fn data_modules_do_not_import_the_engine() {
         // The layering of the crate's files: each names only modules of lower layers.
-        let layers: [(&str, &str, &[&str]); 10] = [
+        let layers: [(&str, &str, &[&str]); 11] = [
             ("accuracy", include_str!("../accuracy.rs"), &[]),
             ("batch", include_str!("../batch.rs"), &["timestamp"]),
             ("launch_args", include_str!("../launch_args.rs"), &["shell_words"]),
@@ -394,8 +394,18 @@ mod tests {
             (
                 "run",
                 include_str!("../run.rs"),
-                &["accuracy", "derived_values", "node", "power", "results", "setup", "text"],
+                &[
+                    "accuracy",
+                    "derived_values",
+                    "node",
+                    "power",
+                    "results",
+                    "server_metrics",
+                    "setup",
+                    "text",
+                ],
             ),
+            ("server_metrics", include_str!("../server_metrics.rs"), &["power"]),
             ("setup", include_str!("../setup.rs"), &["text"]),
             ("text", include_str!("../text.rs"), &[]),
         ];

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use srtlog_report::{render_report, ReportOptions, CHART_IDS};
+use srtlog_report::{render_report, ReportOptions, CHART_IDS, SERVER_CHART_IDS};
 
 use crate::common::{big_doc, synthetic_doc};
 
@@ -140,11 +140,20 @@ fn report_renders_in_headless_chromium_without_errors() {
     let errors = element_region(&dom, "console-errors");
     let errors = &errors[..errors.find("</div>").unwrap_or(0)];
     assert!(errors.ends_with('>') && !errors.contains("<div"), "script errors in the page: {errors}");
-    for id in CHART_IDS {
+    for id in CHART_IDS.iter().chain(SERVER_CHART_IDS) {
         let region = element_region(&dom, id);
         assert!(region.contains("class=\"uplot"), "#{id} has no uPlot chart");
         assert!(region.contains("<canvas"), "#{id} has no canvas");
     }
+    // The server series of the first run: one line (legend entry) per backend worker.
+    assert!(
+        element_region(&dom, "server-note").contains("3 workers"),
+        "{}",
+        element_region(&dom, "server-note")
+    );
+    assert!(
+        element_region(&dom, "chart-server-running").contains("decode 1 (eos0221) · backend_decode1_rank0")
+    );
     // The hostile job name is text, not markup: only the page's own four scripts exist.
     assert_eq!(dom.matches("<script").count(), 4, "unexpected script elements");
     assert!(dom.contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));

@@ -199,6 +199,68 @@ pub fn with_power(mut run: BenchmarkRun) -> BenchmarkRun {
     run
 }
 
+/// Tachometer series of a 1P/2D run: `scrapes` scrapes 0.2 s apart of the SGLang gauges the
+/// report draws, from two TP ranks of each worker (only TP 0 counts), plus DCGM power.
+pub fn server_metrics(scrapes: usize) -> srtlog_model::ServerMetrics {
+    use srtlog_model::{ServerMetrics, ServerSeries, ServerTimeBase, ServerWorker};
+    let mut series = Vec::new();
+    let t: Vec<f64> = (0..scrapes).map(|i| 1_785_578_720.0 + i as f64 * 0.2).collect();
+    for (w, (endpoint, role, index, host)) in [
+        ("backend_prefill0_rank0", "prefill", 0, "eos0219"),
+        ("backend_decode0_rank0", "decode", 0, "eos0220"),
+        ("backend_decode1_rank0", "decode", 1, "eos0221"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let worker = ServerWorker {
+            endpoint: endpoint.into(),
+            role: Some(role.into()),
+            index: Some(index),
+            process: Some(0),
+            host: Some(host.into()),
+            gpu: None,
+        };
+        for (metric, f) in [
+            ("sglang:num_running_reqs", 8.0),
+            ("sglang:num_queue_reqs", 2.0),
+            ("sglang:token_usage", 0.01),
+            ("sglang:gen_throughput", 300.0),
+        ] {
+            for tp in ["0", "1"] {
+                series.push(ServerSeries {
+                    worker: worker.clone(),
+                    metric: metric.into(),
+                    labels: vec![("engine_type".into(), role.into()), ("tp_rank".into(), tp.into())],
+                    le: None,
+                    t: t.clone(),
+                    values: (0..scrapes)
+                        .map(|i| f * (1.0 + w as f64) * (1.0 + (i % 50) as f64 / 50.0))
+                        .collect(),
+                });
+            }
+        }
+    }
+    series.push(ServerSeries {
+        worker: ServerWorker {
+            endpoint: "dcgm_eos0220".into(),
+            host: Some("eos0220".into()),
+            gpu: Some(0),
+            ..ServerWorker::default()
+        },
+        metric: "gpu_power".into(),
+        t: t.clone(),
+        values: vec![640.5; scrapes],
+        ..ServerSeries::default()
+    });
+    ServerMetrics {
+        time_base: ServerTimeBase::Unix,
+        series,
+        sources: vec!["logs/tachometer/final.parquet".into()],
+        ..ServerMetrics::default()
+    }
+}
+
 /// Three runs (one with worker metrics and power, one incomplete, one with a hostile name) and
 /// two skipped.
 pub fn synthetic_doc(batches_per_stream: usize) -> AnalysisDocument {
@@ -214,7 +276,10 @@ pub fn synthetic_doc(batches_per_stream: usize) -> AnalysisDocument {
             node("eos0221", WorkerType::Decode, "w1", 2, n),
         ],
     );
-    let disagg = with_power(disagg);
+    let mut disagg = with_power(disagg);
+    let server = server_metrics(n.max(2));
+    disagg.server_metrics_summary = Some(server.summary());
+    disagg.server_metrics = Some(server);
     let mut agg_meta = metadata("5120", Mode::Aggregated, (0, 0, 4), "h100");
     agg_meta.backend_type = Some("trtllm".to_owned());
     agg_meta.tags = vec!["baseline".to_owned(), "a,b \"quoted\"".to_owned()];

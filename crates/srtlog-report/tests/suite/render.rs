@@ -1,7 +1,7 @@
 //! The rendered page: structure, embedded data, escaping, size.
 
 use serde_json::Value;
-use srtlog_report::{render_report, ReportOptions, CHART_IDS, UPLOT_VERSION};
+use srtlog_report::{render_report, ReportOptions, CHART_IDS, SERVER_CHART_IDS, UPLOT_VERSION};
 
 use crate::common::{big_doc, synthetic_doc, HOSTILE};
 
@@ -140,6 +140,40 @@ fn timelines_can_be_left_out() {
     options.include_timelines = false;
     let data = data_block(&render_report(&synthetic_doc(100), &options));
     assert_eq!(data["timelines"], serde_json::json!([]));
+    assert_eq!(data["server_series"], serde_json::json!([]));
+}
+
+#[test]
+fn server_series_are_embedded_per_worker_lowest_tp_rank_downsampled() {
+    let page = render_report(&synthetic_doc(100), &ReportOptions::default());
+    for id in SERVER_CHART_IDS {
+        assert!(page.contains(&format!(r#"id="{id}""#)), "no #{id}");
+    }
+    let data = data_block(&page);
+    let runs = data["server_series"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "only the first run has Tachometer series");
+    let sr = &runs[0];
+    assert_eq!((sr["run"].as_u64(), sr["time_base"].as_str()), (Some(0), Some("unix")));
+    assert_eq!(sr["start"], "2026-08-01T10:05:20.000Z");
+    let workers = sr["workers"].as_array().unwrap();
+    let labels: Vec<&str> = workers.iter().map(|w| w["label"].as_str().unwrap()).collect();
+    assert_eq!(
+        labels,
+        [
+            "decode 0 (eos0220) · backend_decode0_rank0",
+            "decode 1 (eos0221) · backend_decode1_rank0",
+            "prefill 0 (eos0219) · backend_prefill0_rank0"
+        ]
+    );
+    // Worker 2 of the fixture (decode 1): running = 8 × 3 × (1 + (i % 50) / 50), TP 1 not added.
+    let d1 = &workers[1];
+    assert_eq!(d1["t"][0], 0.0);
+    assert_eq!(d1["t"][1], 0.2);
+    assert_eq!(d1["running"][0], 24.0);
+    assert_eq!(d1["running"][1], 24.48);
+    assert_eq!(d1["gen_tps"][0], 900.0);
+    assert_eq!(d1["kv_usage"][0], 0.03);
+    assert_eq!(d1["t"].as_array().unwrap().len(), 100, "100 scrapes fit the bucket budget unchanged");
 }
 
 fn max_of(v: &Value) -> f64 {
