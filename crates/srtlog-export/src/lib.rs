@@ -356,22 +356,20 @@
 mod error;
 mod hive;
 mod output;
+mod rows;
 mod tables;
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use arrow_array::RecordBatch;
 use serde::Serialize;
-use srtlog_model::{AnalysisDocument, BenchmarkPoint, BenchmarkRun};
+use srtlog_model::{AnalysisDocument, BenchmarkRun};
 
 pub use error::ExportError;
 pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
+pub use rows::{skipped_batches, skipped_schema};
 pub use tables::Table;
-
-use tables::{
-    AccuracyTableColumns, BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns,
-    RequestsColumns, RunContext, RunsColumns,
-};
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
 /// Bumped when a column is renamed, removed or changes type.
@@ -487,50 +485,34 @@ pub fn write_dataset(doc: &AnalysisDocument, out_dir: &Path) -> Result<DatasetSu
 
 /// Writes the file `dir/file` of `table` with the rows of `run`; returns the row count.
 fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> Result<u64, ExportError> {
-    let ctx = RunContext::new(run);
-    let job_id = run.metadata.job_id.as_str();
-    match table {
-        Table::Runs => output::write_table_file::<RunsColumns>(dir, file, table, job_id, |sink| {
-            sink.row(|c| c.push(run, &ctx))
-        }),
-        Table::Points => output::write_table_file::<PointsColumns>(dir, file, table, job_id, |sink| {
-            run.profiler.points.iter().try_for_each(|p: &BenchmarkPoint| sink.row(|c| c.push(&ctx, p)))
-        }),
-        Table::Batches => output::write_table_file::<BatchColumns>(dir, file, table, job_id, |sink| {
-            for node in &run.nodes {
-                let worker = &node.metrics.metadata;
-                for batch in &node.metrics.batches {
-                    sink.row(|c| c.push(&ctx, worker, batch))?;
-                }
-            }
-            Ok(())
-        }),
-        Table::Memory => output::write_table_file::<MemoryColumns>(dir, file, table, job_id, |sink| {
-            for node in &run.nodes {
-                let worker = &node.metrics.metadata;
-                for memory in &node.metrics.memory_snapshots {
-                    sink.row(|c| c.push(&ctx, worker, memory))?;
-                }
-            }
-            Ok(())
-        }),
-        Table::Accuracy => {
-            output::write_table_file::<AccuracyTableColumns>(dir, file, table, job_id, |sink| {
-                run.accuracy.iter().try_for_each(|a| sink.row(|c| c.push(&ctx, a)))
-            })
-        }
-        Table::LaunchArgs => {
-            output::write_table_file::<LaunchArgsColumns>(dir, file, table, job_id, |sink| {
-                for command in LaunchCommandRef::of_run(run) {
-                    for (name, value) in command.args.iter() {
-                        sink.row(|c| c.push(&ctx, &command, name, value))?;
-                    }
-                }
-                Ok(())
-            })
-        }
-        Table::Requests => output::write_table_file::<RequestsColumns>(dir, file, table, job_id, |sink| {
-            run.requests.iter().try_for_each(|r| sink.row(|c| c.push(&ctx, r)))
-        }),
-    }
+    rows::table_rows(table, rows::ParquetFile { run, dir, file })
+}
+
+/// The rows of `table` for `runs`, in order, as record batches in memory: the columns of the
+/// dataset's files ([`Table::schema`]), filled by the same builders, with the partition column
+/// `job_id` first ([`Table::memory_schema`]), in chunks of at most 64 Ki rows. Nothing is read
+/// or written; the buffers are the builders' own, which the Python bindings hand to `pyarrow`
+/// without a copy.
+///
+/// ```
+/// use srtlog_export::{table_batches, Table};
+/// use srtlog_model::{BenchmarkPoint, BenchmarkRun, ProfilerResults, RunMetadata};
+///
+/// let run = BenchmarkRun {
+///     metadata: RunMetadata { job_id: "4401463".into(), path: "/runs/4401463".into(), ..Default::default() },
+///     profiler: ProfilerResults { points: vec![BenchmarkPoint::default(); 3], ..Default::default() },
+///     ..Default::default()
+/// };
+/// let batches = table_batches(Table::Points, &[run])?;
+/// assert_eq!(batches[0].num_rows(), 3);
+/// assert_eq!(batches[0].schema(), Table::Points.memory_schema());
+/// assert_eq!(batches[0].schema().field(0).name(), "job_id");
+/// # Ok::<(), srtlog_export::ExportError>(())
+/// ```
+///
+/// # Errors
+///
+/// [`ExportError::Arrow`] if a batch cannot be assembled (a bug, not bad input).
+pub fn table_batches(table: Table, runs: &[BenchmarkRun]) -> Result<Vec<RecordBatch>, ExportError> {
+    rows::table_rows(table, rows::InMemory { runs })
 }
