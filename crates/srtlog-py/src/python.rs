@@ -81,13 +81,14 @@ impl PyLoad {
 }
 
 /// The data addresses of every buffer of every column of `batches`, column by column and
-/// chunk by chunk (offsets, then values; child arrays after their parent), for the zero-copy
+/// chunk by chunk (validity, offsets, values; child arrays after their parent), for the zero-copy
 /// check of the test suite.
 fn buffer_addresses(batches: &[RecordBatch]) -> Vec<Vec<usize>> {
     fn walk(array: &arrow_array::ArrayRef, out: &mut Vec<usize>) {
         collect(&array.to_data(), out);
     }
     fn collect(data: &ArrayData, out: &mut Vec<usize>) {
+        out.extend(data.nulls().map(|n| n.buffer().as_ptr() as usize));
         out.extend(data.buffers().iter().map(|b| b.as_ptr() as usize));
         for child in data.child_data() {
             collect(child, out);
