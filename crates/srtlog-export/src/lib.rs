@@ -309,6 +309,15 @@
 //! environment, GPU info, parallel sizes, parse statistics) and the skipped runs are not
 //! exported.
 //!
+//! # In memory
+//!
+//! [`table_batches`] gives the rows of a table for a slice of runs as Arrow record batches,
+//! built by the same builders as the files (one match of table to rows for both), with the
+//! partition column `job_id` (Utf8) first ([`Table::memory_schema`]): there is no directory
+//! name to hold it. [`skipped_batches`] gives the directories a load skipped (`path`, `job_id`,
+//! `kind`, `reason`), which the dataset does not hold. The Python bindings (`srtlog-py`) hand
+//! both to pyarrow without a copy.
+//!
 //! # Example
 //!
 //! ```

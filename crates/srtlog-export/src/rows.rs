@@ -234,7 +234,7 @@ pub fn skipped_batches(skipped: &[SkippedRun]) -> Result<Vec<RecordBatch>, Expor
     }
     let mut arrays = Vec::new();
     columns.finish(&mut arrays);
-    let batch =
-        RecordBatch::try_new(skipped_schema(), arrays).map_err(|e| ExportError::arrow("<memory: skipped>", e))?;
+    let batch = RecordBatch::try_new(skipped_schema(), arrays)
+        .map_err(|e| ExportError::arrow("<memory: skipped>", e))?;
     Ok(vec![batch])
 }

@@ -95,7 +95,9 @@ impl Filters {
             since: self
                 .since
                 .as_deref()
-                .map(|s| RunFilter::parse_since(s).map_err(|m| Error::Argument(m.replacen("--since", "since", 1))))
+                .map(|s| {
+                    RunFilter::parse_since(s).map_err(|m| Error::Argument(m.replacen("--since", "since", 1)))
+                })
                 .transpose()?,
         })
     }
@@ -292,7 +294,10 @@ mod tests {
         assert_eq!(report.runs.iter().map(|r| r.metadata.job_id.as_str()).collect::<Vec<_>>(), ["4401463"]);
         request.filters.since = Some("yesterday".to_owned());
         let err = request.load().unwrap_err();
-        assert_eq!(err, Error::Argument("since: \"yesterday\" is not a date (YYYY-MM-DD[THH:MM:SS])".to_owned()));
+        assert_eq!(
+            err,
+            Error::Argument("since: \"yesterday\" is not a date (YYYY-MM-DD[THH:MM:SS])".to_owned())
+        );
         request.filters.since = None;
         request.jobs = Some(0);
         assert!(matches!(request.load().unwrap_err(), Error::Argument(m) if m.starts_with("jobs:")));
@@ -313,8 +318,13 @@ mod tests {
         let comparison = diff(&a, &b, "none").unwrap();
         assert_eq!(comparison.baseline.len(), a.runs.len());
         assert_eq!(comparison.gate.as_ref().map(|g| g.failed), Some(false));
-        assert!(matches!(diff(&a, &b, "nonsense<<").unwrap_err(), Error::Argument(m) if m.starts_with("fail_on:")));
+        assert!(
+            matches!(diff(&a, &b, "nonsense<<").unwrap_err(), Error::Argument(m) if m.starts_with("fail_on:"))
+        );
         let empty = LoadReport::default();
-        assert_eq!(diff(&a, &empty, "none").unwrap_err(), Error::EmptySide("the candidate selects no run".into()));
+        assert_eq!(
+            diff(&a, &empty, "none").unwrap_err(),
+            Error::EmptySide("the candidate selects no run".into())
+        );
     }
 }

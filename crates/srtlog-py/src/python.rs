@@ -111,7 +111,8 @@ impl PyLoad {
     /// The table `name` as a `pyarrow.Table`, its buffers handed over without a copy.
     fn table<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
         let (schema, batches) = self.batches(py, name)?;
-        let table = arrow_pyarrow::Table::try_new(batches, schema).map_err(|e| TableError::new_err(e.to_string()))?;
+        let table =
+            arrow_pyarrow::Table::try_new(batches, schema).map_err(|e| TableError::new_err(e.to_string()))?;
         table.into_pyarrow(py)
     }
 
@@ -124,7 +125,8 @@ impl PyLoad {
     ) -> PyResult<(Bound<'py, PyAny>, Vec<Vec<usize>>)> {
         let (schema, batches) = self.batches(py, name)?;
         let addresses = buffer_addresses(&batches);
-        let table = arrow_pyarrow::Table::try_new(batches, schema).map_err(|e| TableError::new_err(e.to_string()))?;
+        let table =
+            arrow_pyarrow::Table::try_new(batches, schema).map_err(|e| TableError::new_err(e.to_string()))?;
         Ok((table.into_pyarrow(py)?, addresses))
     }
 

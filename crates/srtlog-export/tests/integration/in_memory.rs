@@ -57,7 +57,9 @@ fn every_table_in_memory_is_the_dataset_file_plus_job_id() {
         assert_eq!(total, rows_seen, "{}", table.name());
     }
     // The sample has rows in every table but requests: the comparison is not vacuous.
-    for table in [Table::Runs, Table::Points, Table::Batches, Table::Memory, Table::Accuracy, Table::LaunchArgs] {
+    for table in
+        [Table::Runs, Table::Points, Table::Batches, Table::Memory, Table::Accuracy, Table::LaunchArgs]
+    {
         let rows: usize = table_batches(table, &doc.runs).unwrap().iter().map(RecordBatch::num_rows).sum();
         assert!(rows > 0, "{}", table.name());
     }
@@ -72,7 +74,12 @@ fn skipped_directories_have_their_own_columns() {
             kind: SkipKind::InvalidMetadata,
             reason: "/runs/1002/1002.json: invalid JSON".into(),
         },
-        SkippedRun { path: "/runs/notes".into(), job_id: None, kind: SkipKind::NoMetadata, reason: "no metadata".into() },
+        SkippedRun {
+            path: "/runs/notes".into(),
+            job_id: None,
+            kind: SkipKind::NoMetadata,
+            reason: "no metadata".into(),
+        },
     ];
     let batches = skipped_batches(&skipped).unwrap();
     assert_eq!(batches.len(), 1);
@@ -81,7 +88,8 @@ fn skipped_directories_have_their_own_columns() {
     let schema = b.schema();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     assert_eq!(names, ["path", "job_id", "kind", "reason"]);
-    let col = |i: usize| b.column(i).as_string::<i32>().iter().map(|s| s.map(str::to_owned)).collect::<Vec<_>>();
+    let col =
+        |i: usize| b.column(i).as_string::<i32>().iter().map(|s| s.map(str::to_owned)).collect::<Vec<_>>();
     assert_eq!(col(0), [Some("/runs/1002".to_owned()), Some("/runs/notes".to_owned())]);
     assert_eq!(col(1), [Some("1002".to_owned()), None]);
     assert_eq!(col(2), [Some("invalid_metadata".to_owned()), Some("no_metadata".to_owned())]);
