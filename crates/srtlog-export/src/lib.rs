@@ -160,7 +160,7 @@
 //! | `num_accuracy_results` | UInt32 | no | rows of the run in `accuracy` |
 //! | `accuracy_warnings` | List\<Utf8\> | no | accuracy files that could not be read, each named |
 //!
-//! `points` — one row per [`BenchmarkPoint`] (run × concurrency), in the run's order:
+//! `points` — one row per [`BenchmarkPoint`](srtlog_model::BenchmarkPoint) (run × concurrency), in the run's order:
 //!
 //! | column | Arrow type | null | meaning |
 //! |--------|-----------|------|---------|
@@ -197,7 +197,8 @@
 //! | `isl`, `osl` | UInt32 | yes | the run's (denormalised) |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
-//! The metric columns are named and ordered as [`BenchmarkPoint::METRIC_NAMES`]; the derived
+//! The metric columns are named and ordered as
+//! [`BenchmarkPoint::METRIC_NAMES`](srtlog_model::BenchmarkPoint::METRIC_NAMES); the derived
 //! ones use the formulas of srtlog's HTML report.
 //!
 //! `batches` — one row per [`BatchMetrics`](srtlog_model::BatchMetrics), worker by worker,

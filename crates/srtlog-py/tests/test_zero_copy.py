@@ -55,3 +55,30 @@ def test_a_million_batches_cross_without_a_copy(big_run):
     # pandas conversion of the same table works on the shared buffers.
     df = table.select(["timestamp", "gen_throughput", "worker_id"]).to_pandas()
     assert len(df) == table.num_rows
+
+
+def test_the_gil_is_released_while_parsing(big_run):
+    """Another Python thread keeps running while the load parses (1 M batches take seconds):
+    with the GIL held it could not tick at all until the load returned."""
+    import threading
+    import time
+
+    done = threading.Event()
+    result = {}
+
+    def work():
+        start = time.perf_counter()
+        result["runs"] = srtlog.load(big_run, cache=False, requests=False, jobs=1)
+        result["seconds"] = time.perf_counter() - start
+        done.set()
+
+    ticks = 0
+    thread = threading.Thread(target=work)
+    thread.start()
+    while not done.is_set():
+        time.sleep(0.005)
+        ticks += 1
+    thread.join()
+    assert result["runs"].batches.num_rows >= BATCHES
+    # At most one tick per 5 ms; demand a fifth of what the load's duration allows.
+    assert ticks >= max(10, int(result["seconds"] / 0.005 / 5)), (ticks, result["seconds"])
