@@ -16,7 +16,7 @@ use srtlog_diff::gate::{Gate, GateResult, DEFAULT_GATE};
 use srtlog_diff::points::MetricDelta;
 use srtlog_diff::stats::Noise;
 use srtlog_diff::{compare, Comparison, RunInput};
-use srtlog_loader::metadata::{find_config_file, RunConfig};
+use srtlog_loader::metadata::read_config_for_comparison;
 use srtlog_loader::model::BenchmarkRun;
 use srtlog_loader::NodeDetail;
 
@@ -139,21 +139,7 @@ impl Side {
 /// Reads a run's config file through the loader (the one crate that reads run files); an
 /// unreadable one is a warning naming it, and its settings are then not compared.
 fn read_config(run: &BenchmarkRun, warnings: &mut Vec<String>) -> Option<serde_json::Value> {
-    let path = find_config_file(Path::new(&run.metadata.path))?;
-    match RunConfig::read(&path).map(|c| serde_json::to_value(&c.doc)) {
-        Ok(Ok(v)) => Some(v),
-        Ok(Err(e)) => {
-            warnings.push(format!(
-                "{}: not comparable as settings ({e}); its settings are left out",
-                path.display()
-            ));
-            None
-        }
-        Err(e) => {
-            warnings.push(format!("{e}; its settings are left out"));
-            None
-        }
-    }
+    read_config_for_comparison(Path::new(&run.metadata.path), warnings)
 }
 
 /// Loads one side: the runs `selector` names under `root`, with `flags` (whose filters apply

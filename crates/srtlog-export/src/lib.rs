@@ -165,7 +165,7 @@
 //! | `server_metrics_sources` | List\<Utf8\> | no | the Tachometer files chosen (empty without Tachometer data) |
 //! | `server_metrics_points` | UInt64 | yes | points of the server time series, when read |
 //!
-//! `points` — one row per [`BenchmarkPoint`] (run × concurrency), in the run's order:
+//! `points` — one row per [`BenchmarkPoint`](srtlog_model::BenchmarkPoint) (run × concurrency), in the run's order:
 //!
 //! | column | Arrow type | null | meaning |
 //! |--------|-----------|------|---------|
@@ -211,7 +211,8 @@
 //! | `isl`, `osl` | UInt32 | yes | the run's (denormalised) |
 //! | `run_path` | Utf8 | no | the run directory (`runs.path`) |
 //!
-//! The metric columns are named and ordered as [`BenchmarkPoint::METRIC_NAMES`]; the derived
+//! The metric columns are named and ordered as
+//! [`BenchmarkPoint::METRIC_NAMES`](srtlog_model::BenchmarkPoint::METRIC_NAMES); the derived
 //! ones use the formulas of srtlog's HTML report.
 //!
 //! `batches` — one row per [`BatchMetrics`](srtlog_model::BatchMetrics), worker by worker,
@@ -362,6 +363,15 @@
 //! environment, GPU info, parallel sizes, parse statistics) and the skipped runs are not
 //! exported.
 //!
+//! # In memory
+//!
+//! [`table_batches`] gives the rows of a table for a slice of runs as Arrow record batches,
+//! built by the same builders as the files (one match of table to rows for both), with the
+//! partition column `job_id` (Utf8) first ([`Table::memory_schema`]): there is no directory
+//! name to hold it. [`skipped_batches`] gives the directories a load skipped (`path`, `job_id`,
+//! `kind`, `reason`), which the dataset does not hold. The Python bindings (`srtlog-py`) hand
+//! both to pyarrow without a copy.
+//!
 //! # Example
 //!
 //! ```
@@ -409,22 +419,20 @@
 mod error;
 mod hive;
 mod output;
+mod rows;
 mod tables;
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use arrow_array::RecordBatch;
 use serde::Serialize;
-use srtlog_model::{AnalysisDocument, BenchmarkPoint, BenchmarkRun};
+use srtlog_model::{AnalysisDocument, BenchmarkRun};
 
 pub use error::ExportError;
 pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
+pub use rows::{skipped_batches, skipped_schema};
 pub use tables::Table;
-
-use tables::{
-    AccuracyTableColumns, BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns,
-    PowerColumns, RequestsColumns, RunContext, RunsColumns, ServerMetricsColumns,
-};
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
 /// Bumped when a column is renamed, removed or changes type.
@@ -548,70 +556,34 @@ pub fn write_dataset(doc: &AnalysisDocument, out_dir: &Path) -> Result<DatasetSu
 
 /// Writes the file `dir/file` of `table` with the rows of `run`; returns the row count.
 fn write_run_table(table: Table, run: &BenchmarkRun, dir: &Path, file: &str) -> Result<u64, ExportError> {
-    let ctx = RunContext::new(run);
-    let job_id = run.metadata.job_id.as_str();
-    match table {
-        Table::Runs => output::write_table_file::<RunsColumns>(dir, file, table, job_id, |sink| {
-            sink.row(|c| c.push(run, &ctx))
-        }),
-        Table::Points => output::write_table_file::<PointsColumns>(dir, file, table, job_id, |sink| {
-            let source = run.derived.power_source;
-            run.profiler.points.iter().enumerate().try_for_each(|(i, p): (usize, &BenchmarkPoint)| {
-                sink.row(|c| c.push(&ctx, p, source, run.derived.energy.get(i)))
-            })
-        }),
-        Table::Batches => output::write_table_file::<BatchColumns>(dir, file, table, job_id, |sink| {
-            for node in &run.nodes {
-                let worker = &node.metrics.metadata;
-                for batch in &node.metrics.batches {
-                    sink.row(|c| c.push(&ctx, worker, batch))?;
-                }
-            }
-            Ok(())
-        }),
-        Table::Memory => output::write_table_file::<MemoryColumns>(dir, file, table, job_id, |sink| {
-            for node in &run.nodes {
-                let worker = &node.metrics.metadata;
-                for memory in &node.metrics.memory_snapshots {
-                    sink.row(|c| c.push(&ctx, worker, memory))?;
-                }
-            }
-            Ok(())
-        }),
-        Table::Accuracy => {
-            output::write_table_file::<AccuracyTableColumns>(dir, file, table, job_id, |sink| {
-                run.accuracy.iter().try_for_each(|a| sink.row(|c| c.push(&ctx, a)))
-            })
-        }
-        Table::LaunchArgs => {
-            output::write_table_file::<LaunchArgsColumns>(dir, file, table, job_id, |sink| {
-                for command in LaunchCommandRef::of_run(run) {
-                    for (name, value) in command.args.iter() {
-                        sink.row(|c| c.push(&ctx, &command, name, value))?;
-                    }
-                }
-                Ok(())
-            })
-        }
-        Table::Requests => output::write_table_file::<RequestsColumns>(dir, file, table, job_id, |sink| {
-            run.requests.iter().try_for_each(|r| sink.row(|c| c.push(&ctx, r)))
-        }),
-        Table::Power => output::write_table_file::<PowerColumns>(dir, file, table, job_id, |sink| {
-            let Some(power) = &run.power else { return Ok(()) };
-            power.gpu_samples.iter().try_for_each(|s| sink.row(|c| c.push_gpu(&ctx, power, s)))?;
-            power.cpu_samples.iter().try_for_each(|s| sink.row(|c| c.push_cpu(&ctx, s)))
-        }),
-        Table::ServerMetrics => {
-            output::write_table_file::<ServerMetricsColumns>(dir, file, table, job_id, |sink| {
-                let Some(metrics) = &run.server_metrics else { return Ok(()) };
-                for series in &metrics.series {
-                    let labels = series.labels_text();
-                    for i in 0..series.t.len() {
-                        sink.row(|c| c.push(&ctx, series, &labels, metrics.time_base, i))?;
-                    }
-                }
-                Ok(())
-            })
-        }
-    }
+    rows::table_rows(table, rows::ParquetFile { run, dir, file })
+}
+
+/// The rows of `table` for `runs`, in order, as record batches in memory: the columns of the
+/// dataset's files ([`Table::schema`]), filled by the same builders, with the partition column
+/// `job_id` first ([`Table::memory_schema`]), in chunks of at most 64 Ki rows. Nothing is read
+/// or written; the buffers are the builders' own, which the Python bindings hand to `pyarrow`
+/// without a copy.
+///
+/// ```
+/// use srtlog_export::{table_batches, Table};
+/// use srtlog_model::{BenchmarkPoint, BenchmarkRun, ProfilerResults, RunMetadata};
+///
+/// let run = BenchmarkRun {
+///     metadata: RunMetadata { job_id: "4401463".into(), path: "/runs/4401463".into(), ..Default::default() },
+///     profiler: ProfilerResults { points: vec![BenchmarkPoint::default(); 3], ..Default::default() },
+///     ..Default::default()
+/// };
+/// let batches = table_batches(Table::Points, &[run])?;
+/// assert_eq!(batches[0].num_rows(), 3);
+/// assert_eq!(batches[0].schema(), Table::Points.memory_schema());
+/// assert_eq!(batches[0].schema().field(0).name(), "job_id");
+/// # Ok::<(), srtlog_export::ExportError>(())
+/// ```
+///
+/// # Errors
+///
+/// [`ExportError::Arrow`] if a batch cannot be assembled (a bug, not bad input).
+pub fn table_batches(table: Table, runs: &[BenchmarkRun]) -> Result<Vec<RecordBatch>, ExportError> {
+    rows::table_rows(table, rows::InMemory { runs })
 }

@@ -13,7 +13,7 @@ use srtlog_model::{
     AccuracyResult, ArgValue, BatchMetrics, BenchmarkLaunchCommand, BenchmarkPoint, BenchmarkRun,
     CpuPowerSample, GpuPowerSample, LaunchArgs, MemoryMetrics, ModelInfo, NodeLaunchCommand, NodeMetadata,
     PointEnergy, PowerSource, ProfilerMetadata, RequestRecord, ResultSource, RunMetadata, RunPower,
-    Timestamp,
+    SkippedRun, Timestamp,
 };
 
 use srtlog_columnar::accuracy::AccuracyColumns;
@@ -85,6 +85,13 @@ impl Table {
     /// The table named `name`, if any.
     pub fn from_name(name: &str) -> Option<Table> {
         Table::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The schema of the table in memory ([`table_batches`](crate::table_batches)): the
+    /// partition column `job_id` (Utf8, never null) first, then the columns of
+    /// [`Table::schema`].
+    pub fn memory_schema(self) -> SchemaRef {
+        crate::rows::with_partition_column(&self.schema())
     }
 
     /// The Arrow schema of every file of this table. The partition column `job_id` is not in
@@ -593,6 +600,28 @@ impl ServerMetricsColumns {
     ) {
         self.point.push_point(series, labels, time_base, i);
         self.run_path.push(ctx.path);
+    }
+}
+
+columns! {
+    /// The columns of the `skipped` table in memory (not a dataset table): one row per
+    /// [`SkippedRun`].
+    pub(crate) struct SkippedColumns {
+        path: ReqText,
+        job_id: Text,
+        kind: ReqText,
+        reason: ReqText,
+    }
+}
+
+impl SkippedColumns {
+    /// Appends one skipped directory as one row.
+    pub(crate) fn push(&mut self, skipped: &SkippedRun) {
+        let SkippedRun { path, job_id, kind, reason } = skipped;
+        self.path.push(path);
+        self.job_id.push(job_id.as_deref());
+        self.kind.push(kind.as_str());
+        self.reason.push(reason);
     }
 }
 

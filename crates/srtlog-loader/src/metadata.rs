@@ -83,6 +83,29 @@ pub fn find_config_file(run_dir: &Path) -> Option<PathBuf> {
     .find(|p| p.is_file())
 }
 
+/// A run's config file ([`find_config_file`]) as a JSON value, for comparing two runs'
+/// settings (`diff`): `None` when the run has no config file, or when it cannot be read or is
+/// not representable as JSON — then a warning naming the file is pushed to `warnings` and the
+/// run's settings are left out of the comparison. Used by the CLI's `diff` and the Python
+/// bindings' `srtlog.diff`, so both read a side's settings by one rule.
+pub fn read_config_for_comparison(run_dir: &Path, warnings: &mut Vec<String>) -> Option<serde_json::Value> {
+    let path = find_config_file(run_dir)?;
+    match RunConfig::read(&path).map(|c| serde_json::to_value(&c.doc)) {
+        Ok(Ok(v)) => Some(v),
+        Ok(Err(e)) => {
+            warnings.push(format!(
+                "{}: not comparable as settings ({e}); its settings are left out",
+                path.display()
+            ));
+            None
+        }
+        Err(e) => {
+            warnings.push(format!("{e}; its settings are left out"));
+            None
+        }
+    }
+}
+
 /// Reads a regular file of at most [`MAX_METADATA_BYTES`] (see [`open_regular`]: a device or
 /// FIFO is refused, and a larger file is refused before any byte is read).
 pub fn read_small_file(path: &Path) -> Result<Vec<u8>, ParseError> {

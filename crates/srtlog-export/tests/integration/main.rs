@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod in_memory;
 mod interop;
 mod output_dir;
 mod roundtrip;
