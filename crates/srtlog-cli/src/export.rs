@@ -1,13 +1,17 @@
 //! `export <dir> --csv FILE` / `--accuracy-csv FILE` / `--dataset DIR`: results for spreadsheets, notebooks and
-//! warehouses.
+//! warehouses. `--dataset DIR --shard I/N` and `--refresh` update a dataset in place (one
+//! process per SLURM array task, or a re-export of only what changed): [`run_update`].
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use srtlog_loader::NodeDetail;
+use srtlog_export::{BuildSettings, DatasetUpdate, FoundRun, PartitionRun, PruneScope, UpdateScope};
+use srtlog_loader::model::{BenchmarkRun, Shard};
+use srtlog_loader::{list_run_files, LoadReport, NodeDetail, RunDir};
 
-use crate::load::{load, write_atomically, LoadArgs};
+use crate::load::{load, load_runs, open_loader, write_atomically, LoadArgs};
 
 /// Options of `export`.
 #[derive(Debug, Clone, Args)]
@@ -29,10 +33,32 @@ pub struct ExportArgs {
     /// at once.
     #[arg(long, value_name = "DIR")]
     pub dataset: Option<PathBuf>,
+    /// Write only shard I of N (`0/4`; 0 <= I < N) into the dataset, beside the other shards'
+    /// partitions: N independent exports (one per SLURM array task) build one dataset. A job
+    /// belongs to the shard given by a hash of its job id (never by its position in a listing);
+    /// the other partitions are left as they are. Combines with the run filters.
+    #[arg(long, value_name = "I/N", requires = "dataset", conflicts_with_all = ["csv", "accuracy_csv"])]
+    pub shard: Option<Shard>,
+    /// Update the dataset in place: rewrite only the runs whose files changed since they were
+    /// exported (each partition records what it was built from), add new runs, leave the rest
+    /// untouched. Runs that are gone are kept unless `--prune`.
+    #[arg(long, requires = "dataset", conflicts_with_all = ["csv", "accuracy_csv"])]
+    pub refresh: bool,
+    /// With `--refresh` or `--shard`: remove the runs the dataset records under DIR (of the
+    /// shard's jobs) whose run directory is gone.
+    #[arg(long)]
+    pub prune: bool,
 }
 
 /// Runs `export`.
 pub fn run(args: &ExportArgs) -> ExitCode {
+    if args.prune && !(args.refresh || args.shard.is_some()) {
+        eprintln!("srtlog: --prune needs --refresh or --shard (a full export replaces the dataset anyway)");
+        return ExitCode::from(2);
+    }
+    if let (Some(dir), true) = (&args.dataset, args.refresh || args.shard.is_some()) {
+        return run_update(args, dir);
+    }
     let mut load_args = args.load.clone();
     if args.dataset.is_none() {
         // The CSV has no worker columns: do not parse worker logs for it.
@@ -67,7 +93,8 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         }
     }
     if let Some(dir) = &args.dataset {
-        match srtlog_export::write_dataset(&doc, dir) {
+        let sources = source_digests(&doc.runs, &load_args);
+        match srtlog_export::write_dataset_with_sources(&doc, dir, &sources) {
             Ok(summary) => {
                 if !args.load.quiet {
                     let r = &summary.rows;
@@ -89,6 +116,172 @@ pub fn run(args: &ExportArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The export's settings that change the rows of a run, for its source digest.
+fn build_settings(args: &LoadArgs) -> BuildSettings {
+    BuildSettings { nodes: !args.no_nodes, requests: args.with_requests, max_line_bytes: args.max_line_bytes }
+}
+
+/// Each loaded run's source digest, by path (the listing is the loader's, read again here).
+fn source_digests(runs: &[BenchmarkRun], args: &LoadArgs) -> HashMap<String, String> {
+    let settings = build_settings(args);
+    runs.iter()
+        .map(|r| {
+            let digest = srtlog_export::source_digest(&list_run_files(Path::new(&r.metadata.path)), settings);
+            (r.metadata.path.clone(), digest)
+        })
+        .collect()
+}
+
+/// `export --dataset DIR --shard I/N` and/or `--refresh`: writes the partitions of this shard's
+/// (or every) run that changed, leaving every other partition as it is.
+///
+/// 1. Open the dataset (shared lock) and read its manifests.
+/// 2. Find the runs under the root and their source digests; load (with the run filters and
+///    the shard) those not recorded with that digest — all of them without `--refresh`.
+/// 3. Plan ([`srtlog_export::plan_partitions`]): the partitions of the loaded runs, the old
+///    partitions of runs that moved or are no longer runs, with `--prune` those of vanished
+///    runs; load the other recorded runs of those partitions (unfiltered: a partition is
+///    written whole).
+/// 4. Write each partition (all or nothing), remove the emptied ones, update the marker.
+fn run_update(args: &ExportArgs, out: &Path) -> ExitCode {
+    let mut load_args = args.load.clone();
+    load_args.with_requests = true;
+    let quiet = args.load.quiet;
+    let mut filter = match load_args.filter.to_filter() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("srtlog: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let covers_all = args.shard.is_none() && filter.is_empty();
+    filter.shard = args.shard;
+    let loader = match open_loader(&load_args, NodeDetail::Batches, Some(filter)) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut update = match DatasetUpdate::open(out) {
+        Ok(u) => u,
+        Err(err) => {
+            eprintln!("srtlog: cannot write dataset: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for (path, why) in &update.index().invalid {
+        tracing::warn!(
+            "{}: unusable partition manifest ({why}); its runs are exported again",
+            path.display()
+        );
+    }
+    let settings = build_settings(&load_args);
+    let dirs: Vec<RunDir> = loader.discover_runs();
+    let found: Vec<FoundRun> = dirs
+        .iter()
+        .map(|d| FoundRun {
+            path: d.path.to_string_lossy().into_owned(),
+            digest: srtlog_export::source_digest(&list_run_files(&d.path), settings),
+        })
+        .collect();
+    let by_path: BTreeMap<&str, &RunDir> = found.iter().map(|f| f.path.as_str()).zip(&dirs).collect();
+    let pick = |paths: &mut dyn Iterator<Item = &str>| -> Vec<RunDir> {
+        paths.filter_map(|p| by_path.get(p).map(|d| (*d).clone())).collect()
+    };
+    let changed = srtlog_export::changed_runs(update.index(), &found, args.refresh);
+    let first = load_runs(&load_args, &loader, &pick(&mut changed.iter().map(|f| f.path.as_str())));
+    let loaded: Vec<(&str, &str)> =
+        first.runs.iter().map(|r| (r.metadata.path.as_str(), r.metadata.job_id.as_str())).collect();
+    let skipped: Vec<&str> = first.skipped.iter().map(|s| s.path.as_str()).collect();
+    let scope = PruneScope { root: &load_args.dir, shard: args.shard, prune: args.prune };
+    let plan = srtlog_export::plan_partitions(update.index(), &loaded, &skipped, &found, scope);
+    let second = if plan.siblings.is_empty() {
+        LoadReport::default()
+    } else {
+        // The other runs of a partition being rewritten, whatever the filters: it is written whole.
+        let unfiltered = match open_loader(&load_args, NodeDetail::Batches, Some(Default::default())) {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
+        load_runs(&load_args, &unfiltered, &pick(&mut plan.siblings.iter().map(String::as_str)))
+    };
+    let digests: HashMap<&str, &str> = found.iter().map(|f| (f.path.as_str(), f.digest.as_str())).collect();
+    let runs = first
+        .runs
+        .iter()
+        .chain(&second.runs)
+        .map(|run| PartitionRun { run, source_digest: digests.get(run.metadata.path.as_str()).copied() });
+    let mut groups = srtlog_export::by_job_id(runs);
+    let result = (|| {
+        for job_id in &plan.rewrite {
+            match groups.remove(job_id.as_str()) {
+                Some(runs) => {
+                    update.write_partition(job_id, &runs)?;
+                }
+                None => {
+                    let expected = update.index().get(job_id).cloned();
+                    update.remove_partition(job_id, expected.as_ref())?;
+                }
+            }
+        }
+        let by = match (args.shard, args.refresh) {
+            (Some(s), true) => format!("export --refresh --shard {s}"),
+            (Some(s), false) => format!("export --shard {s}"),
+            (None, _) => "export --refresh".to_owned(),
+        };
+        update.finish(UpdateScope { shard: args.shard, covers_all }, &by)
+    })();
+    let status = match result {
+        Ok(status) => status,
+        Err(err) => {
+            eprintln!("srtlog: cannot write dataset: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !plan.vanished.is_empty() && !args.prune {
+        tracing::warn!(
+            "{} run{} recorded in the dataset {} gone from {} and kept (--prune removes them): {}",
+            plan.vanished.len(),
+            if plan.vanished.len() == 1 { " is" } else { "s are" },
+            out.display(),
+            load_args.dir.display(),
+            plan.vanished.join(", ")
+        );
+    }
+    if !quiet {
+        let r = &status.summary.rows;
+        let state = if status.complete {
+            "complete".to_owned()
+        } else if !status.pending_shards.is_empty() {
+            format!(
+                "incomplete: shards {} of {} not finished",
+                status.pending_shards.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
+                args.shard.map_or(0, Shard::count)
+            )
+        } else {
+            format!(
+                "incomplete: {} partition directories without a manifest",
+                status.incomplete_partitions.len()
+            )
+        };
+        eprintln!(
+            "updated dataset {} ({} partitions written, {} removed; {} runs found under the root, {} read); now {} partitions, {} files: {} runs, {} points, {} batches, {} memory, {} accuracy, {} request rows; {state}",
+            out.display(),
+            status.written,
+            status.removed,
+            found.len(),
+            first.runs.len() + second.runs.len(),
+            status.partitions,
+            status.summary.files,
+            r.runs,
+            r.points,
+            r.batches,
+            r.memory,
+            r.accuracy,
+            r.requests
+        );
     }
     ExitCode::SUCCESS
 }

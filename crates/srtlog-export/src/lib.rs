@@ -353,10 +353,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod digest;
 mod error;
 mod hive;
 mod output;
+mod partition;
 mod tables;
+mod update;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -364,9 +367,15 @@ use std::path::Path;
 use serde::Serialize;
 use srtlog_model::{AnalysisDocument, BenchmarkPoint, BenchmarkRun};
 
+pub use digest::{source_digest, BuildSettings};
 pub use error::ExportError;
 pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
+pub use partition::{DatasetIndex, ManifestRun, PartitionManifest, PartitionRun, MANIFEST_DIR};
 pub use tables::Table;
+pub use update::{
+    by_job_id, changed_runs, plan_partitions, DatasetStatus, DatasetUpdate, FoundRun, PartitionPlan,
+    PruneScope, UpdateScope,
+};
 
 use tables::{
     AccuracyTableColumns, BatchColumns, LaunchArgsColumns, LaunchCommandRef, MemoryColumns, PointsColumns,
@@ -385,6 +394,11 @@ pub const MARKER_FILE: &str = "_srtlog_dataset.json";
 /// stays after the export (removing a lock file races with the next locker); the next export
 /// reuses it, and readers skip it (hidden, not `.parquet`).
 pub const LOCK_FILE: &str = ".srtlog_dataset.lock";
+
+/// The commit lock file: held exclusively, and only for milliseconds, around each partition's
+/// commit, a partition's removal and the marker's update by a shard or refresh
+/// ([`DatasetUpdate`]); see the [crate] docs.
+pub const COMMIT_LOCK_FILE: &str = ".srtlog_dataset.commit.lock";
 
 /// The Hive partition column, in the directory names only.
 pub const PARTITION_COLUMN: &str = "job_id";
@@ -458,6 +472,22 @@ pub struct DatasetSummary {
 /// writing it; [`ExportError::Io`], [`ExportError::Parquet`] or [`ExportError::Arrow`] when a
 /// write fails, naming the file.
 pub fn write_dataset(doc: &AnalysisDocument, out_dir: &Path) -> Result<DatasetSummary, ExportError> {
+    write_dataset_with_sources(doc, out_dir, &HashMap::new())
+}
+
+/// [`write_dataset`], recording for each run what it was built from: `sources` maps a run's
+/// path (`runs.path`) to its [`source_digest`], kept in the partition manifests so that a later
+/// `export --refresh` ([`DatasetUpdate`]) rewrites only the runs that changed. A run missing
+/// from `sources` is recorded without a digest (a refresh rewrites it).
+///
+/// # Errors
+///
+/// As [`write_dataset`].
+pub fn write_dataset_with_sources(
+    doc: &AnalysisDocument,
+    out_dir: &Path,
+    sources: &HashMap<String, String>,
+) -> Result<DatasetSummary, ExportError> {
     // Held to the end: no other export may touch the directory until the final marker is in.
     let _lock = output::prepare(out_dir)?;
     for table in Table::ALL {
@@ -466,22 +496,31 @@ pub fn write_dataset(doc: &AnalysisDocument, out_dir: &Path) -> Result<DatasetSu
         // The partition directories below are checked by `AtomicFile::create`.
         srtlog_columnar::refuse_symlink(&dir).map_err(|e| ExportError::io(&dir, e))?;
     }
+    let runs = doc
+        .runs
+        .iter()
+        .map(|run| PartitionRun { run, source_digest: sources.get(&run.metadata.path).map(String::as_str) });
     let mut summary = DatasetSummary::default();
-    let mut parts: HashMap<&str, usize> = HashMap::new();
-    for run in &doc.runs {
-        let job_id = run.metadata.job_id.as_str();
-        let part = parts.entry(job_id).or_insert(0);
-        let file = format!("part-{part}.parquet");
-        *part += 1;
-        let partition = partition_dir(job_id);
+    let partitions = by_job_id(runs);
+    for (job_id, runs) in &partitions {
+        // Alone in the directory (the exclusive lock): no commit lock needed.
+        let manifest = partition::stage(out_dir, job_id, runs)?.commit(out_dir)?;
+        let rows = manifest.table_rows();
         for table in Table::ALL {
-            let dir = out_dir.join(table.name()).join(&partition);
-            let rows = write_run_table(table, run, &dir, &file)?;
-            summary.rows.add(table, rows);
-            summary.files += 1;
+            summary.rows.add(table, rows.get(table));
         }
+        summary.files += runs.len() * Table::ALL.len();
     }
-    output::write_marker(out_dir, Some(&summary))?;
+    output::write_marker(
+        out_dir,
+        &output::MarkerState {
+            complete: true,
+            summary: Some(summary),
+            partitions: Some(partitions.len()),
+            shards: None,
+            written_by: Some("export".to_owned()),
+        },
+    )?;
     Ok(summary)
 }
 

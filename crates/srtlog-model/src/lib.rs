@@ -45,6 +45,7 @@ mod results;
 mod run;
 mod run_files;
 mod setup;
+mod shard;
 mod text;
 mod timestamp;
 
@@ -75,6 +76,7 @@ pub use run::{
 };
 pub use run_files::{join_path, mtime_ns, parent_of, EntryKind, FileEntry, RunFiles, BENCHMARK_OUT_PATHS};
 pub use setup::{flatten_settings, GpuSetup, RunSetup, SetupKey, WorkerFingerprint};
+pub use shard::{Shard, ShardError};
 pub use text::{shell_words, StringMap};
 pub use timestamp::{parse_iso, DaySource, Timestamp, TimestampParseError, UndatedDay};
 
