@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use srtlog_export::{BuildSettings, DatasetUpdate, FoundRun, PartitionRun, PruneScope, UpdateScope};
+use srtlog_export::{BuildSettings, FoundRun, LoadPass, Loaded, UpdateOptions};
 use srtlog_loader::model::{BenchmarkRun, Shard};
-use srtlog_loader::{list_run_files, LoadReport, NodeDetail, RunDir};
+use srtlog_loader::{list_run_files, NodeDetail, RunDir, RunFilter};
 
 use crate::load::{load, load_runs, open_loader, write_atomically, LoadArgs};
 
@@ -136,21 +136,13 @@ fn source_digests(runs: &[BenchmarkRun], args: &LoadArgs) -> HashMap<String, Str
         .collect()
 }
 
-/// `export --dataset DIR --shard I/N` and/or `--refresh`: writes the partitions of this shard's
-/// (or every) run that changed, leaving every other partition as it is.
-///
-/// 1. Open the dataset (shared lock) and read its manifests.
-/// 2. Find the runs under the root and their source digests; load (with the run filters and
-///    the shard) those not recorded with that digest — all of them without `--refresh`.
-/// 3. Plan ([`srtlog_export::plan_partitions`]): the partitions of the loaded runs, the old
-///    partitions of runs that moved or are no longer runs, with `--prune` those of vanished
-///    runs; load the other recorded runs of those partitions (unfiltered: a partition is
-///    written whole).
-/// 4. Write each partition (all or nothing), remove the emptied ones, update the marker.
+/// `export --dataset DIR --shard I/N` and/or `--refresh`: finds the runs under the root and
+/// their source digests, and lets [`srtlog_export::update_dataset`] load (through the loader,
+/// with the run filters and the shard for the changed runs, unfiltered for the other runs of a
+/// partition being rewritten) and write what changed, leaving every other partition as it is.
 fn run_update(args: &ExportArgs, out: &Path) -> ExitCode {
     let mut load_args = args.load.clone();
     load_args.with_requests = true;
-    let quiet = args.load.quiet;
     let mut filter = match load_args.filter.to_filter() {
         Ok(f) => f,
         Err(e) => {
@@ -160,23 +152,13 @@ fn run_update(args: &ExportArgs, out: &Path) -> ExitCode {
     };
     let covers_all = args.shard.is_none() && filter.is_empty();
     filter.shard = args.shard;
-    let loader = match open_loader(&load_args, NodeDetail::Batches, Some(filter)) {
-        Ok(l) => l,
-        Err(code) => return code,
+    let (loader, unfiltered) = match (
+        open_loader(&load_args, NodeDetail::Batches, Some(filter)),
+        open_loader(&load_args, NodeDetail::Batches, Some(RunFilter::default())),
+    ) {
+        (Ok(l), Ok(u)) => (l, u),
+        (Err(code), _) | (_, Err(code)) => return code,
     };
-    let mut update = match DatasetUpdate::open(out) {
-        Ok(u) => u,
-        Err(err) => {
-            eprintln!("srtlog: cannot write dataset: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    for (path, why) in &update.index().invalid {
-        tracing::warn!(
-            "{}: unusable partition manifest ({why}); its runs are exported again",
-            path.display()
-        );
-    }
     let settings = build_settings(&load_args);
     let dirs: Vec<RunDir> = loader.discover_runs();
     let found: Vec<FoundRun> = dirs
@@ -187,59 +169,39 @@ fn run_update(args: &ExportArgs, out: &Path) -> ExitCode {
         })
         .collect();
     let by_path: BTreeMap<&str, &RunDir> = found.iter().map(|f| f.path.as_str()).zip(&dirs).collect();
-    let pick = |paths: &mut dyn Iterator<Item = &str>| -> Vec<RunDir> {
-        paths.filter_map(|p| by_path.get(p).map(|d| (*d).clone())).collect()
+    let written_by = match (args.shard, args.refresh) {
+        (Some(s), true) => format!("export --refresh --shard {s}"),
+        (Some(s), false) => format!("export --shard {s}"),
+        (None, _) => "export --refresh".to_owned(),
     };
-    let changed = srtlog_export::changed_runs(update.index(), &found, args.refresh);
-    let first = load_runs(&load_args, &loader, &pick(&mut changed.iter().map(|f| f.path.as_str())));
-    let loaded: Vec<(&str, &str)> =
-        first.runs.iter().map(|r| (r.metadata.path.as_str(), r.metadata.job_id.as_str())).collect();
-    let skipped: Vec<&str> = first.skipped.iter().map(|s| s.path.as_str()).collect();
-    let scope = PruneScope { root: &load_args.dir, shard: args.shard, prune: args.prune };
-    let plan = srtlog_export::plan_partitions(update.index(), &loaded, &skipped, &found, scope);
-    let second = if plan.siblings.is_empty() {
-        LoadReport::default()
-    } else {
-        // The other runs of a partition being rewritten, whatever the filters: it is written whole.
-        let unfiltered = match open_loader(&load_args, NodeDetail::Batches, Some(Default::default())) {
-            Ok(l) => l,
-            Err(code) => return code,
-        };
-        load_runs(&load_args, &unfiltered, &pick(&mut plan.siblings.iter().map(String::as_str)))
+    let options = UpdateOptions {
+        shard: args.shard,
+        refresh: args.refresh,
+        prune: args.prune,
+        root: &load_args.dir,
+        covers_all,
+        written_by: &written_by,
     };
-    let digests: HashMap<&str, &str> = found.iter().map(|f| (f.path.as_str(), f.digest.as_str())).collect();
-    let runs = first
-        .runs
-        .iter()
-        .chain(&second.runs)
-        .map(|run| PartitionRun { run, source_digest: digests.get(run.metadata.path.as_str()).copied() });
-    let mut groups = srtlog_export::by_job_id(runs);
-    let result = (|| {
-        for job_id in &plan.rewrite {
-            match groups.remove(job_id.as_str()) {
-                Some(runs) => {
-                    update.write_partition(job_id, &runs)?;
-                }
-                None => {
-                    let expected = update.index().get(job_id).cloned();
-                    update.remove_partition(job_id, expected.as_ref())?;
-                }
-            }
-        }
-        let by = match (args.shard, args.refresh) {
-            (Some(s), true) => format!("export --refresh --shard {s}"),
-            (Some(s), false) => format!("export --shard {s}"),
-            (None, _) => "export --refresh".to_owned(),
-        };
-        update.finish(UpdateScope { shard: args.shard, covers_all }, &by)
-    })();
-    let status = match result {
-        Ok(status) => status,
+    let result = srtlog_export::update_dataset(out, &found, options, |pass, paths| {
+        let runs: Vec<RunDir> = paths.iter().filter_map(|p| by_path.get(p).map(|d| (*d).clone())).collect();
+        let loader = if pass == LoadPass::Changed { &loader } else { &unfiltered };
+        let report = load_runs(&load_args, loader, &runs);
+        Loaded { runs: report.runs, skipped: report.skipped.into_iter().map(|s| s.path).collect() }
+    });
+    let outcome = match result {
+        Ok(outcome) => outcome,
         Err(err) => {
             eprintln!("srtlog: cannot write dataset: {err}");
             return ExitCode::FAILURE;
         }
     };
+    for (path, why) in &outcome.invalid_manifests {
+        tracing::warn!(
+            "{}: unusable partition manifest ({why}); its runs were exported again",
+            path.display()
+        );
+    }
+    let (plan, status) = (&outcome.plan, &outcome.status);
     if !plan.vanished.is_empty() && !args.prune {
         tracing::warn!(
             "{} run{} recorded in the dataset {} gone from {} and kept (--prune removes them): {}",
@@ -250,15 +212,14 @@ fn run_update(args: &ExportArgs, out: &Path) -> ExitCode {
             plan.vanished.join(", ")
         );
     }
-    if !quiet {
+    if !args.load.quiet {
         let r = &status.summary.rows;
         let state = if status.complete {
             "complete".to_owned()
         } else if !status.pending_shards.is_empty() {
             format!(
-                "incomplete: shards {} of {} not finished",
-                status.pending_shards.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
-                args.shard.map_or(0, Shard::count)
+                "incomplete: shards {} not finished",
+                status.pending_shards.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
             )
         } else {
             format!(
@@ -267,12 +228,12 @@ fn run_update(args: &ExportArgs, out: &Path) -> ExitCode {
             )
         };
         eprintln!(
-            "updated dataset {} ({} partitions written, {} removed; {} runs found under the root, {} read); now {} partitions, {} files: {} runs, {} points, {} batches, {} memory, {} accuracy, {} request rows; {state}",
+            "updated dataset {} ({} partitions written, {} removed; {} runs found, {} read); now {} partitions, {} files: {} runs, {} points, {} batches, {} memory, {} accuracy, {} request rows; {state}",
             out.display(),
             status.written,
             status.removed,
             found.len(),
-            first.runs.len() + second.runs.len(),
+            outcome.loaded,
             status.partitions,
             status.summary.files,
             r.runs,

@@ -373,8 +373,8 @@ pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
 pub use partition::{DatasetIndex, ManifestRun, PartitionManifest, PartitionRun, MANIFEST_DIR};
 pub use tables::Table;
 pub use update::{
-    by_job_id, changed_runs, plan_partitions, DatasetStatus, DatasetUpdate, FoundRun, PartitionPlan,
-    PruneScope, UpdateScope,
+    by_job_id, changed_runs, plan_partitions, update_dataset, DatasetStatus, DatasetUpdate, FoundRun,
+    LoadPass, Loaded, PartitionPlan, PruneScope, UpdateOptions, UpdateOutcome, UpdateScope,
 };
 
 use tables::{

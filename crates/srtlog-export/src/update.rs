@@ -346,3 +346,104 @@ pub fn by_job_id<'a>(
     }
     out
 }
+
+/// What [`update_dataset`] is asked to do.
+#[derive(Debug, Clone, Copy)]
+pub struct UpdateOptions<'a> {
+    /// Write only this shard's jobs (the loader's filter keeps them; the plan prunes only them).
+    pub shard: Option<Shard>,
+    /// Load only the runs not recorded with their current digest (`--refresh`); otherwise every
+    /// found run is loaded and its partition rewritten.
+    pub refresh: bool,
+    /// Remove vanished runs (`--prune`) instead of only reporting them.
+    pub prune: bool,
+    /// The root the runs were found under.
+    pub root: &'a Path,
+    /// No run filter and no shard: the update considered every run.
+    pub covers_all: bool,
+    /// The marker's `written_by`.
+    pub written_by: &'a str,
+}
+
+/// Which load [`update_dataset`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadPass {
+    /// The new or changed runs, with the run filters and the shard.
+    Changed,
+    /// The other runs of partitions being rewritten, unfiltered (a partition is written whole).
+    Siblings,
+}
+
+/// What a load returned: the runs, and the paths of the directories that are not runs.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// The runs loaded.
+    pub runs: Vec<srtlog_model::BenchmarkRun>,
+    /// Paths of the run directories skipped (no or unreadable metadata).
+    pub skipped: Vec<String>,
+}
+
+/// What [`update_dataset`] did.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UpdateOutcome {
+    /// The dataset after the update, as the marker says.
+    pub status: DatasetStatus,
+    /// The plan that was carried out.
+    pub plan: PartitionPlan,
+    /// Runs loaded (changed ones and siblings).
+    pub loaded: usize,
+    /// Manifests that could not be read (their runs were exported again), with why.
+    pub invalid_manifests: Vec<(PathBuf, String)>,
+}
+
+/// One update of the dataset in `out_dir` (`export --shard` / `--refresh`): opens it, loads
+/// through `load` the runs of `found` that the plan needs, writes their partitions, removes the
+/// emptied ones and updates the marker (see the module docs). `found` are the runs under the
+/// root with their digests; `load` is the loader, called once per [`LoadPass`] with the paths
+/// to read (never with an empty list).
+///
+/// # Errors
+///
+/// As [`DatasetUpdate::open`], [`DatasetUpdate::write_partition`] and
+/// [`DatasetUpdate::finish`]. Partitions committed before an error stay (each is whole).
+pub fn update_dataset(
+    out_dir: &Path,
+    found: &[FoundRun],
+    options: UpdateOptions<'_>,
+    mut load: impl FnMut(LoadPass, &[&str]) -> Loaded,
+) -> Result<UpdateOutcome, ExportError> {
+    let mut update = DatasetUpdate::open(out_dir)?;
+    let invalid_manifests = update.index().invalid.clone();
+    let changed: Vec<&str> =
+        changed_runs(update.index(), found, options.refresh).into_iter().map(|f| f.path.as_str()).collect();
+    let first = if changed.is_empty() { Loaded::default() } else { load(LoadPass::Changed, &changed) };
+    let loaded: Vec<(&str, &str)> =
+        first.runs.iter().map(|r| (r.metadata.path.as_str(), r.metadata.job_id.as_str())).collect();
+    let skipped: Vec<&str> = first.skipped.iter().map(String::as_str).collect();
+    let scope = PruneScope { root: options.root, shard: options.shard, prune: options.prune };
+    let plan = plan_partitions(update.index(), &loaded, &skipped, found, scope);
+    let siblings: Vec<&str> = plan.siblings.iter().map(String::as_str).collect();
+    let second = if siblings.is_empty() { Loaded::default() } else { load(LoadPass::Siblings, &siblings) };
+    let digests: BTreeMap<&str, &str> = found.iter().map(|f| (f.path.as_str(), f.digest.as_str())).collect();
+    let runs = first
+        .runs
+        .iter()
+        .chain(&second.runs)
+        .map(|run| PartitionRun { run, source_digest: digests.get(run.metadata.path.as_str()).copied() });
+    let mut groups = by_job_id(runs);
+    for job_id in &plan.rewrite {
+        match groups.remove(job_id.as_str()) {
+            Some(runs) => {
+                update.write_partition(job_id, &runs)?;
+            }
+            None => {
+                let expected = update.index().get(job_id).cloned();
+                update.remove_partition(job_id, expected.as_ref())?;
+            }
+        }
+    }
+    let status = update
+        .finish(UpdateScope { shard: options.shard, covers_all: options.covers_all }, options.written_by)?;
+    Ok(UpdateOutcome { status, plan, loaded: first.runs.len() + second.runs.len(), invalid_manifests })
+}
