@@ -1,6 +1,6 @@
 //! `export <dir> --csv FILE` / `--accuracy-csv FILE` / `--dataset DIR`: results for spreadsheets, notebooks and
 //! warehouses. `--dataset DIR --shard I/N` and `--refresh` update a dataset in place (one
-//! process per SLURM array task, or a re-export of only what changed): [`run_update`].
+//! process per SLURM array task, or a re-export of only what changed): `run_update`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

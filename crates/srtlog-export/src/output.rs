@@ -116,6 +116,9 @@ pub(crate) fn write_table_file<C: Columns>(
     Ok(rows)
 }
 
+/// A sharded build's record in the marker: the shard count and the shards not finished yet.
+pub(crate) type ShardProgress = (u32, Vec<u32>);
+
 /// What the marker says beyond its fixed keys.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MarkerState {
@@ -126,7 +129,7 @@ pub(crate) struct MarkerState {
     /// Partitions (job ids) with a manifest.
     pub partitions: Option<usize>,
     /// A sharded build: the shard count and the shards that have not finished yet.
-    pub shards: Option<(u32, Vec<u32>)>,
+    pub shards: Option<ShardProgress>,
     /// What wrote the marker last (`export`, `export --shard 1/4`, `export --refresh`).
     pub written_by: Option<String>,
 }
@@ -165,7 +168,7 @@ pub(crate) fn write_marker(out_dir: &Path, state: &MarkerState) -> Result<(), Ex
 }
 
 /// The marker's `complete` and `shards` (count, pending), when it has them.
-pub(crate) fn read_marker_state(out_dir: &Path) -> Result<(bool, Option<(u32, Vec<u32>)>), ExportError> {
+pub(crate) fn read_marker_state(out_dir: &Path) -> Result<(bool, Option<ShardProgress>), ExportError> {
     let value = check_marker(&out_dir.join(MARKER_FILE))?;
     let complete = value.get("complete").and_then(Value::as_bool).unwrap_or(false);
     let shards = value.get("shards").and_then(|s| {

@@ -108,7 +108,7 @@ impl DatasetUpdate {
     }
 
     /// Writes (or rewrites) the partition of `job_id` with `runs`, all or nothing (see
-    /// [`partition`](crate::partition) in the crate docs); returns its manifest.
+    /// the crate docs, "Partitions"); returns its manifest.
     ///
     /// # Errors
     ///
