@@ -27,9 +27,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 TABLES = ["runs", "points", "batches", "memory", "accuracy", "launch_args", "requests"]
+
+
+START = time.monotonic()
+
+
+def step(name):
+    print(f"spark_check: {time.monotonic() - START:6.1f} s  {name}", flush=True)
 
 
 def fail(message):
@@ -102,7 +110,9 @@ def main():
         shutil.copytree(testdata, root, ignore=shutil.ignore_patterns("cached_assets"), symlinks=True)
         ds = tmp / "dataset"
 
+        step("testdata copied")
         doc = json.loads(run([srtlog, "analyze", root, "--json", "--quiet"]).stdout)
+        step("analyze --json")
         rows, readme, joined = expected_from(doc)
         check(rows["runs"] > 10 and rows["batches"] > 0, f"testdata too small: {rows}")
 
@@ -115,6 +125,7 @@ def main():
         for i, p in enumerate(shards):
             _, err = p.communicate()
             check(p.returncode == 0, f"shard {i}/2 exited {p.returncode}: {err}")
+        step("2 shards exported")
         marker = json.loads((ds / "_srtlog_dataset.json").read_text())
         check(marker["complete"] is True, f"marker not complete after both shards: {marker}")
         check(marker["shards"] == {"count": 2, "pending": []}, f"marker shards: {marker.get('shards')}")
@@ -130,6 +141,7 @@ def main():
         out = run([srtlog, "export", root, "--dataset", ds, "--refresh"])
         check(re.search(r"\b1 partitions written, 0 removed; \d+ runs found, 1 read\b", out.stderr),
               f"refresh did not rewrite exactly one run: {out.stderr}")
+        step("refreshed")
         after = files_with_inodes(ds)
         check(before.keys() == after.keys(), "the refresh changed the file set")
         changed = sorted(f for f in before if before[f] != after[f])
@@ -154,11 +166,15 @@ def spark_checks(ds, rows, readme, joined, doc):
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "1g")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.showConsoleProgress", "false")
+        # A few dozen partition directories: list them in the driver, not as a Spark job per read.
+        .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
         # Job ids are names, not numbers: keep them as written (see docs/SCALE-OUT.md).
         .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    step("Spark session started")
     try:
         for table in TABLES:
             df = spark.read.parquet(str(ds / table))
@@ -175,6 +191,7 @@ def spark_checks(ds, rows, readme, joined, doc):
         check(isinstance(inferred, IntegerType), f"inferred job_id type {inferred}")
         spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
 
+        step("Spark read every table")
         # The README's example query.
         got = spark.sql(
             """
@@ -203,6 +220,7 @@ def spark_checks(ds, rows, readme, joined, doc):
         got = [(r.job_id, r.run_path, r.points, r.batches, r.max_running) for r in got]
         check(len(joined) > 0, "no run with both points and batches in testdata")
         check(got == joined, f"points x batches per run:\n Spark {got}\n JSON  {joined}")
+        step("Spark queries checked")
         print(f"spark: {rows['runs']} runs, {len(readme)} topologies, {len(joined)} runs joined with their batches")
     finally:
         spark.stop()
