@@ -28,9 +28,10 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     pub accuracy_csv: Option<PathBuf>,
     /// Write a Hive-partitioned Parquet dataset (runs/, points/, batches/, memory/, accuracy/,
-    /// launch_args/, requests/, by job id) to DIR, for DuckDB, polars, pandas and Spark. DIR is replaced as a whole, so
-    /// it may not be a symbolic link; an export into a DIR that another export is writing fails
-    /// at once.
+    /// launch_args/, requests/, by job id) to DIR, for DuckDB, polars, pandas and Spark. DIR is replaced as a whole
+    /// (with --shard or --refresh: updated in place), so it may not be a symbolic link; a full
+    /// export into a DIR that another export is writing fails at once, as does a shard or
+    /// refresh beside a full export.
     #[arg(long, value_name = "DIR")]
     pub dataset: Option<PathBuf>,
     /// Write only shard I of N (`0/4`; 0 <= I < N) into the dataset, beside the other shards'
