@@ -335,8 +335,13 @@ fn export_shards_in_processes_then_a_refresh_rewrite_only_what_changed() {
     }
     let parquet = |dir: &Path| -> Vec<String> {
         let mut files = Vec::new();
-        for table in ["runs", "points", "batches", "memory", "accuracy", "launch_args", "requests"] {
-            for part in fs::read_dir(dir.join(table)).unwrap() {
+        // Every table directory (the names starting with `_` or `.` are the marker, manifests, locks).
+        let tables = fs::read_dir(dir).unwrap().map(|e| e.unwrap()).filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            e.path().is_dir() && !name.starts_with('_') && !name.starts_with('.')
+        });
+        for table in tables {
+            for part in fs::read_dir(table.path()).unwrap() {
                 for file in fs::read_dir(part.unwrap().path()).unwrap() {
                     let path = file.unwrap().path();
                     files.push(path.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
