@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use srtlog_loader::model::ParseOptions;
-use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, NodeDetail, RunFilter, RunLoader};
+use srtlog_loader::{CacheMode, LoadReport, LoaderOptions, NodeDetail, RunDir, RunFilter, RunLoader};
 
 /// Which runs to read and how.
 #[derive(Debug, Clone, Args)]
@@ -108,6 +108,7 @@ impl FilterArgs {
             gpu_types: self.gpu_types.clone(),
             backends: self.backends.clone(),
             since: self.since.as_deref().map(RunFilter::parse_since).transpose()?,
+            shard: None,
         })
     }
 }
@@ -132,15 +133,32 @@ fn init_logging(args: &LoadArgs) {
 /// usage or directory error, prints one line naming the path and returns the exit code to end
 /// with.
 pub fn load(args: &LoadArgs, detail: NodeDetail) -> Result<LoadReport, ExitCode> {
+    let loader = open_loader(args, detail, None)?;
+    let runs = loader.discover_runs();
+    Ok(load_runs(args, &loader, &runs))
+}
+
+/// The loader the arguments describe, with `filter` instead of the arguments' run filters when
+/// given (`export --shard` adds its shard; a refresh reloads a partition's other runs
+/// unfiltered). On a usage or directory error, prints one line naming the path and returns the
+/// exit code to end with.
+pub fn open_loader(
+    args: &LoadArgs,
+    detail: NodeDetail,
+    filter: Option<RunFilter>,
+) -> Result<RunLoader, ExitCode> {
     init_logging(args);
     if let Err(err) = fs::read_dir(&args.dir) {
         eprintln!("srtlog: cannot read {}: {err}", args.dir.display());
         return Err(ExitCode::from(2));
     }
-    let filter = args.filter.to_filter().map_err(|e| {
-        eprintln!("srtlog: {e}");
-        ExitCode::from(2)
-    })?;
+    let filter = match filter {
+        Some(filter) => filter,
+        None => args.filter.to_filter().map_err(|e| {
+            eprintln!("srtlog: {e}");
+            ExitCode::from(2)
+        })?,
+    };
     let options = LoaderOptions {
         with_nodes: !args.no_nodes,
         with_requests: args.with_requests,
@@ -159,13 +177,17 @@ pub fn load(args: &LoadArgs, detail: NodeDetail) -> Result<LoadReport, ExitCode>
             ..ParseOptions::default()
         },
     };
-    let loader = RunLoader::with_options(&args.dir, options).map_err(|err| {
+    RunLoader::with_options(&args.dir, options).map_err(|err| {
         eprintln!("srtlog: cannot start worker threads: {err}");
         ExitCode::from(2)
-    })?;
-    let runs = loader.discover_runs();
+    })
+}
+
+/// Loads `runs` (from `loader.discover_runs()`, perhaps a subset) with the progress bar, the
+/// summary log line and the one warning about read-only runs.
+pub fn load_runs(args: &LoadArgs, loader: &RunLoader, runs: &[RunDir]) -> LoadReport {
     let bar = progress_bar(args, runs.len());
-    let report = loader.load_runs(&runs, &|_| {
+    let report = loader.load_runs(runs, &|_| {
         if let Some(bar) = &bar {
             bar.inc(1);
         }
@@ -190,7 +212,7 @@ pub fn load(args: &LoadArgs, detail: NodeDetail) -> Result<LoadReport, ExitCode>
             report.uncached_read_only.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         );
     }
-    Ok(report)
+    report
 }
 
 /// A progress bar on stderr when the work is long (several runs) and stderr is a terminal.

@@ -154,6 +154,22 @@ pub fn remove_stale_temps(dir: &Path, target: &str, now: SystemTime) {
     }
 }
 
+/// Renames `from` over `to` (both in one directory, `from` already written and fsynced, e.g. a
+/// committed hidden staging file) and fsyncs the directory, making the rename durable. This is
+/// the second step of a commit that publishes several files together (the dataset's partition
+/// commit: every file staged first, then all renamed): a reader sees the old file or the new
+/// one under `to`, never a part of one. Refuses a directory that is a symbolic link.
+pub fn rename_durably(from: &Path, to: &Path) -> Result<(), ColumnarIoError> {
+    let dir = to.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    refuse_symlink(dir).map_err(|e| ColumnarIoError::write(dir, e))?;
+    fs::rename(from, to).map_err(|e| ColumnarIoError::write(to, e))?;
+    // Not possible (nor needed) on every platform, hence ignored when it fails.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 /// Writes `bytes` to `dir/name` atomically, creating `dir` if needed.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ColumnarIoError> {
     let tmp = AtomicFile::create(dir, name)?;

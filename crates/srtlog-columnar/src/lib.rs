@@ -29,7 +29,9 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use serde_json::Value;
 
-pub use atomic::{remove_stale_temps, write_atomic, write_atomically, AtomicFile, STALE_TEMP_AGE};
+pub use atomic::{
+    remove_stale_temps, rename_durably, write_atomic, write_atomically, AtomicFile, STALE_TEMP_AGE,
+};
 pub use error::{ColumnarIoError, IoOp};
 pub use files::{is_symlink_refusal, open_regular, refuse_symlink, Links, RegularFile};
 

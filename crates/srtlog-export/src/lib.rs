@@ -9,8 +9,10 @@
 //!
 //! ```text
 //! out_dir/
-//!   _srtlog_dataset.json                  marker: format, schema version, rows per table
-//!   .srtlog_dataset.lock                  the lock an export holds (empty of data; readers skip it)
+//!   _srtlog_dataset.json                  marker: format, schema version, rows per table, complete
+//!   .srtlog_dataset.lock                  the writers' lock (empty of data; readers skip it)
+//!   .srtlog_dataset.commit.lock           the short commit lock of shards and refreshes
+//!   _srtlog_partitions/job_id=<id>.json   per partition: its runs, their source digests, rows
 //!   runs/job_id=<id>/part-0.parquet       one row per run
 //!   points/job_id=<id>/part-0.parquet     one row per run × concurrency
 //!   batches/job_id=<id>/part-0.parquet    one row per scheduler batch of every worker
@@ -49,9 +51,9 @@
 //! flavor="hive")` in pyarrow, `hive_schema={"job_id": pl.String}` in polars.
 //!
 //! Two runs can share a job id (`4401463/` and `4401463_rerun/`): they share the partition
-//! as `part-0.parquet` and `part-1.parquet`, in document order, and `path` (runs) /
-//! `run_path` (the other tables) tells them apart.
-//!
+//! as `part-0.parquet` and `part-1.parquet`, in the order of their paths (so that every writer
+//! numbers them alike), and `path` (runs) / `run_path` (the other tables) tells them apart.
+
 //! ## Reading it
 //!
 //! ```sql
@@ -72,8 +74,8 @@
 //!
 //! Each file is written as a hidden temporary file beside its target
 //! (`.part-0.parquet.{pid}.{seq}.tmp`, which `*.parquet` globs and pyarrow skip), fsynced and
-//! renamed: a reader sees a whole file or none. The directory is replaced as a whole, never
-//! merged: after a successful export it holds exactly the new dataset (a run that is gone is
+//! renamed: a reader sees a whole file or none. A full export replaces the directory as a whole,
+//! never merges (shards and refreshes do, below): after a successful export it holds exactly the new dataset (a run that is gone is
 //! gone from every table). srtlog never deletes what it did not write, so [`write_dataset`]
 //!
 //! - creates the directory when it is missing, and writes into an empty one;
@@ -94,21 +96,50 @@
 //! dataset is a foreign entry, and every directory written in is checked right before its file
 //! is created.
 //!
+//! ## Partitions
+//!
+//! A job id's partition — its file in every table, one per run of the job id — is written as a
+//! unit, all or nothing, and recorded in a manifest, `_srtlog_partitions/job_id=<id>.json` (its
+//! runs' paths and file names, what each was built from: [`source_digest`], and the rows per
+//! table). Every table's file is first written (atomically, as above) under a hidden staging
+//! name (`.part-0.parquet.{pid}.{seq}.staged`, which no reader opens); then the manifest is
+//! removed, the staged files are renamed over their `part-N.parquet` ([`rename_durably`]), the
+//! files of runs the partition no longer has are removed, and the new manifest is written. A
+//! partition has a manifest exactly when its files are all of one build; one cut short (a killed
+//! writer) has none, which the marker reports (`"complete": false`) and the next refresh repairs.
+//! Readers that ignore manifests (Spark, DuckDB) see every file whole; during the renames of one
+//! partition they may meet some of its tables new and others old.
+//!
+//! [`rename_durably`]: srtlog_columnar::rename_durably
+//!
+//! ## Shards and refreshes
+//!
+//! [`update_dataset`] (`srtlog export --dataset DIR --shard I/N`, `--refresh`, `--prune`) changes
+//! only the partitions it writes, so many run at once in one directory: `N` shards (one per SLURM
+//! array task, each loading only the jobs [`Shard::owns`](srtlog_model::Shard::owns): a hash of the
+//! job id, stable as runs come and go) build one dataset, and a refresh loads and rewrites only
+//! the runs whose source digest differs from the manifest's (new, changed, or recorded without
+//! one), with the other runs of their partitions; every other file keeps its inode and mtime.
+//! Runs whose directory is gone are reported and kept, or with `--prune` removed (only those under
+//! the root given, and of the shard's jobs). Their locks, and how the marker stays right
+//! (rows summed over the manifests, `complete`, the `shards` of an unfinished sharded build),
+//! are described at [`DatasetUpdate`] and [`update_dataset`].
+//!
 //! ## Two exports at once
 //!
-//! An export takes an exclusive lock ([`std::fs::File::try_lock`], `flock` on Unix) on
-//! [`LOCK_FILE`] in the dataset directory, after the checks that refuse a directory untouched
-//! and before its first change, and holds it until the final marker is written; the checks
-//! are repeated under the lock. A second export into the same directory meanwhile fails at
-//! once with [`ExportError::Busy`], naming the directory and the pid holding it, and changes
-//! nothing: waiting would make a stuck export hang every later one, and replacing a dataset
-//! that is being written is never what the second caller meant. The lock is released by the
-//! operating system when its holder dies, so a killed export never leaves the directory locked.
-//! It covers the whole export because an export *replaces* the directory: its cleanup would
-//! delete another export's partitions, so locking each partition's commit alone would not do.
-//! A sharded export that adds partitions to one dataset (each writer its own runs) would take
-//! the same lock only around each shard's marker update.
-//!
+//! An export takes a lock ([`std::fs::File::try_lock`], `flock` on Unix) on [`LOCK_FILE`] in the
+//! dataset directory, after the checks that refuse a directory untouched and before its first
+//! change, and holds it until the final marker is written; the checks are repeated under the
+//! lock. A full export ([`write_dataset`]) takes it exclusively, because it *replaces* the
+//! directory (its cleanup would delete another writer's partitions); a shard or refresh takes
+//! it shared, beside other shards and refreshes, and serialises only its commits, removals and
+//! marker update on [`COMMIT_LOCK_FILE`] (held for milliseconds, waited for). A full export
+//! beside any other export, or an update beside a full export, fails at once with
+//! [`ExportError::Busy`], naming the directory (and the full export's pid), and changes nothing:
+//! waiting would make a stuck export hang every later one, and replacing a dataset that is being
+//! written is never what the second caller meant. Locks are released by the operating system
+//! when their holder dies, so a killed export never leaves the directory locked.
+
 //! # Columns
 //!
 //! Plain Arrow types, as in srtlog's cache: strings are `Utf8`, enums their JSON words,
@@ -416,11 +447,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod digest;
 mod error;
 mod hive;
 mod output;
+mod partition;
 mod rows;
 mod tables;
+mod update;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -429,10 +463,16 @@ use arrow_array::RecordBatch;
 use serde::Serialize;
 use srtlog_model::{AnalysisDocument, BenchmarkRun};
 
+pub use digest::{source_digest, BuildSettings};
 pub use error::ExportError;
 pub use hive::{partition_dir, HIVE_DEFAULT_PARTITION};
+pub use partition::{DatasetIndex, ManifestRun, PartitionManifest, PartitionRun, MANIFEST_DIR};
 pub use rows::{skipped_batches, skipped_schema};
 pub use tables::Table;
+pub use update::{
+    by_job_id, changed_runs, plan_partitions, update_dataset, DatasetStatus, DatasetUpdate, FoundRun,
+    LoadPass, Loaded, PartitionPlan, PruneScope, UpdateOptions, UpdateOutcome, UpdateScope,
+};
 
 /// Version of the dataset's layout and columns, in the marker and in every file's footer.
 /// Bumped when a column is renamed, removed or changes type.
@@ -446,6 +486,11 @@ pub const MARKER_FILE: &str = "_srtlog_dataset.json";
 /// stays after the export (removing a lock file races with the next locker); the next export
 /// reuses it, and readers skip it (hidden, not `.parquet`).
 pub const LOCK_FILE: &str = ".srtlog_dataset.lock";
+
+/// The commit lock file: held exclusively, and only for milliseconds, around each partition's
+/// commit, a partition's removal and the marker's update by a shard or refresh
+/// ([`DatasetUpdate`]); see the [crate] docs.
+pub const COMMIT_LOCK_FILE: &str = ".srtlog_dataset.commit.lock";
 
 /// The Hive partition column, in the directory names only.
 pub const PARTITION_COLUMN: &str = "job_id";
@@ -527,6 +572,22 @@ pub struct DatasetSummary {
 /// writing it; [`ExportError::Io`], [`ExportError::Parquet`] or [`ExportError::Arrow`] when a
 /// write fails, naming the file.
 pub fn write_dataset(doc: &AnalysisDocument, out_dir: &Path) -> Result<DatasetSummary, ExportError> {
+    write_dataset_with_sources(doc, out_dir, &HashMap::new())
+}
+
+/// [`write_dataset`], recording for each run what it was built from: `sources` maps a run's
+/// path (`runs.path`) to its [`source_digest`], kept in the partition manifests so that a later
+/// `export --refresh` ([`DatasetUpdate`]) rewrites only the runs that changed. A run missing
+/// from `sources` is recorded without a digest (a refresh rewrites it).
+///
+/// # Errors
+///
+/// As [`write_dataset`].
+pub fn write_dataset_with_sources(
+    doc: &AnalysisDocument,
+    out_dir: &Path,
+    sources: &HashMap<String, String>,
+) -> Result<DatasetSummary, ExportError> {
     // Held to the end: no other export may touch the directory until the final marker is in.
     let _lock = output::prepare(out_dir)?;
     for table in Table::ALL {
@@ -535,22 +596,31 @@ pub fn write_dataset(doc: &AnalysisDocument, out_dir: &Path) -> Result<DatasetSu
         // The partition directories below are checked by `AtomicFile::create`.
         srtlog_columnar::refuse_symlink(&dir).map_err(|e| ExportError::io(&dir, e))?;
     }
+    let runs = doc
+        .runs
+        .iter()
+        .map(|run| PartitionRun { run, source_digest: sources.get(&run.metadata.path).map(String::as_str) });
     let mut summary = DatasetSummary::default();
-    let mut parts: HashMap<&str, usize> = HashMap::new();
-    for run in &doc.runs {
-        let job_id = run.metadata.job_id.as_str();
-        let part = parts.entry(job_id).or_insert(0);
-        let file = format!("part-{part}.parquet");
-        *part += 1;
-        let partition = partition_dir(job_id);
+    let partitions = by_job_id(runs);
+    for (job_id, runs) in &partitions {
+        // Alone in the directory (the exclusive lock): no commit lock needed.
+        let manifest = partition::stage(out_dir, job_id, runs)?.commit(out_dir)?;
+        let rows = manifest.table_rows();
         for table in Table::ALL {
-            let dir = out_dir.join(table.name()).join(&partition);
-            let rows = write_run_table(table, run, &dir, &file)?;
-            summary.rows.add(table, rows);
-            summary.files += 1;
+            summary.rows.add(table, rows.get(table));
         }
+        summary.files += runs.len() * Table::ALL.len();
     }
-    output::write_marker(out_dir, Some(&summary))?;
+    output::write_marker(
+        out_dir,
+        &output::MarkerState {
+            complete: true,
+            summary: Some(summary),
+            partitions: Some(partitions.len()),
+            shards: None,
+            written_by: Some("export".to_owned()),
+        },
+    )?;
     Ok(summary)
 }
 

@@ -14,8 +14,11 @@ use srtlog_columnar::files::{no_follow, refusal_of};
 use srtlog_columnar::{open_regular, write_atomic, writer_properties, AtomicFile, Links};
 
 use crate::error::ExportError;
+use crate::partition::{is_manifest_file, is_staged, MANIFEST_DIR};
 use crate::tables::Table;
-use crate::{DatasetSummary, DATASET_SCHEMA_VERSION, LOCK_FILE, MARKER_FILE, PARTITION_COLUMN};
+use crate::{
+    DatasetSummary, COMMIT_LOCK_FILE, DATASET_SCHEMA_VERSION, LOCK_FILE, MARKER_FILE, PARTITION_COLUMN,
+};
 use srtlog_columnar::columns::Columns;
 
 /// The value of the marker's `format` key.
@@ -28,7 +31,7 @@ pub(crate) const FOOTER_KEY: &str = "srtlog.export";
 const CHUNK_ROWS: usize = 64 * 1024;
 
 /// Whether `name` is a temporary file of ours for a target that `is_target` accepts.
-fn is_temp(name: &str, is_target: impl Fn(&str) -> bool) -> bool {
+pub(crate) fn is_temp(name: &str, is_target: impl Fn(&str) -> bool) -> bool {
     let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else { return false };
     let mut parts = inner.rsplitn(3, '.');
     let (Some(seq), Some(pid), Some(target)) = (parts.next(), parts.next(), parts.next()) else {
@@ -39,7 +42,7 @@ fn is_temp(name: &str, is_target: impl Fn(&str) -> bool) -> bool {
 }
 
 /// Whether `name` is a data file name this crate writes: `part-{n}.parquet`.
-fn is_part_file(name: &str) -> bool {
+pub(crate) fn is_part_file(name: &str) -> bool {
     name.strip_prefix("part-")
         .and_then(|n| n.strip_suffix(".parquet"))
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -113,26 +116,72 @@ pub(crate) fn write_table_file<C: Columns>(
     Ok(rows)
 }
 
+/// A sharded build's record in the marker: the shard count and the shards not finished yet.
+pub(crate) type ShardProgress = (u32, Vec<u32>);
+
+/// What the marker says beyond its fixed keys.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MarkerState {
+    /// Every partition is whole and no sharded build is unfinished.
+    pub complete: bool,
+    /// Files and rows; `None` on the marker an export writes before its first change.
+    pub summary: Option<DatasetSummary>,
+    /// Partitions (job ids) with a manifest.
+    pub partitions: Option<usize>,
+    /// A sharded build: the shard count and the shards that have not finished yet.
+    pub shards: Option<ShardProgress>,
+    /// What wrote the marker last (`export`, `export --shard 1/4`, `export --refresh`).
+    pub written_by: Option<String>,
+}
+
 /// The marker: what makes a directory an srtlog dataset that a later export may replace.
-pub(crate) fn write_marker(out_dir: &Path, summary: Option<&DatasetSummary>) -> Result<(), ExportError> {
+pub(crate) fn write_marker(out_dir: &Path, state: &MarkerState) -> Result<(), ExportError> {
     let tables: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
     let mut marker = json!({
         "format": FORMAT,
         "schema_version": DATASET_SCHEMA_VERSION,
         "srtlog_version": env!("CARGO_PKG_VERSION"),
-        "complete": summary.is_some(),
+        "complete": state.complete,
         "partitioning": { "flavor": "hive", "columns": [PARTITION_COLUMN] },
         "tables": tables,
     });
-    if let (Some(summary), Some(object)) = (summary, marker.as_object_mut()) {
-        object.insert("files".to_owned(), json!(summary.files));
-        let rows: serde_json::Map<String, Value> =
-            Table::ALL.iter().map(|t| (t.name().to_owned(), json!(summary.rows.get(*t)))).collect();
-        object.insert("rows".to_owned(), Value::Object(rows));
+    if let Some(object) = marker.as_object_mut() {
+        if let Some(summary) = &state.summary {
+            object.insert("files".to_owned(), json!(summary.files));
+            let rows: serde_json::Map<String, Value> =
+                Table::ALL.iter().map(|t| (t.name().to_owned(), json!(summary.rows.get(*t)))).collect();
+            object.insert("rows".to_owned(), Value::Object(rows));
+        }
+        if let Some(partitions) = state.partitions {
+            object.insert("partitions".to_owned(), json!(partitions));
+        }
+        if let Some((count, pending)) = &state.shards {
+            object.insert("shards".to_owned(), json!({ "count": count, "pending": pending }));
+        }
+        if let Some(by) = &state.written_by {
+            object.insert("written_by".to_owned(), json!(by));
+        }
     }
     let mut text = serde_json::to_string_pretty(&marker).unwrap_or_default();
     text.push('\n');
     Ok(write_atomic(out_dir, MARKER_FILE, text.as_bytes())?)
+}
+
+/// The marker's `complete` and `shards` (count, pending), when it has them.
+pub(crate) fn read_marker_state(out_dir: &Path) -> Result<(bool, Option<ShardProgress>), ExportError> {
+    let value = check_marker(&out_dir.join(MARKER_FILE))?;
+    let complete = value.get("complete").and_then(Value::as_bool).unwrap_or(false);
+    let shards = value.get("shards").and_then(|s| {
+        let count = u32::try_from(s.get("count")?.as_u64()?).ok()?;
+        let pending = s
+            .get("pending")?
+            .as_array()?
+            .iter()
+            .filter_map(|v| v.as_u64().and_then(|v| u32::try_from(v).ok()))
+            .collect();
+        Some((count, pending))
+    });
+    Ok((complete, shards))
 }
 
 /// One entry of a directory listing.
@@ -156,21 +205,41 @@ fn list(dir: &Path) -> Result<Vec<Entry>, ExportError> {
     Ok(out)
 }
 
-/// One export's exclusive lock on a dataset directory ([`LOCK_FILE`]); released on drop, or by
-/// the operating system when the process dies.
+/// A lock on a dataset directory ([`LOCK_FILE`] or [`COMMIT_LOCK_FILE`]); released on drop, or
+/// by the operating system when the process dies.
 #[derive(Debug)]
 pub(crate) struct DatasetLock {
     _file: File,
 }
 
-/// Takes the lock of `out_dir`, or fails at once with [`ExportError::Busy`] when another export
-/// holds it. The lock file is never followed through a link.
-fn lock(out_dir: &Path) -> Result<DatasetLock, ExportError> {
-    let path = out_dir.join(LOCK_FILE);
+/// How an export holds [`LOCK_FILE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LockMode {
+    /// A full export, which replaces the directory: alone.
+    Exclusive,
+    /// A shard or refresh, which changes only the partitions it writes: beside other shards and
+    /// refreshes, never beside a full export.
+    Shared,
+}
+
+fn open_lock_file(out_dir: &Path, name: &str) -> Result<File, ExportError> {
+    let path = out_dir.join(name);
     let mut options = File::options();
     no_follow(options.read(true).write(true).create(true).truncate(false));
-    let mut file = options.open(&path).map_err(|e| ExportError::io(&path, refusal_of(e)))?;
-    match file.try_lock() {
+    options.open(&path).map_err(|e| ExportError::io(&path, refusal_of(e)))
+}
+
+/// Takes the lock of `out_dir` in `mode`, or fails at once with [`ExportError::Busy`] when an
+/// export holds it in a mode that excludes this one. The lock file is never followed through a
+/// link.
+fn lock(out_dir: &Path, mode: LockMode) -> Result<DatasetLock, ExportError> {
+    let path = out_dir.join(LOCK_FILE);
+    let mut file = open_lock_file(out_dir, LOCK_FILE)?;
+    let taken = match mode {
+        LockMode::Exclusive => file.try_lock(),
+        LockMode::Shared => file.try_lock_shared(),
+    };
+    match taken {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
             let mut text = String::new();
@@ -180,12 +249,70 @@ fn lock(out_dir: &Path) -> Result<DatasetLock, ExportError> {
         }
         Err(TryLockError::Error(e)) => return Err(ExportError::io(&path, e)),
     }
-    // Who holds it, for the message of an export that finds it taken.
-    let pid = std::process::id().to_string();
-    file.set_len(0)
-        .and_then(|()| (&file).write_all(pid.as_bytes()))
-        .map_err(|e| ExportError::io(&path, e))?;
+    if mode == LockMode::Exclusive {
+        // Who holds it, for the message of an export that finds it taken. (Shared holders are
+        // many, and what a full export needs to know is only that it must wait.)
+        let pid = std::process::id().to_string();
+        file.set_len(0)
+            .and_then(|()| (&file).write_all(pid.as_bytes()))
+            .map_err(|e| ExportError::io(&path, e))?;
+    }
     Ok(DatasetLock { _file: file })
+}
+
+/// Takes the commit lock of `out_dir` ([`COMMIT_LOCK_FILE`]), waiting for it: it is held only
+/// for a partition's renames and manifest, a removal, or the marker's update (milliseconds).
+pub(crate) fn commit_lock(out_dir: &Path) -> Result<DatasetLock, ExportError> {
+    let file = open_lock_file(out_dir, COMMIT_LOCK_FILE)?;
+    file.lock().map_err(|e| ExportError::io(out_dir.join(COMMIT_LOCK_FILE), e))?;
+    Ok(DatasetLock { _file: file })
+}
+
+/// Checks `out_dir` (a symbolic link, or not a directory: refused) and creates it when missing.
+fn check_dir(out_dir: &Path) -> Result<(), ExportError> {
+    match fs::symlink_metadata(out_dir) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            Err(ExportError::Symlink { path: out_dir.to_path_buf() })
+        }
+        Ok(meta) if !meta.is_dir() => Err(ExportError::NotADirectory { path: out_dir.to_path_buf() }),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(out_dir).map_err(|e| ExportError::io(out_dir, e))
+        }
+        Err(e) => Err(ExportError::io(out_dir, e)),
+    }
+}
+
+/// Opens `out_dir` for a shard or a refresh: creates it when missing; accepts an empty
+/// directory (then writes the incomplete marker) or an srtlog dataset (a valid marker); refuses
+/// a link, a file, any other non-empty directory and one a full export holds. Returns the
+/// shared lock, held to the end of the update.
+pub(crate) fn open_for_update(out_dir: &Path) -> Result<DatasetLock, ExportError> {
+    check_dir(out_dir)?;
+    let is_ours = |e: &Entry| {
+        e.file_type.is_file() && matches!(e.name.as_deref(), Some(LOCK_FILE) | Some(COMMIT_LOCK_FILE))
+    };
+    let unlocked_check = || -> Result<(), ExportError> {
+        let entries: Vec<Entry> = list(out_dir)?.into_iter().filter(|e| !is_ours(e)).collect();
+        if entries.is_empty() {
+            return Ok(());
+        }
+        if !entries.iter().any(|e| e.name.as_deref() == Some(MARKER_FILE)) {
+            return Err(ExportError::NotADataset { path: out_dir.to_path_buf() });
+        }
+        check_marker(&out_dir.join(MARKER_FILE)).map(|_| ())
+    };
+    // As in `prepare`: a refused directory is left as it was, without a lock file.
+    if fs::symlink_metadata(out_dir.join(LOCK_FILE)).is_err() {
+        unlocked_check()?;
+    }
+    let lock = lock(out_dir, LockMode::Shared)?;
+    let _commit = commit_lock(out_dir)?;
+    unlocked_check()?;
+    if fs::symlink_metadata(out_dir.join(MARKER_FILE)).is_err() {
+        write_marker(out_dir, &MarkerState::default())?;
+    }
+    Ok(lock)
 }
 
 /// Makes `out_dir` ready for a new dataset and returns the lock the export holds until its
@@ -196,17 +323,7 @@ fn lock(out_dir: &Path) -> Result<DatasetLock, ExportError> {
 /// marker in the directory, so that an export interrupted from here on still leaves a
 /// directory the next export may replace.
 pub(crate) fn prepare(out_dir: &Path) -> Result<DatasetLock, ExportError> {
-    match fs::symlink_metadata(out_dir) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            return Err(ExportError::Symlink { path: out_dir.to_path_buf() })
-        }
-        Ok(meta) if !meta.is_dir() => return Err(ExportError::NotADirectory { path: out_dir.to_path_buf() }),
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            fs::create_dir_all(out_dir).map_err(|e| ExportError::io(out_dir, e))?;
-        }
-        Err(e) => return Err(ExportError::io(out_dir, e)),
-    }
+    check_dir(out_dir)?;
     // Where no export has run yet, the refusals come first, so that a directory refused is left
     // exactly as it was (not even a lock file added). A refusal there may also be another
     // export's work in progress (its temporary files), when that export has created the lock
@@ -219,9 +336,9 @@ pub(crate) fn prepare(out_dir: &Path) -> Result<DatasetLock, ExportError> {
             }
         }
     }
-    let lock = lock(out_dir)?;
+    let lock = lock(out_dir, LockMode::Exclusive)?;
     let (files, dirs) = replaceable(out_dir)?;
-    write_marker(out_dir, None)?;
+    write_marker(out_dir, &MarkerState::default())?;
     for file in files {
         match fs::remove_file(&file) {
             Ok(()) => {}
@@ -241,7 +358,9 @@ pub(crate) fn prepare(out_dir: &Path) -> Result<DatasetLock, ExportError> {
 fn replaceable(out_dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), ExportError> {
     let entries: Vec<Entry> = list(out_dir)?
         .into_iter()
-        .filter(|e| !(e.name.as_deref() == Some(LOCK_FILE) && e.file_type.is_file()))
+        .filter(|e| {
+            !(matches!(e.name.as_deref(), Some(LOCK_FILE) | Some(COMMIT_LOCK_FILE)) && e.file_type.is_file())
+        })
         .collect();
     if entries.is_empty() {
         Ok((Vec::new(), Vec::new()))
@@ -278,6 +397,18 @@ fn previous_dataset(
             files.push(entry.path);
             continue;
         }
+        if entry.file_type.is_dir() && name == MANIFEST_DIR {
+            for file in list(&entry.path)? {
+                let name = file.name.as_deref().unwrap_or_default();
+                if !(file.file_type.is_file() && (is_manifest_file(name) || is_temp(name, is_manifest_file)))
+                {
+                    return Err(foreign(&file.path));
+                }
+                files.push(file.path);
+            }
+            dirs.push(entry.path);
+            continue;
+        }
         if !(entry.file_type.is_dir() && Table::from_name(name).is_some()) {
             return Err(foreign(&entry.path));
         }
@@ -289,7 +420,11 @@ fn previous_dataset(
             }
             for file in list(&partition.path)? {
                 let name = file.name.as_deref().unwrap_or_default();
-                if !(file.file_type.is_file() && (is_part_file(name) || is_temp(name, is_part_file))) {
+                let ours = is_part_file(name)
+                    || is_temp(name, is_part_file)
+                    || is_staged(name)
+                    || is_temp(name, is_staged);
+                if !(file.file_type.is_file() && ours) {
                     return Err(foreign(&file.path));
                 }
                 files.push(file.path);
@@ -303,7 +438,7 @@ fn previous_dataset(
 
 /// Reads the marker: a JSON object with `"format": "srtlog-dataset"` and a numeric
 /// `schema_version` (any version: an older or newer srtlog dataset is replaced all the same).
-fn check_marker(path: &Path) -> Result<(), ExportError> {
+fn check_marker(path: &Path) -> Result<Value, ExportError> {
     let invalid = |message: String| ExportError::InvalidMarker { path: path.to_path_buf(), message };
     let bytes =
         open_regular(path, Links::Refuse).and_then(|f| f.read_all()).map_err(|e| ExportError::io(path, e))?;
@@ -315,7 +450,7 @@ fn check_marker(path: &Path) -> Result<(), ExportError> {
     if value.get("schema_version").and_then(Value::as_u64).is_none() {
         return Err(invalid("no numeric \"schema_version\"".to_owned()));
     }
-    Ok(())
+    Ok(value)
 }
 
 #[cfg(test)]

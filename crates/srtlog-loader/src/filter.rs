@@ -2,7 +2,7 @@
 //! `--since`), applied right after a run's metadata is read so that filtered-out runs cost no
 //! result or log parsing.
 
-use srtlog_model::{RunMetadata, Timestamp};
+use srtlog_model::{RunMetadata, Shard, Timestamp};
 
 /// A conjunction of run predicates; an empty list means "any". Within one list any value
 /// matches (`--tag a --tag b` keeps runs tagged `a` or `b`); values compare case-insensitively.
@@ -18,6 +18,9 @@ pub struct RunFilter {
     pub backends: Vec<String>,
     /// Keep runs dated at or after this time (`2026-01-01` or `2026-01-01T12:00:00`).
     pub since: Option<Timestamp>,
+    /// Keep only the jobs this shard owns ([`Shard::owns`], by the metadata's job id), so that
+    /// `n` independent exports split a tree without parsing each other's runs.
+    pub shard: Option<Shard>,
 }
 
 impl RunFilter {
@@ -54,6 +57,7 @@ impl RunFilter {
                     .and_then(Timestamp::parse)
                     .is_some_and(|d| d.wall_micros >= since.wall_micros)
             })
+            && self.shard.is_none_or(|shard| shard.owns(&m.job_id))
     }
 }
 
@@ -89,5 +93,13 @@ mod tests {
             RunFilter { since: Some(RunFilter::parse_since("2026-01-01").unwrap()), ..Default::default() };
         assert!(f.accepts(&a) && !f.accepts(&b));
         assert!(RunFilter::parse_since("last week").is_err());
+        // A shard keeps exactly the jobs it owns: the shards of one count split the runs.
+        let shards: Vec<RunFilter> =
+            (0..3).map(|i| RunFilter { shard: Shard::new(i, 3), ..Default::default() }).collect();
+        for m in [&a, &b] {
+            assert_eq!(shards.iter().filter(|f| f.accepts(m)).count(), 1, "{}", m.job_id);
+            let owner = Shard::of(&m.job_id, 3) as usize;
+            assert!(shards[owner].accepts(m));
+        }
     }
 }

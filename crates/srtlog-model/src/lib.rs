@@ -46,6 +46,7 @@ mod run;
 mod run_files;
 mod server_metrics;
 mod setup;
+mod shard;
 mod text;
 mod timestamp;
 
@@ -86,6 +87,7 @@ pub use server_metrics::{
     ServerWorker,
 };
 pub use setup::{flatten_settings, GpuSetup, RunSetup, SetupKey, WorkerFingerprint};
+pub use shard::{Shard, ShardError};
 pub use text::{shell_words, StringMap};
 pub use timestamp::{parse_iso, DaySource, Timestamp, TimestampParseError, UndatedDay};
 

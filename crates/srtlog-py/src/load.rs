@@ -88,6 +88,8 @@ impl Filters {
     /// The loader's filter; an error names the bad value.
     pub fn to_filter(&self) -> Result<RunFilter, Error> {
         Ok(RunFilter {
+            // Shards split an export across processes; a notebook's load takes every run.
+            shard: None,
             jobs: self.job.clone(),
             tags: self.tag.clone(),
             gpu_types: self.gpu_type.clone(),

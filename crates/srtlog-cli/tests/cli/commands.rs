@@ -344,6 +344,111 @@ fn export_writes_csv_and_a_dataset_with_filters() {
 }
 
 #[test]
+fn export_shards_in_processes_then_a_refresh_rewrite_only_what_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    copy_tree(&testdata("runs"), &root);
+    let (whole, sharded) = (tmp.path().join("whole"), tmp.path().join("sharded"));
+    let root_s = root.to_str().unwrap();
+    let out = srtlog(&["export", root_s, "--quiet", "--dataset", whole.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Three shards at once, each its own process, into one directory.
+    let children: Vec<_> = (0..3)
+        .map(|i| {
+            Command::new(bin())
+                .args(["export", root_s, "--quiet", "--dataset", sharded.to_str().unwrap()])
+                .args(["--shard", &format!("{i}/3")])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let child = child.wait_with_output().unwrap();
+        assert!(child.status.success(), "{}", text(&child.stderr));
+    }
+    let parquet = |dir: &Path| -> Vec<String> {
+        let mut files = Vec::new();
+        // Every table directory (the names starting with `_` or `.` are the marker, manifests, locks).
+        let tables = fs::read_dir(dir).unwrap().map(|e| e.unwrap()).filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            e.path().is_dir() && !name.starts_with('_') && !name.starts_with('.')
+        });
+        for table in tables {
+            for part in fs::read_dir(table.path()).unwrap() {
+                for file in fs::read_dir(part.unwrap().path()).unwrap() {
+                    let path = file.unwrap().path();
+                    files.push(path.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    assert_eq!(parquet(&sharded), parquet(&whole));
+    let marker = |dir: &Path| -> serde_json::Value {
+        serde_json::from_str(&fs::read_to_string(dir.join("_srtlog_dataset.json")).unwrap()).unwrap()
+    };
+    assert_eq!(marker(&sharded)["rows"], marker(&whole)["rows"]);
+    assert_eq!(marker(&sharded)["complete"], true);
+
+    // A new result file in one run: the refresh reads and rewrites that run only.
+    let inode = |p: &Path| fs::metadata(p).unwrap().ino();
+    let before: BTreeMap<String, u64> =
+        parquet(&sharded).into_iter().map(|f| (f.clone(), inode(&sharded.join(&f)))).collect();
+    fs::write(root.join("4999/logs/extra.txt"), b"a new file in the run").unwrap();
+    let out = srtlog(&["export", root_s, "--dataset", sharded.to_str().unwrap(), "--refresh"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("1 partitions written, 0 removed; 8 runs found, 1 read"),
+        "{}",
+        text(&out.stderr)
+    );
+    for (file, ino) in &before {
+        assert_eq!(inode(&sharded.join(file)) != *ino, file.contains("job_id=4999/"), "{file}");
+    }
+    // A run removed from the tree: kept with a warning, removed with --prune.
+    fs::remove_dir_all(root.join("6003")).unwrap();
+    let out = srtlog(&["export", root_s, "--dataset", sharded.to_str().unwrap(), "--refresh"]);
+    assert!(text(&out.stderr).contains("--prune removes them"), "{}", text(&out.stderr));
+    assert!(sharded.join("runs/job_id=6003/part-0.parquet").is_file());
+    let out = srtlog(&["export", root_s, "--dataset", sharded.to_str().unwrap(), "--refresh", "--prune"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!sharded.join("runs/job_id=6003").exists());
+    assert_eq!(marker(&sharded)["rows"]["runs"], 7);
+}
+
+#[test]
+fn an_invalid_shard_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dataset = tmp.path().join("dataset");
+    for spec in ["0/0", "3/2", "2/2", "x/2", "1"] {
+        let out = srtlog(&[
+            "export",
+            testdata("runs").to_str().unwrap(),
+            "--dataset",
+            dataset.to_str().unwrap(),
+            "--shard",
+            spec,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{spec}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("invalid shard"), "{spec}: {}", text(&out.stderr));
+    }
+    let out = srtlog(&["export", testdata("runs").to_str().unwrap(), "--shard", "0/2", "--csv", "x.csv"]);
+    assert_eq!(out.status.code(), Some(2), "--shard writes a dataset only");
+    let out = srtlog(&[
+        "export",
+        testdata("runs").to_str().unwrap(),
+        "--dataset",
+        dataset.to_str().unwrap(),
+        "--prune",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "--prune needs --refresh or --shard");
+    assert!(!dataset.exists(), "no usage error writes anything");
+}
+
+#[test]
 fn unreadable_files_are_reported_by_name() {
     let tmp = tempfile::tempdir().unwrap();
     fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();

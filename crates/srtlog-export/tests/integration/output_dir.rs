@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use srtlog_export::{write_dataset, ExportError, LOCK_FILE, MARKER_FILE};
+use srtlog_export::{write_dataset, ExportError, LOCK_FILE, MANIFEST_DIR, MARKER_FILE};
 use srtlog_model::AnalysisDocument;
 
 use crate::common::{sample_doc, tree};
@@ -21,7 +21,11 @@ fn a_missing_directory_is_created_with_its_parents() {
     let out = base.path().join("a/b/dataset");
     write_dataset(&sample_doc(), &out).unwrap();
     assert!(out.join(MARKER_FILE).is_file());
-    assert_eq!(tree(&out).len(), 29, "the marker, the lock file and 3 runs × 9 tables");
+    assert_eq!(
+        tree(&out).len(),
+        32,
+        "the marker, the lock file, 3 partition manifests and 3 runs × 9 tables"
+    );
 }
 
 #[test]
@@ -47,7 +51,7 @@ fn a_previous_dataset_is_replaced_and_nothing_of_it_lingers() {
     ]
     .iter()
     .map(|t| format!("{t}/job_id=5120/part-0.parquet"))
-    .chain([MARKER_FILE.to_owned(), LOCK_FILE.to_owned()])
+    .chain([MARKER_FILE.to_owned(), LOCK_FILE.to_owned(), format!("{MANIFEST_DIR}/job_id=5120.json")])
     .collect();
     let mut expected = expected;
     expected.sort();
@@ -71,7 +75,7 @@ fn an_interrupted_export_is_replaced() {
 fn an_empty_directory_is_used() {
     let out = tempfile::tempdir().unwrap();
     write_dataset(&one_run_doc(), out.path()).unwrap();
-    assert_eq!(tree(out.path()).len(), 11, "the marker, the lock file and one run × 9 tables");
+    assert_eq!(tree(out.path()).len(), 12, "the marker, the lock file, the manifest and one run × 9 tables");
 }
 
 #[test]
