@@ -125,6 +125,8 @@ pub struct LoadRequest {
     pub nodes: bool,
     /// Read aiperf's per-request records (the `requests` table).
     pub requests: bool,
+    /// Read the Tachometer server time series (the `server_metrics` table).
+    pub server_metrics: bool,
     /// The cache.
     pub cache: Cache,
     /// Threads (`None`: every core), shared by runs and worker files as in the CLI.
@@ -140,6 +142,7 @@ impl LoadRequest {
             path: path.into(),
             nodes: true,
             requests: true,
+            server_metrics: true,
             cache: Cache::InRunDir,
             jobs: None,
             filters: Filters::default(),
@@ -154,6 +157,7 @@ impl LoadRequest {
         Ok(LoaderOptions {
             with_nodes: self.nodes,
             with_requests: self.requests,
+            with_server_metrics: self.server_metrics,
             node_detail: NodeDetail::Batches,
             cache: match &self.cache {
                 Cache::InRunDir => CacheMode::InRunDir,

@@ -250,7 +250,9 @@ fn cache(value: &Bound<'_, PyAny>) -> PyResult<Cache> {
 /// Loads the runs under `path` (see `srtlog.load`); the GIL is released while the loader
 /// parses.
 #[pyfunction]
-#[pyo3(signature = (path, *, nodes = true, cache = None, jobs = None, requests = true, **filters))]
+#[pyo3(signature = (path, *, nodes = true, cache = None, jobs = None, requests = true, server_metrics = true, **filters))]
+// One Rust argument per keyword argument of the Python signature: that is PyO3's form.
+#[allow(clippy::too_many_arguments)]
 fn load<'py>(
     py: Python<'py>,
     path: PathBuf,
@@ -258,12 +260,14 @@ fn load<'py>(
     cache: Option<&Bound<'py, PyAny>>,
     jobs: Option<usize>,
     requests: bool,
+    server_metrics: bool,
     filters: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<PyLoad> {
     let request = LoadRequest {
         path: path.clone(),
         nodes,
         requests,
+        server_metrics,
         cache: cache.map(self::cache).transpose()?.unwrap_or(Cache::InRunDir),
         jobs,
         filters: self::filters(filters)?,

@@ -15,7 +15,7 @@ TESTDATA = REPO / "testdata"
 
 # Every fixture root under testdata/: the examples, the result-format runs, the eval runs,
 # the damaged runs, and both diff fixtures.
-FIXTURE_ROOTS = ["runs", "result-runs", "eval-runs", "bad-runs", "diff/pairs", "diff/repeats"]
+FIXTURE_ROOTS = ["runs", "result-runs", "eval-runs", "bad-runs", "power-runs", "diff/pairs", "diff/repeats"]
 
 
 def workspace_binary(name: str) -> Path:

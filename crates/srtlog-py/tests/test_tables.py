@@ -104,10 +104,34 @@ def test_runs_equal_the_document(loaded):
                 "container_image": ((setup.get("identity") or {}).get("container") or {}).get("image", setup.get("container_image")),
                 "num_accuracy_results": len(run.get("accuracy", [])),
                 "accuracy_warnings": run.get("accuracy_warnings", []),
+                "server_metrics_sources": (run.get("server_metrics_summary") or {}).get("sources", []),
+                "server_metrics_points": (run.get("server_metrics_summary") or {}).get("points"),
             }
         )
     # setup_key is RunSetup::key(), a hash the document does not carry.
     check_rows(runs.runs, expected, "runs", unchecked={"setup_key", "container_image"})
+
+
+# The points' energy columns and the keys of the document's `derived.energy[i]` they hold.
+ENERGY_COLUMNS = {
+    "energy_window_start_unix": "window_start_unix",
+    "energy_window_end_unix": "window_end_unix",
+    "energy_window_source": "window_source",
+    "energy_gpus_counted": "gpus_counted",
+    "energy_gpu_j": "gpu_energy_j",
+    "energy_gpu_avg_power_w": "gpu_avg_power_w",
+    "energy_avg_power_per_gpu_w": "avg_power_per_gpu_w",
+    "j_per_output_token": "j_per_output_token",
+    "j_per_total_token": "j_per_total_token",
+    "output_tps_per_w": "output_tps_per_w",
+    "energy_cpu_j": "cpu_energy_j",
+    "energy_cpu_avg_power_w": "cpu_avg_power_w",
+    "energy_combined_j": "combined_energy_j",
+    "combined_j_per_output_token": "combined_j_per_output_token",
+    "combined_j_per_total_token": "combined_j_per_total_token",
+    "output_tps_per_combined_w": "output_tps_per_combined_w",
+    "energy_reason": "reason",
+}
 
 
 def test_points_equal_the_document(loaded):
@@ -115,6 +139,7 @@ def test_points_equal_the_document(loaded):
     # The point metrics are the columns the document keeps per point (a column that is null
     # at every point of a run is left out of its JSON: null here).
     derived_columns = {"output_tps_per_gpu", "total_tps_per_gpu", "input_tps_per_gpu", "output_tps_per_user", "input_tps"}
+    derived_columns |= {"power_source"} | set(ENERGY_COLUMNS)
     context_columns = {"job_id", "concurrency", "other_metrics", "source_file", "gpus_used", "topology", "gpu_type", "isl", "osl", "run_path"}
     metric_columns = [c for c in runs.points.column_names if c not in derived_columns | context_columns]
     assert {"output_tps", "mean_ttft_ms", "p99_itl_ms", "total_output_tokens"} <= set(metric_columns)
@@ -127,6 +152,11 @@ def test_points_equal_the_document(loaded):
             row.update({k: prof[k][j] if k in prof else None for k in metric_columns})
             for k in ("output_tps_per_gpu", "total_tps_per_gpu", "input_tps_per_gpu", "output_tps_per_user"):
                 row[k] = derived[k][j]
+            # Energy: the document's derived.energy[j] and power_source (absent: no power data).
+            energy = (derived.get("energy") or [{}] * n)[j]
+            row["power_source"] = derived.get("power_source")
+            for column, key in ENERGY_COLUMNS.items():
+                row[column] = energy.get(key)
             row["source_file"] = prof["source_files"][j] if prof.get("source_files") else None
             row["gpus_used"] = derived.get("gpus_used")
             row["topology"] = topology(run["metadata"])
@@ -242,3 +272,18 @@ def test_every_dataset_table_equals_the_exported_files(loaded, tmp_path):
             a = ours.filter(pa.compute.equal(ours.column(key), path)).to_pylist()
             b = files.filter(pa.compute.equal(files.column(key), path)).select(ours.column_names).to_pylist()
             assert a == b, f"{name} of {path}"
+
+
+def test_power_and_server_metrics_count_what_the_document_says(loaded):
+    """The samples and series are not in the JSON document; its records count them."""
+    _, runs, doc = loaded
+    for run in doc["runs"]:
+        job = run["metadata"]["job_id"]
+        power = run.get("power") or {}
+        rows = [r for r in runs.power.to_pylist() if r["job_id"] == job and r["run_path"] == run["metadata"]["path"]]
+        assert len(rows) == power.get("gpu_sample_count", 0) + power.get("cpu_sample_count", 0), job
+        assert all(r["source"] == power["source"] or r["device"] == "cpu" for r in rows)
+        summary = run.get("server_metrics_summary") or {}
+        points = [r for r in runs.server_metrics.to_pylist() if r["job_id"] == job and r["run_path"] == run["metadata"]["path"]]
+        assert len(points) == (summary.get("points") or 0), job
+        assert summary.get("read", True), f"{job}: srtlog.load reads the Tachometer series by default"

@@ -141,6 +141,7 @@ def load(
     cache: Union[bool, PathLike] = True,
     jobs: Optional[int] = None,
     requests: bool = True,
+    server_metrics: bool = True,
     **filters: Union[str, Sequence[str]],
 ) -> Runs:
     """Load the SRT-SLURM runs under ``path`` and return them as :class:`Runs`.
@@ -159,6 +160,8 @@ def load(
             (``srtlog --cache-dir``), for trees you cannot write to.
         jobs: parser threads; ``None`` for every core.
         requests: read aiperf's per-request records (the ``requests`` table).
+        server_metrics: read the Tachometer time series of ``logs/tachometer/`` (the
+            ``server_metrics`` table); ``False`` lists the files only (as ``srtlog analyze``).
         **filters: the run filters of the command line, each a string or a list of strings
             (any of them); runs must pass all given:
             ``job`` (job ids), ``tag`` (tags), ``gpu_type`` (``"gb200"``, case-insensitive),
@@ -168,7 +171,7 @@ def load(
 
     Returns:
         :class:`Runs`: ``.runs``, ``.points``, ``.batches``, ``.memory``, ``.accuracy``,
-        ``.launch_args``, ``.requests``, ``.skipped`` (``pyarrow.Table``), ``.to_pandas(name)``,
+        ``.launch_args``, ``.requests``, ``.power``, ``.server_metrics``, ``.skipped`` (``pyarrow.Table``), ``.to_pandas(name)``,
         ``.to_polars(name)``, ``.document()``, ``.warnings``.
 
     Raises:
@@ -181,7 +184,7 @@ def load(
     """
     if "since" in filters:
         filters["since"] = _since_text(filters["since"])
-    native = _native.load(path, nodes=nodes, cache=cache, jobs=jobs, requests=requests, **filters)
+    native = _native.load(path, nodes=nodes, cache=cache, jobs=jobs, requests=requests, server_metrics=server_metrics, **filters)
     return Runs(native)
 
 
@@ -298,6 +301,7 @@ def diff(
         RunDirectoryError: a path is not a readable directory.
     """
     load_options.setdefault("requests", False)
+    load_options.setdefault("server_metrics", False)
     sides = [side if isinstance(side, Runs) else load(side, **load_options) for side in (baseline, candidate)]
     document = json.loads(_native.diff_json(sides[0]._native, sides[1]._native, fail_on=fail_on))
     return Comparison(document)

@@ -27,6 +27,8 @@ class Runs:
     accuracy: pyarrow.Table
     launch_args: pyarrow.Table
     requests: pyarrow.Table
+    power: pyarrow.Table
+    server_metrics: pyarrow.Table
     skipped: pyarrow.Table
     def table(self, name: str) -> pyarrow.Table: ...
     def __getattr__(self, name: str) -> pyarrow.Table: ...
@@ -52,6 +54,7 @@ def load(
     cache: Union[bool, _PathLike] = True,
     jobs: Optional[int] = None,
     requests: bool = True,
+    server_metrics: bool = True,
     job: _Filter = ...,
     tag: _Filter = ...,
     gpu_type: _Filter = ...,

@@ -35,6 +35,7 @@ def load(
     cache: Optional[Union[bool, str, os.PathLike[str]]] = None,
     jobs: Optional[int] = None,
     requests: bool = True,
+    server_metrics: bool = True,
     **filters: Any,
 ) -> Load: ...
 def diff_json(baseline: Load, candidate: Load, *, fail_on: str = "default") -> str: ...
