@@ -285,6 +285,26 @@ impl RunLoader {
         self.side.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Counts one cache lookup and returns its hit: a part that does not validate is a miss,
+    /// and one that cannot be read is a miss too (it is rebuilt from the sources), never an
+    /// error. The one rule of every cache part (results, nodes, requests, server series).
+    fn cache_lookup<T>(&self, looked_up: Result<Option<T>, srtlog_cache::CacheError>) -> Option<T> {
+        let hit = match looked_up {
+            Ok(hit) => hit,
+            Err(err) => {
+                tracing::info!("rebuilding unreadable cache: {err}");
+                None
+            }
+        };
+        let mut side = self.side();
+        if hit.is_some() {
+            side.cache.hits += 1;
+        } else {
+            side.cache.misses += 1;
+        }
+        hit
+    }
+
     fn warn(&self, message: String) {
         tracing::warn!("{message}");
         self.side().warnings.push(message);
@@ -591,16 +611,8 @@ impl RunLoader {
             fingerprints(files, selected.files().into_iter().chain(metadata.iter().map(String::as_str)))
         });
         if let (Some(cache), Some(fps)) = (&cache, &fingerprints) {
-            match cache.load_results(fps) {
-                Ok(Some(results)) => {
-                    self.side().cache.hits += 1;
-                    return Ok(results);
-                }
-                Ok(None) => self.side().cache.misses += 1,
-                Err(err) => {
-                    tracing::info!("rebuilding unreadable cache: {err}");
-                    self.side().cache.misses += 1;
-                }
+            if let Some(results) = self.cache_lookup(cache.load_results(fps)) {
+                return Ok(results);
             }
         }
         // Only the selected files are read, one at a time as the parser asks for them.
@@ -663,17 +675,7 @@ impl RunLoader {
                     .load_node_summaries(fps)
                     .map(|hit| hit.map(|(nodes, derived)| (nodes, Some(derived)))),
             };
-            match loaded {
-                Ok(Some(hit)) => {
-                    self.side().cache.hits += 1;
-                    cached = Some(hit);
-                }
-                Ok(None) => self.side().cache.misses += 1,
-                Err(err) => {
-                    tracing::info!("rebuilding unreadable cache: {err}");
-                    self.side().cache.misses += 1;
-                }
-            }
+            cached = self.cache_lookup(loaded);
         }
         let mut derived = None;
         let (metrics, summaries) = match cached {

@@ -196,16 +196,16 @@ fn number(text: &str) -> Option<f64> {
     text.parse::<f64>().ok()
 }
 
-/// Reads a GPU `samples.csv` (module docs). `file` names it in diagnostics.
-pub fn read_gpu_samples<R: Read>(input: R, file: &str) -> Result<SamplesRead<GpuPowerSample>, PowerError> {
-    let mut csv = reader(input);
-    let header = Header::read(&mut csv, file)?;
-    let t_col = header.require("timestamp_unix", file, "GPU power")?;
-    let host_col = header.require("hostname", file, "GPU power")?;
-    let gpu_col = header.require("gpu_index", file, "GPU power")?;
-    let power_col = header.require("power_w", file, "GPU power")?;
-    let version_col = header.index("schema_version");
-    let mut out = SamplesRead::default();
+/// Streams the data rows of `csv` into `row` (with the row's line number), one reused record:
+/// a row the CSV reader cannot read is counted and named (and the read ends on an I/O error),
+/// and the first row's `schema_version` is kept. The one loop of both sample readers.
+fn for_each_row<R: Read, T>(
+    mut csv: csv::Reader<R>,
+    file: &str,
+    version_col: Option<usize>,
+    out: &mut SamplesRead<T>,
+    mut row: impl FnMut(&mut SamplesRead<T>, &csv::ByteRecord, u64),
+) {
     let mut record = csv::ByteRecord::new();
     loop {
         match csv.read_byte_record(&mut record) {
@@ -226,10 +226,25 @@ pub fn read_gpu_samples<R: Read>(input: R, file: &str) -> Result<SamplesRead<Gpu
         if out.schema_version.is_none() {
             out.schema_version = version_col.map(|i| cell(&record, i).to_owned()).filter(|v| !v.is_empty());
         }
-        let t = number(cell(&record, t_col)).filter(|t| t.is_finite());
-        let host = cell(&record, host_col);
-        let gpu = cell(&record, gpu_col).parse::<u32>().ok();
-        let power = cell(&record, power_col);
+        row(out, &record, line);
+    }
+}
+
+/// Reads a GPU `samples.csv` (module docs). `file` names it in diagnostics.
+pub fn read_gpu_samples<R: Read>(input: R, file: &str) -> Result<SamplesRead<GpuPowerSample>, PowerError> {
+    let mut csv = reader(input);
+    let header = Header::read(&mut csv, file)?;
+    let t_col = header.require("timestamp_unix", file, "GPU power")?;
+    let host_col = header.require("hostname", file, "GPU power")?;
+    let gpu_col = header.require("gpu_index", file, "GPU power")?;
+    let power_col = header.require("power_w", file, "GPU power")?;
+    let version_col = header.index("schema_version");
+    let mut out = SamplesRead::default();
+    for_each_row(csv, file, version_col, &mut out, |out, record, line| {
+        let t = number(cell(record, t_col)).filter(|t| t.is_finite());
+        let host = cell(record, host_col);
+        let gpu = cell(record, gpu_col).parse::<u32>().ok();
+        let power = cell(record, power_col);
         let watts = number(power).filter(|w| w.is_finite() && *w >= 0.0);
         match (t, host.is_empty(), gpu, watts) {
             (Some(t_unix), false, Some(gpu), Some(watts)) => {
@@ -238,15 +253,15 @@ pub fn read_gpu_samples<R: Read>(input: R, file: &str) -> Result<SamplesRead<Gpu
             (None, ..) => out.bad(
                 file,
                 line,
-                format!("timestamp_unix `{}` is not a finite number", cell(&record, t_col)),
+                format!("timestamp_unix `{}` is not a finite number", cell(record, t_col)),
             ),
             (_, true, ..) => out.bad(file, line, "no hostname"),
             (_, _, None, _) => {
-                out.bad(file, line, format!("gpu_index `{}` is not an integer", cell(&record, gpu_col)))
+                out.bad(file, line, format!("gpu_index `{}` is not an integer", cell(record, gpu_col)))
             }
             (.., None) => out.bad(file, line, format!("power_w `{power}` is not a finite number ≥ 0")),
         }
-    }
+    });
     Ok(out)
 }
 
@@ -261,48 +276,29 @@ pub fn read_cpu_samples<R: Read>(input: R, file: &str) -> Result<SamplesRead<Cpu
     let version_col = header.index("schema_version");
     let mut out = SamplesRead::default();
     let mut seen: HashSet<(String, u64)> = HashSet::new();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                out.rows += 1;
-                out.bad(file, line, format!("unreadable row: {e}"));
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    break;
-                }
-                continue;
-            }
-        }
-        out.rows += 1;
-        let line = record.position().map_or(0, csv::Position::line);
-        if out.schema_version.is_none() {
-            out.schema_version = version_col.map(|i| cell(&record, i).to_owned()).filter(|v| !v.is_empty());
-        }
-        let t = number(cell(&record, t_col)).filter(|t| t.is_finite());
-        let host = cell(&record, host_col);
-        let total = cell(&record, total_col);
+    for_each_row(csv, file, version_col, &mut out, |out, record, line| {
+        let t = number(cell(record, t_col)).filter(|t| t.is_finite());
+        let host = cell(record, host_col);
+        let total = cell(record, total_col);
         let Some(t_unix) = t else {
-            out.bad(file, line, format!("timestamp_unix `{}` is not a finite number", cell(&record, t_col)));
-            continue;
+            out.bad(file, line, format!("timestamp_unix `{}` is not a finite number", cell(record, t_col)));
+            return;
         };
         if host.is_empty() {
             out.bad(file, line, "no hostname");
-            continue;
+            return;
         }
         if total.is_empty() {
-            continue; // no Grace channel at this instant: no node total, not an error
+            return; // no Grace channel at this instant: no node total, not an error
         }
         let Some(watts) = number(total).filter(|w| w.is_finite() && *w >= 0.0) else {
             out.bad(file, line, format!("total_power_w `{total}` is not a finite number ≥ 0"));
-            continue;
+            return;
         };
         if seen.insert((host.to_owned(), t_unix.to_bits())) {
             out.samples.push(CpuPowerSample { t_unix, host: host.to_owned(), watts });
         }
-    }
+    });
     Ok(out)
 }
 

@@ -38,18 +38,10 @@ impl RunLoader {
         let cache = self.cache_for(files.root());
         let fps = cache.as_ref().and_then(|_| fingerprints(files, sources));
         if let (Some(cache), Some(fps)) = (&cache, &fps) {
-            match cache.load_requests(fps) {
-                Ok(Some((records, warnings))) => {
-                    self.side().cache.hits += 1;
-                    run.requests = records;
-                    run.profiler.warnings.extend(warnings);
-                    return;
-                }
-                Ok(None) => self.side().cache.misses += 1,
-                Err(err) => {
-                    tracing::info!("rebuilding unreadable cache: {err}");
-                    self.side().cache.misses += 1;
-                }
+            if let Some((records, warnings)) = self.cache_lookup(cache.load_requests(fps)) {
+                run.requests = records;
+                run.profiler.warnings.extend(warnings);
+                return;
             }
         }
         let mut warnings = Vec::new();

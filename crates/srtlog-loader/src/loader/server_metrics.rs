@@ -79,17 +79,7 @@ impl RunLoader {
         let fps = cache.as_ref().and_then(|_| fingerprints(files, chosen.iter().map(String::as_str)));
         let mut cached = None;
         if let (Some(cache), Some(fps)) = (&cache, &fps) {
-            match cache.load_server_metrics(fps) {
-                Ok(Some(hit)) => {
-                    self.side().cache.hits += 1;
-                    cached = Some(hit);
-                }
-                Ok(None) => self.side().cache.misses += 1,
-                Err(err) => {
-                    tracing::info!("rebuilding unreadable cache: {err}");
-                    self.side().cache.misses += 1;
-                }
-            }
+            cached = self.cache_lookup(cache.load_server_metrics(fps));
         }
         let (metrics, warnings) = match cached {
             Some(hit) => hit,
