@@ -164,10 +164,12 @@
     return out.reverse();
   }
 
-  function drawPareto(DATA, shown) {
-    const points = DATA.pareto.points.filter((p) => shown[p.run]);
-    const all = shown.every((v) => v);
-    const front = all ? DATA.pareto.frontier : frontier(points);
+  // Points per run against output tokens/s per user with their Pareto frontier (the frontier
+  // of the shown runs, or `c.frontier` when all are shown): the throughput Pareto and the
+  // energy Pareto. Returns the plot (null when there is nothing to draw).
+  function paretoChart(DATA, shown, c) {
+    const points = c.points.filter((p) => shown[p.run]);
+    const front = shown.every((v) => v) ? c.frontier : frontier(points);
     const xs = Array.from(new Set(points.map((p) => p.x))).sort((a, b) => a - b);
     const at = new Map(xs.map((x, i) => [x, i]));
     const runIdx = [];
@@ -187,16 +189,16 @@
     const frun = new Array(xs.length).fill(null);
     for (const p of front) { fy[at.get(p.x)] = p.y; fconc[at.get(p.x)] = p.concurrency; frun[at.get(p.x)] = p.run; }
     data.push(fy); meta.push({ run: null, conc: fconc, runs: frun });
-    runLegend('legend-pareto', DATA, runIdx);
+    runLegend(c.legend, DATA, runIdx);
     series.push({ label: 'Pareto frontier', stroke: '#111827', width: 2, dash: [6, 4], spanGaps: true, points: { show: false } });
-    place('chart-pareto', {
-      title: 'Output TPS/GPU vs output TPS/user',
-      height: 380,
+    return place(c.chart, {
+      title: c.title,
+      height: c.height,
       scales: {
         x: { time: false, range: (u, lo, hi) => [0, (hi || 1) * 1.05] },
         y: { range: (u, lo, hi) => [0, (hi || 1) * 1.08] },
       },
-      axes: [xAxis('output tokens/s per user (1000 / mean TPOT ms)'), axis('output tokens/s per GPU')],
+      axes: [xAxis('output tokens/s per user (1000 / mean TPOT ms)'), axis(c.yAxis)],
       series: series,
       legend: { show: false },
       cursor: { points: { show: false }, drag: { x: true, y: true } },
@@ -204,9 +206,16 @@
         const m = meta[s];
         const run = m.run != null ? m.run : (m.runs ? m.runs[i] : null);
         const head = run != null ? DATA.runs[run].label : u.series[s].label;
-        return [head + (m.run == null ? ' (frontier)' : ''), 'concurrency ' + fmt(m.conc[i]), 'TPS/user ' + fmt(u.data[0][i]), 'TPS/GPU ' + fmt(u.data[s][i])];
+        return [head + (m.run == null ? ' (frontier)' : ''), 'concurrency ' + fmt(m.conc[i]), 'TPS/user ' + fmt(u.data[0][i]), c.yTip + ' ' + fmt(u.data[s][i], c.digits)];
       })],
     }, data);
+  }
+
+  function drawPareto(DATA, shown) {
+    paretoChart(DATA, shown, {
+      points: DATA.pareto.points, frontier: DATA.pareto.frontier, chart: 'chart-pareto', legend: 'legend-pareto',
+      title: 'Output TPS/GPU vs output TPS/user', height: 380, yAxis: 'output tokens/s per GPU', yTip: 'TPS/GPU',
+    });
   }
 
   // ---- Latency vs concurrency -------------------------------------------------------------
@@ -556,39 +565,10 @@
   // Output tokens/s per GPU watt against tokens/s per user: derived.energy[i].output_tps_per_w.
   function drawEnergyPareto(DATA, shown) {
     const E = DATA.energy;
-    const points = E.pareto_points.filter((p) => shown[p.run]);
-    const front = shown.every((v) => v) ? E.pareto_frontier : frontier(points);
-    const xs = Array.from(new Set(points.map((p) => p.x))).sort((a, b) => a - b);
-    const at = new Map(xs.map((x, i) => [x, i]));
-    const runIdx = [];
-    DATA.runs.forEach((r, i) => { if (shown[i] && points.some((p) => p.run === i)) runIdx.push(i); });
-    const data = [xs], meta = [null], series = [{ label: 'TPS/user' }];
-    for (const ri of runIdx) {
-      const ys = new Array(xs.length).fill(null), conc = new Array(xs.length).fill(null);
-      for (const p of points) if (p.run === ri) { ys[at.get(p.x)] = p.y; conc[at.get(p.x)] = p.concurrency; }
-      data.push(ys); meta.push({ run: ri, conc: conc });
-      series.push({ label: DATA.runs[ri].label, stroke: color(ri), fill: color(ri), paths: noLine, points: { show: true, size: 9, width: 1.5, fill: color(ri) } });
-    }
-    const fy = new Array(xs.length).fill(null), fconc = new Array(xs.length).fill(null), frun = new Array(xs.length).fill(null);
-    for (const p of front) { fy[at.get(p.x)] = p.y; fconc[at.get(p.x)] = p.concurrency; frun[at.get(p.x)] = p.run; }
-    data.push(fy); meta.push({ run: null, conc: fconc, runs: frun });
-    series.push({ label: 'Pareto frontier', stroke: '#111827', width: 2, dash: [6, 4], spanGaps: true, points: { show: false } });
-    runLegend('legend-energy-pareto', DATA, runIdx);
-    const plot = place('chart-energy-pareto', {
-      title: 'Output TPS per GPU watt vs output TPS/user',
-      height: 340,
-      scales: { x: { time: false, range: (u, lo, hi) => [0, (hi || 1) * 1.05] }, y: { range: (u, lo, hi) => [0, (hi || 1) * 1.08] } },
-      axes: [xAxis('output tokens/s per user (1000 / mean TPOT ms)'), axis('output tokens/s per GPU watt')],
-      series: series,
-      legend: { show: false },
-      cursor: { points: { show: false }, drag: { x: true, y: true } },
-      plugins: [nearestTooltip((u, s, i) => {
-        const m = meta[s];
-        const run = m.run != null ? m.run : (m.runs ? m.runs[i] : null);
-        const head = run != null ? DATA.runs[run].label : u.series[s].label;
-        return [head + (m.run == null ? ' (frontier)' : ''), 'concurrency ' + fmt(m.conc[i]), 'TPS/user ' + fmt(u.data[0][i]), 'TPS/W ' + fmt(u.data[s][i], 4)];
-      })],
-    }, data);
+    const plot = paretoChart(DATA, shown, {
+      points: E.pareto_points, frontier: E.pareto_frontier, chart: 'chart-energy-pareto', legend: 'legend-energy-pareto',
+      title: 'Output TPS per GPU watt vs output TPS/user', height: 340, yAxis: 'output tokens/s per GPU watt', yTip: 'TPS/W', digits: 4,
+    });
     if (!plot && !E.pareto_points.length) message($('chart-energy-pareto'), 'No run has power data (power/samples.csv, Tachometer DCGM power or aiperf GPU telemetry).');
   }
 
