@@ -94,11 +94,8 @@ pub(crate) fn eq_words(a: &[u8], b: &[u8]) -> bool {
 
 /// Parses a float that makes up all of `b` (after trimming spaces).
 ///
-/// Plain decimals (`123`, `0.45`, `-1.5`) with at most 19 digits take a fast path whose result
-/// is exactly what `str::parse::<f64>` gives: up to 15 digits one correctly rounded division of
-/// two exactly representable values, 16 to 19 digits (Python's `repr` of a float, which
-/// TensorRT-LLM prints for its step times) [`decimal_to_f64`]'s integer division; everything
-/// else goes through `str::parse`.
+/// Plain decimals (`123`, `0.45`, `-1.5`) with at most 19 digits take [`leading_decimal`]'s
+/// exact fast path; everything else goes through `str::parse`.
 pub(crate) fn parse_f64(b: &[u8]) -> Option<f64> {
     let b = trim(b);
     let (neg, digits) = match b.first() {
@@ -106,38 +103,71 @@ pub(crate) fn parse_f64(b: &[u8]) -> Option<f64> {
         Some(b'+') => (false, &b[1..]),
         _ => (false, b),
     };
+    match leading_decimal(digits) {
+        Some((v, used)) if used == digits.len() => Some(if neg { -v } else { v }),
+        _ => std::str::from_utf8(b).ok()?.parse::<f64>().ok(),
+    }
+}
+
+/// The plain decimal `s` starts with — digits with at most one `.`, at most 19 digits, no sign
+/// or exponent — and its length in bytes; `None` when `s` does not start with a digit or a `.`
+/// and a digit, or when a 20th digit follows (the caller then takes the general rule).
+///
+/// The value is exactly what `str::parse::<f64>` gives for the same text: up to 15 digits one
+/// correctly rounded division of two exactly representable values, 16 to 19 digits (Python's
+/// `repr` of a float, which TensorRT-LLM prints for its step times) [`decimal_to_f64`]'s
+/// integer division. The line parsers call it where a value starts, so the value's end comes
+/// from the parse, with no search for the next `, `.
+#[inline]
+pub(crate) fn leading_decimal(s: &[u8]) -> Option<(f64, usize)> {
     let mut mantissa: u64 = 0;
     let mut n_digits = 0u32;
     let mut frac_digits = 0u32;
     let mut seen_dot = false;
-    let mut simple = !digits.is_empty();
-    for &c in digits {
+    let mut i = 0;
+    while let Some(&c) = s.get(i) {
         if c.is_ascii_digit() {
             if n_digits == 19 {
-                simple = false; // a 20th digit could overflow the mantissa
-                break;
+                return None; // a 20th digit could overflow the mantissa
             }
             mantissa = mantissa * 10 + u64::from(c - b'0');
             n_digits += 1;
-            if seen_dot {
-                frac_digits += 1;
-            }
+            frac_digits += u32::from(seen_dot);
         } else if c == b'.' && !seen_dot {
             seen_dot = true;
         } else {
-            simple = false;
             break;
         }
+        i += 1;
     }
-    if simple && n_digits > 0 {
-        let v = if n_digits <= 15 {
-            mantissa as f64 / POW10[frac_digits as usize]
-        } else {
-            decimal_to_f64(mantissa, frac_digits)
-        };
-        return Some(if neg { -v } else { v });
+    if n_digits == 0 {
+        return None;
     }
-    std::str::from_utf8(b).ok()?.parse::<f64>().ok()
+    let v = if n_digits <= 15 {
+        mantissa as f64 / POW10[frac_digits as usize]
+    } else {
+        decimal_to_f64(mantissa, frac_digits)
+    };
+    Some((v, i))
+}
+
+/// The unsigned integer of at most `max_digits` digits (≤ 19) that `s` starts with, and its
+/// length; `None` when `s` does not start with a digit or more digits follow.
+#[inline]
+pub(crate) fn leading_integer(s: &[u8], max_digits: usize) -> Option<(u64, usize)> {
+    let mut v: u64 = 0;
+    let mut i = 0;
+    while let Some(&c) = s.get(i) {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        if i == max_digits {
+            return None;
+        }
+        v = v * 10 + u64::from(c - b'0');
+        i += 1;
+    }
+    (i > 0).then_some((v, i))
 }
 
 const POW10: [f64; 16] =
@@ -404,6 +434,23 @@ mod tests {
         }
         assert_eq!(parse_f64(b"."), None);
         assert_eq!(parse_f64(b"1.2.3"), None);
+    }
+
+    #[test]
+    fn leading_numbers_stop_where_the_value_ends() {
+        assert_eq!(leading_decimal(b"25.966103483018596ms, x"), Some((25.966103483018596, 18)));
+        assert_eq!(leading_decimal(b"0.567, "), Some((0.567, 5)));
+        assert_eq!(leading_decimal(b"12."), Some((12.0, 3)));
+        assert_eq!(leading_decimal(b"1.2.3"), Some((1.2, 3)), "a second dot ends the value");
+        assert_eq!(leading_decimal(b".5x"), Some((0.5, 2)));
+        assert_eq!(leading_decimal(b"N/A"), None);
+        assert_eq!(leading_decimal(b"."), None);
+        assert_eq!(leading_decimal(b"12345678901234567890"), None, "a 20th digit is refused");
+        assert_eq!(leading_integer(b"123, ", 9), Some((123, 3)));
+        assert_eq!(leading_integer(b"123456789", 9), Some((123_456_789, 9)));
+        assert_eq!(leading_integer(b"1234567890", 9), None, "more digits than allowed");
+        assert_eq!(leading_integer(b"x1", 9), None);
+        assert_eq!(leading_integer(b"", 9), None);
     }
 
     #[test]

@@ -53,8 +53,9 @@ use srtlog_model::{
 };
 
 use crate::bytes::{
-    after, comma_fields, eq_words, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32,
-    parse_u64, rfind, split_field, split_on, starts_with, strip_ansi_into, strip_cr, trim, trim_start,
+    after, comma_fields, eq_words, field_end, find, has_esc, leading_decimal, leading_integer, lossy,
+    parse_bool, parse_f64, parse_u32, parse_u64, rfind, split_field, split_on, starts_with, strip_ansi_into,
+    strip_cr, trim, trim_start,
 };
 use crate::dates::DateMemo;
 use crate::event::{apply, note, LineEvent};
@@ -501,44 +502,15 @@ fn fast_value(b: &mut BatchMetrics, slot: Slot, s: &[u8], from: usize) -> Option
         Slot::Count(field) => {
             // Up to 9 digits cannot overflow a `u32`; longer numbers take the slow path, which
             // refuses what does not fit.
-            let mut v: u32 = 0;
-            let mut i = from;
-            while i < s.len() && s[i].is_ascii_digit() && i - from < 9 {
-                v = v * 10 + u32::from(s[i] - b'0');
-                i += 1;
-            }
-            if i == from {
-                return None;
-            }
-            let next = after_value(s, i)?;
-            b.set_count(field, v);
+            let (v, len) = leading_integer(&s[from..], 9)?;
+            let next = after_value(s, from + len)?;
+            b.set_count(field, v as u32);
             Some(next)
         }
         Slot::Real(field) => {
-            let (mut mantissa, mut digits, mut frac, mut dot) = (0u64, 0usize, 0usize, false);
-            let mut i = from;
-            while i < s.len() {
-                let c = s[i];
-                if c.is_ascii_digit() {
-                    if digits == 15 {
-                        return None; // too long for the exact fast path
-                    }
-                    mantissa = mantissa * 10 + u64::from(c - b'0');
-                    digits += 1;
-                    frac += usize::from(dot);
-                } else if c == b'.' && !dot {
-                    dot = true;
-                } else {
-                    break;
-                }
-                i += 1;
-            }
-            if digits == 0 {
-                return None;
-            }
-            let next = after_value(s, i)?;
-            // One correctly rounded division of two exact values: what `str::parse` returns.
-            b.set_real(field, mantissa as f64 / POW10[frac]);
+            let (v, len) = leading_decimal(&s[from..])?;
+            let next = after_value(s, from + len)?;
+            b.set_real(field, v);
             Some(next)
         }
         Slot::CudaGraph => {
@@ -582,9 +554,6 @@ fn first_word(value: &[u8]) -> &[u8] {
 fn set_u64(slot: &mut Option<u64>, value: &[u8]) -> bool {
     parse_u64(first_word(value)).map(|v| *slot = Some(v)).is_some()
 }
-
-const POW10: [f64; 16] =
-    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /// The number right after `key` (e.g. `avail mem=`), up to the first byte that cannot be in a
 /// number. `Some(None)` when the key is present but no number follows.

@@ -36,8 +36,9 @@ use srtlog_model::{
 };
 
 use crate::bytes::{
-    after, comma_fields, eq_words, field_end, find, has_esc, lossy, parse_bool, parse_f64, parse_u32,
-    parse_u64, split_field, starts_with, strip_ansi_into, strip_cr, trim, trim_start,
+    after, comma_fields, eq_words, field_end, find, has_esc, leading_decimal, leading_integer, lossy,
+    parse_bool, parse_f64, parse_u32, parse_u64, split_field, starts_with, strip_ansi_into, strip_cr, trim,
+    trim_start,
 };
 use crate::dates::{DateMemo, IsoMemo};
 use crate::event::{apply, LineEvent};
@@ -234,33 +235,33 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
             states = Some(value_start);
             break;
         }
+        let field = IterField::of(name);
+        // The printed forms (`12`, `0.567`, `25.966103483018596ms`, `N/A`) are read where the
+        // value starts, their end found by the parse; any other text takes the general rule on
+        // the value up to the next `, `.
+        if let Some(next) = fast_iteration_value(&mut b, field, body, value_start) {
+            i = next;
+            continue;
+        }
         let end = field_end(body, value_start);
         let value = &body[value_start..end];
         i = (end + 2).min(n);
-        let ok = match (name.len(), name.first().copied().unwrap_or(0)) {
-            (4, b'i') if name == b"iter" => {
+        let ok = match field {
+            IterField::Iter => {
                 if let Some(v) = parse_u64(value) {
                     b.set_iteration(v);
                 }
                 true
             }
-            (4, b'r') if name == b"rank" => parse_u32(value).map(|r| b.tp = r).is_some(),
-            (22, b'n') if name == b"num_scheduled_requests" => {
-                parse_u32(value).map(|v| b.set_count(CountField::RunningReq, v)).is_some()
-            }
-            (13, b'k') if name == b"kv_cache_util" => set_opt_real(&mut b, RealField::TokenUsage, value),
-            (14, b'h') if name == b"host_step_time" => set_opt_real(&mut b, RealField::HostStepTimeMs, value),
-            (21, b'p') if name == b"prev_device_step_time" => {
-                set_opt_real(&mut b, RealField::PrevDeviceStepTimeMs, value)
-            }
+            IterField::Rank => parse_u32(value).map(|r| b.tp = r).is_some(),
+            IterField::Count(count) => parse_u32(value).map(|v| b.set_count(count, v)).is_some(),
+            IterField::Real(real) => set_opt_real(&mut b, real, value),
             // Oldest form: `elapsed_time = {s}s`, the same host-side step time in seconds.
-            (12, b'e') if name == b"elapsed_time" => parse_f64(value.strip_suffix(b"s").unwrap_or(value))
+            IterField::ElapsedSecs => parse_f64(value.strip_suffix(b"s").unwrap_or(value))
                 .map(|v| b.set_real(RealField::HostStepTimeMs, v * 1000.0))
                 .is_some(),
-            (9, b't') if name == b"timestamp" => {
-                field_iso.parse(value).map(|(ts, _)| b.timestamp = Some(ts)).is_some()
-            }
-            _ => true,
+            IterField::Timestamp => field_iso.parse(value).map(|(ts, _)| b.timestamp = Some(ts)).is_some(),
+            IterField::Other => true,
         };
         if !ok {
             return LineEvent::Malformed("unparsable iteration field");
@@ -300,6 +301,91 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
         return LineEvent::IdleIteration;
     }
     LineEvent::Batch(b)
+}
+
+/// What an iteration field sets.
+#[derive(Clone, Copy)]
+enum IterField {
+    Iter,
+    Rank,
+    Count(CountField),
+    /// A real value that may be `N/A` and may carry an `ms` unit.
+    Real(RealField),
+    ElapsedSecs,
+    Timestamp,
+    /// Not kept (`global_rank`, `currank_total_requests`, fields of later builds).
+    Other,
+}
+
+impl IterField {
+    /// Dispatch on (length, first byte), then one comparison.
+    #[inline]
+    fn of(name: &[u8]) -> IterField {
+        let (want, field): (&[u8], IterField) = match (name.len(), name.first().copied().unwrap_or(0)) {
+            (4, b'i') => (b"iter", IterField::Iter),
+            (4, b'r') => (b"rank", IterField::Rank),
+            (22, b'n') => (b"num_scheduled_requests", IterField::Count(CountField::RunningReq)),
+            (13, b'k') => (b"kv_cache_util", IterField::Real(RealField::TokenUsage)),
+            (14, b'h') => (b"host_step_time", IterField::Real(RealField::HostStepTimeMs)),
+            (21, b'p') => (b"prev_device_step_time", IterField::Real(RealField::PrevDeviceStepTimeMs)),
+            (12, b'e') => (b"elapsed_time", IterField::ElapsedSecs),
+            (9, b't') => (b"timestamp", IterField::Timestamp),
+            _ => return IterField::Other,
+        };
+        if eq_words(name, want) {
+            field
+        } else {
+            IterField::Other
+        }
+    }
+}
+
+/// Reads the value of `field` at `body[from..]` in the forms TensorRT-LLM prints — digits
+/// (`iter`, `rank`, counts), a plain decimal with an optional `ms` (reals), `N/A` — when it is
+/// followed by `, ` or the end of `body`, and returns where the next field starts. `None`
+/// (nothing set) for every other text, which [`iteration`] then reads by the general rule; for
+/// the forms read here both give the same value.
+#[inline]
+fn fast_iteration_value(b: &mut BatchMetrics, field: IterField, body: &[u8], from: usize) -> Option<usize> {
+    let rest = &body[from..];
+    // Where the next field starts when the value is `rest[..len]`; nothing is set before this
+    // says yes, so a refused value leaves `b` as the general rule finds it.
+    let next = |len: usize| match &rest[len..] {
+        [] => Some(body.len()),
+        [b',', b' ', ..] => Some(from + len + 2),
+        _ => None,
+    };
+    match field {
+        IterField::Iter => {
+            let (v, len) = leading_integer(rest, 19)?;
+            let at = next(len)?;
+            b.set_iteration(v);
+            Some(at)
+        }
+        IterField::Rank => {
+            let (v, len) = leading_integer(rest, 9)?;
+            let at = next(len)?;
+            b.tp = v as u32;
+            Some(at)
+        }
+        IterField::Count(count) => {
+            let (v, len) = leading_integer(rest, 9)?;
+            let at = next(len)?;
+            b.set_count(count, v as u32);
+            Some(at)
+        }
+        IterField::Real(real) => {
+            if rest.starts_with(b"N/A") {
+                return next(3);
+            }
+            let (v, len) = leading_decimal(rest)?;
+            let len = if rest[len..].starts_with(b"ms") { len + 2 } else { len };
+            let at = next(len)?;
+            b.set_real(real, v);
+            Some(at)
+        }
+        IterField::ElapsedSecs | IterField::Timestamp | IterField::Other => None,
+    }
 }
 
 /// The `states` dict in the form TensorRT-LLM prints on every iteration line, `{'num_ctx_requests':
@@ -624,6 +710,39 @@ impl NodeParser for TrtllmParser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Values in the printed forms are read where they start; every other text goes to the
+    /// general rule, with nothing set by the fast read first.
+    #[test]
+    fn iteration_values_read_in_place_match_the_general_rule() {
+        let line = |fields: &str| {
+            parse_trtllm_line(
+                format!(
+                    "[01/16/2026-06:22:01] [TRT-LLM] [RANK 0] [I] iter = {fields}, \
+                     states = {{'num_ctx_requests': 0, 'num_ctx_tokens': 0, 'num_generation_tokens': 4}}"
+                )
+                .as_bytes(),
+            )
+        };
+        let batch = |fields: &str| match line(fields) {
+            LineEvent::Batch(b) => b,
+            other => panic!("{fields}: {other:?}"),
+        };
+        let b = batch("7, rank = 2, num_scheduled_requests = 4, kv_cache_util = 0.567, host_step_time = 25.966103483018596ms");
+        assert_eq!((b.iteration(), b.tp, b.running_req()), (Some(7), 2, Some(4)));
+        assert_eq!((b.token_usage(), b.host_step_time_ms()), (Some(0.567), Some(25.966103483018596)));
+        // Forms only the general rule reads: a space before the unit, a sign, N/A, a 10-digit count.
+        let b = batch("7, host_step_time = 12.5 ms, kv_cache_util = N/A, prev_device_step_time = +3.25ms");
+        assert_eq!(
+            (b.host_step_time_ms(), b.token_usage(), b.prev_device_step_time_ms()),
+            (Some(12.5), None, Some(3.25))
+        );
+        assert_eq!(batch("7, rank = 4294967295").tp, u32::MAX);
+        // A value with trailing junk is the general rule's to refuse: nothing half-read is kept.
+        assert_eq!(line("7x, rank = 0"), LineEvent::Malformed("unparsable iteration field"));
+        assert_eq!(line("7, rank = 1x"), LineEvent::Malformed("unparsable iteration field"));
+        assert_eq!(line("7, host_step_time = 1.5msx"), LineEvent::Malformed("unparsable iteration field"));
+    }
 
     /// The common `states` form read by key comparison gives the batch the general dict
     /// readers give for the same dict written a little differently.
