@@ -76,20 +76,31 @@ pub(crate) fn field_end(s: &[u8], from: usize) -> usize {
     s.len()
 }
 
-/// Byte-slice equality in 8-byte words (inlined; a `bcmp` call costs more for short names).
+/// Byte-slice equality in 8-byte words (inlined; a `bcmp` call costs more for short names):
+/// whole words, then the last 8 bytes as one more word (overlapping the one before) instead of
+/// a byte loop over the tail; below 8 bytes the same with 4-byte words.
 #[inline]
 pub(crate) fn eq_words(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let (mut a, mut b) = (a, b);
-    while let (Some((x, ar)), Some((y, br))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
-        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
-            return false;
+    let word8 = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+    let word4 = |s: &[u8], at: usize| u32::from_ne_bytes(s[at..at + 4].try_into().expect("4 bytes"));
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 <= n {
+            if word8(a, at) != word8(b, at) {
+                return false;
+            }
+            at += 8;
         }
-        (a, b) = (ar, br);
+        at == n || word8(a, n - 8) == word8(b, n - 8)
+    } else if n >= 4 {
+        word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
     }
-    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Parses a float that makes up all of `b` (after trimming spaces).
@@ -434,6 +445,21 @@ mod tests {
         }
         assert_eq!(parse_f64(b"."), None);
         assert_eq!(parse_f64(b"1.2.3"), None);
+    }
+
+    #[test]
+    fn eq_words_is_slice_equality() {
+        let base: Vec<u8> = (b'a'..=b'z').collect();
+        for n in 0..=base.len() {
+            let a = &base[..n];
+            assert!(eq_words(a, a), "len {n}");
+            assert!(!eq_words(a, &base[..n.saturating_sub(1)]) || n == 0, "len {n} vs shorter");
+            for at in 0..n {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!eq_words(a, &b), "len {n}, byte {at} differs");
+            }
+        }
     }
 
     #[test]
