@@ -216,11 +216,18 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
         let name_start = i;
         // The names TensorRT-LLM prints are recognised whole, with no byte-by-byte scan: a
         // name followed by ` = ` or `: ` is exactly what the scan below would find there.
-        i += known_name_len(&body[i..]).unwrap_or(0);
-        while i < n && (body[i].is_ascii_alphanumeric() || body[i] == b'_') {
-            i += 1;
-        }
-        let name = &body[name_start..i];
+        let field = match known_name(&body[i..]) {
+            Some((len, field)) => {
+                i += len;
+                field
+            }
+            None => {
+                while i < n && (body[i].is_ascii_alphanumeric() || body[i] == b'_') {
+                    i += 1;
+                }
+                IterField::of(&body[name_start..i])
+            }
+        };
         let rest = &body[i..];
         let value_start = if rest.starts_with(b" = ") {
             i + 3
@@ -231,11 +238,10 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
             i = (field_end(body, i) + 2).min(n);
             continue;
         };
-        if name == b"states" {
+        if let IterField::States = field {
             states = Some(value_start);
             break;
         }
-        let field = IterField::of(name);
         // The printed forms (`12`, `0.567`, `25.966103483018596ms`, `N/A`) are read where the
         // value starts, their end found by the parse; any other text takes the general rule on
         // the value up to the next `, `.
@@ -261,7 +267,7 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
                 .map(|v| b.set_real(RealField::HostStepTimeMs, v * 1000.0))
                 .is_some(),
             IterField::Timestamp => field_iso.parse(value).map(|(ts, _)| b.timestamp = Some(ts)).is_some(),
-            IterField::Other => true,
+            IterField::States | IterField::Other => true,
         };
         if !ok {
             return LineEvent::Malformed("unparsable iteration field");
@@ -313,6 +319,8 @@ enum IterField {
     Real(RealField),
     ElapsedSecs,
     Timestamp,
+    /// `states = {...}`, the last field.
+    States,
     /// Not kept (`global_rank`, `currank_total_requests`, fields of later builds).
     Other,
 }
@@ -330,6 +338,7 @@ impl IterField {
             (21, b'p') => (b"prev_device_step_time", IterField::Real(RealField::PrevDeviceStepTimeMs)),
             (12, b'e') => (b"elapsed_time", IterField::ElapsedSecs),
             (9, b't') => (b"timestamp", IterField::Timestamp),
+            (6, b's') => (b"states", IterField::States),
             _ => return IterField::Other,
         };
         if eq_words(name, want) {
@@ -384,7 +393,7 @@ fn fast_iteration_value(b: &mut BatchMetrics, field: IterField, body: &[u8], fro
             b.set_real(real, v);
             Some(at)
         }
-        IterField::ElapsedSecs | IterField::Timestamp | IterField::Other => None,
+        IterField::ElapsedSecs | IterField::Timestamp | IterField::States | IterField::Other => None,
     }
 }
 
@@ -429,27 +438,28 @@ fn short_number(s: &[u8]) -> Option<(u32, &[u8])> {
     (i > 0).then(|| (v, &s[i..]))
 }
 
-/// The length of the iteration field name `rest` starts with, when it is one TensorRT-LLM
-/// prints and a ` = ` or `: ` follows it (so the identifier ends there); `None` otherwise.
+/// The iteration field name `rest` starts with, its length and what it sets, when it is one
+/// TensorRT-LLM prints and a ` = ` or `: ` follows it (so the identifier ends there); `None`
+/// otherwise.
 #[inline]
-fn known_name_len(rest: &[u8]) -> Option<usize> {
-    let name: &[u8] = match *rest.first()? {
-        b'i' => b"iter",
-        b'g' => b"global_rank",
-        b'r' => b"rank",
-        b'n' => b"num_scheduled_requests",
-        b'k' => b"kv_cache_util",
-        b'c' => b"currank_total_requests",
-        b'h' => b"host_step_time",
-        b'p' => b"prev_device_step_time",
-        b't' => b"timestamp",
-        b's' => b"states",
-        b'e' => b"elapsed_time",
+fn known_name(rest: &[u8]) -> Option<(usize, IterField)> {
+    let (name, field): (&[u8], IterField) = match *rest.first()? {
+        b'i' => (b"iter", IterField::Iter),
+        b'g' => (b"global_rank", IterField::Other),
+        b'r' => (b"rank", IterField::Rank),
+        b'n' => (b"num_scheduled_requests", IterField::Count(CountField::RunningReq)),
+        b'k' => (b"kv_cache_util", IterField::Real(RealField::TokenUsage)),
+        b'c' => (b"currank_total_requests", IterField::Other),
+        b'h' => (b"host_step_time", IterField::Real(RealField::HostStepTimeMs)),
+        b'p' => (b"prev_device_step_time", IterField::Real(RealField::PrevDeviceStepTimeMs)),
+        b't' => (b"timestamp", IterField::Timestamp),
+        b's' => (b"states", IterField::States),
+        b'e' => (b"elapsed_time", IterField::ElapsedSecs),
         _ => return None,
     };
     let len = name.len();
     let head = rest.get(..len + 2)?;
-    (eq_words(&head[..len], name) && matches!(&head[len..], b" =" | b": ")).then_some(len)
+    (eq_words(&head[..len], name) && matches!(&head[len..], b" =" | b": ")).then_some((len, field))
 }
 
 /// The Triton `tensorrtllm_backend`'s iteration statistics (2023-24, C++ executor): one JSON
