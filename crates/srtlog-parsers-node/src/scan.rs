@@ -16,7 +16,7 @@
 
 use std::io::{self, Read};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span};
 use srtlog_model::{ParseOptions, ParseStats};
 
 use crate::bytes::strip_cr;
@@ -29,6 +29,11 @@ pub const BUFFER_BYTES: usize = 512 * 1024;
 #[derive(Debug)]
 pub(crate) struct Markers {
     automaton: AhoCorasick,
+    /// The same patterns as a bare SIMD searcher (Teddy, with Rabin-Karp for short spans):
+    /// the region search runs once per candidate line, and at the busy end, where nearly every
+    /// line is one, the automaton's layers around the same searcher cost as much as the search.
+    /// `None` where the CPU has no SIMD Teddy support: the automaton then searches.
+    packed: Option<packed::Searcher>,
     /// Markers that must start a line (`+ ` xtrace lines): checked at the region start, whose
     /// preceding `\n` the automaton cannot see.
     line_start: &'static [&'static [u8]],
@@ -46,12 +51,20 @@ impl Markers {
         }
         let automaton =
             AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(&patterns).ok()?;
-        Some(Markers { automaton, line_start })
+        let packed = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&patterns)
+            .build();
+        Some(Markers { automaton, packed, line_start })
     }
 
     /// The first marker hit in `hay[from..]`, as a position inside the line it belongs to.
     fn find(&self, hay: &[u8], from: usize) -> Option<usize> {
-        let m = self.automaton.find(Input::new(hay).span(from..hay.len()))?;
+        let m = match &self.packed {
+            Some(searcher) => searcher.find_in(hay, Span { start: from, end: hay.len() })?,
+            None => self.automaton.find(Input::new(hay).span(from..hay.len()))?,
+        };
         // A `\n`-prefixed marker belongs to the line after the `\n`.
         if hay.get(m.start()) == Some(&b'\n') {
             Some(m.start() + 1)
