@@ -253,6 +253,41 @@ mod tests {
         }
     }
 
+    /// The bare packed searcher and the automaton find the same markers at the same places.
+    #[test]
+    fn packed_and_automaton_searches_agree() {
+        let with_packed = Markers::new(&[b"batch", b"mem=", b"iter = "], &[b"+"]).expect("markers");
+        assert!(with_packed.packed.is_some() || !cfg!(target_arch = "x86_64"));
+        let automaton_only = Markers {
+            packed: None,
+            ..Markers::new(&[b"batch", b"mem=", b"iter = "], &[b"+"]).expect("markers")
+        };
+        let mut text = Vec::new();
+        for i in 0..400u32 {
+            let piece: &[u8] = match i % 7 {
+                0 => b"Decode batch, #running-req: 3\n",
+                1 => b"noise noise noise noise noise noise noise noise noise\n",
+                2 => b"+ export X=1\n",
+                3 => b"avail mem=12.5 GB batc",
+                4 => b"h iter = 4\n",
+                5 => b"x+ not at a line start\n",
+                _ => b"\n",
+            };
+            text.extend_from_slice(piece);
+        }
+        for from in [0, 1, 5, 17, 100, 1000, text.len() - 3] {
+            let mut pos = from;
+            loop {
+                let (a, b) = (with_packed.find(&text, pos), automaton_only.find(&text, pos));
+                assert_eq!(a, b, "from {pos}");
+                match a {
+                    Some(at) => pos = at + 1,
+                    None => break,
+                }
+            }
+        }
+    }
+
     #[test]
     fn long_lines_are_truncated_and_skipped() {
         let mut text = b"a\n".to_vec();
