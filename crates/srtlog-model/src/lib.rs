@@ -89,7 +89,9 @@ pub use server_metrics::{
 pub use setup::{flatten_settings, GpuSetup, RunSetup, SetupKey, WorkerFingerprint};
 pub use shard::{Shard, ShardError};
 pub use text::{shell_words, StringMap};
-pub use timestamp::{parse_iso, DaySource, Timestamp, TimestampParseError, UndatedDay};
+pub use timestamp::{
+    parse_iso, parse_iso_head, parse_iso_tail, DaySource, Timestamp, TimestampParseError, UndatedDay,
+};
 
 /// Version of the JSON document's shape. Bumped when a field is renamed or removed.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -155,8 +155,17 @@ impl UndatedDay {
 /// Parses an ISO-8601-like timestamp at the start of `b`; returns it and the bytes consumed.
 ///
 /// Accepts a space or `T` between date and time, an optional fraction of 1 to 9 digits
-/// (truncated to microseconds) and an optional `Z` or `±HH:MM` / `±HHMM` offset.
+/// (truncated to microseconds) and an optional `Z` or `±HH:MM` / `±HHMM` offset. It is
+/// [`parse_iso_head`] then [`parse_iso_tail`]: a caller that sees the same second again and
+/// again (a busy log) can keep the head's value and parse only the tail.
 pub fn parse_iso(b: &[u8]) -> Option<(Timestamp, usize)> {
+    parse_iso_tail(b, parse_iso_head(b)?)
+}
+
+/// The `YYYY-MM-DD[ T]HH:MM:SS` head of every text [`parse_iso`] accepts, as the timestamp of
+/// that second (no fraction, no offset). It reads `b[..19]` and nothing else, so two texts
+/// with the same 19 first bytes have the same head.
+pub fn parse_iso_head(b: &[u8]) -> Option<Timestamp> {
     if b.len() < 19 {
         return None;
     }
@@ -169,6 +178,14 @@ pub fn parse_iso(b: &[u8]) -> Option<(Timestamp, usize)> {
     if b[4] != b'-' || b[7] != b'-' || !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || b[16] != b':' {
         return None;
     }
+    // A fraction never makes an invalid second valid or a valid one invalid (the year-10000
+    // limit is a whole second), so the head decides validity alone.
+    Timestamp::from_parts(year, month, day, hour, minute, second, 0)
+}
+
+/// The rest of [`parse_iso`] for a `b` whose head (`b[..19]`) gave `head`: the optional
+/// fraction and offset after it. Returns the timestamp and the bytes consumed in all.
+pub fn parse_iso_tail(b: &[u8], head: Timestamp) -> Option<(Timestamp, usize)> {
     let mut pos = 19;
     let mut micros = 0u32;
     if b.get(pos) == Some(&b'.') || b.get(pos) == Some(&b',') {
@@ -188,7 +205,7 @@ pub fn parse_iso(b: &[u8]) -> Option<(Timestamp, usize)> {
         micros = value;
         pos = end;
     }
-    let ts = Timestamp::from_parts(year, month, day, hour, minute, second, micros)?;
+    let ts = Timestamp { wall_micros: head.wall_micros + i64::from(micros), utc_offset_secs: None };
     let mut offset = None;
     match b.get(pos) {
         Some(b'Z') => {

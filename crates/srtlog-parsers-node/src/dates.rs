@@ -6,55 +6,43 @@
 //! `timestamp = 2026-01-16 06:22:18`). The parse itself is the model's
 //! ([`srtlog_model::parse_iso`]) or [`parse_us_date`]: a memo only returns the value that parse
 //! gave for the same bytes, and only when those bytes decide the result alone, so a line gets
-//! exactly the timestamp it would get without the memo. The line functions
+//! exactly the timestamp it would get without the memo (for ISO times: the value of the
+//! 19-byte head, the fraction and offset after it parsed on every line). The line functions
 //! (`parse_sglang_line`, `parse_trtllm_line`) start from an empty memo; the streaming parsers
 //! keep one per file.
 
-use srtlog_model::{parse_iso, Timestamp};
+#[cfg(test)]
+use srtlog_model::parse_iso;
+use srtlog_model::{parse_iso_head, parse_iso_tail, Timestamp};
 
 use crate::bytes::parse_us_date;
 
-/// Longest ISO text remembered: `2025-12-30T15:52:38.206058123+05:30` is 35 bytes.
-const ISO_KEY: usize = 40;
-
-/// The last text [`parse_iso`] accepted and what it returned.
-#[derive(Debug, Clone)]
+/// The head (`YYYY-MM-DD HH:MM:SS`, 19 bytes) of the last ISO text [`srtlog_model::parse_iso`] accepted and
+/// that second's timestamp: a text with the same 19 first bytes has the same head
+/// ([`parse_iso_head`] reads nothing else), so only its tail — fraction and offset — is parsed
+/// ([`parse_iso_tail`]). dynamo's microsecond times differ on every line, their seconds do not.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct IsoMemo {
-    key: [u8; ISO_KEY],
-    /// Bytes of `key` in use (what the parse consumed); 0: empty.
-    len: usize,
+    head: [u8; 19],
+    /// `None`: nothing remembered yet.
     value: Option<Timestamp>,
 }
 
-impl Default for IsoMemo {
-    fn default() -> Self {
-        IsoMemo { key: [0; ISO_KEY], len: 0, value: None }
-    }
-}
-
 impl IsoMemo {
-    /// [`parse_iso`]`(b)`. The remembered text of `n` bytes decides the result for `b` when `b`
-    /// starts with it and the byte after it cannot continue a timestamp (a digit would extend
-    /// the fraction, `.`/`,` start one, `Z`/`+`/`-` a zone): `parse_iso` reads nothing else.
+    /// [`srtlog_model::parse_iso`]`(b)`.
     #[inline]
     pub(crate) fn parse(&mut self, b: &[u8]) -> Option<(Timestamp, usize)> {
-        let n = self.len;
-        if n > 0
-            && b.len() >= n
-            && b[..n] == self.key[..n]
-            && !b.get(n).is_some_and(|&c| c.is_ascii_digit() || matches!(c, b'.' | b',' | b'Z' | b'+' | b'-'))
-        {
-            return self.value.map(|ts| (ts, n));
-        }
-        let parsed = parse_iso(b);
-        if let Some((ts, used)) = parsed {
-            if used <= ISO_KEY {
-                self.key[..used].copy_from_slice(&b[..used]);
-                self.len = used;
+        let key: [u8; 19] = b.get(..19)?.try_into().ok()?;
+        let head = match self.value {
+            Some(ts) if self.head == key => ts,
+            _ => {
+                let ts = parse_iso_head(b)?;
+                self.head = key;
                 self.value = Some(ts);
+                ts
             }
-        }
-        parsed
+        };
+        parse_iso_tail(b, head)
     }
 }
 
