@@ -23,7 +23,7 @@
 
 use srtlog_model::{parse_iso, Timestamp, UndatedDay};
 
-use crate::bytes::{find, parse_u32, trim_start};
+use crate::bytes::{find, leading_integer, parse_u32, trim_start};
 use crate::dates::DateMemo;
 
 /// A line split into prefix facts and message.
@@ -309,6 +309,27 @@ fn json_string<'a>(t: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     None
 }
 
+/// The prefix every TensorRT-LLM Python log line prints, `[MM/DD/YYYY-HH:MM:SS] [TRT-LLM]
+/// [RANK n] [X] message`, read in one pass by position; `None` for anything else (another
+/// group, a bad date, a message that starts with `[`), which [`split_trtllm`]'s general
+/// bracket walk then reads — to the same result for the lines accepted here.
+#[inline]
+fn printed_trtllm_prefix<'a>(t: &'a [u8], dates: &mut DateMemo) -> Option<Prefix<'a>> {
+    if t.first() != Some(&b'[') || t.get(3) != Some(&b'/') || t.get(20) != Some(&b']') {
+        return None;
+    }
+    let rest = t[21..].strip_prefix(b" [TRT-LLM] [RANK ")?;
+    let (tp, len) = leading_integer(rest, 9)?;
+    let rest = rest[len..].strip_prefix(b"] [")?;
+    let (&level, rest) = rest.split_first()?;
+    let message = rest.strip_prefix(b"]")?;
+    if !level.is_ascii_uppercase() || trim_start(message).first() == Some(&b'[') {
+        return None;
+    }
+    let timestamp = dates.prefix_us.parse(&t[1..])?;
+    Some(Prefix { tp: tp as u32, ..Prefix::dated(Some(timestamp), message) })
+}
+
 /// Splits a TensorRT-LLM line: `[MM/DD/YYYY-HH:MM:SS]` then any `[TRT-LLM]`, `[RANK n]`,
 /// `[I]`-style groups; C++ `[TensorRT-LLM][INFO]` groups; dynamo lines. `tp` is the `RANK`.
 pub(crate) fn split_trtllm<'a>(line: &'a [u8], dates: &mut DateMemo) -> Prefix<'a> {
@@ -321,6 +342,15 @@ pub(crate) fn split_trtllm<'a>(line: &'a [u8], dates: &mut DateMemo) -> Prefix<'
             return p;
         }
     }
+    if let Some(p) = printed_trtllm_prefix(t, dates) {
+        return p;
+    }
+    trtllm_bracket_walk(line, t, dates)
+}
+
+/// [`split_trtllm`]'s general rule: the first `[MM/DD/YYYY-HH:MM:SS]` (or a C++
+/// `[TensorRT-LLM]` group) within the first 256 bytes, then every known bracket group after it.
+fn trtllm_bracket_walk<'a>(line: &'a [u8], t: &'a [u8], dates: &mut DateMemo) -> Prefix<'a> {
     let mut timestamp = None;
     let mut rest = t;
     for open in memchr::memchr_iter(b'[', line) {
@@ -364,6 +394,38 @@ pub(crate) fn split_trtllm<'a>(line: &'a [u8], dates: &mut DateMemo) -> Prefix<'
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The printed TensorRT-LLM prefix read by position gives what the bracket walk gives, and
+    /// every variant it does not take is left to the walk.
+    #[test]
+    fn printed_trtllm_prefix_matches_the_bracket_walk() {
+        let lines: &[&[u8]] = &[
+            b"[01/16/2026-06:22:01] [TRT-LLM] [RANK 3] [I] iter = 1, states = {}",
+            b"  [01/16/2026-06:22:01] [TRT-LLM] [RANK 0] [W]   message",
+            b"[01/16/2026-06:22:01] [TRT-LLM] [RANK 0] [I] [MemUsageChange] Allocated 1 GiB",
+            b"[01/16/2026-06:22:01] [TRT-LLM] [RANK 0x] [I] x",
+            b"[01/16/2026-06:22:01] [TRT-LLM] [RANK 12345678901] [I] x",
+            b"[01/16/2026-06:22:01] [TRT-LLM]  [RANK 1] [I] x",
+            b"[02/30/2026-06:22:01] [TRT-LLM] [RANK 1] [I] a bad date",
+            b"[01/16/2026-06:22:01] [TRT-LLM] [RANK 1] [i] lower-case level",
+            b"[01/16/2026-06:22:01] [TRT-LLM] [RANK 1] [I]",
+            b"[01/16/2026-06:22:01] [TRT-LLM] [I] no rank",
+        ];
+        for line in lines {
+            let text = String::from_utf8_lossy(line);
+            let t = trim_start(line);
+            let walk = trtllm_bracket_walk(line, t, &mut DateMemo::default());
+            assert_eq!(split_trtllm(line, &mut DateMemo::default()), walk, "{text}");
+            if let Some(p) = printed_trtllm_prefix(t, &mut DateMemo::default()) {
+                assert_eq!(p, walk, "{text}");
+            }
+        }
+        let first = trim_start(lines[0]);
+        assert!(
+            printed_trtllm_prefix(first, &mut DateMemo::default()).is_some(),
+            "the printed form is taken"
+        );
+    }
 
     fn sglang(line: &[u8]) -> Prefix<'_> {
         split_sglang(line, &mut DateMemo::default())
