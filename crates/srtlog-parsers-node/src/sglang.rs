@@ -141,9 +141,10 @@ pub(crate) fn fill(
     b: &mut BatchMetrics,
     layout: Layout,
     rest: &[u8],
+    orders: &mut FieldOrders,
 ) -> Result<Option<&'static str>, &'static str> {
     match layout {
-        Layout::Current => fill_batch(b, rest),
+        Layout::Current => fill_batch(b, rest, orders.of(b.batch_type)),
         Layout::FillBatch => fill_fill_batch(b, rest).map(|()| None),
     }
 }
@@ -154,7 +155,7 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>, dates: &mut Da
     match classify(line, scratch, dates) {
         Classified::Batch(p, batch_type, layout, rest) => {
             let mut b = new_batch(&p, batch_type);
-            match fill(&mut b, layout, rest) {
+            match fill(&mut b, layout, rest, &mut FieldOrders::default()) {
                 Ok(_) => LineEvent::Batch(b),
                 Err(reason) => LineEvent::Malformed(reason),
             }
@@ -227,7 +228,7 @@ fn new_batch(p: &Prefix<'_>, batch_type: BatchType) -> BatchMetrics {
 }
 
 /// Which batch field a name is: dispatch on (length, second byte), then one comparison.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Field {
     NewSeq,
     NewToken,
@@ -290,7 +291,11 @@ fn field_of(name: &[u8]) -> Option<Field> {
 /// `: value` at the end is a line cut off mid-field (malformed), unless it starts with a byte
 /// no field name starts with (invalid UTF-8, a control byte) right after a complete field's
 /// `, `: then every field was there, and the stray bytes are dropped with a note.
-pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<Option<&'static str>, &'static str> {
+pub(crate) fn fill_batch(
+    b: &mut BatchMetrics,
+    rest: &[u8],
+    order: &mut FieldOrder,
+) -> Result<Option<&'static str>, &'static str> {
     let mut rest = rest;
     if let Some(r) = rest.strip_prefix(b" [") {
         match memchr::memchr(b']', r) {
@@ -311,8 +316,23 @@ pub(crate) fn fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<Option<&'s
         while i < n && s[i] == b' ' {
             i += 1;
         }
-        // Known names are recognised in place by their first two bytes (no scan).
-        if let Some((field, value_start)) = known_name(s, i) {
+        // Known names are recognised in place: first the name the last line of this type had
+        // at this position (one comparison), then by their first two bytes (no scan).
+        let k = known as usize;
+        let named = match order.names.get(k) {
+            Some(&Some((name, field)))
+                if s.get(i..i + name.len()).is_some_and(|head| eq_words(head, name)) =>
+            {
+                Some((field, i + name.len()))
+            }
+            _ => known_name(s, i).map(|(name, field, value_start)| {
+                if let Some(slot) = order.names.get_mut(k) {
+                    *slot = Some((name, field));
+                }
+                (field, value_start)
+            }),
+        };
+        if let Some((field, value_start)) = named {
             i = set_value(b, slot(field), s, value_start)?;
             known += 1;
             continue;
@@ -408,8 +428,9 @@ fn set_value(b: &mut BatchMetrics, slot: Slot, s: &[u8], from: usize) -> Result<
     Ok((end + 2).min(s.len()))
 }
 
-/// The known field whose `name: ` starts at `s[i..]`, and where its value starts.
-fn known_name(s: &[u8], i: usize) -> Option<(Field, usize)> {
+/// The known field whose `name: ` starts at `s[i..]` (the name as printed, with its `: `),
+/// and where its value starts.
+fn known_name(s: &[u8], i: usize) -> Option<(&'static [u8], Field, usize)> {
     use Field::*;
     let rest = s.get(i..)?;
     let candidates: &[(&[u8], Field)] = match (*rest.first()?, *rest.get(1)?) {
@@ -441,8 +462,37 @@ fn known_name(s: &[u8], i: usize) -> Option<(Field, usize)> {
     };
     candidates.iter().find_map(|&(name, field)| {
         let head = rest.get(..name.len())?;
-        eq_words(head, name).then_some((field, i + name.len()))
+        eq_words(head, name).then_some((name, field, i + name.len()))
     })
+}
+
+/// The order of the known fields on the last batch line of one type, as printed (`#new-seq: `
+/// or `#running-req: `, with the `: `): SGLang prints the same fields in the same order on
+/// every line of a type, so the name at each position is usually the one before it. A guess
+/// is checked by one comparison; a wrong one costs that comparison, and the field is then
+/// recognised as without the guess, so the result never depends on the order.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FieldOrder {
+    names: [Option<(&'static [u8], Field)>; MAX_ORDERED_FIELDS],
+}
+
+/// Fields remembered per line; later ones are recognised without a guess.
+const MAX_ORDERED_FIELDS: usize = 24;
+
+/// One [`FieldOrder`] per batch type (a prefill and a decode line print different fields).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FieldOrders {
+    prefill: FieldOrder,
+    decode: FieldOrder,
+}
+
+impl FieldOrders {
+    fn of(&mut self, batch_type: BatchType) -> &mut FieldOrder {
+        match batch_type {
+            BatchType::Prefill => &mut self.prefill,
+            BatchType::Decode => &mut self.decode,
+        }
+    }
 }
 
 /// Where a field's value goes.
@@ -708,6 +758,7 @@ impl NodeParser for SglangParser {
         let markers = markers().ok_or_else(|| io::Error::other("sglang markers failed to build"))?;
         let mut scratch = Vec::new();
         let mut dates = DateMemo::default();
+        let mut orders = FieldOrders::default();
         let mut stats = std::mem::take(&mut out.stats);
         // Lines with a time and no date (2024): dated here, in log order; which records got
         // such a date (batch or memory, index), in case the dates move once the file is read.
@@ -719,7 +770,7 @@ impl NodeParser for SglangParser {
                     // Built in place: pushed first, filled, popped again if malformed.
                     out.batches.push(new_batch(&p, batch_type));
                     let filled = match out.batches.last_mut() {
-                        Some(b) => fill(b, layout, rest),
+                        Some(b) => fill(b, layout, rest, &mut orders),
                         None => Ok(None),
                     };
                     match filled {
