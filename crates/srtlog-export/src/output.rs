@@ -302,9 +302,17 @@ pub(crate) fn open_for_update(out_dir: &Path) -> Result<DatasetLock, ExportError
         }
         check_marker(&out_dir.join(MARKER_FILE)).map(|_| ())
     };
-    // As in `prepare`: a refused directory is left as it was, without a lock file.
-    if fs::symlink_metadata(out_dir.join(LOCK_FILE)).is_err() {
-        unlocked_check()?;
+    // As in `prepare`: a refused directory is left as it was, without a lock file. A refusal
+    // here may also be another shard's work in progress (its marker or partition being written
+    // under a temporary name) when that shard created the lock file meanwhile: the check under
+    // the lock then decides.
+    let lock_path = out_dir.join(LOCK_FILE);
+    if fs::symlink_metadata(&lock_path).is_err() {
+        if let Err(refusal) = unlocked_check() {
+            if fs::symlink_metadata(&lock_path).is_err() {
+                return Err(refusal);
+            }
+        }
     }
     let lock = lock(out_dir, LockMode::Shared)?;
     let _commit = commit_lock(out_dir)?;
