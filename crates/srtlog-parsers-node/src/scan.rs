@@ -5,8 +5,9 @@
 //! rolled to the front, as ripgrep's line buffer does. In each filled region the scanner:
 //!
 //! 1. counts `\n` bytes (vectorised `memchr` count) for [`ParseStats::lines`];
-//! 2. searches the whole region for the parser's few *markers* at once with an
-//!    `aho-corasick` automaton (SIMD "Teddy" on x86-64); text between hits is never looked at;
+//! 2. searches the whole region for the parser's few *markers* at once with `aho-corasick`'s
+//!    packed SIMD searcher ("Teddy"; its automaton where the CPU has no SIMD for it); text
+//!    between hits is never looked at;
 //! 3. for each hit, finds the enclosing line (`memrchr` / `memchr` for `\n`), hands it to the
 //!    parser, and resumes the search after that line: one line, one record.
 //!
