@@ -316,6 +316,9 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
     let (one_args, all_args) = (child_args(&dir, 1, None, &[]), child_args(&dir, threads, None, &[]));
     let (mut grep_v, mut one, mut all) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..args.repeat {
+        // Every round starts warm: a VM's memory reclaim (DAMON's `kdamond`, seen on these
+        // machines) can evict the corpus between rounds, and the next grep then reads from disk.
+        warm_page_cache(&files)?;
         grep_v.push(time_grep(&files)?);
         one.push(measure_child(&one_args)?);
         all.push(measure_child(&all_args)?);
@@ -354,7 +357,7 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
     row(
         "ratio per round: srtlog 1 thread ÷ grep",
         &per_round(&|i| one[i].secs / grep_v[i]),
-        "the 1-thread target is ≤ 2 (columns are ratios, not seconds)",
+        "targets (issue 14): ≤ 2.5 at ≥ 90 % batch lines, ≤ 1.8 at 50 % (columns are ratios, not seconds)",
     );
     row(
         &format!("ratio per round: srtlog 1 thread ÷ {threads} threads"),
