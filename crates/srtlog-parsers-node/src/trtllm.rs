@@ -423,19 +423,8 @@ fn strip_literal<'a>(s: &'a [u8], lit: &[u8]) -> Option<&'a [u8]> {
 /// 1 to 9 digits at the start of `s` (not followed by another digit), and the rest.
 #[inline]
 fn short_number(s: &[u8]) -> Option<(u32, &[u8])> {
-    let mut v = 0u32;
-    let mut i = 0;
-    while let Some(&c) = s.get(i) {
-        if !c.is_ascii_digit() {
-            break;
-        }
-        if i == 9 {
-            return None;
-        }
-        v = v * 10 + u32::from(c - b'0');
-        i += 1;
-    }
-    (i > 0).then(|| (v, &s[i..]))
+    // Nine digits cannot overflow a `u32`.
+    leading_integer(s, 9).map(|(v, len)| (v as u32, &s[len..]))
 }
 
 /// The iteration field name `rest` starts with, its length and what it sets, when it is one
