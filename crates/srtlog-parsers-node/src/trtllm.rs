@@ -213,7 +213,6 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
     let mut i = 0;
     let mut states = None;
     while i < n {
-        let name_start = i;
         // The names TensorRT-LLM prints are recognised whole, with no byte-by-byte scan: a
         // name followed by ` = ` or `: ` is exactly what the scan below would find there.
         let field = match known_name(&body[i..]) {
@@ -221,11 +220,14 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
                 i += len;
                 field
             }
+            // Any other identifier sets nothing: a known name followed by ` = ` or `: ` is
+            // exactly what `known_name` matched, and a field without that separator is
+            // skipped below.
             None => {
                 while i < n && (body[i].is_ascii_alphanumeric() || body[i] == b'_') {
                     i += 1;
                 }
-                IterField::of(&body[name_start..i])
+                IterField::Other
             }
         };
         let rest = &body[i..];
@@ -323,30 +325,6 @@ enum IterField {
     States,
     /// Not kept (`global_rank`, `currank_total_requests`, fields of later builds).
     Other,
-}
-
-impl IterField {
-    /// Dispatch on (length, first byte), then one comparison.
-    #[inline]
-    fn of(name: &[u8]) -> IterField {
-        let (want, field): (&[u8], IterField) = match (name.len(), name.first().copied().unwrap_or(0)) {
-            (4, b'i') => (b"iter", IterField::Iter),
-            (4, b'r') => (b"rank", IterField::Rank),
-            (22, b'n') => (b"num_scheduled_requests", IterField::Count(CountField::RunningReq)),
-            (13, b'k') => (b"kv_cache_util", IterField::Real(RealField::TokenUsage)),
-            (14, b'h') => (b"host_step_time", IterField::Real(RealField::HostStepTimeMs)),
-            (21, b'p') => (b"prev_device_step_time", IterField::Real(RealField::PrevDeviceStepTimeMs)),
-            (12, b'e') => (b"elapsed_time", IterField::ElapsedSecs),
-            (9, b't') => (b"timestamp", IterField::Timestamp),
-            (6, b's') => (b"states", IterField::States),
-            _ => return IterField::Other,
-        };
-        if eq_words(name, want) {
-            field
-        } else {
-            IterField::Other
-        }
-    }
 }
 
 /// Reads the value of `field` at `body[from..]` in the forms TensorRT-LLM prints — digits
