@@ -283,6 +283,26 @@ fn check_dir(out_dir: &Path) -> Result<(), ExportError> {
     }
 }
 
+/// Runs `check` before the lock is taken, where no export has run yet, so that a refused
+/// directory is left exactly as it was (not even a lock file added). A refusal is final only
+/// while the lock file is still absent: once another export has created it, the refusal may be
+/// that export's work in progress (its marker or partitions under temporary names), and the
+/// same check under the lock is the one that counts. `prepare` and `open_for_update` share it.
+fn check_before_locking(
+    out_dir: &Path,
+    check: impl FnOnce() -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let lock_path = out_dir.join(LOCK_FILE);
+    if fs::symlink_metadata(&lock_path).is_err() {
+        if let Err(refusal) = check() {
+            if fs::symlink_metadata(&lock_path).is_err() {
+                return Err(refusal);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Opens `out_dir` for a shard or a refresh: creates it when missing; accepts an empty
 /// directory (then writes the incomplete marker) or an srtlog dataset (a valid marker); refuses
 /// a link, a file, any other non-empty directory and one a full export holds. Returns the
@@ -302,18 +322,7 @@ pub(crate) fn open_for_update(out_dir: &Path) -> Result<DatasetLock, ExportError
         }
         check_marker(&out_dir.join(MARKER_FILE)).map(|_| ())
     };
-    // As in `prepare`: a refused directory is left as it was, without a lock file. A refusal
-    // here may also be another shard's work in progress (its marker or partition being written
-    // under a temporary name) when that shard created the lock file meanwhile: the check under
-    // the lock then decides.
-    let lock_path = out_dir.join(LOCK_FILE);
-    if fs::symlink_metadata(&lock_path).is_err() {
-        if let Err(refusal) = unlocked_check() {
-            if fs::symlink_metadata(&lock_path).is_err() {
-                return Err(refusal);
-            }
-        }
-    }
+    check_before_locking(out_dir, unlocked_check)?;
     let lock = lock(out_dir, LockMode::Shared)?;
     let _commit = commit_lock(out_dir)?;
     unlocked_check()?;
@@ -332,18 +341,7 @@ pub(crate) fn open_for_update(out_dir: &Path) -> Result<DatasetLock, ExportError
 /// directory the next export may replace.
 pub(crate) fn prepare(out_dir: &Path) -> Result<DatasetLock, ExportError> {
     check_dir(out_dir)?;
-    // Where no export has run yet, the refusals come first, so that a directory refused is left
-    // exactly as it was (not even a lock file added). A refusal there may also be another
-    // export's work in progress (its temporary files), when that export has created the lock
-    // file meanwhile: the lock then says. Under the lock, the check is the one that counts.
-    let lock_path = out_dir.join(LOCK_FILE);
-    if fs::symlink_metadata(&lock_path).is_err() {
-        if let Err(refusal) = replaceable(out_dir) {
-            if fs::symlink_metadata(&lock_path).is_err() {
-                return Err(refusal);
-            }
-        }
-    }
+    check_before_locking(out_dir, || replaceable(out_dir).map(|_| ()))?;
     let lock = lock(out_dir, LockMode::Exclusive)?;
     let (files, dirs) = replaceable(out_dir)?;
     write_marker(out_dir, &MarkerState::default())?;
