@@ -2,7 +2,8 @@
 //!
 //! Forms (FORMATS.md 7.1, 8.2): SGLang's `[YYYY-MM-DD HH:MM:SS[.ffffff][ DPn][ PPn][ ATTN_CPn]
 //! [ MOE_DPn][ TPn][ EPn]] msg` (anywhere in the line), dynamo's `ISO-TS LEVEL target: msg`
-//! (ANSI already stripped), dynamo's JSONL `{"time": .., "message": ..}`, TensorRT-LLM's
+//! (ANSI already stripped; its coloured printed form is also read in place, without the copy),
+//! dynamo's JSONL `{"time": .., "message": ..}`, TensorRT-LLM's
 //! `[MM/DD/YYYY-HH:MM:SS] [TRT-LLM] [RANK n] [I] msg` and C++ `[TensorRT-LLM][INFO] msg`.
 //!
 //! Rarer SGLang forms seen in the field, tried only after the common ones fail (so the hot
@@ -285,6 +286,39 @@ fn split_dynamo<'a>(t: &'a [u8], dates: &mut DateMemo) -> Option<Prefix<'a>> {
     Some(Prefix { timestamp: Some(ts), dp: 0, tp: 0, ep: 0, clock: None, message: rest })
 }
 
+/// dynamo's coloured prefix as it prints it, `ESC[2m{ISO time}ESC[0m ESC[32m INFOESC[0m
+/// ESC[2m{target}ESC[0mESC[2m:ESC[0m message` (FORMATS.md 7.1, form 2), read in place by
+/// position: no copy of the line without its escapes, which costs more than the rest of the
+/// prefix (ten sequences on every line). `None` for anything else — another colour form, a
+/// target with a space, an escape in the message — which stripping the escapes and
+/// [`split_dynamo`] then read, to the same result for every line accepted here.
+#[inline]
+pub(crate) fn printed_dynamo_prefix<'a>(line: &'a [u8], dates: &mut DateMemo) -> Option<Prefix<'a>> {
+    let t = line.strip_prefix(b"\x1b[2m")?;
+    if !t.first().is_some_and(u8::is_ascii_digit) || t.get(10) != Some(&b'T') {
+        return None;
+    }
+    let (ts, used) = dates.prefix_iso.parse(t)?;
+    // The level's colour: `ESC[` digits `m`, then the level right-aligned in width 5.
+    let rest = t[used..].strip_prefix(b"\x1b[0m \x1b[")?;
+    let (_, colour_len) = leading_integer(rest, 3)?;
+    let rest = trim_start(rest[colour_len..].strip_prefix(b"m")?);
+    let level =
+        [&b"INFO"[..], b"WARN", b"ERROR", b"DEBUG", b"TRACE"].into_iter().find(|l| rest.starts_with(l))?;
+    let rest = rest[level.len()..].strip_prefix(b"\x1b[0m \x1b[2m")?;
+    // The target runs to the next escape; with a space in it the stripped line's first word
+    // would not end in its `:`.
+    let target_end = memchr::memchr(0x1b, rest)?;
+    if memchr::memchr(b' ', &rest[..target_end]).is_some() {
+        return None;
+    }
+    let message = rest[target_end..].strip_prefix(b"\x1b[0m\x1b[2m:\x1b[0m ")?;
+    if memchr::memchr(0x1b, message).is_some() {
+        return None;
+    }
+    Some(Prefix { timestamp: Some(ts), dp: 0, tp: 0, ep: 0, clock: None, message: trim_start(message) })
+}
+
 /// dynamo's JSONL format: the `message` string and the `time`.
 pub(crate) fn split_jsonl(t: &[u8]) -> Option<Prefix<'_>> {
     let message = json_string(t, b"\"message\"")?;
@@ -425,6 +459,41 @@ mod tests {
             printed_trtllm_prefix(first, &mut DateMemo::default()).is_some(),
             "the printed form is taken"
         );
+    }
+
+    /// dynamo's coloured prefix read in place gives what stripping the escapes and the
+    /// general split give, and every variant it does not take is left to them.
+    #[test]
+    fn printed_dynamo_prefix_matches_the_stripped_split() {
+        let lines: &[&[u8]] = &[
+            b"\x1b[2m2025-12-30T15:52:38.206058Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2msglang.srt.managers.scheduler.log_stats\x1b[0m\x1b[2m:\x1b[0m Decode batch. #token: 1",
+            b"\x1b[2m2025-12-30T15:52:38Z\x1b[0m \x1b[33m WARN\x1b[0m \x1b[2mmod.f\x1b[0m\x1b[2m:\x1b[0m   Prefill batch. x",
+            b"\x1b[2m2025-12-30T15:52:38.2+05:30\x1b[0m \x1b[31mERROR\x1b[0m \x1b[2mmod.f\x1b[0m\x1b[2m:\x1b[0m Decode batch",
+            b"\x1b[2m2025-12-30T15:52:38.2Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2m\x1b[0m\x1b[2m:\x1b[0m no target",
+            b"\x1b[2m2025-12-30T15:52:38.2+05\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2mmod.f\x1b[0m\x1b[2m:\x1b[0m an offset cut short",
+            b"\x1b[2m2025-12-30T15:52:38.2Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2mtwo words\x1b[0m\x1b[2m:\x1b[0m x",
+            b"\x1b[2m2025-12-30T15:52:38.2Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2mmod.f\x1b[0m\x1b[2m:\x1b[0mno space",
+            b"\x1b[2m2025-12-30T15:52:38.2Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2mmod.f\x1b[0m\x1b[2m:\x1b[0m a \x1b[1mbold\x1b[0m word",
+            b"\x1b[2m2025-12-30T15:52:38.2Z\x1b[0m \x1b[1;32m INFO\x1b[0m \x1b[2mmod.f\x1b[0m\x1b[2m:\x1b[0m x",
+            b"\x1b[2m2025-12-30T15:52:38.2Z\x1b[0m \x1b[32mWARNING\x1b[0m \x1b[2mmod.f\x1b[0m\x1b[2m:\x1b[0m x",
+            b"\x1b[2m2025-13-30T15:52:38.2Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2mmod.f\x1b[0m\x1b[2m:\x1b[0m a bad month",
+            b"\x1b[2m2025-12-30 15:52:38.2Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2mmod.f\x1b[0m\x1b[2m:\x1b[0m no T",
+        ];
+        for line in lines {
+            let text = String::from_utf8_lossy(line);
+            let mut stripped = Vec::new();
+            crate::bytes::strip_ansi_into(line, &mut stripped);
+            let general = split_sglang(&stripped, &mut DateMemo::default());
+            if let Some(p) = printed_dynamo_prefix(line, &mut DateMemo::default()) {
+                assert_eq!(p, general, "{text}");
+            }
+        }
+        // The first four are the printed forms; every later line is a variant left to the rest.
+        let taken: Vec<bool> =
+            lines.iter().map(|l| printed_dynamo_prefix(l, &mut DateMemo::default()).is_some()).collect();
+        let mut want = vec![false; lines.len()];
+        want[..4].fill(true);
+        assert_eq!(taken, want);
     }
 
     fn sglang(line: &[u8]) -> Prefix<'_> {

@@ -60,7 +60,7 @@ use crate::bytes::{
 use crate::dates::DateMemo;
 use crate::event::{apply, note, LineEvent};
 use crate::launch::{parse_command, Program};
-use crate::prefix::{split_sglang, Clock, Prefix, UndatedClock};
+use crate::prefix::{printed_dynamo_prefix, split_sglang, Clock, Prefix, UndatedClock};
 use crate::pyrepr::{bracket_body, kwargs};
 use crate::scan::{scan_lines, Markers};
 use crate::xtrace::parse_xtrace;
@@ -167,6 +167,13 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>, dates: &mut Da
 /// Decides what a line is; parses everything but batch fields.
 pub(crate) fn classify<'a>(line: &'a [u8], scratch: &'a mut Vec<u8>, dates: &mut DateMemo) -> Classified<'a> {
     let line = strip_cr(line);
+    // dynamo's coloured batch lines are read in place; any other line with escapes is read
+    // without them (the fast form gives the same prefix, see `printed_dynamo_prefix`).
+    if line.first() == Some(&0x1b) {
+        if let Some(batch) = printed_dynamo_prefix(line, dates).and_then(batch_line) {
+            return batch;
+        }
+    }
     let line: &'a [u8] = if has_esc(line) {
         strip_ansi_into(line, scratch);
         &scratch[..]
@@ -174,17 +181,26 @@ pub(crate) fn classify<'a>(line: &'a [u8], scratch: &'a mut Vec<u8>, dates: &mut
         line
     };
     let p = split_sglang(line, dates);
+    match batch_line(p) {
+        Some(batch) => batch,
+        None => Classified::Other(other_line(&p, line), p.clock),
+    }
+}
+
+/// The batch line whose prefix is `p`, by the keyword its message starts with.
+#[inline]
+fn batch_line(p: Prefix<'_>) -> Option<Classified<'_>> {
     let msg = p.message;
-    if let Some(rest) = msg.strip_prefix(b"Prefill batch") {
-        return Classified::Batch(p, BatchType::Prefill, Layout::Current, rest);
-    }
-    if let Some(rest) = msg.strip_prefix(b"Decode batch") {
-        return Classified::Batch(p, BatchType::Decode, Layout::Current, rest);
-    }
-    if let Some(rest) = msg.strip_prefix(b"new fill batch") {
-        return Classified::Batch(p, BatchType::Prefill, Layout::FillBatch, rest);
-    }
-    Classified::Other(other_line(&p, line), p.clock)
+    let (batch_type, layout, rest) = if let Some(rest) = msg.strip_prefix(b"Prefill batch") {
+        (BatchType::Prefill, Layout::Current, rest)
+    } else if let Some(rest) = msg.strip_prefix(b"Decode batch") {
+        (BatchType::Decode, Layout::Current, rest)
+    } else if let Some(rest) = msg.strip_prefix(b"new fill batch") {
+        (BatchType::Prefill, Layout::FillBatch, rest)
+    } else {
+        return None;
+    };
+    Some(Classified::Batch(p, batch_type, layout, rest))
 }
 
 fn other_line(p: &Prefix<'_>, line: &[u8]) -> LineEvent {
