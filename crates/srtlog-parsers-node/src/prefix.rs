@@ -211,8 +211,26 @@ fn sglang_bracket<'a>(s: &'a [u8], dates: &mut DateMemo) -> Option<Prefix<'a>> {
     if s.get(10) != Some(&b' ') {
         return None;
     }
-    let (dp, tp, ep, close) = rank_tags(s, pos, false)?;
+    let (dp, tp, ep, close) = printed_rank_tags(s, pos).or_else(|| rank_tags(s, pos, false))?;
     Some(Prefix { timestamp: Some(ts), dp, tp, ep, clock: None, message: trim_start(&s[close + 1..]) })
+}
+
+/// The rank tags as SGLang prints them on scheduler lines — any of ` DPn`, ` TPn`, ` EPn` in
+/// that order, then `]` — read by position; `None` for anything else (other tags, another
+/// order, a number of ten digits), which [`rank_tags`] then reads, to the same result for every
+/// form accepted here.
+#[inline]
+fn printed_rank_tags(s: &[u8], mut pos: usize) -> Option<(u32, u32, u32, usize)> {
+    let mut ranks = [0u32; 3];
+    for (rank, tag) in ranks.iter_mut().zip([b" DP", b" TP", b" EP"]) {
+        if s.get(pos..pos + 3) == Some(&tag[..]) {
+            let (n, len) = leading_integer(&s[pos + 3..], 9)?;
+            *rank = n as u32;
+            pos += 3 + len;
+        }
+    }
+    let [dp, tp, ep] = ranks;
+    (s.get(pos) == Some(&b']')).then_some((dp, tp, ep, pos))
 }
 
 /// `HH:MM:SS[.ffffff][ TAGn]*] message` (after the `[`): the 2024 prefix without a date.
@@ -494,6 +512,42 @@ mod tests {
         let mut want = vec![false; lines.len()];
         want[..4].fill(true);
         assert_eq!(taken, want);
+    }
+
+    /// The printed rank tags read by position give what the general tag rule gives, and every
+    /// variant they do not take is left to it.
+    #[test]
+    fn printed_rank_tags_match_the_general_rule() {
+        let tags: &[&[u8]] = &[
+            b"]",
+            b" DP3 TP3 EP3]",
+            b" TP0]",
+            b" DP12 TP12]",
+            b" TP7 EP7]",
+            b" DP0 EP1]",
+            b" DP007 TP1]",
+            b" DP1 PP0 TP1]",
+            b" TP1 DP1]",
+            b" DP3 ATTN_CP0 MOE_DP1 TP3 EP7]",
+            b" DP1234567890 TP1]",
+            b" DP]",
+            b" DP3X]",
+            b" DP3 DP4]",
+            b" TP1 ]",
+            b" TP1",
+            b"  TP1]",
+            b" tp1]",
+        ];
+        for (i, tag) in tags.iter().enumerate() {
+            let text = String::from_utf8_lossy(tag);
+            let general = rank_tags(tag, 0, false);
+            let printed = printed_rank_tags(tag, 0);
+            if printed.is_some() {
+                assert_eq!(printed, general, "{text}");
+            }
+            // The first seven are the printed forms; every later one is left to the rule.
+            assert_eq!(printed.is_some(), i < 7, "{text}");
+        }
     }
 
     fn sglang(line: &[u8]) -> Prefix<'_> {
