@@ -432,11 +432,18 @@ fn fill_fill_batch(b: &mut BatchMetrics, rest: &[u8]) -> Result<(), &'static str
 /// Parses the value of `slot` starting at `s[from..]` into `b`; returns where the next field
 /// starts. The common forms take [`fast_value`]; rare ones (`1e-05`, very long numbers, junk)
 /// the general rule on the whole value text up to the next `, `.
-#[inline]
+#[inline(always)]
 fn set_value(b: &mut BatchMetrics, slot: Slot, s: &[u8], from: usize) -> Result<usize, &'static str> {
-    if let Some(next) = fast_value(b, slot, s, from) {
-        return Ok(next);
+    match fast_value(b, slot, s, from) {
+        Some(next) => Ok(next),
+        None => set_value_slow(b, slot, s, from),
     }
+}
+
+/// [`set_value`] for the rare forms, out of line so that the common path stays small.
+#[cold]
+#[inline(never)]
+fn set_value_slow(b: &mut BatchMetrics, slot: Slot, s: &[u8], from: usize) -> Result<usize, &'static str> {
     let end = field_end(s, from);
     if !slow_value(b, slot, &s[from..end]) {
         return Err("unparsable value in batch line");
