@@ -569,7 +569,8 @@ fn after_value(s: &[u8], e: usize) -> Option<usize> {
 }
 
 /// Parses the common value forms in place (`123`, `0.45`, `True`); `None` sends the field to
-/// [`slow_value`].
+/// [`slow_value`]. Inlined into [`fill_batch`]: as a call, its register saves cost a sixth of it.
+#[inline(always)]
 fn fast_value(b: &mut BatchMetrics, slot: Slot, s: &[u8], from: usize) -> Option<usize> {
     match slot {
         Slot::Count(field) => {
