@@ -129,7 +129,7 @@ pub(crate) fn parse_f64(b: &[u8]) -> Option<f64> {
 /// `repr` of a float, which TensorRT-LLM prints for its step times) [`decimal_to_f64`]'s
 /// integer division. The line parsers call it where a value starts, so the value's end comes
 /// from the parse, with no search for the next `, `.
-#[inline]
+#[inline(always)]
 pub(crate) fn leading_decimal(s: &[u8]) -> Option<(f64, usize)> {
     let (mantissa, int_digits, mut i) = digit_run::<false>(s, 0, 0, 0, 19)?;
     let (mantissa, n_digits) = if s.get(i) == Some(&b'.') {
