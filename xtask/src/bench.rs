@@ -133,9 +133,10 @@ pub fn run_load(args: &BenchLoadArgs) -> ExitCode {
 }
 
 /// This process's user and system CPU time in seconds, all threads (`/proc/self/stat` fields
-/// 14 and 15, in the kernel's fixed 100 ticks a second). On these VMs the wall clock of a load
-/// that takes fresh memory stalls now and then (the host backing guest pages), while its CPU
-/// time does not: the two side by side tell a stall from a slowdown.
+/// 14 and 15, in the kernel's fixed 100 ticks a second). On these VMs a load that takes fresh
+/// memory is sometimes slowed by it: a long stall shows in the wall time only (13 s wall for
+/// 1.5 s of CPU once), slow page faults as system time; the split tells the parser's own time
+/// (user) from the kernel's.
 fn cpu_times() -> (f64, f64) {
     let stat = fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // The command name (field 2) is parenthesised and may hold spaces: count after its `)`.
@@ -413,7 +414,7 @@ fn bench(args: &BenchArgs) -> io::Result<()> {
     row(
         "CPU ratio per round: srtlog 1 thread ÷ grep (user + system)",
         &per_round(&|i| (one[i].user_secs + one[i].sys_secs) / grep_cpu_v[i]),
-        "the same on CPU time, which a stall on fresh memory does not move (the clock of 10 ms limits it)",
+        "the same on CPU time (10 ms clock): a wait outside the CPU does not count, slow page faults do (system time)",
     );
     row(
         &format!("ratio per round: srtlog 1 thread ÷ {threads} threads"),
