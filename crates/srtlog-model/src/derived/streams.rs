@@ -41,6 +41,7 @@ impl KeptRanks {
     }
 
     /// Takes `b`'s ranks into account and says whether `b` is kept so far.
+    #[inline]
     pub(super) fn see(&mut self, b: &BatchMetrics) -> Seen {
         let slot = if b.dp < Self::DENSE_RANKS {
             let i = b.dp as usize;
