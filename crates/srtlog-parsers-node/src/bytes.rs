@@ -173,7 +173,7 @@ fn digit_run<const WORDS: bool>(
     mut n: u32,
     max: u32,
 ) -> Option<(u64, u32, usize)> {
-    while let Some(chunk) = s.get(i..i + 8).filter(|_| WORDS) {
+    while let Some(chunk) = if WORDS { s.get(i..i + 8) } else { None } {
         let (value, k) = eight_digits(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
         if n + k > max {
             return None;
@@ -520,17 +520,16 @@ mod tests {
         assert_eq!(leading_integer(b"", 9), None);
     }
 
-    /// The byte-at-a-time rules the word-at-a-time ones replace.
+    /// The rules written plainly: where the value ends byte by byte (digits with at most one
+    /// `.`, at most 19 digits), its value from `str::parse`.
     fn leading_decimal_plain(s: &[u8]) -> Option<(f64, usize)> {
-        let (mut mantissa, mut n, mut frac, mut dot, mut i) = (0u64, 0u32, 0u32, false, 0);
+        let (mut n, mut dot, mut i) = (0u32, false, 0);
         while let Some(&c) = s.get(i) {
             if c.is_ascii_digit() {
                 if n == 19 {
                     return None;
                 }
-                mantissa = mantissa * 10 + u64::from(c - b'0');
                 n += 1;
-                frac += u32::from(dot);
             } else if c == b'.' && !dot {
                 dot = true;
             } else {
@@ -538,8 +537,8 @@ mod tests {
             }
             i += 1;
         }
-        let text = std::str::from_utf8(&s[..i]).ok()?;
-        (n > 0).then(|| (text.parse::<f64>().unwrap_or(mantissa as f64 / 10f64.powi(frac as i32)), i))
+        let text = std::str::from_utf8(&s[..i]).expect("digits and a dot");
+        (n > 0).then(|| (text.parse::<f64>().expect("digits with one dot parse"), i))
     }
 
     fn leading_integer_plain(s: &[u8], max: usize) -> Option<(u64, usize)> {
