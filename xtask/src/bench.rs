@@ -106,7 +106,10 @@ pub fn run_load(args: &BenchLoadArgs) -> ExitCode {
         .flat_map(|r| &r.derived.workers)
         .map(|w| w.prefill_batches + w.decode_batches)
         .sum();
-    let record_bytes = batches * std::mem::size_of::<srtlog_loader::model::BatchMetrics>() as u64;
+    // The bytes the loaded batches take as stored (packed rows, `Batches::data_bytes`); a
+    // summary load holds none.
+    let record_bytes: u64 =
+        report.runs.iter().flat_map(|r| &r.nodes).map(|n| n.metrics.batches.data_bytes() as u64).sum();
     if args.json {
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());

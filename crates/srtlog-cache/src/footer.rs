@@ -6,7 +6,9 @@ use std::path::Path;
 
 use parquet::file::metadata::KeyValue;
 use serde::{Deserialize, Serialize};
-use srtlog_model::{NodeMetadata, NodeMetrics, ParallelConfig, ParseStats, ResultSource, WorkersDerived};
+use srtlog_model::{
+    Batches, NodeMetadata, NodeMetrics, ParallelConfig, ParseStats, ResultSource, WorkersDerived,
+};
 
 use crate::error::CacheError;
 use crate::fingerprint::{mismatch, FileFingerprint};
@@ -105,7 +107,7 @@ impl WorkerEntry {
     pub(crate) fn into_rowless_metrics(self) -> NodeMetrics {
         NodeMetrics {
             metadata: self.metadata,
-            batches: Vec::new(),
+            batches: Batches::new(),
             memory_snapshots: Vec::new(),
             config: self.config,
             stats: self.stats,

@@ -39,11 +39,11 @@ impl RecordType {
     }
 }
 
-/// One row of the table, borrowed from the model.
-#[derive(Debug, Clone, Copy)]
+/// One row of the table, borrowed from the model (a batch is built from the worker's columns).
+#[derive(Debug, Clone)]
 pub(crate) enum NodeRow<'a> {
     /// A batch of the worker.
-    Batch(&'a NodeMetadata, &'a BatchMetrics),
+    Batch(&'a NodeMetadata, BatchMetrics),
     /// A memory snapshot of the worker.
     Memory(&'a NodeMetadata, &'a MemoryMetrics),
 }
@@ -111,7 +111,7 @@ macro_rules! node_table {
 
             /// Appends one row; the columns of the other record type are null.
             pub(crate) fn append(&mut self, row: &NodeRow<'_>) {
-                match *row {
+                match row {
                     NodeRow::Batch(meta, batch) => {
                         let row = batch.to_row();
                         self.append_common(meta, RecordType::Batch, row.timestamp, [row.dp, row.tp, row.ep]);
@@ -121,7 +121,7 @@ macro_rules! node_table {
                         self.event.append_null();
                         self.memory_fields.push_null();
                     }
-                    NodeRow::Memory(meta, memory) => {
+                    &NodeRow::Memory(meta, memory) => {
                         let [dp, tp, ep] = [memory.dp, memory.tp, memory.ep];
                         self.append_common(meta, RecordType::Memory, memory.timestamp, [dp, tp, ep]);
                         self.batch_type.append_null();

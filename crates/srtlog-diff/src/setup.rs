@@ -424,7 +424,7 @@ mod tests {
                     worker_type: WorkerType::Decode,
                     worker_id: "w0".into(),
                 },
-                batches: vec![],
+                batches: vec![].into(),
                 memory_snapshots: vec![],
                 config: ParallelConfig::default(),
                 stats: ParseStats::default(),

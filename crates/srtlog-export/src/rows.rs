@@ -83,7 +83,7 @@ pub(crate) fn table_rows<T: TableTarget>(table: Table, target: T) -> T::Output {
             for node in &run.nodes {
                 let worker = &node.metrics.metadata;
                 for batch in &node.metrics.batches {
-                    sink.row(|c| c.push(&ctx, worker, batch))?;
+                    sink.row(|c| c.push(&ctx, worker, &batch))?;
                 }
             }
             Ok(())

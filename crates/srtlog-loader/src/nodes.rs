@@ -342,7 +342,7 @@ fn parse_file(
 fn merge_into(acc: &mut WorkerLogData, data: WorkerLogData) {
     // Move, not copy, when the accumulator is empty (one file per worker, the usual case): a
     // copy would hold a big log's records twice at the peak.
-    append_moving(&mut acc.batches, data.batches);
+    acc.batches.append(data.batches);
     append_moving(&mut acc.memory_snapshots, data.memory_snapshots);
     acc.config.fill_from(&data.config);
     if acc.launch_command.is_none() {

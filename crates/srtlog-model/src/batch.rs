@@ -2,8 +2,10 @@
 //!
 //! A busy worker logs millions of batches, and every pass over them — parsing, derived metrics,
 //! the cache, the report — is bound by memory traffic rather than arithmetic. So the record is
-//! small: the 13 counts are `u32`, the 9 real values `f64`, and one bit per field says whether
-//! the line carried it. That is 176 bytes where 24 `Option`s of 16 bytes took 400.
+//! small: the 13 counts are `u32`, the 9 real values `f64`, kept as 32-bit words, and one bit
+//! per field says whether the line carried it (176 bytes where 24 `Option`s took 400). A
+//! worker's batches are not kept as records but packed in only the words its lines carry
+//! ([`crate::Batches`]); this is the record they are read and written as.
 //!
 //! Reading goes through one getter per field (`b.gen_throughput()`, `Option<f64>`); parsers
 //! write with [`BatchMetrics::set_count`], [`BatchMetrics::set_real`],
@@ -95,13 +97,30 @@ pub enum RealField {
     PrevDeviceStepTimeMs,
 }
 
-const COUNT_FIELDS: usize = CountField::CachedKvTokens as usize + 1;
-const REAL_FIELDS: usize = RealField::PrevDeviceStepTimeMs as usize + 1;
+pub(crate) const COUNT_FIELDS: usize = CountField::CachedKvTokens as usize + 1;
+pub(crate) const REAL_FIELDS: usize = RealField::PrevDeviceStepTimeMs as usize + 1;
 
 /// Presence bits: counts from bit 0, reals from bit 16, then the iteration and the flag.
-const REAL_BIT0: u32 = 16;
-const ITERATION_BIT: u32 = 1 << 30;
-const CUDA_GRAPH_BIT: u32 = 1 << 31;
+/// Bits 13–15 and 25–29 are free; [`crate::Batches`] keeps its own per-row flags there.
+pub(crate) const REAL_BIT0: u32 = 16;
+pub(crate) const ITERATION_BIT: u32 = 1 << 30;
+pub(crate) const CUDA_GRAPH_BIT: u32 = 1 << 31;
+/// Words of a record's values: the counts, two for each real, two for the iteration, one flag.
+pub(crate) const VALUE_WORDS: usize = COUNT_FIELDS + 2 * REAL_FIELDS + 3;
+/// The first word of the iteration.
+pub(crate) const ITERATION_WORD: usize = COUNT_FIELDS + 2 * REAL_FIELDS;
+/// The word of the CUDA-graph flag.
+pub(crate) const CUDA_GRAPH_WORD: usize = ITERATION_WORD + 2;
+
+/// The first word of real `i`.
+#[inline(always)]
+pub(crate) const fn real_word(i: usize) -> usize {
+    COUNT_FIELDS + 2 * i
+}
+
+/// Every presence bit a record can have.
+pub(crate) const VALUE_BITS: u32 =
+    ((1 << COUNT_FIELDS) - 1) | (((1 << REAL_FIELDS) - 1) << REAL_BIT0) | ITERATION_BIT | CUDA_GRAPH_BIT;
 
 /// Any optional field of [`BatchMetrics`], for code that walks all of them (column writers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,42 +165,31 @@ pub struct BatchMetrics {
     pub batch_type: BatchType,
     // Invariant: a slot whose presence bit is clear holds zero (or false), so the derived
     // `PartialEq` compares present values only.
-    present: u32,
-    cuda_graph_value: bool,
-    counts: [u32; COUNT_FIELDS],
-    iteration_value: u64,
-    reals: [f64; REAL_FIELDS],
+    pub(crate) present: u32,
+    /// The values as 32-bit words: a count one (word `i` for count `i`), a real or the
+    /// iteration two (low word first), the CUDA-graph flag one. Words, so that
+    /// [`crate::Batches`] packs and unpacks a record by copying words.
+    pub(crate) words: [u32; VALUE_WORDS],
 }
 
 impl BatchMetrics {
     /// An empty batch of the given type: every metric `None`, ranks 0.
     pub fn new(batch_type: BatchType) -> Self {
-        BatchMetrics {
-            timestamp: None,
-            dp: 0,
-            tp: 0,
-            ep: 0,
-            batch_type,
-            present: 0,
-            cuda_graph_value: false,
-            counts: [0; COUNT_FIELDS],
-            iteration_value: 0,
-            reals: [0.0; REAL_FIELDS],
-        }
+        BatchMetrics { timestamp: None, dp: 0, tp: 0, ep: 0, batch_type, present: 0, words: [0; VALUE_WORDS] }
     }
 
     /// A count, `None` when the line did not carry it.
     #[inline]
     pub fn count(&self, field: CountField) -> Option<u32> {
         let i = field as usize;
-        (self.present & (1 << i) != 0).then_some(self.counts[i])
+        (self.present & (1 << i) != 0).then_some(self.words[i])
     }
 
     /// Sets a count.
     #[inline]
     pub fn set_count(&mut self, field: CountField, value: u32) {
         let i = field as usize;
-        self.counts[i] = value;
+        self.words[i] = value;
         self.present |= 1 << i;
     }
 
@@ -189,29 +197,40 @@ impl BatchMetrics {
     #[inline]
     pub fn real(&self, field: RealField) -> Option<f64> {
         let i = field as usize;
-        (self.present & (1 << (REAL_BIT0 + i as u32)) != 0).then_some(self.reals[i])
+        (self.present & (1 << (REAL_BIT0 + i as u32)) != 0).then(|| f64::from_bits(self.wide(real_word(i))))
     }
 
     /// Sets a real value.
     #[inline]
     pub fn set_real(&mut self, field: RealField, value: f64) {
         let i = field as usize;
-        self.reals[i] = value;
+        self.set_wide(real_word(i), value.to_bits());
         self.present |= 1 << (REAL_BIT0 + i as u32);
     }
 
     /// Sets the iteration number.
     #[inline]
     pub fn set_iteration(&mut self, value: u64) {
-        self.iteration_value = value;
+        self.set_wide(ITERATION_WORD, value);
         self.present |= ITERATION_BIT;
     }
 
     /// Sets the CUDA-graph flag.
     #[inline]
     pub fn set_cuda_graph(&mut self, value: bool) {
-        self.cuda_graph_value = value;
+        self.words[CUDA_GRAPH_WORD] = u32::from(value);
         self.present |= CUDA_GRAPH_BIT;
+    }
+
+    /// The two words at `at` as one 64-bit value.
+    #[inline(always)]
+    fn wide(&self, at: usize) -> u64 {
+        u64::from(self.words[at]) | (u64::from(self.words[at + 1]) << 32)
+    }
+
+    #[inline(always)]
+    fn set_wide(&mut self, at: usize, value: u64) {
+        (self.words[at], self.words[at + 1]) = (value as u32, (value >> 32) as u32);
     }
 
     /// Whether the line carried `field`.
@@ -258,10 +277,10 @@ macro_rules! field_get {
         $b.real(RealField::$v)
     };
     ($b:expr, Iteration) => {
-        ($b.present & ITERATION_BIT != 0).then_some($b.iteration_value)
+        ($b.present & ITERATION_BIT != 0).then(|| $b.wide(ITERATION_WORD))
     };
     ($b:expr, CudaGraph) => {
-        ($b.present & CUDA_GRAPH_BIT != 0).then_some($b.cuda_graph_value)
+        ($b.present & CUDA_GRAPH_BIT != 0).then(|| $b.words[CUDA_GRAPH_WORD] != 0)
     };
 }
 

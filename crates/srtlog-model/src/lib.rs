@@ -32,6 +32,7 @@
 mod accuracy;
 mod accuracy_registry;
 mod batch;
+mod batches;
 pub mod derived;
 mod derived_values;
 mod error;
@@ -56,6 +57,7 @@ pub use accuracy_registry::{
     AccuracyParserRegistration, RunAccuracy,
 };
 pub use batch::{BatchField, BatchMetrics, BatchRow, BatchType, CountField, RealField};
+pub use batches::{BatchIter, Batches};
 pub use derived_values::{
     GpuCountBasis, GpuEnergy, PointEnergy, RateMatch, RoleEnergy, RunDerived, WindowSource, WorkerDerived,
     WorkersDerived,

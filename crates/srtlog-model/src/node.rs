@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::batch::BatchMetrics;
+use crate::batches::Batches;
 use crate::launch_args::LaunchArgs;
 use crate::text::StringMap;
 use crate::timestamp::Timestamp;
@@ -206,7 +206,7 @@ pub struct NodeMetrics {
     /// Which worker.
     pub metadata: NodeMetadata,
     /// Batches in log order.
-    pub batches: Vec<BatchMetrics>,
+    pub batches: Batches,
     /// Memory snapshots in log order.
     pub memory_snapshots: Vec<MemoryMetrics>,
     /// Parallelism and limits.

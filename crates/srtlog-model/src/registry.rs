@@ -21,7 +21,7 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use crate::batch::BatchMetrics;
+use crate::batches::Batches;
 use crate::error::{ParseError, RegistryError};
 use crate::node::{MemoryMetrics, NodeLaunchCommand, ParallelConfig, ParseStats};
 use crate::results::{BenchmarkLaunchCommand, ProfilerResults};
@@ -285,7 +285,7 @@ impl Default for ParseOptions {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WorkerLogData {
     /// Batches in log order.
-    pub batches: Vec<BatchMetrics>,
+    pub batches: Batches,
     /// Memory snapshots in log order.
     pub memory_snapshots: Vec<MemoryMetrics>,
     /// Parallelism and limits found in the log.

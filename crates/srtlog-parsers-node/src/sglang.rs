@@ -788,50 +788,46 @@ impl NodeParser for SglangParser {
         // such a date (batch or memory, index), in case the dates move once the file is read.
         let mut clock = UndatedClock::new(options.undated_day);
         let mut dated: Vec<(bool, usize)> = Vec::new();
-        let result = scan_lines(reader, options, markers, &mut stats, |line_no, line, stats| {
-            match classify(line, &mut scratch, &mut dates) {
-                Classified::Batch(p, batch_type, layout, rest) => {
-                    // Built in place: pushed first, filled, popped again if malformed.
-                    out.batches.push(new_batch(&p, batch_type));
-                    let filled = match out.batches.last_mut() {
-                        Some(b) => fill(b, layout, rest, &mut orders),
-                        None => Ok(None),
-                    };
-                    match filled {
-                        Ok(dropped) => {
-                            if let Some(c) = p.clock {
-                                let at = out.batches.len() - 1;
-                                out.batches[at].timestamp = clock.date(line_no, c);
-                                dated.push((true, at));
+        let result =
+            scan_lines(reader, options, markers, &mut stats, |line_no, line, stats| {
+                match classify(line, &mut scratch, &mut dates) {
+                    Classified::Batch(p, batch_type, layout, rest) => {
+                        let mut b = new_batch(&p, batch_type);
+                        match fill(&mut b, layout, rest, &mut orders) {
+                            Ok(dropped) => {
+                                if let Some(c) = p.clock {
+                                    b.timestamp = clock.date(line_no, c);
+                                    dated.push((true, out.batches.len()));
+                                }
+                                out.batches.push(b);
+                                if let Some(reason) = dropped {
+                                    note(stats, options.max_diagnostics, line_no, line, reason);
+                                }
                             }
-                            if let Some(reason) = dropped {
-                                note(stats, options.max_diagnostics, line_no, line, reason);
+                            Err(reason) => {
+                                let event = LineEvent::Malformed(reason);
+                                apply(out, stats, options.max_diagnostics, line_no, line, event);
                             }
                         }
-                        Err(reason) => {
-                            out.batches.pop();
-                            let event = LineEvent::Malformed(reason);
-                            apply(out, stats, options.max_diagnostics, line_no, line, event);
+                    }
+                    Classified::Other(mut event, line_clock) => {
+                        if let (LineEvent::Memory { snapshot, .. }, Some(c)) = (&mut event, line_clock) {
+                            snapshot.timestamp = clock.date(line_no, c);
+                            dated.push((false, out.memory_snapshots.len()));
                         }
+                        apply(out, stats, options.max_diagnostics, line_no, line, event);
                     }
                 }
-                Classified::Other(mut event, line_clock) => {
-                    if let (LineEvent::Memory { snapshot, .. }, Some(c)) = (&mut event, line_clock) {
-                        snapshot.timestamp = clock.date(line_no, c);
-                        dated.push((false, out.memory_snapshots.len()));
-                    }
-                    apply(out, stats, options.max_diagnostics, line_no, line, event);
-                }
-            }
-        });
+            });
         let shift = clock.finish_shift();
         for &(is_batch, at) in dated.iter().filter(|_| shift != 0) {
-            let ts = if is_batch {
-                &mut out.batches[at].timestamp
+            if is_batch {
+                let moved = out.batches.timestamp(at).map(|t| t.plus_micros(shift));
+                out.batches.set_timestamp(at, moved);
             } else {
-                &mut out.memory_snapshots[at].timestamp
-            };
-            *ts = ts.map(|t| t.plus_micros(shift));
+                let ts = &mut out.memory_snapshots[at].timestamp;
+                *ts = ts.map(|t| t.plus_micros(shift));
+            }
         }
         // Always kept, past the cap: it qualifies every timestamp of the file.
         stats.diagnostics.extend(clock.note());

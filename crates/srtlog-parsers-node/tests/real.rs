@@ -190,7 +190,7 @@ fn every_pasted_worker_log_is_read_with_exact_counts() {
             let described = data.stats.diagnostics.iter().filter(|d| d.starts_with("line ")).count();
             assert_eq!(described as u64, x.malformed, "{}: {:?}", x.file, data.stats.diagnostics);
             if let Some((ts, ranks)) = x.first {
-                let b = &data.batches[0];
+                let b = &data.batches.get(0).unwrap();
                 let got_ts = b.timestamp.map(|t| t.to_string()).unwrap_or_default();
                 assert_eq!((got_ts.as_str(), (b.dp, b.tp, b.ep)), (ts, ranks), "{}", x.file);
             }
@@ -216,7 +216,7 @@ fn the_time_only_paste_is_dated_from_the_file_and_says_so() {
             "10 lines print a time without a date (first: line 1): date {day_text} taken from the file's modification time"
         )]
     );
-    let b = &data.batches[3];
+    let b = &data.batches.get(3).unwrap();
     assert_eq!(
         (b.running_req(), b.num_tokens(), b.token_usage(), b.gen_throughput(), b.queue_req(), b.tp),
         (Some(1), Some(3902), Some(0.0), Some(333.97), Some(0), 0)

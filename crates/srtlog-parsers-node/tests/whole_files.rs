@@ -14,7 +14,7 @@ fn current_srtctl_prefill() {
     assert_eq!((data.batches.len(), data.memory_snapshots.len(), data.stats.malformed_lines), (20, 24, 1));
     assert!(data.batches.iter().all(|b| b.batch_type == BatchType::Prefill && b.dp == b.tp && b.tp == b.ep));
     assert_eq!(data.batches.iter().map(|b| b.dp).max(), Some(3), "every DP rank logs its own batches");
-    let b = &data.batches[1];
+    let b = &data.batches.get(1).unwrap();
     assert_eq!(b.timestamp.map(|t| t.to_string()).as_deref(), Some("2026-01-16T06:22:17"));
     assert_eq!(
         (b.new_seq(), b.new_token(), b.inflight_req(), b.input_throughput()),
@@ -43,7 +43,7 @@ fn current_srtctl_decode_w1() {
     let ranks: std::collections::BTreeSet<u32> = data.batches.iter().map(|b| b.dp).collect();
     assert_eq!(ranks.into_iter().collect::<Vec<_>>(), vec![0, 2, 3]);
     assert_eq!(data.batches.iter().filter(|b| b.cuda_graph() == Some(false)).count(), 2);
-    let b = &data.batches[3]; // the CRLF line
+    let b = &data.batches.get(3).unwrap(); // the CRLF line
     assert_eq!((b.running_req(), b.accept_len(), b.queue_req()), (Some(7), Some(2.39), Some(0)));
     let progress: Vec<_> =
         data.memory_snapshots.iter().filter(|m| m.event == "capture_cuda_graph_progress").collect();
@@ -74,12 +74,12 @@ fn legacy_prefill_pair() {
     assert_eq!(data.environment["SGLANG_DG_CACHE_DIR"], "/configs/dg-10212025");
     assert_eq!(data.environment["MC_FORCE_MNNVL"], "1");
     assert_eq!(data.environment.len(), 6);
-    let b = &data.batches[0];
+    let b = &data.batches.get(0).unwrap();
     assert_eq!(
         (b.tp, b.unbootstrapped_req(), b.transfer_req(), b.cached_token()),
         (0, Some(0), Some(1), Some(512))
     );
-    assert_eq!(data.batches[9].input_throughput(), Some(11004.0));
+    assert_eq!(data.batches.get(9).unwrap().input_throughput(), Some(11004.0));
     // dynamo-formatted server_args= and bracket-format scheduler lines in one file.
     assert_eq!((data.config.tp_size, data.config.max_running_requests), (Some(4), Some(256)));
     assert_eq!(
@@ -107,7 +107,7 @@ fn legacy_decode_pair() {
         .batches
         .iter()
         .all(|b| b.batch_type == BatchType::Decode && b.preallocated_usage().is_some()));
-    assert_eq!(data.batches[9].retracted_req(), Some(1));
+    assert_eq!(data.batches.get(9).unwrap().retracted_req(), Some(1));
     assert_eq!(data.launch_command.as_ref().and_then(|c| c.worker_type), Some(WorkerType::Decode));
 }
 
@@ -128,7 +128,7 @@ fn trtllm_prefill() {
     );
     let cmd = data.launch_command.as_ref().expect("rank0 run");
     assert_eq!((cmd.backend_type.as_str(), cmd.worker_type), ("trtllm", Some(WorkerType::Prefill)));
-    let first = &data.batches[0];
+    let first = &data.batches.get(0).unwrap();
     assert_eq!(
         (first.iteration(), first.new_token(), first.cached_kv_tokens()),
         (Some(3), Some(24576), Some(1024))
@@ -144,7 +144,7 @@ fn trtllm_decode_old_form() {
     expect_file!["snapshots/5120_node-a02_decode_w0.txt"].assert_eq(&render(&data));
     assert_eq!((data.batches.len(), data.stats.idle_iterations, data.stats.malformed_lines), (14, 2, 1));
     assert!(data.batches.iter().all(|b| b.batch_type == BatchType::Decode && b.token_usage().is_none()));
-    let b = &data.batches[0];
+    let b = &data.batches.get(0).unwrap();
     assert_eq!(
         (b.iteration(), b.running_req(), b.num_tokens(), b.host_step_time_ms()),
         (Some(1), Some(7), Some(7), Some(10.75))
@@ -159,7 +159,7 @@ fn dynamo_formatted_agg() {
     expect_file!["snapshots/5121_gpu-7_agg_w0.txt"].assert_eq(&render(&data));
     let prefill = data.batches.iter().filter(|b| b.batch_type == BatchType::Prefill).count();
     assert_eq!((data.batches.len(), prefill), (16, 4));
-    let b = &data.batches[0];
+    let b = &data.batches.get(0).unwrap();
     assert_eq!(b.timestamp.map(|t| t.to_string()).as_deref(), Some("2025-12-30T15:52:10.206058Z"));
     let kv = data.memory_snapshots.iter().find(|m| m.event == "kv_cache_allocated").expect("kv");
     assert_eq!((kv.kv_cache_gb, kv.kv_tokens), (Some(50.32), Some(412160)), "K + V");
@@ -171,11 +171,11 @@ fn dynamo_formatted_agg_hybrid_jsonl() {
     let data = parse_files(&SglangParser, &["5121/logs/gpu-8_agg_w1.out"]);
     expect_file!["snapshots/5121_gpu-8_agg_w1.txt"].assert_eq(&render(&data));
     assert_eq!(data.batches.len(), 16, "ANSI lines and JSONL lines in one file both parse");
-    let b = &data.batches[1]; // a JSONL line
+    let b = &data.batches.get(1).unwrap(); // a JSONL line
     assert_eq!(
         (b.num_tokens(), b.swa_tokens(), b.swa_token_usage(), b.token_usage()),
         (Some(7524), Some(3594), Some(0.03), Some(0.01))
     );
     assert_eq!(b.timestamp.map(|t| t.to_string()).as_deref(), Some("2025-12-30T15:52:12.207169Z"));
-    assert_eq!(data.batches[0].swa_token_usage(), Some(0.01));
+    assert_eq!(data.batches.get(0).unwrap().swa_token_usage(), Some(0.01));
 }

@@ -89,8 +89,7 @@ impl RunStreams {
         let t0 = run
             .nodes
             .iter()
-            .flat_map(|n| n.metrics.batches.iter())
-            .filter_map(|b| b.timestamp)
+            .flat_map(|n| (0..n.metrics.batches.len()).filter_map(|i| n.metrics.batches.timestamp(i)))
             .min_by_key(|ts| ts.epoch_micros_or_wall());
         let mut untimed = 0u64;
         let mut streams = Vec::new();
@@ -100,15 +99,15 @@ impl RunStreams {
             workers.push((meta.worker_type, meta.worker_id.clone(), meta.node_name.clone()));
             for stream in WorkerStreams::new(&info.metrics.batches).streams() {
                 let Some(t0) = t0 else {
-                    untimed += stream.batches.len() as u64;
+                    untimed += stream.len() as u64;
                     continue;
                 };
                 let origin = t0.epoch_micros_or_wall();
-                let mut samples = Vec::with_capacity(stream.batches.len());
-                for b in stream.batches {
+                let mut samples = Vec::with_capacity(stream.len());
+                for b in stream.batches() {
                     match b.timestamp {
                         Some(ts) => {
-                            samples.push(sample(b, seconds_between(origin, ts.epoch_micros_or_wall())))
+                            samples.push(sample(&b, seconds_between(origin, ts.epoch_micros_or_wall())))
                         }
                         None => untimed += 1,
                     }
@@ -472,7 +471,7 @@ mod tests {
                     worker_type: role,
                     worker_id: "w0".to_owned(),
                 },
-                batches,
+                batches: batches.into(),
                 memory_snapshots: vec![],
                 config: Default::default(),
                 stats: Default::default(),

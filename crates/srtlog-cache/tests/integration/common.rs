@@ -125,7 +125,7 @@ pub fn sample_nodes() -> Vec<NodeMetrics> {
     mem.mem_usage_gb = Some(58.5);
     let busy = NodeMetrics {
         metadata: meta("eos0219", WorkerType::Decode, "w0"),
-        batches: vec![prefill, decode, untimed],
+        batches: vec![prefill, decode, untimed].into(),
         memory_snapshots: vec![kv, mem],
         config: ParallelConfig {
             tp_size: Some(8),
@@ -145,7 +145,7 @@ pub fn sample_nodes() -> Vec<NodeMetrics> {
     };
     let idle = NodeMetrics {
         metadata: meta("eos0220", WorkerType::Prefill, "w1"),
-        batches: vec![],
+        batches: vec![].into(),
         memory_snapshots: vec![],
         config: ParallelConfig::default(),
         stats: ParseStats::default(),
@@ -367,7 +367,7 @@ pub fn node() -> impl Strategy<Value = NodeMetrics> {
     )
         .prop_map(|(node, worker_type, id, batches, memory_snapshots, config, stats)| NodeMetrics {
             metadata: meta(&node, worker_type, &id),
-            batches,
+            batches: batches.into(),
             memory_snapshots,
             config,
             stats,

@@ -50,8 +50,8 @@ fn nodes_round_trip_exactly_with_idle_workers() {
     let loaded = cache.load_nodes(&fps).unwrap().expect("valid cache");
     assert_eq!(loaded, nodes);
     assert!(loaded[1].batches.is_empty() && loaded[1].memory_snapshots.is_empty());
-    assert_eq!(loaded[0].batches[1].timestamp.unwrap().utc_offset_secs, Some(3600));
-    assert_eq!(loaded[0].batches[0].timestamp.unwrap().utc_offset_secs, None);
+    assert_eq!(loaded[0].batches.get(1).unwrap().timestamp.unwrap().utc_offset_secs, Some(3600));
+    assert_eq!(loaded[0].batches.get(0).unwrap().timestamp.unwrap().utc_offset_secs, None);
     assert_eq!(serde_json::to_string(&loaded).unwrap(), serde_json::to_string(&nodes).unwrap());
 
     cache.store_nodes(&fps, &[]).unwrap();
@@ -101,7 +101,7 @@ fn two_workers_with_one_identity_stay_apart() {
     let mut a = sample_nodes().remove(0);
     a.batches.truncate(1);
     let mut b = a.clone();
-    b.batches = vec![BatchMetrics::new(BatchType::Prefill); 3];
+    b.batches = vec![BatchMetrics::new(BatchType::Prefill); 3].into();
     b.stats.lines = 7;
     let nodes = vec![a, b];
     cache.store_nodes(&fps, &nodes).unwrap();

@@ -71,7 +71,7 @@ pub fn worker(
     NodeInfo {
         metrics: NodeMetrics {
             metadata: NodeMetadata { node_name: node.to_owned(), worker_type, worker_id: id.to_owned() },
-            batches,
+            batches: batches.into(),
             memory_snapshots: memory,
             config: ParallelConfig::default(),
             stats: ParseStats::default(),

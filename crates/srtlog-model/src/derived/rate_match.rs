@@ -138,10 +138,10 @@ pub fn rate_match(mode: Mode, nodes: &[NodeInfo], width: BucketWidth) -> Option<
                 return KeptRanks::default();
             };
             let mut kept = KeptRanks::default();
-            for b in &node.metrics.batches {
+            node.metrics.batches.for_each(|b| {
                 kept.see(b);
                 range.see(b, side);
-            }
+            });
             kept
         })
         .collect();
@@ -166,11 +166,8 @@ pub(super) fn rate_match_in(
         let Some(side) = rate_side(worker.metadata.worker_type) else { continue };
         // Decode streams (DP ranks) of this worker: sum and count of gen throughput per bucket.
         let mut streams: BTreeMap<u32, Vec<(f64, u32)>> = BTreeMap::new();
-        for b in worker.batches.iter().filter(|b| keep.keeps(b)) {
-            let Some(ts) = b.timestamp else { continue };
-            if !counts_for_rate(b, side) {
-                continue;
-            }
+        worker.batches.for_each(|b| {
+            let Some(ts) = b.timestamp.filter(|_| keep.keeps(b) && counts_for_rate(b, side)) else { return };
             let i = grid.index(ts.epoch_micros_or_wall());
             match (side, finite(b.gen_throughput())) {
                 (BatchType::Prefill, _) => {
@@ -185,7 +182,7 @@ pub(super) fn rate_match_in(
                 }
                 (BatchType::Decode, None) => {}
             }
-        }
+        });
         for sums in streams.into_values() {
             for (slot, (sum, count)) in decode.iter_mut().zip(sums) {
                 if count > 0 {

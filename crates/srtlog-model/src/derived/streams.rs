@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::batch::BatchMetrics;
+use crate::batches::Batches;
 
 /// For each DP rank of a worker, the lowest TP rank that logged for it. DP ranks are small
 /// numbers, so a vector indexed by rank serves the common case; anything else falls back to a
@@ -31,11 +32,11 @@ pub(super) enum Seen {
 impl KeptRanks {
     const DENSE_RANKS: u32 = 1024;
 
-    /// The kept ranks of `batches`, in one pass.
-    pub(super) fn of(batches: &[BatchMetrics]) -> Self {
+    /// The kept ranks of `batches`, in one pass over their rank columns.
+    pub(super) fn of(batches: &Batches) -> Self {
         let mut kept = KeptRanks::default();
-        for b in batches {
-            kept.see(b);
+        for i in 0..batches.len() {
+            kept.see_ranks(batches.dp(i), batches.tp(i));
         }
         kept
     }
@@ -43,21 +44,27 @@ impl KeptRanks {
     /// Takes `b`'s ranks into account and says whether `b` is kept so far.
     #[inline]
     pub(super) fn see(&mut self, b: &BatchMetrics) -> Seen {
-        let slot = if b.dp < Self::DENSE_RANKS {
-            let i = b.dp as usize;
+        self.see_ranks(b.dp, b.tp)
+    }
+
+    /// [`KeptRanks::see`] of a batch with these ranks.
+    #[inline]
+    fn see_ranks(&mut self, dp: u32, tp: u32) -> Seen {
+        let slot = if dp < Self::DENSE_RANKS {
+            let i = dp as usize;
             if self.dense.len() <= i {
                 self.dense.resize(i + 1, u32::MAX);
             }
             &mut self.dense[i]
         } else {
-            self.sparse.entry(b.dp).or_insert(u32::MAX)
+            self.sparse.entry(dp).or_insert(u32::MAX)
         };
-        match b.tp.cmp(slot) {
+        match tp.cmp(slot) {
             std::cmp::Ordering::Equal => Seen::Kept,
             std::cmp::Ordering::Greater => Seen::Dropped,
             std::cmp::Ordering::Less => {
                 let first = *slot == u32::MAX;
-                *slot = b.tp;
+                *slot = tp;
                 if first {
                     Seen::Kept
                 } else {
@@ -69,7 +76,12 @@ impl KeptRanks {
 
     /// Whether `b` belongs to its DP rank's stream, once every batch has been seen.
     pub(super) fn keeps(&self, b: &BatchMetrics) -> bool {
-        self.kept_tp(b.dp) == Some(b.tp)
+        self.keeps_ranks(b.dp, b.tp)
+    }
+
+    /// [`KeptRanks::keeps`] of a batch with these ranks.
+    fn keeps_ranks(&self, dp: u32, tp: u32) -> bool {
+        self.kept_tp(dp) == Some(tp)
     }
 
     /// The TP rank kept for DP rank `dp`, if that rank logged at all.
@@ -86,7 +98,7 @@ impl KeptRanks {
 ///
 /// ```
 /// use srtlog_model::derived::WorkerStreams;
-/// use srtlog_model::{BatchMetrics, BatchType};
+/// use srtlog_model::{BatchMetrics, BatchType, Batches};
 ///
 /// let batch = |dp, tp| {
 ///     let mut b = BatchMetrics::new(BatchType::Decode);
@@ -94,33 +106,52 @@ impl KeptRanks {
 ///     b
 /// };
 /// // DP 0 is logged by TP 0 and TP 1 (the same step twice), DP 1 only by TP 3.
-/// let batches = [batch(0, 1), batch(0, 0), batch(1, 3), batch(0, 1)];
+/// let batches = [batch(0, 1), batch(0, 0), batch(1, 3), batch(0, 1)].into();
 /// let streams = WorkerStreams::new(&batches);
 /// assert_eq!(streams.kept_batches().count(), 2);
 /// let split: Vec<(u32, u32, usize)> =
-///     streams.streams().iter().map(|s| (s.dp, s.tp, s.batches.len())).collect();
+///     streams.streams().iter().map(|s| (s.dp, s.tp, s.len())).collect();
 /// assert_eq!(split, [(0, 0, 1), (1, 3, 1)]);
 /// ```
 #[derive(Debug, Clone)]
 pub struct WorkerStreams<'a> {
-    batches: &'a [BatchMetrics],
+    batches: &'a Batches,
     kept: KeptRanks,
 }
 
-/// One stream: the kept batches of one DP rank of a worker, in log order.
+/// One stream: the kept batches of one DP rank of a worker, in log order (batches without a
+/// timestamp included).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stream<'a> {
     /// The DP rank.
     pub dp: u32,
     /// The TP rank whose lines are kept (the lowest that logged for `dp`).
     pub tp: u32,
-    /// The batches, in log order (batches without a timestamp included).
-    pub batches: Vec<&'a BatchMetrics>,
+    batches: &'a Batches,
+    /// Which of the worker's batches, by index.
+    rows: Vec<usize>,
+}
+
+impl Stream<'_> {
+    /// Number of batches in the stream.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the stream has no batch (never true of a stream [`WorkerStreams::streams`] gives).
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The stream's batches, in log order.
+    pub fn batches(&self) -> impl ExactSizeIterator<Item = BatchMetrics> + '_ {
+        self.rows.iter().map(|&i| self.batches.row(i))
+    }
 }
 
 impl<'a> WorkerStreams<'a> {
-    /// Finds the kept ranks of a worker's batches (one pass over them).
-    pub fn new(batches: &'a [BatchMetrics]) -> Self {
+    /// Finds the kept ranks of a worker's batches (one pass over their ranks).
+    pub fn new(batches: &'a Batches) -> Self {
         WorkerStreams { batches, kept: KeptRanks::of(batches) }
     }
 
@@ -131,17 +162,26 @@ impl<'a> WorkerStreams<'a> {
     }
 
     /// The batches that count, all DP ranks, in log order.
-    pub fn kept_batches(&self) -> impl Iterator<Item = &'a BatchMetrics> + '_ {
-        self.batches.iter().filter(move |b| self.kept.keeps(b))
+    pub fn kept_batches(&self) -> impl Iterator<Item = BatchMetrics> + '_ {
+        self.kept_rows().map(|i| self.batches.row(i))
+    }
+
+    /// The indices of the batches that count, in log order (read from the rank columns).
+    fn kept_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        let b = self.batches;
+        (0..b.len()).filter(move |&i| self.kept.keeps_ranks(b.dp(i), b.tp(i)))
     }
 
     /// The streams, by DP rank ascending.
     pub fn streams(&self) -> Vec<Stream<'a>> {
-        let mut by_dp: BTreeMap<u32, Vec<&'a BatchMetrics>> = BTreeMap::new();
-        for b in self.kept_batches() {
-            by_dp.entry(b.dp).or_default().push(b);
+        let mut by_dp: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for i in self.kept_rows() {
+            by_dp.entry(self.batches.dp(i)).or_default().push(i);
         }
-        by_dp.into_iter().map(|(dp, batches)| Stream { dp, tp: batches[0].tp, batches }).collect()
+        by_dp
+            .into_iter()
+            .map(|(dp, rows)| Stream { dp, tp: self.batches.tp(rows[0]), batches: self.batches, rows })
+            .collect()
     }
 }
 
@@ -158,13 +198,15 @@ mod tests {
 
     #[test]
     fn a_lower_tp_rank_seen_later_takes_the_stream_over() {
-        let batches = [batch(0, 2), batch(0, 1), batch(2000, 5), batch(0, 0), batch(2000, 4), batch(0, 2)];
+        let rows = [batch(0, 2), batch(0, 1), batch(2000, 5), batch(0, 0), batch(2000, 4), batch(0, 2)];
+        let batches = Batches::from(rows.clone());
         let streams = WorkerStreams::new(&batches);
-        let split: Vec<(u32, u32, usize)> =
-            streams.streams().iter().map(|s| (s.dp, s.tp, s.batches.len())).collect();
+        let split: Vec<(u32, u32, usize)> = streams.streams().iter().map(|s| (s.dp, s.tp, s.len())).collect();
         // DP 2000 is beyond the dense range and goes through the map.
         assert_eq!(split, [(0, 0, 1), (2000, 4, 1)]);
-        assert!(streams.keeps(&batches[3]) && !streams.keeps(&batches[0]));
+        assert!(streams.keeps(&rows[3]) && !streams.keeps(&rows[0]));
+        let kept: Vec<_> = streams.streams()[0].batches().collect();
+        assert_eq!(kept, [rows[3].clone()]);
         assert!(!streams.keeps(&batch(7, 0)), "a rank the worker never logged is not kept");
     }
 }

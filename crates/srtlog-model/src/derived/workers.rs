@@ -106,7 +106,7 @@ pub(super) fn scan_worker(
     let mut sums = WorkerSums::default();
     let mut lowered = false;
     let mut totals = WorkerTotals::default();
-    for b in &m.batches {
+    m.batches.for_each(|b| {
         totals.add(b);
         match kept.see(b) {
             Seen::Kept if !lowered => sums.add(b),
@@ -114,10 +114,14 @@ pub(super) fn scan_worker(
             _ => {}
         }
         each(b);
-    }
+    });
     if lowered {
         sums = WorkerSums::default();
-        m.batches.iter().filter(|b| kept.keeps(b)).for_each(|b| sums.add(b));
+        m.batches.for_each(|b| {
+            if kept.keeps(b) {
+                sums.add(b);
+            }
+        });
     }
     let WorkerSums { mut gen, cached, new, has_prefill_counts } = sums;
     let summary = WorkerDerived {

@@ -146,7 +146,7 @@ pub fn node(host: &str, role: WorkerType, id: &str, ranks: u32, n: usize) -> Nod
                 worker_type: role,
                 worker_id: id.to_owned(),
             },
-            batches,
+            batches: batches.into(),
             memory_snapshots: vec![],
             config: ParallelConfig { dp_size: Some(ranks), ..Default::default() },
             stats: ParseStats::default(),

@@ -1,0 +1,673 @@
+//! [`Batches`]: a worker's batches, packed in the words of the fields its lines carry.
+//!
+//! A busy worker logs millions of batches, and a cold load of busy workers is bound by the
+//! memory their records take rather than by parsing: every fresh page costs a page fault (2–3 µs
+//! on the VMs we measure) and every record written costs its cache lines. A [`BatchMetrics`]
+//! has a slot for every field any backend prints (168 bytes), yet the lines of one worker carry
+//! the same dozen fields at most. So a worker's batches are kept as rows of 32-bit words in one
+//! vector, each row holding only the worker's *columns*: the fields some batch of the worker
+//! carried (a count one word, a real value or the iteration two), its timestamp (two words, one
+//! more for a UTC offset) and each rank that was ever non-zero. An SGLang decode batch then
+//! takes 64 bytes and a TensorRT-LLM iteration about 70, instead of 168; one vector grows by
+//! `mremap` once it is large, where a vector per column was copied by `realloc` at every
+//! doubling. Measured in `docs/PERFORMANCE.md` (eighth session).
+//!
+//! The row stays the one way to read a batch: [`Batches::get`] and [`Batches::iter`] give
+//! [`BatchMetrics`] by value, built from the words, so every getter and every rule written
+//! against a row works unchanged; [`Batches::push`] takes one apart. Word 0 of a row is its
+//! presence bits with three flags of its own — has a timestamp, the timestamp has a UTC offset,
+//! the batch is a decode batch — so a row read back equals the row pushed, field for field, and
+//! the JSON and the cache see no difference. A field first seen after the first batch adds a
+//! column: the rows so far are repacked once (rare: a worker prints the same fields from its
+//! first batch on).
+
+use std::fmt;
+use std::iter::FusedIterator;
+
+use serde::de::{SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::batch::{
+    real_word, BatchMetrics, BatchType, COUNT_FIELDS, CUDA_GRAPH_WORD, ITERATION_WORD, REAL_BIT0, VALUE_BITS,
+    VALUE_WORDS,
+};
+use crate::timestamp::Timestamp;
+
+// Per-row flags beside the record's presence bits (which leave bits 13–15 and 25–29 free).
+/// The row has a timestamp; as a column, the wall clock (two words).
+const TIMESTAMP_BIT: u32 = 1 << 13;
+/// The row's timestamp has a UTC offset; as a column, the offset (one word).
+const OFFSET_BIT: u32 = 1 << 14;
+/// The row is a decode batch (else a prefill batch). A flag only, never a column.
+const DECODE_BIT: u32 = 1 << 15;
+// Column-only bits: a rank column exists once a batch had a non-zero rank (absent: 0).
+const DP_COLUMN: u32 = 1 << 25;
+const TP_COLUMN: u32 = 1 << 26;
+const EP_COLUMN: u32 = 1 << 27;
+const RANK_COLUMNS: u32 = DP_COLUMN | TP_COLUMN | EP_COLUMN;
+
+/// Where each column sits in a row, for one set of columns. A row is the flags word, the
+/// header columns (wall clock, UTC offset, DP, TP and EP rank, those that exist, in that
+/// order), then the value words of the fields that exist, in the record's word order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Layout {
+    columns: u32,
+    /// Words per row.
+    stride: usize,
+    /// The row word of each header column; 0 (the flags word) when it does not exist.
+    wall_at: usize,
+    offset_at: usize,
+    dp_at: usize,
+    tp_at: usize,
+    ep_at: usize,
+    /// The row word where the value words start.
+    values_at: usize,
+    /// For each value word of a row, in order, the record word it holds.
+    value_source: [u8; VALUE_WORDS],
+    value_words: usize,
+}
+
+impl Layout {
+    fn new(columns: u32) -> Self {
+        let mut at = 1;
+        let mut take = |bit: u32, words: usize| {
+            if columns & bit == 0 {
+                return 0;
+            }
+            at += words;
+            at - words
+        };
+        let (wall_at, offset_at) = (take(TIMESTAMP_BIT, 2), take(OFFSET_BIT, 1));
+        let (dp_at, tp_at, ep_at) = (take(DP_COLUMN, 1), take(TP_COLUMN, 1), take(EP_COLUMN, 1));
+        let mut value_source = [0u8; VALUE_WORDS];
+        let mut n = 0;
+        let mut source = |word: usize| {
+            value_source[n] = word as u8;
+            n += 1;
+        };
+        each_bit(columns & VALUE_BITS, |bit| match bit {
+            0..COUNT_FIELDS => source(bit),
+            30 => (source(ITERATION_WORD), source(ITERATION_WORD + 1)).1,
+            31 => source(CUDA_GRAPH_WORD),
+            real => {
+                let w = real_word(real - REAL_BIT0 as usize);
+                (source(w), source(w + 1)).1
+            }
+        });
+        Layout {
+            columns,
+            stride: at + n,
+            wall_at,
+            offset_at,
+            dp_at,
+            tp_at,
+            ep_at,
+            values_at: at,
+            value_source,
+            value_words: n,
+        }
+    }
+
+    /// The record words the value words of a row hold, in row order.
+    #[inline(always)]
+    fn sources(&self) -> &[u8] {
+        &self.value_source[..self.value_words]
+    }
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout::new(0)
+    }
+}
+
+/// A worker's batches in log order, packed by the columns they carry (see the module docs).
+///
+/// ```
+/// use srtlog_model::{BatchMetrics, BatchType, Batches, CountField, RealField};
+///
+/// let mut batches = Batches::new();
+/// let mut b = BatchMetrics::new(BatchType::Decode);
+/// b.set_count(CountField::RunningReq, 64);
+/// batches.push(b.clone());
+/// b.set_real(RealField::GenThroughput, 2150.5);
+/// batches.push(b);
+/// assert_eq!(batches.len(), 2);
+/// assert_eq!(batches.get(0).unwrap().gen_throughput(), None);
+/// let rates: Vec<_> = batches.iter().map(|b| b.gen_throughput()).collect();
+/// assert_eq!(rates, [None, Some(2150.5)]);
+/// ```
+#[derive(Clone, Default)]
+pub struct Batches {
+    /// The rows, `layout.stride` words each. A row without a column's value holds zero there,
+    /// as a record's slot does.
+    words: Vec<u32>,
+    layout: Layout,
+    rows: usize,
+}
+
+/// The flags word of a row of `b`.
+#[inline(always)]
+fn row_flags(b: &BatchMetrics) -> u32 {
+    let mut flags = b.present & VALUE_BITS;
+    if let Some(t) = b.timestamp {
+        flags |= TIMESTAMP_BIT;
+        if t.utc_offset_secs.is_some() {
+            flags |= OFFSET_BIT;
+        }
+    }
+    if b.batch_type == BatchType::Decode {
+        flags |= DECODE_BIT;
+    }
+    flags
+}
+
+/// The columns a row of `b` needs (its fields, timestamp and non-zero ranks).
+#[inline(always)]
+fn needed_columns(flags: u32, b: &BatchMetrics) -> u32 {
+    (flags & !DECODE_BIT)
+        | (if b.dp != 0 { DP_COLUMN } else { 0 })
+        | (if b.tp != 0 { TP_COLUMN } else { 0 })
+        | (if b.ep != 0 { EP_COLUMN } else { 0 })
+}
+
+/// Calls `f` with the index of each set bit of `mask`, lowest first.
+#[inline(always)]
+fn each_bit(mut mask: u32, mut f: impl FnMut(usize)) {
+    while mask != 0 {
+        f(mask.trailing_zeros() as usize);
+        mask &= mask - 1;
+    }
+}
+
+#[inline(always)]
+fn batch_type_of(flags: u32) -> BatchType {
+    if flags & DECODE_BIT != 0 {
+        BatchType::Decode
+    } else {
+        BatchType::Prefill
+    }
+}
+
+/// A timestamp's header words: the wall clock (two) and the UTC offset (zero when absent).
+#[inline(always)]
+fn timestamp_words(t: Option<Timestamp>) -> (u32, u32, u32) {
+    let wall = t.map_or(0, |t| t.wall_micros as u64);
+    let offset = t.and_then(|t| t.utc_offset_secs).map_or(0, |o| o as u32);
+    (wall as u32, (wall >> 32) as u32, offset)
+}
+
+impl Batches {
+    /// No batches.
+    pub fn new() -> Self {
+        Batches::default()
+    }
+
+    /// Number of batches.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether there are none.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Appends a batch.
+    #[inline]
+    pub fn push(&mut self, b: BatchMetrics) {
+        self.push_row(&b);
+    }
+
+    #[inline(always)]
+    fn push_row(&mut self, b: &BatchMetrics) {
+        let flags = row_flags(b);
+        let missing = needed_columns(flags, b) & !self.layout.columns;
+        if missing != 0 {
+            self.repack(self.layout.columns | missing);
+        }
+        let Batches { words, layout, rows } = self;
+        words.reserve(layout.stride);
+        words.push(flags);
+        if layout.wall_at != 0 {
+            let (low, high, offset) = timestamp_words(b.timestamp);
+            words.extend_from_slice(&[low, high]);
+            if layout.offset_at != 0 {
+                words.push(offset);
+            }
+        }
+        if layout.columns & RANK_COLUMNS != 0 {
+            for (at, rank) in [(layout.dp_at, b.dp), (layout.tp_at, b.tp), (layout.ep_at, b.ep)] {
+                if at != 0 {
+                    words.push(rank);
+                }
+            }
+        }
+        // Absent values are zero in a record, so every column takes the record's word as is.
+        words.extend(layout.sources().iter().map(|&w| b.words[usize::from(w)]));
+        *rows += 1;
+    }
+
+    /// Adds columns: every row so far is written again with the new layout (zero in the new
+    /// columns). Rare: a worker's lines carry the same fields from its first batch on.
+    #[cold]
+    fn repack(&mut self, columns: u32) {
+        let old = std::mem::take(self);
+        self.layout = Layout::new(columns);
+        self.words.reserve(old.rows.max(1) * self.layout.stride);
+        old.for_each(|b| self.push_row(b));
+    }
+
+    /// The words of row `i` (panics past the end).
+    #[inline(always)]
+    fn words_of(&self, i: usize) -> &[u32] {
+        let stride = self.layout.stride;
+        &self.words[i * stride..(i + 1) * stride]
+    }
+
+    /// Header word `at` of `row`, 0 when the column does not exist (`at` is then 0).
+    #[inline(always)]
+    fn header(row: &[u32], at: usize) -> u32 {
+        if at != 0 {
+            row[at]
+        } else {
+            0
+        }
+    }
+
+    /// Reads row `i` into `b`, a record that was new or last read from these batches: the
+    /// words of every column are written (absent values are zero in the row), and a record
+    /// word of no column was zero from the start.
+    #[inline(always)]
+    fn read_into(&self, i: usize, b: &mut BatchMetrics) {
+        let row = self.words_of(i);
+        let layout = &self.layout;
+        let flags = row[0];
+        b.batch_type = batch_type_of(flags);
+        b.present = flags & VALUE_BITS;
+        b.timestamp = Self::timestamp_in(layout, row);
+        b.dp = Self::header(row, layout.dp_at);
+        b.tp = Self::header(row, layout.tp_at);
+        b.ep = Self::header(row, layout.ep_at);
+        for (&source, &word) in layout.sources().iter().zip(&row[layout.values_at..]) {
+            b.words[usize::from(source)] = word;
+        }
+    }
+
+    #[inline(always)]
+    fn timestamp_in(layout: &Layout, row: &[u32]) -> Option<Timestamp> {
+        let flags = row[0];
+        (flags & TIMESTAMP_BIT != 0).then(|| Timestamp {
+            wall_micros: (u64::from(row[layout.wall_at]) | (u64::from(row[layout.wall_at + 1]) << 32)) as i64,
+            utc_offset_secs: (flags & OFFSET_BIT != 0).then(|| row[layout.offset_at] as i32),
+        })
+    }
+
+    /// Calls `f` with each batch in log order: one record, read into again for each row, so
+    /// a pass over millions of batches builds none (the derived metrics' passes).
+    #[inline]
+    pub fn for_each(&self, mut f: impl FnMut(&BatchMetrics)) {
+        let mut b = BatchMetrics::new(BatchType::Prefill);
+        for i in 0..self.rows {
+            self.read_into(i, &mut b);
+            f(&b);
+        }
+    }
+
+    /// The batch at `i`, `None` past the end.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<BatchMetrics> {
+        (i < self.rows).then(|| self.row(i))
+    }
+
+    /// The first batch.
+    pub fn first(&self) -> Option<BatchMetrics> {
+        self.get(0)
+    }
+
+    /// The last batch.
+    pub fn last(&self) -> Option<BatchMetrics> {
+        self.rows.checked_sub(1).map(|i| self.row(i))
+    }
+
+    /// Row `i` as a record (panics past the end).
+    #[inline(always)]
+    pub(crate) fn row(&self, i: usize) -> BatchMetrics {
+        let mut b = BatchMetrics::new(BatchType::Prefill);
+        self.read_into(i, &mut b);
+        b
+    }
+
+    /// The timestamp of batch `i` (without building the record). Panics past the end.
+    #[inline]
+    pub fn timestamp(&self, i: usize) -> Option<Timestamp> {
+        Self::timestamp_in(&self.layout, self.words_of(i))
+    }
+
+    /// The type of batch `i`. Panics past the end.
+    #[inline]
+    pub fn batch_type(&self, i: usize) -> BatchType {
+        batch_type_of(self.words_of(i)[0])
+    }
+
+    /// The DP rank of batch `i`. Panics past the end.
+    #[inline]
+    pub fn dp(&self, i: usize) -> u32 {
+        Self::header(self.words_of(i), self.layout.dp_at)
+    }
+
+    /// The TP rank of batch `i`. Panics past the end.
+    #[inline]
+    pub fn tp(&self, i: usize) -> u32 {
+        Self::header(self.words_of(i), self.layout.tp_at)
+    }
+
+    /// Sets the timestamp of batch `i` (the SGLang parser dates time-only lines once the file
+    /// is read). Panics past the end.
+    pub fn set_timestamp(&mut self, i: usize, timestamp: Option<Timestamp>) {
+        let mut b = self.row(i);
+        b.timestamp = timestamp;
+        let flags = row_flags(&b);
+        let missing = needed_columns(flags, &b) & !self.layout.columns;
+        if missing != 0 {
+            self.repack(self.layout.columns | missing);
+        }
+        let layout = self.layout;
+        let row = &mut self.words[i * layout.stride..(i + 1) * layout.stride];
+        row[0] = flags;
+        let (low, high, offset) = timestamp_words(timestamp);
+        if layout.wall_at != 0 {
+            (row[layout.wall_at], row[layout.wall_at + 1]) = (low, high);
+        }
+        if layout.offset_at != 0 {
+            row[layout.offset_at] = offset;
+        }
+    }
+
+    /// The batches in log order, each built from its row.
+    pub fn iter(&self) -> BatchIter<'_> {
+        BatchIter { batches: self, front: 0, back: self.rows }
+    }
+
+    /// The batches as records.
+    pub fn to_vec(&self) -> Vec<BatchMetrics> {
+        self.iter().collect()
+    }
+
+    /// Removes every batch; the memory is kept for the next rows.
+    pub fn clear(&mut self) {
+        self.truncate(0);
+    }
+
+    /// Keeps the first `len` batches (all of them when there are fewer).
+    pub fn truncate(&mut self, len: usize) {
+        self.rows = self.rows.min(len);
+        self.words.truncate(self.rows * self.layout.stride);
+    }
+
+    /// Makes room for `additional` more batches of the columns there are.
+    pub fn reserve(&mut self, additional: usize) {
+        self.words.reserve(additional.saturating_mul(self.layout.stride));
+    }
+
+    /// Moves every batch of `other` after these (no copy when these are empty).
+    pub fn append(&mut self, other: Batches) {
+        if self.is_empty() {
+            *self = other;
+        } else {
+            self.reserve(other.len());
+            other.for_each(|b| self.push_row(b));
+        }
+    }
+
+    /// Bytes the rows hold (not the capacity): what the batches cost in memory, as the bench
+    /// reports it.
+    pub fn data_bytes(&self) -> usize {
+        self.words.len() * std::mem::size_of::<u32>()
+    }
+}
+
+/// Iterator over [`Batches`], by value.
+#[derive(Clone)]
+pub struct BatchIter<'a> {
+    batches: &'a Batches,
+    front: usize,
+    back: usize,
+}
+
+impl Iterator for BatchIter<'_> {
+    type Item = BatchMetrics;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<BatchMetrics> {
+        (self.front < self.back).then(|| {
+            self.front += 1;
+            self.batches.row(self.front - 1)
+        })
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.back - self.front;
+        (n, Some(n))
+    }
+}
+
+impl DoubleEndedIterator for BatchIter<'_> {
+    #[inline]
+    fn next_back(&mut self) -> Option<BatchMetrics> {
+        (self.front < self.back).then(|| {
+            self.back -= 1;
+            self.batches.row(self.back)
+        })
+    }
+}
+
+impl ExactSizeIterator for BatchIter<'_> {}
+impl FusedIterator for BatchIter<'_> {}
+
+impl<'a> IntoIterator for &'a Batches {
+    type Item = BatchMetrics;
+    type IntoIter = BatchIter<'a>;
+    fn into_iter(self) -> BatchIter<'a> {
+        self.iter()
+    }
+}
+
+impl FromIterator<BatchMetrics> for Batches {
+    fn from_iter<I: IntoIterator<Item = BatchMetrics>>(iter: I) -> Self {
+        let mut batches = Batches::new();
+        batches.extend(iter);
+        batches
+    }
+}
+
+impl Extend<BatchMetrics> for Batches {
+    fn extend<I: IntoIterator<Item = BatchMetrics>>(&mut self, iter: I) {
+        let iter = iter.into_iter();
+        self.reserve(iter.size_hint().0);
+        iter.for_each(|b| self.push_row(&b));
+    }
+}
+
+impl From<Vec<BatchMetrics>> for Batches {
+    fn from(rows: Vec<BatchMetrics>) -> Self {
+        rows.into_iter().collect()
+    }
+}
+
+impl<const N: usize> From<[BatchMetrics; N]> for Batches {
+    fn from(rows: [BatchMetrics; N]) -> Self {
+        rows.into_iter().collect()
+    }
+}
+
+/// Equal when the rows are: how the columns came to be (which exist) does not matter.
+impl PartialEq for Batches {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl PartialEq<[BatchMetrics]> for Batches {
+    fn eq(&self, other: &[BatchMetrics]) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == *b)
+    }
+}
+
+impl PartialEq<Vec<BatchMetrics>> for Batches {
+    fn eq(&self, other: &Vec<BatchMetrics>) -> bool {
+        *self == other[..]
+    }
+}
+
+impl fmt::Debug for Batches {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The JSON form is the rows' (an array of [`BatchMetrics`] objects), written one at a time.
+impl Serialize for Batches {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Batches {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Rows;
+        impl<'de> Visitor<'de> for Rows {
+            type Value = Batches;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of batches")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Batches, A::Error> {
+                let mut batches = Batches::new();
+                // Read one row at a time, so a large array is never held as rows.
+                while let Some(b) = seq.next_element::<BatchMetrics>()? {
+                    batches.push(b);
+                }
+                Ok(batches)
+            }
+        }
+        deserializer.deserialize_seq(Rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{BatchField, CountField, RealField};
+
+    /// A record with every field set (each a distinct value), ranks and a zoned timestamp.
+    fn full(k: u32) -> BatchMetrics {
+        let mut b =
+            BatchMetrics::new(if k.is_multiple_of(2) { BatchType::Decode } else { BatchType::Prefill });
+        for (j, &field) in BatchField::ALL.iter().enumerate() {
+            let v = k * 100 + j as u32;
+            match field {
+                BatchField::Count(c) => b.set_count(c, v),
+                BatchField::Real(r) => b.set_real(r, f64::from(v) + 0.25),
+                BatchField::Iteration => b.set_iteration(u64::from(v) << 33),
+                BatchField::CudaGraph => b.set_cuda_graph(k.is_multiple_of(3)),
+            }
+        }
+        b.timestamp = Some(Timestamp { wall_micros: -7 + i64::from(k), utc_offset_secs: Some(3600) });
+        (b.dp, b.tp, b.ep) = (k, k + 1, k + 2);
+        b
+    }
+
+    #[test]
+    fn rows_read_back_as_pushed_whatever_columns_appear_later() {
+        // Rows that carry ever more: columns start mid-way, and earlier rows stay as they were.
+        let mut rows = vec![BatchMetrics::new(BatchType::Prefill)];
+        let mut b = BatchMetrics::new(BatchType::Decode);
+        b.set_count(CountField::RunningReq, 0);
+        rows.push(b.clone());
+        b.timestamp = Some(Timestamp { wall_micros: 1_700_000_000_000_000, utc_offset_secs: None });
+        rows.push(b.clone());
+        b.set_real(RealField::GenThroughput, 2150.5);
+        b.dp = 3;
+        rows.push(b.clone());
+        rows.push(full(1));
+        rows.push(full(2));
+        rows.push(BatchMetrics::new(BatchType::Decode));
+        let batches: Batches = rows.clone().into();
+        assert_eq!(batches.len(), rows.len());
+        assert_eq!(batches.to_vec(), rows);
+        assert_eq!(batches, rows);
+        assert_ne!(batches, rows[1..]);
+        // One record read into again and again holds each row exactly, whatever the last held.
+        let mut seen = Vec::new();
+        batches.for_each(|b| seen.push(b.clone()));
+        assert_eq!(seen, rows);
+        let back: Vec<_> = batches.iter().rev().collect();
+        assert_eq!(back, rows.iter().rev().cloned().collect::<Vec<_>>());
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(batches.get(i).as_ref(), Some(r));
+            assert_eq!((batches.timestamp(i), batches.batch_type(i)), (r.timestamp, r.batch_type));
+            assert_eq!((batches.dp(i), batches.tp(i)), (r.dp, r.tp));
+        }
+        assert_eq!(batches.get(rows.len()), None);
+        assert_eq!(batches.last().as_ref(), rows.last());
+    }
+
+    #[test]
+    fn equality_json_and_append_are_the_rows() {
+        let rows: Vec<_> = (0..5).map(full).collect();
+        let a: Batches = rows.clone().into();
+        // The same rows with columns started in another order compare equal.
+        let mut b = Batches::new();
+        b.push(BatchMetrics::new(BatchType::Decode));
+        let mut b2: Batches = [BatchMetrics::new(BatchType::Decode)].into();
+        b2.append(a.clone());
+        b.append(a.clone());
+        assert_eq!(b, b2);
+        assert_ne!(a, b);
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(json, serde_json::to_string(&rows).unwrap());
+        let back: Batches = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, a);
+        let mut empty = Batches::new();
+        empty.append(a.clone());
+        assert_eq!(empty, a);
+        // Cleared, the columns stay and take new rows as a fresh store does.
+        let mut reused = a.clone();
+        reused.truncate(2);
+        assert_eq!(reused, rows[..2]);
+        reused.clear();
+        assert!(reused.is_empty());
+        reused.extend(rows[2..].iter().cloned());
+        assert_eq!(reused, rows[2..]);
+    }
+
+    #[test]
+    fn set_timestamp_moves_dates_and_zones_in_and_out() {
+        let mut batches: Batches = vec![BatchMetrics::new(BatchType::Decode); 3].into();
+        let zoned = Timestamp { wall_micros: 5, utc_offset_secs: Some(-18000) };
+        batches.set_timestamp(1, Some(zoned));
+        assert_eq!(batches.timestamp(1), Some(zoned));
+        assert_eq!((batches.timestamp(0), batches.timestamp(2)), (None, None));
+        let plain = Timestamp { wall_micros: 9, utc_offset_secs: None };
+        batches.set_timestamp(1, Some(plain));
+        batches.set_timestamp(2, Some(zoned));
+        assert_eq!(batches.to_vec()[1].timestamp, Some(plain));
+        batches.set_timestamp(2, None);
+        assert_eq!(batches.get(2).unwrap(), BatchMetrics::new(BatchType::Decode));
+    }
+
+    #[test]
+    fn a_column_costs_only_once_a_row_carries_its_field() {
+        let mut b = BatchMetrics::new(BatchType::Decode);
+        b.set_count(CountField::RunningReq, 64);
+        b.set_real(RealField::GenThroughput, 1.5);
+        b.timestamp = Some(Timestamp { wall_micros: 1, utc_offset_secs: None });
+        let batches: Batches = vec![b; 10].into();
+        // Flags, wall clock, one count, one real.
+        assert_eq!(batches.data_bytes(), 10 * (4 + 8 + 4 + 8));
+        assert_eq!(Batches::new().data_bytes(), 0);
+    }
+}
