@@ -28,8 +28,8 @@ use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::batch::{
-    real_word, BatchMetrics, BatchType, COUNT_FIELDS, CUDA_GRAPH_WORD, ITERATION_WORD, REAL_BIT0, VALUE_BITS,
-    VALUE_WORDS,
+    real_word, BatchMetrics, BatchType, CountField, RealField, COUNT_FIELDS, CUDA_GRAPH_BIT, CUDA_GRAPH_WORD,
+    ITERATION_BIT, ITERATION_WORD, REAL_BIT0, VALUE_BITS, VALUE_WORDS,
 };
 use crate::timestamp::Timestamp;
 
@@ -65,6 +65,8 @@ struct Layout {
     /// For each value word of a row, in order, the record word it holds.
     value_source: [u8; VALUE_WORDS],
     value_words: usize,
+    /// The row word of each value field (the first of two), by its presence bit.
+    field_at: [u8; 32],
 }
 
 impl Layout {
@@ -80,18 +82,19 @@ impl Layout {
         let (wall_at, offset_at) = (take(TIMESTAMP_BIT, 2), take(OFFSET_BIT, 1));
         let (dp_at, tp_at, ep_at) = (take(DP_COLUMN, 1), take(TP_COLUMN, 1), take(EP_COLUMN, 1));
         let mut value_source = [0u8; VALUE_WORDS];
+        let mut field_at = [0u8; 32];
         let mut n = 0;
-        let mut source = |word: usize| {
-            value_source[n] = word as u8;
-            n += 1;
-        };
-        each_bit(columns & VALUE_BITS, |bit| match bit {
-            0..COUNT_FIELDS => source(bit),
-            30 => (source(ITERATION_WORD), source(ITERATION_WORD + 1)).1,
-            31 => source(CUDA_GRAPH_WORD),
-            real => {
-                let w = real_word(real - REAL_BIT0 as usize);
-                (source(w), source(w + 1)).1
+        each_bit(columns & VALUE_BITS, |bit| {
+            field_at[bit] = (at + n) as u8;
+            let (first, words) = match bit {
+                0..COUNT_FIELDS => (bit, 1),
+                30 => (ITERATION_WORD, 2),
+                31 => (CUDA_GRAPH_WORD, 1),
+                real => (real_word(real - REAL_BIT0 as usize), 2),
+            };
+            for w in first..first + words {
+                value_source[n] = w as u8;
+                n += 1;
             }
         });
         Layout {
@@ -105,6 +108,7 @@ impl Layout {
             values_at: at,
             value_source,
             value_words: n,
+            field_at,
         }
     }
 
@@ -282,8 +286,11 @@ impl Batches {
     /// word of no column was zero from the start.
     #[inline(always)]
     fn read_into(&self, i: usize, b: &mut BatchMetrics) {
-        let row = self.words_of(i);
-        let layout = &self.layout;
+        Self::read_row(&self.layout, self.words_of(i), b);
+    }
+
+    #[inline(always)]
+    fn read_row(layout: &Layout, row: &[u32], b: &mut BatchMetrics) {
         let flags = row[0];
         b.batch_type = batch_type_of(flags);
         b.present = flags & VALUE_BITS;
@@ -314,6 +321,13 @@ impl Batches {
             self.read_into(i, &mut b);
             f(&b);
         }
+    }
+
+    /// The batches in log order, read in place (see [`BatchRef`]).
+    #[inline]
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = BatchRef<'_>> + '_ {
+        let layout = &self.layout;
+        self.words.chunks_exact(layout.stride).take(self.rows).map(move |row| BatchRef { row, layout })
     }
 
     /// The batch at `i`, `None` past the end.
@@ -426,6 +440,124 @@ impl Batches {
     /// reports it.
     pub fn data_bytes(&self) -> usize {
         self.words.len() * std::mem::size_of::<u32>()
+    }
+}
+
+/// One batch of a [`Batches`], read in place: the getters of [`BatchMetrics`], each reading
+/// only its own words of the packed row, so a pass that reads a few fields of millions of
+/// batches (the derived metrics) builds no record. [`BatchRef::to_metrics`] builds one.
+#[derive(Clone, Copy)]
+pub struct BatchRef<'a> {
+    row: &'a [u32],
+    layout: &'a Layout,
+}
+
+impl BatchRef<'_> {
+    #[inline(always)]
+    fn flags(&self) -> u32 {
+        self.row[0]
+    }
+
+    /// When the line was logged; `None` when the line has no timestamp.
+    #[inline]
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        Batches::timestamp_in(self.layout, self.row)
+    }
+
+    /// Prefill or decode.
+    #[inline]
+    pub fn batch_type(&self) -> BatchType {
+        batch_type_of(self.flags())
+    }
+
+    /// Data-parallel rank (0 when absent).
+    #[inline]
+    pub fn dp(&self) -> u32 {
+        Batches::header(self.row, self.layout.dp_at)
+    }
+
+    /// Tensor-parallel rank (0 when absent).
+    #[inline]
+    pub fn tp(&self) -> u32 {
+        Batches::header(self.row, self.layout.tp_at)
+    }
+
+    /// Expert-parallel rank (0 when absent).
+    #[inline]
+    pub fn ep(&self) -> u32 {
+        Batches::header(self.row, self.layout.ep_at)
+    }
+
+    /// The words of the value whose presence bit is `bit`, when the line carried it.
+    #[inline(always)]
+    fn narrow(&self, bit: u32) -> Option<u32> {
+        (self.flags() & (1 << bit) != 0).then(|| self.row[usize::from(self.layout.field_at[bit as usize])])
+    }
+
+    #[inline(always)]
+    fn wide(&self, bit: u32) -> Option<u64> {
+        (self.flags() & (1 << bit) != 0).then(|| {
+            let at = usize::from(self.layout.field_at[bit as usize]);
+            u64::from(self.row[at]) | (u64::from(self.row[at + 1]) << 32)
+        })
+    }
+
+    /// A count, `None` when the line did not carry it.
+    #[inline]
+    pub fn count(&self, field: CountField) -> Option<u32> {
+        self.narrow(field as u32)
+    }
+
+    /// A real value, `None` when the line did not carry it.
+    #[inline]
+    pub fn real(&self, field: RealField) -> Option<f64> {
+        self.wide(REAL_BIT0 + field as u32).map(f64::from_bits)
+    }
+
+    /// The whole record.
+    pub fn to_metrics(&self) -> BatchMetrics {
+        let mut b = BatchMetrics::new(BatchType::Prefill);
+        Batches::read_row(self.layout, self.row, &mut b);
+        b
+    }
+}
+
+/// Reads a field of each kind from a [`BatchRef`].
+macro_rules! ref_get {
+    ($b:expr, Count, $v:ident) => {
+        $b.count(CountField::$v)
+    };
+    ($b:expr, Real, $v:ident) => {
+        $b.real(RealField::$v)
+    };
+    ($b:expr, Iteration) => {
+        $b.wide(ITERATION_BIT.trailing_zeros())
+    };
+    ($b:expr, CudaGraph) => {
+        $b.narrow(CUDA_GRAPH_BIT.trailing_zeros()).map(|w| w != 0)
+    };
+}
+
+/// The getters of [`BatchRef`], one per field of the model's list.
+macro_rules! ref_getters {
+    (batch { $( $(#[doc = $doc:literal])+ $name:ident : $ty:ty => $kind:ident $(($variant:ident))? ),+ $(,)? }) => {
+        impl BatchRef<'_> {
+            $(
+                $(#[doc = $doc])+
+                #[inline]
+                pub fn $name(&self) -> Option<$ty> {
+                    ref_get!(self, $kind $(, $variant)?)
+                }
+            )+
+        }
+    };
+}
+
+crate::with_batch_fields!(ref_getters! {});
+
+impl fmt::Debug for BatchRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_metrics().fmt(f)
     }
 }
 
@@ -600,6 +732,23 @@ mod tests {
         assert_eq!(batches.to_vec(), rows);
         assert_eq!(batches, rows);
         assert_ne!(batches, rows[1..]);
+        // Read in place, every getter answers as the record's does.
+        assert_eq!(batches.rows().len(), rows.len());
+        for (v, r) in batches.rows().zip(&rows) {
+            assert_eq!(v.to_metrics(), *r);
+            assert_eq!((v.timestamp(), v.batch_type()), (r.timestamp, r.batch_type));
+            assert_eq!((v.dp(), v.tp(), v.ep()), (r.dp, r.tp, r.ep));
+            for &field in BatchField::ALL {
+                let same = match field {
+                    BatchField::Count(c) => v.count(c) == r.count(c),
+                    BatchField::Real(x) => v.real(x).map(f64::to_bits) == r.real(x).map(f64::to_bits),
+                    BatchField::Iteration => v.iteration() == r.iteration(),
+                    BatchField::CudaGraph => v.cuda_graph() == r.cuda_graph(),
+                };
+                assert!(same, "{} of {r:?}", field.name());
+            }
+            assert_eq!((v.gen_throughput(), v.new_token()), (r.gen_throughput(), r.new_token()));
+        }
         // One record read into again and again holds each row exactly, whatever the last held.
         let mut seen = Vec::new();
         batches.for_each(|b| seen.push(b.clone()));

@@ -57,7 +57,7 @@ pub use accuracy_registry::{
     AccuracyParserRegistration, RunAccuracy,
 };
 pub use batch::{BatchField, BatchMetrics, BatchRow, BatchType, CountField, RealField};
-pub use batches::{BatchIter, Batches};
+pub use batches::{BatchIter, BatchRef, Batches};
 pub use derived_values::{
     GpuCountBasis, GpuEnergy, PointEnergy, RateMatch, RoleEnergy, RunDerived, WindowSource, WorkerDerived,
     WorkersDerived,

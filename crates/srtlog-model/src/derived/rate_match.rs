@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::batch::{BatchMetrics, BatchType};
+use crate::batch::BatchType;
+use crate::batches::BatchRef;
 use crate::derived_values::RateMatch;
 use crate::node::{NodeInfo, NodeMetrics, WorkerType};
 use crate::run::Mode;
@@ -45,8 +46,8 @@ pub(super) fn rate_side(worker_type: WorkerType) -> Option<BatchType> {
 
 /// Whether a batch of a worker on `side` counts: the side's batch type, and for decode a
 /// logged (finite) generation throughput.
-fn counts_for_rate(b: &BatchMetrics, side: BatchType) -> bool {
-    b.batch_type == side && (side == BatchType::Prefill || finite(b.gen_throughput()).is_some())
+fn counts_for_rate(b: BatchRef<'_>, side: BatchType) -> bool {
+    b.batch_type() == side && (side == BatchType::Prefill || finite(b.gen_throughput()).is_some())
 }
 
 /// The time range of the counted batches, gathered batch by batch.
@@ -69,8 +70,8 @@ impl TimeRange {
     /// Takes `b`, a batch of a worker on `side`, into account if it counts. Lines repeated by
     /// higher TP ranks carry the same timestamps, so the range needs no rank filter.
     #[inline]
-    pub(super) fn see(&mut self, b: &BatchMetrics, side: BatchType) {
-        let Some(ts) = b.timestamp else { return };
+    pub(super) fn see(&mut self, b: BatchRef<'_>, side: BatchType) {
+        let Some(ts) = b.timestamp() else { return };
         if !counts_for_rate(b, side) {
             return;
         }
@@ -138,10 +139,10 @@ pub fn rate_match(mode: Mode, nodes: &[NodeInfo], width: BucketWidth) -> Option<
                 return KeptRanks::default();
             };
             let mut kept = KeptRanks::default();
-            node.metrics.batches.for_each(|b| {
-                kept.see(b);
+            for b in node.metrics.batches.rows() {
+                kept.see(b.dp(), b.tp());
                 range.see(b, side);
-            });
+            }
             kept
         })
         .collect();
@@ -166,8 +167,11 @@ pub(super) fn rate_match_in(
         let Some(side) = rate_side(worker.metadata.worker_type) else { continue };
         // Decode streams (DP ranks) of this worker: sum and count of gen throughput per bucket.
         let mut streams: BTreeMap<u32, Vec<(f64, u32)>> = BTreeMap::new();
-        worker.batches.for_each(|b| {
-            let Some(ts) = b.timestamp.filter(|_| keep.keeps(b) && counts_for_rate(b, side)) else { return };
+        for b in worker.batches.rows() {
+            let Some(ts) = b.timestamp() else { continue };
+            if !keep.keeps(b.dp(), b.tp()) || !counts_for_rate(b, side) {
+                continue;
+            }
             let i = grid.index(ts.epoch_micros_or_wall());
             match (side, finite(b.gen_throughput())) {
                 (BatchType::Prefill, _) => {
@@ -176,13 +180,13 @@ pub(super) fn rate_match_in(
                     );
                 }
                 (BatchType::Decode, Some(g)) => {
-                    let sums = streams.entry(b.dp).or_insert_with(|| vec![(0.0, 0); n]);
+                    let sums = streams.entry(b.dp()).or_insert_with(|| vec![(0.0, 0); n]);
                     sums[i].0 += g;
                     sums[i].1 += 1;
                 }
                 (BatchType::Decode, None) => {}
             }
-        });
+        }
         for sums in streams.into_values() {
             for (slot, (sum, count)) in decode.iter_mut().zip(sums) {
                 if count > 0 {

@@ -35,21 +35,15 @@ impl KeptRanks {
     /// The kept ranks of `batches`, in one pass over their rank columns.
     pub(super) fn of(batches: &Batches) -> Self {
         let mut kept = KeptRanks::default();
-        for i in 0..batches.len() {
-            kept.see_ranks(batches.dp(i), batches.tp(i));
+        for b in batches.rows() {
+            kept.see(b.dp(), b.tp());
         }
         kept
     }
 
-    /// Takes `b`'s ranks into account and says whether `b` is kept so far.
+    /// Takes a batch of ranks `dp`, `tp` into account and says whether it is kept so far.
     #[inline]
-    pub(super) fn see(&mut self, b: &BatchMetrics) -> Seen {
-        self.see_ranks(b.dp, b.tp)
-    }
-
-    /// [`KeptRanks::see`] of a batch with these ranks.
-    #[inline]
-    fn see_ranks(&mut self, dp: u32, tp: u32) -> Seen {
+    pub(super) fn see(&mut self, dp: u32, tp: u32) -> Seen {
         let slot = if dp < Self::DENSE_RANKS {
             let i = dp as usize;
             if self.dense.len() <= i {
@@ -74,13 +68,10 @@ impl KeptRanks {
         }
     }
 
-    /// Whether `b` belongs to its DP rank's stream, once every batch has been seen.
-    pub(super) fn keeps(&self, b: &BatchMetrics) -> bool {
-        self.keeps_ranks(b.dp, b.tp)
-    }
-
-    /// [`KeptRanks::keeps`] of a batch with these ranks.
-    fn keeps_ranks(&self, dp: u32, tp: u32) -> bool {
+    /// Whether a batch of ranks `dp`, `tp` belongs to its DP rank's stream, once every batch
+    /// has been seen.
+    #[inline]
+    pub(super) fn keeps(&self, dp: u32, tp: u32) -> bool {
         self.kept_tp(dp) == Some(tp)
     }
 
@@ -158,7 +149,7 @@ impl<'a> WorkerStreams<'a> {
     /// Whether `b` (one of this worker's batches) counts: its TP rank is the lowest that
     /// logged for its DP rank.
     pub fn keeps(&self, b: &BatchMetrics) -> bool {
-        self.kept.keeps(b)
+        self.kept.keeps(b.dp, b.tp)
     }
 
     /// The batches that count, all DP ranks, in log order.
@@ -168,8 +159,7 @@ impl<'a> WorkerStreams<'a> {
 
     /// The indices of the batches that count, in log order (read from the rank columns).
     fn kept_rows(&self) -> impl Iterator<Item = usize> + '_ {
-        let b = self.batches;
-        (0..b.len()).filter(move |&i| self.kept.keeps_ranks(b.dp(i), b.tp(i)))
+        self.batches.rows().enumerate().filter(|(_, b)| self.kept.keeps(b.dp(), b.tp())).map(|(i, _)| i)
     }
 
     /// The streams, by DP rank ascending.

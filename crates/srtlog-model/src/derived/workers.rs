@@ -1,7 +1,8 @@
 //! Per-worker summaries: peak and median logged generation throughput, prefix-cache hit rate
 //! (formulas on [`worker_summary`]).
 
-use crate::batch::{BatchMetrics, BatchType};
+use crate::batch::BatchType;
+use crate::batches::BatchRef;
 use crate::derived_values::WorkerDerived;
 use crate::node::{NodeInfo, NodeMetrics};
 use crate::timestamp::Timestamp;
@@ -30,12 +31,12 @@ struct WorkerTotals {
 }
 
 impl WorkerTotals {
-    fn add(&mut self, b: &BatchMetrics) {
-        match b.batch_type {
+    fn add(&mut self, b: BatchRef<'_>) {
+        match b.batch_type() {
             BatchType::Prefill => self.prefill += 1,
             BatchType::Decode => self.decode += 1,
         }
-        if let Some(t) = b.timestamp {
+        if let Some(t) = b.timestamp() {
             if self.first.is_none_or(|f| t < f) {
                 self.first = Some(t);
             }
@@ -50,11 +51,11 @@ impl WorkerTotals {
 }
 
 impl WorkerSums {
-    fn add(&mut self, b: &BatchMetrics) {
+    fn add(&mut self, b: BatchRef<'_>) {
         if let Some(g) = finite(b.gen_throughput()) {
             self.gen.push(g);
         }
-        if b.batch_type == BatchType::Prefill {
+        if b.batch_type() == BatchType::Prefill {
             self.cached = self.cached.saturating_add(u64::from(b.cached_token().unwrap_or(0)));
             self.new = self.new.saturating_add(u64::from(b.new_token().unwrap_or(0)));
             self.has_prefill_counts |= b.cached_token().is_some();
@@ -98,30 +99,23 @@ pub fn worker_summary(worker: &NodeInfo) -> WorkerDerived {
 /// on the assumption that the first TP rank a DP rank logs is its lowest (true of real logs,
 /// where TP0 logs and the others repeat it). A worker that breaks it is summed again from its
 /// final kept ranks.
-pub(super) fn scan_worker(
-    m: &NodeMetrics,
-    mut each: impl FnMut(&BatchMetrics),
-) -> (WorkerDerived, KeptRanks) {
+pub(super) fn scan_worker(m: &NodeMetrics, mut each: impl FnMut(BatchRef<'_>)) -> (WorkerDerived, KeptRanks) {
     let mut kept = KeptRanks::default();
     let mut sums = WorkerSums::default();
     let mut lowered = false;
     let mut totals = WorkerTotals::default();
-    m.batches.for_each(|b| {
+    for b in m.batches.rows() {
         totals.add(b);
-        match kept.see(b) {
+        match kept.see(b.dp(), b.tp()) {
             Seen::Kept if !lowered => sums.add(b),
             Seen::Lowered => lowered = true,
             _ => {}
         }
         each(b);
-    });
+    }
     if lowered {
         sums = WorkerSums::default();
-        m.batches.for_each(|b| {
-            if kept.keeps(b) {
-                sums.add(b);
-            }
-        });
+        m.batches.rows().filter(|b| kept.keeps(b.dp(), b.tp())).for_each(|b| sums.add(b));
     }
     let WorkerSums { mut gen, cached, new, has_prefill_counts } = sums;
     let summary = WorkerDerived {
