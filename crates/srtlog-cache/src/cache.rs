@@ -566,8 +566,9 @@ struct TableWriter<'a> {
 impl<'a> TableWriter<'a> {
     fn new(tmp: &'a AtomicFile, schema: SchemaRef) -> Result<Self, CacheError> {
         let out = CrcWriter { inner: tmp.file(), hasher: crc32fast::Hasher::new(), bytes: 0 };
-        let writer = ArrowWriter::try_new(out, schema, Some(writer_properties()))
-            .map_err(|e| CacheError::parquet(tmp.path(), e))?;
+        let props = writer_properties(&schema);
+        let writer =
+            ArrowWriter::try_new(out, schema, Some(props)).map_err(|e| CacheError::parquet(tmp.path(), e))?;
         Ok(TableWriter { path: tmp.path(), writer, rows: 0 })
     }
 

@@ -25,8 +25,10 @@ pub mod server_metrics;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+use arrow_schema::{DataType, Schema};
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use serde_json::Value;
 
 pub use atomic::{
@@ -40,17 +42,27 @@ pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// Largest row group, in (estimated, encoded) bytes.
 pub const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
 
-/// The writer properties of every Parquet file srtlog writes, cache and dataset alike:
-/// Snappy, row groups of at most [`ROW_GROUP_ROWS`] rows and [`ROW_GROUP_BYTES`] bytes.
-pub fn writer_properties() -> WriterProperties {
-    static PROPERTIES: LazyLock<WriterProperties> = LazyLock::new(|| {
+/// The writer properties of every Parquet file srtlog writes, cache and dataset alike, for a
+/// table of `schema`: Snappy, row groups of at most [`ROW_GROUP_ROWS`] rows and
+/// [`ROW_GROUP_BYTES`] bytes, and dictionary encoding for the text columns only. Text repeats
+/// (a worker's name on each of its million rows); measurements mostly do not, and interning
+/// every value of every numeric column in a dictionary the writer then gives up on took a
+/// fifth of a cold load that writes the cache (`docs/PERFORMANCE.md`, eighth session).
+pub fn writer_properties(schema: &Schema) -> WriterProperties {
+    static BASE: LazyLock<WriterProperties> = LazyLock::new(|| {
         WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+            .set_dictionary_enabled(false)
             .build()
     });
-    PROPERTIES.clone()
+    let text =
+        schema.fields().iter().filter(|f| matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8));
+    text.fold(BASE.clone().into_builder(), |props, field| {
+        props.set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), true)
+    })
+    .build()
 }
 
 /// JSON object of a point's extra metrics, the text of the `other_metrics` column. JSON has no
@@ -130,9 +142,19 @@ mod tests {
     }
 
     #[test]
-    fn one_set_of_writer_properties() {
-        let props = writer_properties();
+    fn one_set_of_writer_properties_with_dictionaries_for_text_only() {
+        use arrow_schema::Field;
+        let schema = Schema::new(vec![
+            Field::new("node_name", DataType::Utf8, false),
+            Field::new("gen_throughput", DataType::Float64, true),
+            Field::new("running_req", DataType::UInt32, true),
+        ]);
+        let props = writer_properties(&schema);
         assert_eq!(props.max_row_group_row_count(), Some(ROW_GROUP_ROWS));
-        assert_eq!(props.compression(&parquet::schema::types::ColumnPath::from("x")), Compression::SNAPPY);
+        let col = |name: &str| ColumnPath::from(name);
+        assert_eq!(props.compression(&col("gen_throughput")), Compression::SNAPPY);
+        assert!(props.dictionary_enabled(&col("node_name")));
+        assert!(!props.dictionary_enabled(&col("gen_throughput")));
+        assert!(!props.dictionary_enabled(&col("running_req")));
     }
 }

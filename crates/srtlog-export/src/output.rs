@@ -96,8 +96,9 @@ pub(crate) fn write_table_file<C: Columns>(
     let tmp = AtomicFile::create(dir, name)?;
     let path = tmp.target().to_path_buf();
     let rows = {
-        let writer = ArrowWriter::try_new(tmp.file(), table.schema(), Some(writer_properties()))
-            .map_err(|e| ExportError::parquet(&path, e))?;
+        let writer =
+            ArrowWriter::try_new(tmp.file(), table.schema(), Some(writer_properties(&table.schema())))
+                .map_err(|e| ExportError::parquet(&path, e))?;
         let mut sink = RowSink { columns: C::default(), pending: 0, rows: 0, writer, table, path: &path };
         fill(&mut sink)?;
         sink.flush()?;
