@@ -14,7 +14,7 @@ use arrow_array::{
 };
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use srtlog_model::{
-    BatchMetrics, BatchType, MemoryMetricType, MemoryMetrics, NodeMetadata, NodeMetrics, Timestamp,
+    BatchMetrics, BatchRef, BatchType, MemoryMetricType, MemoryMetrics, NodeMetadata, NodeMetrics, Timestamp,
 };
 
 use srtlog_columnar::batches::{BatchFieldArrays, BatchFieldColumns};
@@ -39,11 +39,11 @@ impl RecordType {
     }
 }
 
-/// One row of the table, borrowed from the model (a batch is built from the worker's columns).
-#[derive(Debug, Clone)]
+/// One row of the table, borrowed from the model (a batch read in place from its worker's rows).
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum NodeRow<'a> {
     /// A batch of the worker.
-    Batch(&'a NodeMetadata, BatchMetrics),
+    Batch(&'a NodeMetadata, BatchRef<'a>),
     /// A memory snapshot of the worker.
     Memory(&'a NodeMetadata, &'a MemoryMetrics),
 }
@@ -51,7 +51,7 @@ pub(crate) enum NodeRow<'a> {
 /// All rows of `nodes` in table order: per worker, batches then memory snapshots.
 pub(crate) fn node_rows(nodes: &[NodeMetrics]) -> impl Iterator<Item = NodeRow<'_>> {
     nodes.iter().flat_map(|n| {
-        let batches = n.batches.iter().map(move |b| NodeRow::Batch(&n.metadata, b));
+        let batches = n.batches.rows().map(move |b| NodeRow::Batch(&n.metadata, b));
         let memory = n.memory_snapshots.iter().map(move |m| NodeRow::Memory(&n.metadata, m));
         batches.chain(memory)
     })
@@ -111,17 +111,17 @@ macro_rules! node_table {
 
             /// Appends one row; the columns of the other record type are null.
             pub(crate) fn append(&mut self, row: &NodeRow<'_>) {
-                match row {
+                match *row {
                     NodeRow::Batch(meta, batch) => {
-                        let row = batch.to_row();
-                        self.append_common(meta, RecordType::Batch, row.timestamp, [row.dp, row.tp, row.ep]);
-                        self.batch_type.append_value(row.batch_type.as_str());
-                        self.batch_fields.push(&row);
+                        let ranks = [batch.dp(), batch.tp(), batch.ep()];
+                        self.append_common(meta, RecordType::Batch, batch.timestamp(), ranks);
+                        self.batch_type.append_value(batch.batch_type().as_str());
+                        self.batch_fields.push_ref(batch);
                         self.metric_type.append_null();
                         self.event.append_null();
                         self.memory_fields.push_null();
                     }
-                    &NodeRow::Memory(meta, memory) => {
+                    NodeRow::Memory(meta, memory) => {
                         let [dp, tp, ep] = [memory.dp, memory.tp, memory.ep];
                         self.append_common(meta, RecordType::Memory, memory.timestamp, [dp, tp, ep]);
                         self.batch_type.append_null();

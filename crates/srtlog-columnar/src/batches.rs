@@ -6,7 +6,7 @@
 //! themselves, with no copy in between.
 
 use arrow_array::RecordBatch;
-use srtlog_model::{BatchRow, BatchType, Timestamp};
+use srtlog_model::{BatchRef, BatchRow, BatchType, Timestamp};
 
 use crate::columns::{column, opt, Opt, Scalar};
 
@@ -25,6 +25,11 @@ macro_rules! batch_field_columns {
             /// Appends the optional fields of `row`.
             pub fn push(&mut self, row: &BatchRow) {
                 $( self.$b.push(row.$b); )+
+            }
+
+            /// Appends the optional fields of a batch read in place from its worker's rows.
+            pub fn push_ref(&mut self, b: BatchRef<'_>) {
+                $( self.$b.push(b.$b()); )+
             }
 
             /// Appends a row where every field is null (a row of another record type).

@@ -82,8 +82,8 @@ pub(crate) fn table_rows<T: TableTarget>(table: Table, target: T) -> T::Output {
             let ctx = RunContext::new(run);
             for node in &run.nodes {
                 let worker = &node.metrics.metadata;
-                for batch in &node.metrics.batches {
-                    sink.row(|c| c.push(&ctx, worker, &batch))?;
+                for batch in node.metrics.batches.rows() {
+                    sink.row(|c| c.push(&ctx, worker, batch))?;
                 }
             }
             Ok(())

@@ -10,10 +10,9 @@ use arrow_array::builder::{StringBuilder, UInt32Builder};
 use arrow_schema::{Schema, SchemaRef};
 use srtlog_columnar::encode_other_metrics;
 use srtlog_model::{
-    AccuracyResult, ArgValue, BatchMetrics, BenchmarkLaunchCommand, BenchmarkPoint, BenchmarkRun,
-    CpuPowerSample, GpuPowerSample, LaunchArgs, MemoryMetrics, ModelInfo, NodeLaunchCommand, NodeMetadata,
-    PointEnergy, PowerSource, ProfilerMetadata, RequestRecord, ResultSource, RunMetadata, RunPower,
-    SkippedRun, Timestamp,
+    AccuracyResult, ArgValue, BatchRef, BenchmarkLaunchCommand, BenchmarkPoint, BenchmarkRun, CpuPowerSample,
+    GpuPowerSample, LaunchArgs, MemoryMetrics, ModelInfo, NodeLaunchCommand, NodeMetadata, PointEnergy,
+    PowerSource, ProfilerMetadata, RequestRecord, ResultSource, RunMetadata, RunPower, SkippedRun, Timestamp,
 };
 
 use srtlog_columnar::accuracy::AccuracyColumns;
@@ -436,11 +435,10 @@ macro_rules! node_tables {
 
         impl BatchColumns {
             /// Appends one batch of a worker of the run as one row.
-            pub(crate) fn push(&mut self, ctx: &RunContext<'_>, worker: &NodeMetadata, batch: &BatchMetrics) {
-                let row = batch.to_row();
-                self.worker.push(worker, row.timestamp, [row.dp, row.tp, row.ep]);
-                self.batch_type.push(row.batch_type.as_str());
-                self.fields.push(&row);
+            pub(crate) fn push(&mut self, ctx: &RunContext<'_>, worker: &NodeMetadata, batch: BatchRef<'_>) {
+                self.worker.push(worker, batch.timestamp(), [batch.dp(), batch.tp(), batch.ep()]);
+                self.batch_type.push(batch.batch_type().as_str());
+                self.fields.push_ref(batch);
                 self.run_path.push(ctx.path);
             }
         }
@@ -630,7 +628,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use srtlog_columnar::points::POINT_METRIC_COLUMNS;
-    use srtlog_model::{BatchType, MemoryMetricType};
+    use srtlog_model::{BatchMetrics, BatchType, MemoryMetricType};
 
     use super::*;
 
