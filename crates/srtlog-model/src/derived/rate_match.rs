@@ -46,6 +46,7 @@ pub(super) fn rate_side(worker_type: WorkerType) -> Option<BatchType> {
 
 /// Whether a batch of a worker on `side` counts: the side's batch type, and for decode a
 /// logged (finite) generation throughput.
+#[inline(always)]
 fn counts_for_rate(b: BatchRef<'_>, side: BatchType) -> bool {
     b.batch_type() == side && (side == BatchType::Prefill || finite(b.gen_throughput()).is_some())
 }

@@ -31,6 +31,7 @@ struct WorkerTotals {
 }
 
 impl WorkerTotals {
+    #[inline(always)]
     fn add(&mut self, b: BatchRef<'_>) {
         match b.batch_type() {
             BatchType::Prefill => self.prefill += 1,
@@ -51,6 +52,7 @@ impl WorkerTotals {
 }
 
 impl WorkerSums {
+    #[inline(always)]
     fn add(&mut self, b: BatchRef<'_>) {
         if let Some(g) = finite(b.gen_throughput()) {
             self.gen.push(g);
