@@ -169,7 +169,12 @@ fn row_flags(b: &BatchMetrics) -> u32 {
 /// The columns a row of `b` needs (its fields, timestamp and non-zero ranks).
 #[inline(always)]
 fn needed_columns(flags: u32, b: &BatchMetrics) -> u32 {
-    (flags & !DECODE_BIT)
+    let columns = flags & !DECODE_BIT;
+    // Most workers log rank 0 only: one test for all three.
+    if b.dp | b.tp | b.ep == 0 {
+        return columns;
+    }
+    columns
         | (if b.dp != 0 { DP_COLUMN } else { 0 })
         | (if b.tp != 0 { TP_COLUMN } else { 0 })
         | (if b.ep != 0 { EP_COLUMN } else { 0 })

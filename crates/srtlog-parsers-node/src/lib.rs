@@ -63,8 +63,9 @@
 //! SglangParser.parse_reader(&mut log.as_bytes(), &ParseOptions::default(), &mut data)?;
 //!
 //! assert_eq!(data.batches.len(), 1);
-//! assert_eq!(data.batches.get(0).unwrap().new_token(), Some(8192));
-//! assert_eq!(data.batches.get(0).unwrap().timestamp.map(|t| t.to_string()).as_deref(), Some("2026-01-16T06:21:02"));
+//! let batch = data.batches.first().unwrap(); // a `BatchMetrics`, built from the packed row
+//! assert_eq!(batch.new_token(), Some(8192));
+//! assert_eq!(batch.timestamp.map(|t| t.to_string()).as_deref(), Some("2026-01-16T06:21:02"));
 //! assert_eq!(data.memory_snapshots[0].event, "load_weight_end");
 //! assert_eq!((data.config.tp_size, data.config.dp_size), (Some(4), Some(4)));
 //! assert_eq!(data.stats.lines, 4);
