@@ -12,9 +12,12 @@
 //! `mremap` once it is large, where a vector per column was copied by `realloc` at every
 //! doubling. Measured in `docs/PERFORMANCE.md` (eighth session).
 //!
-//! The row stays the one way to read a batch: [`Batches::get`] and [`Batches::iter`] give
+//! A batch is read as the record it was: [`Batches::get`] and [`Batches::iter`] give
 //! [`BatchMetrics`] by value, built from the words, so every getter and every rule written
-//! against a row works unchanged; [`Batches::push`] takes one apart. Word 0 of a row is its
+//! against a record works unchanged; [`Batches::push`] takes one apart. Passes over millions of
+//! batches that read a few fields (the derived metrics, the cache's and the dataset's batch
+//! rows) read them in place instead: [`Batches::rows`] gives [`BatchRef`]s, with the same
+//! getters, each reading only its own words. Word 0 of a row is its
 //! presence bits with three flags of its own — has a timestamp, the timestamp has a UTC offset,
 //! the batch is a decode batch — so a row read back equals the row pushed, field for field, and
 //! the JSON and the cache see no difference. A field first seen after the first batch adds a
@@ -317,8 +320,8 @@ impl Batches {
         })
     }
 
-    /// Calls `f` with each batch in log order: one record, read into again for each row, so
-    /// a pass over millions of batches builds none (the derived metrics' passes).
+    /// Calls `f` with each batch in log order as a record: one record, read into again for
+    /// each row, so a pass that needs whole records builds one, not one per batch.
     #[inline]
     pub fn for_each(&self, mut f: impl FnMut(&BatchMetrics)) {
         let mut b = BatchMetrics::new(BatchType::Prefill);
