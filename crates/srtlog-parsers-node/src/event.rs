@@ -61,7 +61,7 @@ pub(crate) fn apply(
     event: LineEvent,
 ) {
     match event {
-        LineEvent::Batch(b) => out.batches.push(b),
+        LineEvent::Batch(ref b) => out.batches.push_copy(b),
         LineEvent::Memory { snapshot, limits } => {
             out.memory_snapshots.push(snapshot);
             if let Some(l) = limits {

@@ -799,7 +799,7 @@ impl NodeParser for SglangParser {
                                     b.timestamp = clock.date(line_no, c);
                                     dated.push((true, out.batches.len()));
                                 }
-                                out.batches.push(b);
+                                out.batches.push_copy(&b);
                                 if let Some(reason) = dropped {
                                     note(stats, options.max_diagnostics, line_no, line, reason);
                                 }
