@@ -32,7 +32,7 @@ pub(super) enum Seen {
 impl KeptRanks {
     const DENSE_RANKS: u32 = 1024;
 
-    /// The kept ranks of `batches`, in one pass over their rank columns.
+    /// The kept ranks of `batches`, in one pass over their rank words.
     pub(super) fn of(batches: &Batches) -> Self {
         let mut kept = KeptRanks::default();
         for b in batches.rows() {
