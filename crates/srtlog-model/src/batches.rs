@@ -156,17 +156,21 @@ pub struct Batches {
 /// The flags word of a row of `b`.
 #[inline(always)]
 fn row_flags(b: &BatchMetrics) -> u32 {
-    let mut flags = b.present & VALUE_BITS;
-    if let Some(t) = b.timestamp {
-        flags |= TIMESTAMP_BIT;
-        if t.utc_offset_secs.is_some() {
-            flags |= OFFSET_BIT;
-        }
-    }
+    let mut flags = (b.present & VALUE_BITS) | timestamp_flags(b.timestamp);
     if b.batch_type == BatchType::Decode {
         flags |= DECODE_BIT;
     }
     flags
+}
+
+/// The flags a timestamp sets: has a timestamp, has a UTC offset.
+#[inline(always)]
+fn timestamp_flags(t: Option<Timestamp>) -> u32 {
+    match t {
+        None => 0,
+        Some(t) if t.utc_offset_secs.is_some() => TIMESTAMP_BIT | OFFSET_BIT,
+        Some(_) => TIMESTAMP_BIT,
+    }
 }
 
 /// The columns a row of `b` needs (its fields, timestamp and non-zero ranks).
@@ -369,37 +373,18 @@ impl Batches {
         b
     }
 
-    /// The timestamp of batch `i` (without building the record). Panics past the end.
+    /// The batch at `i` read in place (without building the record), `None` past the end.
     #[inline]
-    pub fn timestamp(&self, i: usize) -> Option<Timestamp> {
-        Self::timestamp_in(&self.layout, self.words_of(i))
-    }
-
-    /// The type of batch `i`. Panics past the end.
-    #[inline]
-    pub fn batch_type(&self, i: usize) -> BatchType {
-        batch_type_of(self.words_of(i)[0])
-    }
-
-    /// The DP rank of batch `i`. Panics past the end.
-    #[inline]
-    pub fn dp(&self, i: usize) -> u32 {
-        Self::header(self.words_of(i), self.layout.dp_at)
-    }
-
-    /// The TP rank of batch `i`. Panics past the end.
-    #[inline]
-    pub fn tp(&self, i: usize) -> u32 {
-        Self::header(self.words_of(i), self.layout.tp_at)
+    pub fn get_ref(&self, i: usize) -> Option<BatchRef<'_>> {
+        (i < self.rows).then(|| BatchRef { row: self.words_of(i), layout: &self.layout })
     }
 
     /// Sets the timestamp of batch `i` (the SGLang parser dates time-only lines once the file
     /// is read). Panics past the end.
     pub fn set_timestamp(&mut self, i: usize, timestamp: Option<Timestamp>) {
-        let mut b = self.row(i);
-        b.timestamp = timestamp;
-        let flags = row_flags(&b);
-        let missing = needed_columns(flags, &b) & !self.layout.columns;
+        let time_bits = TIMESTAMP_BIT | OFFSET_BIT;
+        let flags = (self.words_of(i)[0] & !time_bits) | timestamp_flags(timestamp);
+        let missing = flags & time_bits & !self.layout.columns;
         if missing != 0 {
             self.repack(self.layout.columns | missing);
         }
@@ -772,10 +757,12 @@ mod tests {
         assert_eq!(back, rows.iter().rev().cloned().collect::<Vec<_>>());
         for (i, r) in rows.iter().enumerate() {
             assert_eq!(batches.get(i).as_ref(), Some(r));
-            assert_eq!((batches.timestamp(i), batches.batch_type(i)), (r.timestamp, r.batch_type));
-            assert_eq!((batches.dp(i), batches.tp(i)), (r.dp, r.tp));
+            let v = batches.get_ref(i).unwrap();
+            assert_eq!((v.timestamp(), v.batch_type()), (r.timestamp, r.batch_type));
+            assert_eq!((v.dp(), v.tp(), v.to_metrics()), (r.dp, r.tp, r.clone()));
         }
         assert_eq!(batches.get(rows.len()), None);
+        assert!(batches.get_ref(rows.len()).is_none());
         assert_eq!(batches.last().as_ref(), rows.last());
     }
 
@@ -813,8 +800,9 @@ mod tests {
         let mut batches: Batches = vec![BatchMetrics::new(BatchType::Decode); 3].into();
         let zoned = Timestamp { wall_micros: 5, utc_offset_secs: Some(-18000) };
         batches.set_timestamp(1, Some(zoned));
-        assert_eq!(batches.timestamp(1), Some(zoned));
-        assert_eq!((batches.timestamp(0), batches.timestamp(2)), (None, None));
+        let at = |i| batches.get_ref(i).unwrap().timestamp();
+        assert_eq!(at(1), Some(zoned));
+        assert_eq!((at(0), at(2)), (None, None));
         let plain = Timestamp { wall_micros: 9, utc_offset_secs: None };
         batches.set_timestamp(1, Some(plain));
         batches.set_timestamp(2, Some(zoned));

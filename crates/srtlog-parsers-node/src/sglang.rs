@@ -822,7 +822,7 @@ impl NodeParser for SglangParser {
         let shift = clock.finish_shift();
         for &(is_batch, at) in dated.iter().filter(|_| shift != 0) {
             if is_batch {
-                let moved = out.batches.timestamp(at).map(|t| t.plus_micros(shift));
+                let moved = out.batches.get_ref(at).and_then(|b| b.timestamp()).map(|t| t.plus_micros(shift));
                 out.batches.set_timestamp(at, moved);
             } else {
                 let ts = &mut out.memory_snapshots[at].timestamp;

@@ -89,7 +89,7 @@ impl RunStreams {
         let t0 = run
             .nodes
             .iter()
-            .flat_map(|n| (0..n.metrics.batches.len()).filter_map(|i| n.metrics.batches.timestamp(i)))
+            .flat_map(|n| n.metrics.batches.rows().filter_map(|b| b.timestamp()))
             .min_by_key(|ts| ts.epoch_micros_or_wall());
         let mut untimed = 0u64;
         let mut streams = Vec::new();

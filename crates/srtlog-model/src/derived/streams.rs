@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::batch::BatchMetrics;
-use crate::batches::Batches;
+use crate::batches::{BatchRef, Batches};
 
 /// For each DP rank of a worker, the lowest TP rank that logged for it. DP ranks are small
 /// numbers, so a vector indexed by rank serves the common case; anything else falls back to a
@@ -154,24 +154,22 @@ impl<'a> WorkerStreams<'a> {
 
     /// The batches that count, all DP ranks, in log order.
     pub fn kept_batches(&self) -> impl Iterator<Item = BatchMetrics> + '_ {
-        self.kept_rows().map(|i| self.batches.row(i))
+        self.kept_rows().map(|(_, b)| b.to_metrics())
     }
 
-    /// The indices of the batches that count, in log order (read from the rank columns).
-    fn kept_rows(&self) -> impl Iterator<Item = usize> + '_ {
-        self.batches.rows().enumerate().filter(|(_, b)| self.kept.keeps(b.dp(), b.tp())).map(|(i, _)| i)
+    /// The batches that count with their indices, in log order, read in place.
+    fn kept_rows(&self) -> impl Iterator<Item = (usize, BatchRef<'a>)> + '_ {
+        self.batches.rows().enumerate().filter(|(_, b)| self.kept.keeps(b.dp(), b.tp()))
     }
 
     /// The streams, by DP rank ascending.
     pub fn streams(&self) -> Vec<Stream<'a>> {
-        let mut by_dp: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-        for i in self.kept_rows() {
-            by_dp.entry(self.batches.dp(i)).or_default().push(i);
+        // Per DP rank: its kept TP rank (every kept batch of a DP rank has the same) and rows.
+        let mut by_dp: BTreeMap<u32, (u32, Vec<usize>)> = BTreeMap::new();
+        for (i, b) in self.kept_rows() {
+            by_dp.entry(b.dp()).or_insert_with(|| (b.tp(), Vec::new())).1.push(i);
         }
-        by_dp
-            .into_iter()
-            .map(|(dp, rows)| Stream { dp, tp: self.batches.tp(rows[0]), batches: self.batches, rows })
-            .collect()
+        by_dp.into_iter().map(|(dp, (tp, rows))| Stream { dp, tp, batches: self.batches, rows }).collect()
     }
 }
 
