@@ -7,8 +7,9 @@
 //! the same dozen fields at most. So a worker's batches are kept as rows of 32-bit words in one
 //! vector, each row holding only the worker's *columns*: the fields some batch of the worker
 //! carried (a count one word, a real value or the iteration two), its timestamp (two words, one
-//! more for a UTC offset) and each rank that was ever non-zero. An SGLang decode batch then
-//! takes 64 bytes and a TensorRT-LLM iteration about 70, instead of 168; one vector grows by
+//! more for a UTC offset) and, once a rank was non-zero, the three ranks (one word while each
+//! is below 1024); the CUDA-graph flag is a bit of the flags word. An SGLang decode batch then
+//! takes about 60 bytes and a TensorRT-LLM iteration about 70, instead of 168; one vector grows by
 //! `mremap` once it is large, where a vector per column was copied by `realloc` at every
 //! doubling. Measured in `docs/PERFORMANCE.md` (eighth session).
 //!
@@ -18,8 +19,9 @@
 //! batches that read a few fields (the derived metrics, the cache's and the dataset's batch
 //! rows) read them in place instead: [`Batches::rows`] gives [`BatchRef`]s, with the same
 //! getters, each reading only its own words. Word 0 of a row is its
-//! presence bits with three flags of its own — has a timestamp, the timestamp has a UTC offset,
-//! the batch is a decode batch — so a row read back equals the row pushed, field for field, and
+//! presence bits with four flags of its own — has a timestamp, the timestamp has a UTC offset,
+//! the batch is a decode batch, its CUDA-graph flag is true — so a row read back equals the
+//! row pushed, field for field, and
 //! the JSON and the cache see no difference. A field first seen after the first batch adds a
 //! column: the rows so far are repacked once (rare: a worker prints the same fields from its
 //! first batch on).
@@ -43,11 +45,20 @@ const TIMESTAMP_BIT: u32 = 1 << 13;
 const OFFSET_BIT: u32 = 1 << 14;
 /// The row is a decode batch (else a prefill batch). A flag only, never a column.
 const DECODE_BIT: u32 = 1 << 15;
-// Column-only bits: a rank column exists once a batch had a non-zero rank (absent: 0).
-const DP_COLUMN: u32 = 1 << 25;
-const TP_COLUMN: u32 = 1 << 26;
-const EP_COLUMN: u32 = 1 << 27;
-const RANK_COLUMNS: u32 = DP_COLUMN | TP_COLUMN | EP_COLUMN;
+/// The batch's CUDA-graph flag is true. With the flag's presence bit (absent, false, true), it
+/// takes no word of its own. A flag only, never a column.
+const CUDA_GRAPH_TRUE: u32 = 1 << 29;
+/// Row flags that are not columns.
+const FLAG_ONLY: u32 = DECODE_BIT | CUDA_GRAPH_TRUE;
+// Column-only bits for the ranks (absent: all three are 0), which exist once a batch had a
+// non-zero rank. DP-attention workers tag every line `DPn TPn EPn`: one word holds the three
+// while each is below 2^RANK_BITS; a larger rank (never seen in a log) gives them a word each.
+/// The three ranks in one word, `RANK_BITS` each: DP lowest, then TP, then EP.
+const PACKED_RANKS: u32 = 1 << 25;
+/// The three ranks in three words.
+const WIDE_RANKS: u32 = 1 << 26;
+const RANK_BITS: u32 = 10;
+const RANK_MASK: u32 = (1 << RANK_BITS) - 1;
 
 /// Where each column sits in a row, for one set of columns. A row is the flags word, the
 /// header columns (wall clock, UTC offset, DP, TP and EP rank, those that exist, in that
@@ -57,12 +68,15 @@ struct Layout {
     columns: u32,
     /// Words per row.
     stride: usize,
+    /// The columns a row needing these columns fits in: the columns, and packed ranks where
+    /// they are wide.
+    fits: u32,
     /// The row word of each header column; 0 (the flags word) when it does not exist.
     wall_at: usize,
     offset_at: usize,
-    dp_at: usize,
-    tp_at: usize,
-    ep_at: usize,
+    /// The first rank word (see `PACKED_RANKS`), 0 without ranks.
+    ranks_at: usize,
+    wide_ranks: bool,
     /// The row word where the value words start.
     values_at: usize,
     /// For each value word of a row, in order, the record word it holds.
@@ -74,6 +88,8 @@ struct Layout {
 
 impl Layout {
     fn new(columns: u32) -> Self {
+        // Wide ranks hold what packed ones would.
+        let columns = if columns & WIDE_RANKS != 0 { columns & !PACKED_RANKS } else { columns };
         let mut at = 1;
         let mut take = |bit: u32, words: usize| {
             if columns & bit == 0 {
@@ -83,16 +99,17 @@ impl Layout {
             at - words
         };
         let (wall_at, offset_at) = (take(TIMESTAMP_BIT, 2), take(OFFSET_BIT, 1));
-        let (dp_at, tp_at, ep_at) = (take(DP_COLUMN, 1), take(TP_COLUMN, 1), take(EP_COLUMN, 1));
+        let wide_ranks = columns & WIDE_RANKS != 0;
+        let ranks_at = if wide_ranks { take(WIDE_RANKS, 3) } else { take(PACKED_RANKS, 1) };
         let mut value_source = [0u8; VALUE_WORDS];
         let mut field_at = [0u8; 32];
         let mut n = 0;
-        each_bit(columns & VALUE_BITS, |bit| {
+        // The CUDA-graph flag lives in the flags word.
+        each_bit(columns & VALUE_BITS & !CUDA_GRAPH_BIT, |bit| {
             field_at[bit] = (at + n) as u8;
             let (first, words) = match bit {
                 0..COUNT_FIELDS => (bit, 1),
                 30 => (ITERATION_WORD, 2),
-                31 => (CUDA_GRAPH_WORD, 1),
                 real => (real_word(real - REAL_BIT0 as usize), 2),
             };
             for w in first..first + words {
@@ -102,12 +119,12 @@ impl Layout {
         });
         Layout {
             columns,
+            fits: if wide_ranks { columns | PACKED_RANKS } else { columns },
             stride: at + n,
             wall_at,
             offset_at,
-            dp_at,
-            tp_at,
-            ep_at,
+            ranks_at,
+            wide_ranks,
             values_at: at,
             value_source,
             value_words: n,
@@ -160,6 +177,10 @@ fn row_flags(b: &BatchMetrics) -> u32 {
     if b.batch_type == BatchType::Decode {
         flags |= DECODE_BIT;
     }
+    // The word is 0 unless the flag was set true (absent values are zero in a record).
+    if b.words[CUDA_GRAPH_WORD] != 0 {
+        flags |= CUDA_GRAPH_TRUE;
+    }
     flags
 }
 
@@ -176,15 +197,14 @@ fn timestamp_flags(t: Option<Timestamp>) -> u32 {
 /// The columns a row of `b` needs (its fields, timestamp and non-zero ranks).
 #[inline(always)]
 fn needed_columns(flags: u32, b: &BatchMetrics) -> u32 {
-    let columns = flags & !DECODE_BIT;
-    // Most workers log rank 0 only: one test for all three.
-    if b.dp | b.tp | b.ep == 0 {
-        return columns;
+    let columns = flags & !FLAG_ONLY;
+    // Most workers log rank 0 only: one test for all three; each is below 2^RANK_BITS when
+    // their bits together are.
+    match b.dp | b.tp | b.ep {
+        0 => columns,
+        r if r <= RANK_MASK => columns | PACKED_RANKS,
+        _ => columns | WIDE_RANKS,
     }
-    columns
-        | (if b.dp != 0 { DP_COLUMN } else { 0 })
-        | (if b.tp != 0 { TP_COLUMN } else { 0 })
-        | (if b.ep != 0 { EP_COLUMN } else { 0 })
 }
 
 /// Calls `f` with the index of each set bit of `mask`, lowest first.
@@ -247,7 +267,7 @@ impl Batches {
     #[inline(always)]
     fn push_row(&mut self, b: &BatchMetrics) {
         let flags = row_flags(b);
-        let missing = needed_columns(flags, b) & !self.layout.columns;
+        let missing = needed_columns(flags, b) & !self.layout.fits;
         if missing != 0 {
             self.repack(self.layout.columns | missing);
         }
@@ -261,11 +281,11 @@ impl Batches {
                 words.push(offset);
             }
         }
-        if layout.columns & RANK_COLUMNS != 0 {
-            for (at, rank) in [(layout.dp_at, b.dp), (layout.tp_at, b.tp), (layout.ep_at, b.ep)] {
-                if at != 0 {
-                    words.push(rank);
-                }
+        if layout.ranks_at != 0 {
+            if layout.wide_ranks {
+                words.extend_from_slice(&[b.dp, b.tp, b.ep]);
+            } else {
+                words.push(b.dp | (b.tp << RANK_BITS) | (b.ep << (2 * RANK_BITS)));
             }
         }
         // Absent values are zero in a record, so every column takes the record's word as is.
@@ -290,13 +310,13 @@ impl Batches {
         &self.words[i * stride..(i + 1) * stride]
     }
 
-    /// Header word `at` of `row`, 0 when the column does not exist (`at` is then 0).
+    /// Rank `k` of `row` (0 DP, 1 TP, 2 EP); 0 when the row has no rank columns.
     #[inline(always)]
-    fn header(row: &[u32], at: usize) -> u32 {
-        if at != 0 {
-            row[at]
-        } else {
-            0
+    fn rank(layout: &Layout, row: &[u32], k: usize) -> u32 {
+        match (layout.ranks_at, layout.wide_ranks) {
+            (0, _) => 0,
+            (at, true) => row[at + k],
+            (at, false) => (row[at] >> (k as u32 * RANK_BITS)) & RANK_MASK,
         }
     }
 
@@ -314,9 +334,9 @@ impl Batches {
         b.batch_type = batch_type_of(flags);
         b.present = flags & VALUE_BITS;
         b.timestamp = Self::timestamp_in(layout, row);
-        b.dp = Self::header(row, layout.dp_at);
-        b.tp = Self::header(row, layout.tp_at);
-        b.ep = Self::header(row, layout.ep_at);
+        (b.dp, b.tp, b.ep) =
+            (Self::rank(layout, row, 0), Self::rank(layout, row, 1), Self::rank(layout, row, 2));
+        b.words[CUDA_GRAPH_WORD] = u32::from(flags & CUDA_GRAPH_TRUE != 0);
         for (&source, &word) in layout.sources().iter().zip(&row[layout.values_at..]) {
             b.words[usize::from(source)] = word;
         }
@@ -473,19 +493,19 @@ impl BatchRef<'_> {
     /// Data-parallel rank (0 when absent).
     #[inline]
     pub fn dp(&self) -> u32 {
-        Batches::header(self.row, self.layout.dp_at)
+        Batches::rank(self.layout, self.row, 0)
     }
 
     /// Tensor-parallel rank (0 when absent).
     #[inline]
     pub fn tp(&self) -> u32 {
-        Batches::header(self.row, self.layout.tp_at)
+        Batches::rank(self.layout, self.row, 1)
     }
 
     /// Expert-parallel rank (0 when absent).
     #[inline]
     pub fn ep(&self) -> u32 {
-        Batches::header(self.row, self.layout.ep_at)
+        Batches::rank(self.layout, self.row, 2)
     }
 
     /// The words of the value whose presence bit is `bit`, when the line carried it.
@@ -534,7 +554,7 @@ macro_rules! ref_get {
         $b.wide(ITERATION_BIT.trailing_zeros())
     };
     ($b:expr, CudaGraph) => {
-        $b.narrow(CUDA_GRAPH_BIT.trailing_zeros()).map(|w| w != 0)
+        ($b.flags() & CUDA_GRAPH_BIT != 0).then(|| $b.flags() & CUDA_GRAPH_TRUE != 0)
     };
 }
 
@@ -821,5 +841,36 @@ mod tests {
         // Flags, wall clock, one count, one real.
         assert_eq!(batches.data_bytes(), 10 * (4 + 8 + 4 + 8));
         assert_eq!(Batches::new().data_bytes(), 0);
+    }
+
+    #[test]
+    fn ranks_share_a_word_and_the_cuda_graph_flag_takes_none() {
+        let mut b = BatchMetrics::new(BatchType::Decode);
+        b.set_cuda_graph(true);
+        let mut rows = vec![b.clone()];
+        b.set_cuda_graph(false);
+        rows.push(b.clone());
+        (b.dp, b.tp, b.ep) = (RANK_MASK, 1, 7);
+        rows.push(b.clone());
+        let packed: Batches = rows.clone().into();
+        // Flags and one word for the three ranks; the flag's value is in the flags word.
+        assert_eq!(packed.data_bytes(), 3 * (4 + 4));
+        assert_eq!(packed, rows);
+        let cuda: Vec<_> = packed.rows().map(|r| r.cuda_graph()).collect();
+        assert_eq!(cuda, [Some(true), Some(false), Some(false)]);
+        assert_eq!(packed.rows().map(|r| (r.dp(), r.tp(), r.ep())).last(), Some((RANK_MASK, 1, 7)));
+        // A rank too large for the shared word gives each its own, for every row so far.
+        (b.dp, b.tp, b.ep) = (3, RANK_MASK + 1, 0);
+        rows.push(b.clone());
+        let mut wide = packed.clone();
+        wide.push(b.clone());
+        assert_eq!(wide.data_bytes(), 4 * (4 + 12));
+        assert_eq!(wide, rows);
+        let ranks: Vec<_> = wide.rows().map(|r| (r.dp(), r.tp(), r.ep())).collect();
+        assert_eq!(ranks, [(0, 0, 0), (0, 0, 0), (RANK_MASK, 1, 7), (3, RANK_MASK + 1, 0)]);
+        // Small ranks after wide ones stay wide.
+        wide.push(rows[2].clone());
+        assert_eq!(wide.get(4).as_ref(), Some(&rows[2]));
+        assert_eq!(wide.data_bytes(), 5 * (4 + 12));
     }
 }
