@@ -150,7 +150,7 @@ pub enum BatchField {
 /// assert_eq!((b.running_req(), b.gen_throughput(), b.queue_req()), (Some(64), Some(2150.5), None));
 /// assert_eq!(b.to_row().running_req, Some(64));
 /// ```
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(from = "BatchRow", into = "BatchRow")]
 pub struct BatchMetrics {
     /// When the line was logged; `None` when the line has no timestamp.
@@ -163,19 +163,65 @@ pub struct BatchMetrics {
     pub ep: u32,
     /// Prefill or decode.
     pub batch_type: BatchType,
-    // Invariant: a slot whose presence bit is clear holds zero (or false), so the derived
-    // `PartialEq` compares present values only.
+    // Invariant: a slot whose presence bit is clear holds zero (or false), so `PartialEq`
+    // compares present values only.
     pub(crate) present: u32,
     /// The values as 32-bit words: a count one (word `i` for count `i`), a real or the
     /// iteration two (low word first), the CUDA-graph flag one. Words, so that
     /// [`crate::Batches`] packs and unpacks a record by copying words.
     pub(crate) words: [u32; VALUE_WORDS],
+    /// The reals (presence bits) set from a printed decimal that fits a [`decimal_word`],
+    /// and those words: how [`crate::Batches`] keeps them in one word each without working
+    /// the decimal out again from the value. Not part of the value (`PartialEq` ignores them).
+    pub(crate) decimals: u32,
+    pub(crate) decimal_words: [u32; REAL_FIELDS],
+}
+
+impl PartialEq for BatchMetrics {
+    fn eq(&self, other: &Self) -> bool {
+        (self.timestamp, self.dp, self.tp, self.ep, self.batch_type, self.present, self.words)
+            == (other.timestamp, other.dp, other.tp, other.ep, other.batch_type, other.present, other.words)
+    }
+}
+
+/// Bits of a decimal word that hold its fractional digits.
+pub(crate) const DIGIT_BITS: u32 = 4;
+/// The largest mantissa a decimal word holds, plus one.
+const DECIMAL_MANTISSA_END: u64 = 1 << (32 - DIGIT_BITS);
+/// Powers of ten a decimal word divides by, each exact in an `f64`.
+const DECIMAL_POW10: [f64; 1 << DIGIT_BITS] =
+    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/// The word `mantissa << DIGIT_BITS | frac_digits` of a printed decimal (`0.42`: 42 and 2),
+/// when it fits (a mantissa below 2^28, at most 15 fractional digits). Its value,
+/// [`decimal_value`], is the decimal correctly rounded, as `str::parse` rounds it.
+#[inline(always)]
+pub(crate) fn decimal_word(mantissa: u64, frac_digits: u32) -> Option<u32> {
+    (mantissa < DECIMAL_MANTISSA_END && frac_digits < 1 << DIGIT_BITS)
+        .then_some(((mantissa as u32) << DIGIT_BITS) | frac_digits)
+}
+
+/// The value of a decimal word: the quotient of two integers an `f64` holds exactly (the
+/// mantissa, a power of ten up to 10^15), so one correctly rounded division.
+#[inline(always)]
+pub(crate) fn decimal_value(word: u32) -> f64 {
+    f64::from(word >> DIGIT_BITS) / DECIMAL_POW10[(word & ((1 << DIGIT_BITS) - 1)) as usize]
 }
 
 impl BatchMetrics {
     /// An empty batch of the given type: every metric `None`, ranks 0.
     pub fn new(batch_type: BatchType) -> Self {
-        BatchMetrics { timestamp: None, dp: 0, tp: 0, ep: 0, batch_type, present: 0, words: [0; VALUE_WORDS] }
+        BatchMetrics {
+            timestamp: None,
+            dp: 0,
+            tp: 0,
+            ep: 0,
+            batch_type,
+            present: 0,
+            words: [0; VALUE_WORDS],
+            decimals: 0,
+            decimal_words: [0; REAL_FIELDS],
+        }
     }
 
     /// A count, `None` when the line did not carry it.
@@ -206,6 +252,43 @@ impl BatchMetrics {
         let i = field as usize;
         self.set_wide(real_word(i), value.to_bits());
         self.present |= 1 << (REAL_BIT0 + i as u32);
+        self.decimals &= !(1 << (REAL_BIT0 + i as u32));
+    }
+
+    /// Sets a real value printed as a decimal of at most 15 digits, `mantissa /
+    /// 10^frac_digits` (`4309.39`: 430939 and 2), to that decimal correctly rounded: the value
+    /// `str::parse` gives for the text. A busy worker's batches keep such a value in half the
+    /// memory of any other ([`crate::Batches`]). `false`, and nothing set, for a decimal of
+    /// more digits (`mantissa` from 10^15, `frac_digits` over 15): parse those to a value.
+    ///
+    /// ```
+    /// use srtlog_model::{BatchMetrics, BatchType, RealField};
+    ///
+    /// let mut b = BatchMetrics::new(BatchType::Decode);
+    /// assert!(b.set_decimal(RealField::GenThroughput, 430939, 2));
+    /// assert_eq!(b.gen_throughput(), Some("4309.39".parse().unwrap()));
+    /// assert!(!b.set_decimal(RealField::TokenUsage, 4_497_565_407_145_068, 14));
+    /// assert_eq!(b.token_usage(), None);
+    /// ```
+    #[inline]
+    pub fn set_decimal(&mut self, field: RealField, mantissa: u64, frac_digits: u32) -> bool {
+        if mantissa >= 1_000_000_000_000_000 || frac_digits >= 1 << DIGIT_BITS {
+            return false;
+        }
+        let i = field as usize;
+        let bit = 1 << (REAL_BIT0 + i as u32);
+        // Below 2^53 and 10^16: both exact, so the quotient is the decimal correctly rounded.
+        let value = mantissa as f64 / DECIMAL_POW10[frac_digits as usize];
+        self.set_wide(real_word(i), value.to_bits());
+        self.present |= bit;
+        match decimal_word(mantissa, frac_digits) {
+            Some(word) => {
+                self.decimal_words[i] = word;
+                self.decimals |= bit;
+            }
+            None => self.decimals &= !bit,
+        }
+        true
     }
 
     /// Sets the iteration number.
@@ -463,7 +546,9 @@ mod tests {
 
     #[test]
     fn the_record_is_compact() {
-        assert!(std::mem::size_of::<BatchMetrics>() <= 176, "{}", std::mem::size_of::<BatchMetrics>());
+        // 176 bytes of values and 40 of decimal words: a parser's one scratch record, never
+        // stored by the million (`Batches` is).
+        assert!(std::mem::size_of::<BatchMetrics>() <= 216, "{}", std::mem::size_of::<BatchMetrics>());
     }
 
     #[test]

@@ -1,17 +1,22 @@
 //! [`Batches`]: a worker's batches, packed in the words of the fields its lines carry.
 //!
 //! A busy worker logs millions of batches, and a cold load of busy workers is bound by the
-//! memory their records take rather than by parsing: every fresh page costs a page fault (2–3 µs
+//! memory their records take rather than by parsing: every fresh page costs a page fault (2–5 µs
 //! on the VMs we measure) and every record written costs its cache lines. A [`BatchMetrics`]
-//! has a slot for every field any backend prints (168 bytes), yet the lines of one worker carry
+//! has a slot for every field any backend prints (176 bytes), yet the lines of one worker carry
 //! the same dozen fields at most. So a worker's batches are kept as rows of 32-bit words in one
 //! vector, each row holding only the worker's *columns*: the fields some batch of the worker
-//! carried (a count one word, a real value or the iteration two), its timestamp (two words, one
-//! more for a UTC offset) and, once a rank was non-zero, the three ranks (one word while each
-//! is below 1024); the CUDA-graph flag is a bit of the flags word. An SGLang decode batch then
-//! takes about 60 bytes and a TensorRT-LLM iteration about 70, instead of 168; one vector grows by
-//! `mremap` once it is large, where a vector per column was copied by `realloc` at every
-//! doubling. Measured in `docs/PERFORMANCE.md` (eighth session).
+//! carried, its timestamp (two words, one more for a UTC offset) and, once a rank was
+//! non-zero, the three ranks (one word while each is below 1024). A count takes a word, the
+//! iteration two; the CUDA-graph flag is a bit of the flags word. A real takes one word while
+//! every value of its column was a short printed decimal (`0.42`, `4309.39`: the digits and
+//! how many follow the point, see [`BatchMetrics::set_decimal`]; SGLang prints two), whose
+//! value is the decimal correctly rounded, so the word gives back the record's `f64` bit for
+//! bit; a value no word holds (TensorRT-LLM's 16-digit step times) makes its column two
+//! words, the `f64`. An SGLang decode batch then takes about 50 bytes and a TensorRT-LLM
+//! iteration about 70, instead of 176; one vector grows by `mremap` once it is large, where a
+//! vector per column was copied by `realloc` at every doubling. Measured in
+//! `docs/PERFORMANCE.md` (eighth and ninth sessions).
 //!
 //! A batch is read as the record it was: [`Batches::get`] and [`Batches::iter`] give
 //! [`BatchMetrics`] by value, built from the words, so every getter and every rule written
@@ -21,10 +26,10 @@
 //! getters, each reading only its own words. Word 0 of a row is its
 //! presence bits with four flags of its own — has a timestamp, the timestamp has a UTC offset,
 //! the batch is a decode batch, its CUDA-graph flag is true — so a row read back equals the
-//! row pushed, field for field, and
-//! the JSON and the cache see no difference. A field first seen after the first batch adds a
-//! column: the rows so far are repacked once (rare: a worker prints the same fields from its
-//! first batch on).
+//! row pushed, field for field, and the JSON and the cache see no difference. A field first
+//! seen after the first batch adds a column, and a value a column's words cannot hold widens
+//! it: the rows so far are repacked once (rare: a worker prints the same fields in the same
+//! form from its first batch on).
 
 use std::fmt;
 use std::iter::FusedIterator;
@@ -33,8 +38,9 @@ use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::batch::{
-    real_word, BatchMetrics, BatchType, CountField, RealField, COUNT_FIELDS, CUDA_GRAPH_BIT, CUDA_GRAPH_WORD,
-    ITERATION_BIT, ITERATION_WORD, REAL_BIT0, VALUE_BITS, VALUE_WORDS,
+    decimal_value, decimal_word, real_word, BatchMetrics, BatchType, CountField, RealField, COUNT_FIELDS,
+    CUDA_GRAPH_BIT, CUDA_GRAPH_WORD, DIGIT_BITS, ITERATION_BIT, ITERATION_WORD, REAL_BIT0, REAL_FIELDS,
+    VALUE_BITS, VALUE_WORDS,
 };
 use crate::timestamp::Timestamp;
 
@@ -59,13 +65,49 @@ const PACKED_RANKS: u32 = 1 << 25;
 const WIDE_RANKS: u32 = 1 << 26;
 const RANK_BITS: u32 = 10;
 const RANK_MASK: u32 = (1 << RANK_BITS) - 1;
+/// The presence bits of the reals.
+const REAL_BITS: u32 = ((1 << REAL_FIELDS) - 1) << REAL_BIT0;
+
+/// A decimal word ([`decimal_word`](crate::batch::decimal_word)) whose value is `v` bit for
+/// bit, for a record whose real was set as a value (by [`BatchMetrics::set_real`], from JSON
+/// or the cache) rather than from its printed decimal: `digits` fractional digits are tried
+/// first (the column's last value had them), then the others, fewest first. `None` for a
+/// value no word holds (a long fraction, a large or negative value, `-0.0`): its column is
+/// then kept as `f64`.
+#[inline(always)]
+fn word_of_value(v: f64, digits: u32) -> Option<u32> {
+    let word = |k: u32| {
+        let scaled = v * 10f64.powi(k as i32);
+        // Positive and small enough for a word (NaN fails both); exact, or it is not `v`.
+        if !(scaled >= 0.0 && scaled < f64::from(1u32 << (32 - DIGIT_BITS))) {
+            return None;
+        }
+        let word = decimal_word((scaled + 0.5) as u64, k)?;
+        (decimal_value(word).to_bits() == v.to_bits()).then_some(word)
+    };
+    word(digits).or_else(|| word_of_value_any(v, digits, word))
+}
+
+/// [`word_of_value`] with every other digit count (out of line: the first guess holds for
+/// all but a column's first value).
+#[cold]
+#[inline(never)]
+fn word_of_value_any(v: f64, tried: u32, word: impl Fn(u32) -> Option<u32>) -> Option<u32> {
+    if !v.is_finite() {
+        return None;
+    }
+    (0..1 << DIGIT_BITS).filter(|&k| k != tried).find_map(word)
+}
 
 /// Where each column sits in a row, for one set of columns. A row is the flags word, the
-/// header columns (wall clock, UTC offset, DP, TP and EP rank, those that exist, in that
-/// order), then the value words of the fields that exist, in the record's word order.
+/// header columns (wall clock, UTC offset, ranks, those that exist, in that order), the value
+/// words of the fields that exist, in the record's word order, then the decimal reals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Layout {
     columns: u32,
+    /// The real columns (presence bits) held as f64 (two words); the others are decimal
+    /// words (see [`decimal_word`](crate::batch::decimal_word)).
+    wide_reals: u32,
     /// Words per row.
     stride: usize,
     /// The columns a row needing these columns fits in: the columns, and packed ranks where
@@ -84,12 +126,19 @@ struct Layout {
     value_words: usize,
     /// The row word of each value field (the first of two), by its presence bit.
     field_at: [u8; 32],
+    /// The real columns held as decimal words (presence bits), and their reals in row order
+    /// (after the value words).
+    decimal_reals: u32,
+    decimal_fields: [u8; REAL_FIELDS],
+    decimal_count: usize,
 }
 
 impl Layout {
-    fn new(columns: u32) -> Self {
+    fn new(columns: u32, wide_reals: u32) -> Self {
         // Wide ranks hold what packed ones would.
         let columns = if columns & WIDE_RANKS != 0 { columns & !PACKED_RANKS } else { columns };
+        let wide_reals = wide_reals & columns;
+        let decimal_reals = columns & REAL_BITS & !wide_reals;
         let mut at = 1;
         let mut take = |bit: u32, words: usize| {
             if columns & bit == 0 {
@@ -104,8 +153,8 @@ impl Layout {
         let mut value_source = [0u8; VALUE_WORDS];
         let mut field_at = [0u8; 32];
         let mut n = 0;
-        // The CUDA-graph flag lives in the flags word.
-        each_bit(columns & VALUE_BITS & !CUDA_GRAPH_BIT, |bit| {
+        // The CUDA-graph flag lives in the flags word, decimal reals after the value words.
+        each_bit(columns & VALUE_BITS & !CUDA_GRAPH_BIT & !decimal_reals, |bit| {
             field_at[bit] = (at + n) as u8;
             let (first, words) = match bit {
                 0..COUNT_FIELDS => (bit, 1),
@@ -117,10 +166,18 @@ impl Layout {
                 n += 1;
             }
         });
+        let mut decimal_fields = [0u8; REAL_FIELDS];
+        let mut decimal_count = 0;
+        each_bit(decimal_reals, |bit| {
+            field_at[bit] = (at + n + decimal_count) as u8;
+            decimal_fields[decimal_count] = (bit - REAL_BIT0 as usize) as u8;
+            decimal_count += 1;
+        });
         Layout {
             columns,
+            wide_reals,
             fits: if wide_ranks { columns | PACKED_RANKS } else { columns },
-            stride: at + n,
+            stride: at + n + decimal_count,
             wall_at,
             offset_at,
             ranks_at,
@@ -129,6 +186,9 @@ impl Layout {
             value_source,
             value_words: n,
             field_at,
+            decimal_reals,
+            decimal_fields,
+            decimal_count,
         }
     }
 
@@ -141,7 +201,7 @@ impl Layout {
 
 impl Default for Layout {
     fn default() -> Self {
-        Layout::new(0)
+        Layout::new(0, 0)
     }
 }
 
@@ -168,6 +228,8 @@ pub struct Batches {
     words: Vec<u32>,
     layout: Layout,
     rows: usize,
+    /// For each real, the fractional digits of its last decimal word (the next one's guess).
+    digits: [u8; REAL_FIELDS],
 }
 
 /// The flags word of a row of `b`.
@@ -269,9 +331,19 @@ impl Batches {
         let flags = row_flags(b);
         let missing = needed_columns(flags, b) & !self.layout.fits;
         if missing != 0 {
-            self.repack(self.layout.columns | missing);
+            self.repack(self.layout.columns | missing, self.layout.wide_reals);
         }
-        let Batches { words, layout, rows } = self;
+        // A parser sets every decimal real from its digits, so the words are known; else
+        // they are worked out first, and a value none holds makes its column wide before
+        // any word of the row is written.
+        let known = b.decimals & self.layout.decimal_reals == self.layout.decimal_reals;
+        let mut decimals = [0u32; REAL_FIELDS];
+        if !known {
+            if let Err(bit) = self.decimal_words_of(b, flags, &mut decimals) {
+                return self.push_widened(b, bit);
+            }
+        }
+        let Batches { words, layout, rows, .. } = self;
         words.reserve(layout.stride);
         words.push(flags);
         if layout.wall_at != 0 {
@@ -290,15 +362,60 @@ impl Batches {
         }
         // Absent values are zero in a record, so every column takes the record's word as is.
         words.extend(layout.sources().iter().map(|&w| b.words[usize::from(w)]));
+        let fields = &layout.decimal_fields[..layout.decimal_count];
+        if known {
+            words.extend(fields.iter().map(|&real| b.decimal_words[usize::from(real)]));
+        } else {
+            words.extend_from_slice(&decimals[..fields.len()]);
+        }
         *rows += 1;
+    }
+
+    /// The decimal words of `b`'s decimal columns, in row order, for a record some of whose
+    /// reals were set as values; `Err` with the presence bit of a real no word holds.
+    fn decimal_words_of(
+        &mut self,
+        b: &BatchMetrics,
+        flags: u32,
+        out: &mut [u32; REAL_FIELDS],
+    ) -> Result<(), u32> {
+        let layout = &self.layout;
+        for (j, &real) in layout.decimal_fields[..layout.decimal_count].iter().enumerate() {
+            let real = usize::from(real);
+            let bit = 1 << (REAL_BIT0 + real as u32);
+            if flags & bit == 0 {
+                continue; // absent: zero, as in a record
+            }
+            if b.decimals & bit != 0 {
+                out[j] = b.decimal_words[real];
+                continue;
+            }
+            let v = f64::from_bits(
+                u64::from(b.words[real_word(real)]) | (u64::from(b.words[real_word(real) + 1]) << 32),
+            );
+            let word = word_of_value(v, u32::from(self.digits[real])).ok_or(bit)?;
+            out[j] = word;
+            self.digits[real] = (word & ((1 << DIGIT_BITS) - 1)) as u8;
+        }
+        Ok(())
+    }
+
+    /// Pushes `b` after making the real column `bit` wide (a value of `b` no decimal word
+    /// holds).
+    #[cold]
+    #[inline(never)]
+    fn push_widened(&mut self, b: &BatchMetrics, bit: u32) {
+        self.repack(self.layout.columns, self.layout.wide_reals | bit);
+        self.push_row(b);
     }
 
     /// Adds columns: every row so far is written again with the new layout (zero in the new
     /// columns). Rare: a worker's lines carry the same fields from its first batch on.
     #[cold]
-    fn repack(&mut self, columns: u32) {
+    fn repack(&mut self, columns: u32, wide_reals: u32) {
         let old = std::mem::take(self);
-        self.layout = Layout::new(columns);
+        self.layout = Layout::new(columns, wide_reals);
+        self.digits = old.digits;
         self.words.reserve(old.rows.max(1) * self.layout.stride);
         old.for_each(|b| self.push_row(b));
     }
@@ -339,6 +456,16 @@ impl Batches {
         b.words[CUDA_GRAPH_WORD] = u32::from(flags & CUDA_GRAPH_TRUE != 0);
         for (&source, &word) in layout.sources().iter().zip(&row[layout.values_at..]) {
             b.words[usize::from(source)] = word;
+        }
+        // An absent decimal real's word is zero, whose value's bits are zero too. The record
+        // keeps the words, so that it is packed again without working them out.
+        let decimals = &row[layout.values_at + layout.value_words..];
+        b.decimals = flags & layout.decimal_reals;
+        for (&real, &word) in layout.decimal_fields[..layout.decimal_count].iter().zip(decimals) {
+            let bits = decimal_value(word).to_bits();
+            let at = real_word(usize::from(real));
+            (b.words[at], b.words[at + 1]) = (bits as u32, (bits >> 32) as u32);
+            b.decimal_words[usize::from(real)] = word;
         }
     }
 
@@ -406,7 +533,7 @@ impl Batches {
         let flags = (self.words_of(i)[0] & !time_bits) | timestamp_flags(timestamp);
         let missing = flags & time_bits & !self.layout.columns;
         if missing != 0 {
-            self.repack(self.layout.columns | missing);
+            self.repack(self.layout.columns | missing, self.layout.wide_reals);
         }
         let layout = self.layout;
         let row = &mut self.words[i * layout.stride..(i + 1) * layout.stride];
@@ -529,9 +656,14 @@ impl BatchRef<'_> {
     }
 
     /// A real value, `None` when the line did not carry it.
-    #[inline]
+    #[inline(always)]
     pub fn real(&self, field: RealField) -> Option<f64> {
-        self.wide(REAL_BIT0 + field as u32).map(f64::from_bits)
+        let bit = REAL_BIT0 + field as u32;
+        if self.layout.decimal_reals & (1 << bit) != 0 {
+            self.narrow(bit).map(decimal_value)
+        } else {
+            self.wide(bit).map(f64::from_bits)
+        }
     }
 
     /// The whole record.
@@ -838,9 +970,111 @@ mod tests {
         b.set_real(RealField::GenThroughput, 1.5);
         b.timestamp = Some(Timestamp { wall_micros: 1, utc_offset_secs: None });
         let batches: Batches = vec![b; 10].into();
-        // Flags, wall clock, one count, one real.
-        assert_eq!(batches.data_bytes(), 10 * (4 + 8 + 4 + 8));
+        // Flags, wall clock, one count, one real (a decimal word).
+        assert_eq!(batches.data_bytes(), 10 * (4 + 8 + 4 + 4));
         assert_eq!(Batches::new().data_bytes(), 0);
+    }
+
+    /// Batches of one real each, in this order.
+    fn reals(values: &[f64]) -> Vec<BatchMetrics> {
+        let batch = |&v: &f64| {
+            let mut b = BatchMetrics::new(BatchType::Decode);
+            b.set_real(RealField::GenThroughput, v);
+            b.set_real(RealField::TokenUsage, 0.42);
+            b
+        };
+        values.iter().map(batch).collect()
+    }
+
+    #[test]
+    fn printed_decimals_take_a_word_and_other_reals_two() {
+        let printed = [4309.39, 0.0, 1.0, 0.5, 2.25, 1e-5, 26_843_545.5, 123_456.789];
+        let batches: Batches = reals(&printed).into();
+        // Flags and two decimal words.
+        assert_eq!(batches.data_bytes(), printed.len() * 12);
+        let back: Vec<_> = batches.rows().map(|r| r.gen_throughput().map(f64::to_bits)).collect();
+        assert_eq!(back, printed.iter().map(|v| Some(v.to_bits())).collect::<Vec<_>>());
+        // A value no word holds makes its column two words, for the rows before it too; the
+        // other real column stays one word.
+        for odd in [44.97565407145068, -1.5, -0.0, 3e9, 1e-17, f64::NAN, f64::INFINITY, f64::MAX, 0.1 + 0.2] {
+            let mut values = printed.to_vec();
+            values.insert(3, odd);
+            let rows = reals(&values);
+            let batches: Batches = rows.clone().into();
+            assert_eq!(batches.data_bytes(), values.len() * 16, "{odd}");
+            let back: Vec<_> = batches.rows().map(|r| r.gen_throughput().map(f64::to_bits)).collect();
+            assert_eq!(back, values.iter().map(|v| Some(v.to_bits())).collect::<Vec<_>>(), "{odd}");
+            assert_eq!(batches.to_vec().len(), rows.len());
+            for (got, want) in batches.iter().zip(&rows) {
+                assert_eq!(got.gen_throughput().map(f64::to_bits), want.gen_throughput().map(f64::to_bits));
+                assert_eq!(got.token_usage(), Some(0.42));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any real, printed or not, reads back bit for bit, in place and as a record.
+        #[test]
+        fn any_real_reads_back_bit_for_bit(
+            bits in proptest::collection::vec(proptest::num::u64::ANY, 1..20),
+            decimals in proptest::collection::vec((0u64..1 << 40, 0u32..8), 1..20),
+        ) {
+            let mut values: Vec<f64> = decimals.iter().map(|&(m, k)| m as f64 / 10f64.powi(k as i32)).collect();
+            values.extend(bits.iter().map(|&b| f64::from_bits(b)));
+            let batches: Batches = reals(&values).into();
+            let in_place: Vec<_> = batches.rows().map(|r| r.gen_throughput().map(f64::to_bits)).collect();
+            let records: Vec<_> = batches.iter().map(|r| r.gen_throughput().map(f64::to_bits)).collect();
+            let want: Vec<_> = values.iter().map(|v| Some(v.to_bits())).collect();
+            proptest::prop_assert_eq!(&in_place, &want);
+            proptest::prop_assert_eq!(&records, &want);
+        }
+
+        /// A real set from its printed decimal is what `str::parse` gives for the text, and
+        /// reads back so, whether its word fits or not (and mixed with reals set as values).
+        #[test]
+        fn printed_decimals_read_back_as_parsed(
+            decimals in proptest::collection::vec((0u64..1_000_000_000_000_000, 0u32..16, proptest::bool::ANY), 1..20),
+        ) {
+            let mut rows = Vec::new();
+            let mut want = Vec::new();
+            for &(m, k, as_value) in &decimals {
+                let digits = format!("{m:0>width$}", width = k as usize + 1);
+                let text = format!("{}.{}", &digits[..digits.len() - k as usize], &digits[digits.len() - k as usize..]);
+                let parsed: f64 = text.parse().expect("a decimal");
+                let mut b = BatchMetrics::new(BatchType::Prefill);
+                if as_value {
+                    b.set_real(RealField::InputThroughput, parsed);
+                } else {
+                    proptest::prop_assert!(b.set_decimal(RealField::InputThroughput, m, k));
+                }
+                proptest::prop_assert_eq!(b.input_throughput().map(f64::to_bits), Some(parsed.to_bits()), "{}", text);
+                rows.push(b);
+                want.push(Some(parsed.to_bits()));
+            }
+            let batches: Batches = rows.clone().into();
+            let in_place: Vec<_> = batches.rows().map(|r| r.input_throughput().map(f64::to_bits)).collect();
+            proptest::prop_assert_eq!(&in_place, &want);
+            proptest::prop_assert_eq!(batches.to_vec(), rows);
+        }
+    }
+
+    #[test]
+    fn a_record_set_from_decimals_is_packed_with_its_words() {
+        let mut b = BatchMetrics::new(BatchType::Decode);
+        assert!(b.set_decimal(RealField::GenThroughput, 430_939, 2));
+        assert!(b.set_decimal(RealField::TokenUsage, 42, 2));
+        let mut batches = Batches::new();
+        batches.push_copy(&b);
+        // A mantissa too large for a word: the column becomes two words, values unchanged.
+        assert!(b.set_decimal(RealField::GenThroughput, 4_497_565_407_145, 11));
+        batches.push_copy(&b);
+        assert_eq!(batches.data_bytes(), 2 * (4 + 8 + 4));
+        let rates: Vec<_> = batches.rows().map(|r| r.gen_throughput()).collect();
+        assert_eq!(rates, [Some(4309.39), Some(44.97565407145)]);
+        // A record read back keeps its words: packed again, it takes as little.
+        let again: Batches = batches.iter().take(1).collect();
+        assert_eq!(again.data_bytes(), 4 + 4 + 4);
+        assert_eq!(again.get(0).and_then(|r| r.token_usage()), Some(0.42));
     }
 
     #[test]

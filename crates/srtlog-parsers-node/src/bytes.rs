@@ -1,6 +1,8 @@
 //! Small byte-level helpers shared by the line parsers: number parsing, ANSI stripping,
 //! trimming. No allocation except where a function returns an owned value.
 
+use srtlog_model::{BatchMetrics, RealField};
+
 /// Removes a trailing `\r` (CRLF files).
 pub(crate) fn strip_cr(line: &[u8]) -> &[u8] {
     match line.last() {
@@ -131,6 +133,41 @@ pub(crate) fn parse_f64(b: &[u8]) -> Option<f64> {
 /// from the parse, with no search for the next `, `.
 #[inline(always)]
 pub(crate) fn leading_decimal(s: &[u8]) -> Option<(f64, usize)> {
+    leading_decimal_digits(s).map(|(d, len)| (d.value(), len))
+}
+
+/// A plain decimal as printed: its digits as one integer and how many of them follow the `.`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Decimal {
+    mantissa: u64,
+    frac_digits: u32,
+    digits: u32,
+}
+
+impl Decimal {
+    /// The decimal correctly rounded, as `str::parse` gives it.
+    #[inline(always)]
+    pub(crate) fn value(self) -> f64 {
+        if self.digits <= 15 {
+            self.mantissa as f64 / POW10[self.frac_digits as usize]
+        } else {
+            decimal_to_f64(self.mantissa, self.frac_digits)
+        }
+    }
+
+    /// Sets `field` of `b` to the decimal: from its digits when there are at most 15 (so
+    /// that `Batches` keeps a short one in one word), else from its value.
+    #[inline(always)]
+    pub(crate) fn set(self, b: &mut BatchMetrics, field: RealField) {
+        if self.digits > 15 || !b.set_decimal(field, self.mantissa, self.frac_digits) {
+            b.set_real(field, self.value());
+        }
+    }
+}
+
+/// [`leading_decimal`] as printed, and its length in bytes.
+#[inline(always)]
+pub(crate) fn leading_decimal_digits(s: &[u8]) -> Option<(Decimal, usize)> {
     let (mantissa, int_digits, mut i) = digit_run::<false>(s, 0, 0, 0, 19)?;
     let (mantissa, n_digits) = if s.get(i) == Some(&b'.') {
         let (m, n, end) = digit_run::<true>(s, i + 1, mantissa, int_digits, 19)?;
@@ -142,13 +179,7 @@ pub(crate) fn leading_decimal(s: &[u8]) -> Option<(f64, usize)> {
     if n_digits == 0 {
         return None;
     }
-    let frac_digits = n_digits - int_digits;
-    let v = if n_digits <= 15 {
-        mantissa as f64 / POW10[frac_digits as usize]
-    } else {
-        decimal_to_f64(mantissa, frac_digits)
-    };
-    Some((v, i))
+    Some((Decimal { mantissa, frac_digits: n_digits - int_digits, digits: n_digits }, i))
 }
 
 /// The unsigned integer of at most `max_digits` digits (≤ 19) that `s` starts with, and its

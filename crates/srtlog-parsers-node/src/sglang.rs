@@ -53,7 +53,7 @@ use srtlog_model::{
 };
 
 use crate::bytes::{
-    after, comma_fields, eq_words, field_end, find, has_esc, leading_decimal, leading_integer, lossy,
+    after, comma_fields, eq_words, field_end, find, has_esc, leading_decimal_digits, leading_integer, lossy,
     parse_bool, parse_f64, parse_u32, parse_u64, rfind, split_field, split_on, starts_with, strip_ansi_into,
     strip_cr, trim, trim_start,
 };
@@ -582,9 +582,9 @@ fn fast_value(b: &mut BatchMetrics, slot: Slot, s: &[u8], from: usize) -> Option
             Some(next)
         }
         Slot::Real(field) => {
-            let (v, len) = leading_decimal(&s[from..])?;
+            let (v, len) = leading_decimal_digits(&s[from..])?;
             let next = after_value(s, from + len)?;
-            b.set_real(field, v);
+            v.set(b, field);
             Some(next)
         }
         Slot::CudaGraph => {

@@ -36,7 +36,7 @@ use srtlog_model::{
 };
 
 use crate::bytes::{
-    after, comma_fields, eq_words, field_end, find, has_esc, leading_decimal, leading_integer, lossy,
+    after, comma_fields, eq_words, field_end, find, has_esc, leading_decimal_digits, leading_integer, lossy,
     parse_bool, parse_f64, parse_u32, parse_u64, split_field, starts_with, strip_ansi_into, strip_cr, trim,
     trim_start,
 };
@@ -365,10 +365,10 @@ fn fast_iteration_value(b: &mut BatchMetrics, field: IterField, body: &[u8], fro
             if rest.starts_with(b"N/A") {
                 return next(3);
             }
-            let (v, len) = leading_decimal(rest)?;
+            let (v, len) = leading_decimal_digits(rest)?;
             let len = if rest[len..].starts_with(b"ms") { len + 2 } else { len };
             let at = next(len)?;
-            b.set_real(real, v);
+            v.set(b, real);
             Some(at)
         }
         IterField::ElapsedSecs | IterField::Timestamp | IterField::States | IterField::Other => None,
