@@ -189,7 +189,7 @@ pub(crate) const DIGIT_BITS: u32 = 4;
 /// The largest mantissa a decimal word holds, plus one.
 const DECIMAL_MANTISSA_END: u64 = 1 << (32 - DIGIT_BITS);
 /// Powers of ten a decimal word divides by, each exact in an `f64`.
-const DECIMAL_POW10: [f64; 1 << DIGIT_BITS] =
+pub(crate) const DECIMAL_POW10: [f64; 1 << DIGIT_BITS] =
     [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /// The word `mantissa << DIGIT_BITS | frac_digits` of a printed decimal (`0.42`: 42 and 2),

@@ -39,8 +39,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::batch::{
     decimal_value, decimal_word, real_word, BatchMetrics, BatchType, CountField, RealField, COUNT_FIELDS,
-    CUDA_GRAPH_BIT, CUDA_GRAPH_WORD, DIGIT_BITS, ITERATION_BIT, ITERATION_WORD, REAL_BIT0, REAL_FIELDS,
-    VALUE_BITS, VALUE_WORDS,
+    CUDA_GRAPH_BIT, CUDA_GRAPH_WORD, DECIMAL_POW10, DIGIT_BITS, ITERATION_BIT, ITERATION_WORD, REAL_BIT0,
+    REAL_FIELDS, VALUE_BITS, VALUE_WORDS,
 };
 use crate::timestamp::Timestamp;
 
@@ -77,7 +77,7 @@ const REAL_BITS: u32 = ((1 << REAL_FIELDS) - 1) << REAL_BIT0;
 #[inline(always)]
 fn word_of_value(v: f64, digits: u32) -> Option<u32> {
     let word = |k: u32| {
-        let scaled = v * 10f64.powi(k as i32);
+        let scaled = v * DECIMAL_POW10[k as usize];
         // Positive and small enough for a word (NaN fails both); exact, or it is not `v`.
         if !(scaled >= 0.0 && scaled < f64::from(1u32 << (32 - DIGIT_BITS))) {
             return None;
