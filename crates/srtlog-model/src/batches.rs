@@ -6,7 +6,9 @@
 //! has a slot for every field any backend prints (176 bytes), yet the lines of one worker carry
 //! the same dozen fields at most. So a worker's batches are kept as rows of 32-bit words in one
 //! vector, each row holding only the worker's *columns*: the fields some batch of the worker
-//! carried, its timestamp (two words, one more for a UTC offset) and, once a rank was
+//! carried, its timestamp (a word of seconds while every one was a whole second, as SGLang's
+//! and TensorRT-LLM's prefixes print them, else two of microseconds; one more for a UTC
+//! offset) and, once a rank was
 //! non-zero, the three ranks (one word while each is below 1024). A count takes a word, the
 //! iteration two; the CUDA-graph flag is a bit of the flags word. A real takes one word while
 //! every value of its column was a short printed decimal (`0.42`, `4309.39`: the digits and
@@ -45,7 +47,9 @@ use crate::batch::{
 use crate::timestamp::Timestamp;
 
 // Per-row flags beside the record's presence bits (which leave bits 13–15 and 25–29 free).
-/// The row has a timestamp; as a column, the wall clock (two words).
+/// The row has a timestamp; as a column, the wall clock: one word of seconds since the epoch
+/// while every timestamp was a whole second (SGLang's and TensorRT-LLM's prefixes print no
+/// fraction), else two of microseconds (`MICROS_COLUMN`).
 const TIMESTAMP_BIT: u32 = 1 << 13;
 /// The row's timestamp has a UTC offset; as a column, the offset (one word).
 const OFFSET_BIT: u32 = 1 << 14;
@@ -63,6 +67,9 @@ const FLAG_ONLY: u32 = DECODE_BIT | CUDA_GRAPH_TRUE;
 const PACKED_RANKS: u32 = 1 << 25;
 /// The three ranks in three words.
 const WIDE_RANKS: u32 = 1 << 26;
+/// Column-only: the wall clock in microseconds (two words) rather than seconds.
+const MICROS_COLUMN: u32 = 1 << 27;
+const MICROS_PER_SECOND: u64 = 1_000_000;
 const RANK_BITS: u32 = 10;
 const RANK_MASK: u32 = (1 << RANK_BITS) - 1;
 /// The presence bits of the reals.
@@ -115,6 +122,8 @@ struct Layout {
     fits: u32,
     /// The row word of each header column; 0 (the flags word) when it does not exist.
     wall_at: usize,
+    /// The wall clock is in microseconds (two words), else in seconds (one).
+    wall_micros: bool,
     offset_at: usize,
     /// The first rank word (see `PACKED_RANKS`), 0 without ranks.
     ranks_at: usize,
@@ -147,7 +156,9 @@ impl Layout {
             at += words;
             at - words
         };
-        let (wall_at, offset_at) = (take(TIMESTAMP_BIT, 2), take(OFFSET_BIT, 1));
+        let wall_micros = columns & MICROS_COLUMN != 0;
+        let (wall_at, offset_at) =
+            (take(TIMESTAMP_BIT, if wall_micros { 2 } else { 1 }), take(OFFSET_BIT, 1));
         let wide_ranks = columns & WIDE_RANKS != 0;
         let ranks_at = if wide_ranks { take(WIDE_RANKS, 3) } else { take(PACKED_RANKS, 1) };
         let mut value_source = [0u8; VALUE_WORDS];
@@ -179,6 +190,7 @@ impl Layout {
             fits: if wide_ranks { columns | PACKED_RANKS } else { columns },
             stride: at + n + decimal_count,
             wall_at,
+            wall_micros,
             offset_at,
             ranks_at,
             wide_ranks,
@@ -256,10 +268,38 @@ fn timestamp_flags(t: Option<Timestamp>) -> u32 {
     }
 }
 
+/// A timestamp's words, worked out once per row: the wall clock as a word of seconds (when it
+/// is a whole second a word holds) and as microseconds, and the UTC offset (zero when absent).
+#[derive(Clone, Copy)]
+struct TimeWords {
+    /// `MICROS_COLUMN` when the wall clock needs microseconds (a fraction of a second, a time
+    /// before 1970 or after 2106), else 0.
+    micros_needed: u32,
+    seconds: u32,
+    micros: u64,
+    offset: u32,
+}
+
+impl TimeWords {
+    #[inline(always)]
+    fn of(t: Option<Timestamp>) -> Self {
+        let micros = t.map_or(0, |t| t.wall_micros as u64);
+        // Unsigned: a time before 1970 wraps to one no word of seconds holds.
+        let seconds = micros / MICROS_PER_SECOND;
+        let whole = seconds * MICROS_PER_SECOND == micros && seconds <= u64::from(u32::MAX);
+        TimeWords {
+            micros_needed: if whole { 0 } else { MICROS_COLUMN },
+            seconds: seconds as u32,
+            micros,
+            offset: t.and_then(|t| t.utc_offset_secs).map_or(0, |o| o as u32),
+        }
+    }
+}
+
 /// The columns a row of `b` needs (its fields, timestamp and non-zero ranks).
 #[inline(always)]
-fn needed_columns(flags: u32, b: &BatchMetrics) -> u32 {
-    let columns = flags & !FLAG_ONLY;
+fn needed_columns(flags: u32, b: &BatchMetrics, time: TimeWords) -> u32 {
+    let columns = (flags & !FLAG_ONLY) | time.micros_needed;
     // Most workers log rank 0 only: one test for all three; each is below 2^RANK_BITS when
     // their bits together are.
     match b.dp | b.tp | b.ep {
@@ -285,14 +325,6 @@ fn batch_type_of(flags: u32) -> BatchType {
     } else {
         BatchType::Prefill
     }
-}
-
-/// A timestamp's header words: the wall clock (two) and the UTC offset (zero when absent).
-#[inline(always)]
-fn timestamp_words(t: Option<Timestamp>) -> (u32, u32, u32) {
-    let wall = t.map_or(0, |t| t.wall_micros as u64);
-    let offset = t.and_then(|t| t.utc_offset_secs).map_or(0, |o| o as u32);
-    (wall as u32, (wall >> 32) as u32, offset)
 }
 
 impl Batches {
@@ -329,7 +361,8 @@ impl Batches {
     #[inline(always)]
     fn push_row(&mut self, b: &BatchMetrics) {
         let flags = row_flags(b);
-        let missing = needed_columns(flags, b) & !self.layout.fits;
+        let time = TimeWords::of(b.timestamp);
+        let missing = needed_columns(flags, b, time) & !self.layout.fits;
         if missing != 0 {
             self.repack(self.layout.columns | missing, self.layout.wide_reals);
         }
@@ -347,10 +380,13 @@ impl Batches {
         words.reserve(layout.stride);
         words.push(flags);
         if layout.wall_at != 0 {
-            let (low, high, offset) = timestamp_words(b.timestamp);
-            words.extend_from_slice(&[low, high]);
+            if layout.wall_micros {
+                words.extend_from_slice(&[time.micros as u32, (time.micros >> 32) as u32]);
+            } else {
+                words.push(time.seconds);
+            }
             if layout.offset_at != 0 {
-                words.push(offset);
+                words.push(time.offset);
             }
         }
         if layout.ranks_at != 0 {
@@ -473,7 +509,11 @@ impl Batches {
     fn timestamp_in(layout: &Layout, row: &[u32]) -> Option<Timestamp> {
         let flags = row[0];
         (flags & TIMESTAMP_BIT != 0).then(|| Timestamp {
-            wall_micros: (u64::from(row[layout.wall_at]) | (u64::from(row[layout.wall_at + 1]) << 32)) as i64,
+            wall_micros: if layout.wall_micros {
+                (u64::from(row[layout.wall_at]) | (u64::from(row[layout.wall_at + 1]) << 32)) as i64
+            } else {
+                (u64::from(row[layout.wall_at]) * MICROS_PER_SECOND) as i64
+            },
             utc_offset_secs: (flags & OFFSET_BIT != 0).then(|| row[layout.offset_at] as i32),
         })
     }
@@ -531,19 +571,24 @@ impl Batches {
     pub fn set_timestamp(&mut self, i: usize, timestamp: Option<Timestamp>) {
         let time_bits = TIMESTAMP_BIT | OFFSET_BIT;
         let flags = (self.words_of(i)[0] & !time_bits) | timestamp_flags(timestamp);
-        let missing = flags & time_bits & !self.layout.columns;
+        let time = TimeWords::of(timestamp);
+        let missing = ((flags & time_bits) | time.micros_needed) & !self.layout.columns;
         if missing != 0 {
             self.repack(self.layout.columns | missing, self.layout.wide_reals);
         }
         let layout = self.layout;
         let row = &mut self.words[i * layout.stride..(i + 1) * layout.stride];
         row[0] = flags;
-        let (low, high, offset) = timestamp_words(timestamp);
         if layout.wall_at != 0 {
-            (row[layout.wall_at], row[layout.wall_at + 1]) = (low, high);
+            if layout.wall_micros {
+                (row[layout.wall_at], row[layout.wall_at + 1]) =
+                    (time.micros as u32, (time.micros >> 32) as u32);
+            } else {
+                row[layout.wall_at] = time.seconds;
+            }
         }
         if layout.offset_at != 0 {
-            row[layout.offset_at] = offset;
+            row[layout.offset_at] = time.offset;
         }
     }
 
@@ -1075,6 +1120,34 @@ mod tests {
         let again: Batches = batches.iter().take(1).collect();
         assert_eq!(again.data_bytes(), 4 + 4 + 4);
         assert_eq!(again.get(0).and_then(|r| r.token_usage()), Some(0.42));
+    }
+
+    #[test]
+    fn whole_seconds_take_a_word_until_a_time_needs_microseconds() {
+        let at = |wall_micros| {
+            let mut b = BatchMetrics::new(BatchType::Decode);
+            b.timestamp = Some(Timestamp { wall_micros, utc_offset_secs: None });
+            b
+        };
+        const SECOND: i64 = MICROS_PER_SECOND as i64;
+        let second = 1_768_543_200 * SECOND; // 2026-01-16 06:00:00
+        let mut rows = vec![at(second), at(second + SECOND), BatchMetrics::new(BatchType::Decode)];
+        let mut batches: Batches = rows.clone().into();
+        assert_eq!(batches.data_bytes(), 3 * (4 + 4));
+        assert_eq!(batches, rows);
+        // A fraction of a second, a time before 1970 or after 2106: two words, for every row.
+        for odd in [second + 200_490, -SECOND, (i64::from(u32::MAX) + 1) * SECOND] {
+            let mut more = batches.clone();
+            more.push(at(odd));
+            assert_eq!(more.data_bytes(), 4 * (4 + 8), "{odd}");
+            let walls: Vec<_> = more.rows().map(|r| r.timestamp().map(|t| t.wall_micros)).collect();
+            assert_eq!(walls, [Some(second), Some(second + SECOND), None, Some(odd)]);
+        }
+        // Dated afterwards (time-only lines), the same rule.
+        batches.set_timestamp(2, Some(Timestamp { wall_micros: second + 5, utc_offset_secs: Some(3600) }));
+        rows[2].timestamp = Some(Timestamp { wall_micros: second + 5, utc_offset_secs: Some(3600) });
+        assert_eq!(batches, rows);
+        assert_eq!(batches.data_bytes(), 3 * (4 + 8 + 4));
     }
 
     #[test]
