@@ -145,10 +145,13 @@ pub(crate) struct Decimal {
 }
 
 impl Decimal {
-    /// The decimal correctly rounded, as `str::parse` gives it.
+    /// The decimal correctly rounded, as `str::parse` gives it: while the mantissa is below
+    /// 2^53 (every decimal of 15 digits, most of 16: Python's float `repr`, which
+    /// TensorRT-LLM prints), the quotient of two exact `f64`s, one correctly rounded division;
+    /// else [`decimal_to_f64`]'s integer division.
     #[inline(always)]
     pub(crate) fn value(self) -> f64 {
-        if self.digits <= 15 {
+        if self.mantissa <= EXACT_INTEGERS {
             self.mantissa as f64 / POW10[self.frac_digits as usize]
         } else {
             decimal_to_f64(self.mantissa, self.frac_digits)
@@ -253,8 +256,14 @@ fn eight_digits(word: u64) -> (u64, u32) {
 
 const POW10_U64: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
 
-const POW10: [f64; 16] =
-    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+/// The powers of ten an `f64` holds exactly (10^22 is the last).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+    1e19, 1e20, 1e21, 1e22,
+];
+
+/// The largest integer below which every integer is an exact `f64`.
+const EXACT_INTEGERS: u64 = 1 << 53;
 
 /// `mantissa / 10^frac_digits` correctly rounded to the nearest `f64` (ties to even), as
 /// `str::parse` rounds it, for `frac_digits <= 19`: the numerator is shifted left until its top
