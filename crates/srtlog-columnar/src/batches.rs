@@ -38,9 +38,11 @@ macro_rules! batch_field_columns {
             }
         }
 
-        /// The batch-field columns of a decoded record batch, typed.
+        /// The batch-field columns of a decoded record batch, typed; `None` for a column that
+        /// is null in every row (the fields no batch of the worker carried, most of them: a
+        /// busy worker's rows then read only the columns they have).
         pub struct BatchFieldArrays<'a> {
-            $( $b: &'a <$bt as Scalar>::Array, )+
+            $( $b: Option<&'a <$bt as Scalar>::Array>, )+
         }
 
         impl<'a> BatchFieldArrays<'a> {
@@ -48,7 +50,7 @@ macro_rules! batch_field_columns {
             /// or of another type.
             pub fn of(batch: &'a RecordBatch) -> Result<Self, String> {
                 Ok(BatchFieldArrays {
-                    $( $b: column::<<$bt as Scalar>::Array>(batch, stringify!($b))?, )+
+                    $( $b: unless_all_null(column::<<$bt as Scalar>::Array>(batch, stringify!($b))?), )+
                 })
             }
 
@@ -60,7 +62,10 @@ macro_rules! batch_field_columns {
                 [dp, tp, ep]: [u32; 3],
                 batch_type: BatchType,
             ) -> BatchRow {
-                BatchRow { timestamp, dp, tp, ep, batch_type, $( $b: opt::<$bt>(self.$b, row), )+ }
+                BatchRow {
+                    timestamp, dp, tp, ep, batch_type,
+                    $( $b: self.$b.and_then(|array| opt::<$bt>(array, row)), )+
+                }
             }
         }
 
@@ -70,6 +75,11 @@ macro_rules! batch_field_columns {
 }
 
 srtlog_model::with_batch_fields!(batch_field_columns! {});
+
+/// `array`, or `None` when every value of it is null.
+fn unless_all_null<A: arrow_array::Array>(array: &A) -> Option<&A> {
+    (array.null_count() < array.len()).then_some(array)
+}
 
 #[cfg(test)]
 mod tests {
