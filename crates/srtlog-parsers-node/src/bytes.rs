@@ -126,11 +126,9 @@ pub(crate) fn parse_f64(b: &[u8]) -> Option<f64> {
 /// or exponent — and its length in bytes; `None` when `s` does not start with a digit or a `.`
 /// and a digit, or when a 20th digit follows (the caller then takes the general rule).
 ///
-/// The value is exactly what `str::parse::<f64>` gives for the same text: up to 15 digits one
-/// correctly rounded division of two exactly representable values, 16 to 19 digits (Python's
-/// `repr` of a float, which TensorRT-LLM prints for its step times) [`decimal_to_f64`]'s
-/// integer division. The line parsers call it where a value starts, so the value's end comes
-/// from the parse, with no search for the next `, `.
+/// The value is exactly what `str::parse::<f64>` gives for the same text ([`Decimal::value`]).
+/// The line parsers call it where a value starts, so the value's end comes from the parse,
+/// with no search for the next `, `.
 #[inline(always)]
 pub(crate) fn leading_decimal(s: &[u8]) -> Option<(f64, usize)> {
     leading_decimal_digits(s).map(|(d, len)| (d.value(), len))
@@ -262,7 +260,7 @@ const POW10: [f64; 23] = [
     1e19, 1e20, 1e21, 1e22,
 ];
 
-/// The largest integer below which every integer is an exact `f64`.
+/// Every integer up to this one (2^53) is an exact `f64`.
 const EXACT_INTEGERS: u64 = 1 << 53;
 
 /// `mantissa / 10^frac_digits` correctly rounded to the nearest `f64` (ties to even), as
