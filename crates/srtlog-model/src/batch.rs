@@ -201,11 +201,24 @@ pub(crate) fn decimal_word(mantissa: u64, frac_digits: u32) -> Option<u32> {
         .then_some(((mantissa as u32) << DIGIT_BITS) | frac_digits)
 }
 
-/// The value of a decimal word: the quotient of two integers an `f64` holds exactly (the
-/// mantissa, a power of ten up to 10^15), so one correctly rounded division.
+/// The fractional digits of a decimal word.
+#[inline(always)]
+pub(crate) fn decimal_digits(word: u32) -> u32 {
+    word & ((1 << DIGIT_BITS) - 1)
+}
+
+/// The value of a decimal word ([`decimal_quotient`] of its mantissa and digits).
 #[inline(always)]
 pub(crate) fn decimal_value(word: u32) -> f64 {
-    f64::from(word >> DIGIT_BITS) / DECIMAL_POW10[(word & ((1 << DIGIT_BITS) - 1)) as usize]
+    decimal_quotient(u64::from(word >> DIGIT_BITS), decimal_digits(word))
+}
+
+/// `mantissa / 10^frac_digits` for a mantissa below 2^53 and at most 15 digits: the quotient
+/// of two integers an `f64` holds exactly, so one correctly rounded division, the decimal
+/// correctly rounded.
+#[inline(always)]
+fn decimal_quotient(mantissa: u64, frac_digits: u32) -> f64 {
+    mantissa as f64 / DECIMAL_POW10[frac_digits as usize]
 }
 
 impl BatchMetrics {
@@ -277,9 +290,7 @@ impl BatchMetrics {
         }
         let i = field as usize;
         let bit = 1 << (REAL_BIT0 + i as u32);
-        // Below 2^53 and 10^16: both exact, so the quotient is the decimal correctly rounded.
-        let value = mantissa as f64 / DECIMAL_POW10[frac_digits as usize];
-        self.set_wide(real_word(i), value.to_bits());
+        self.set_wide(real_word(i), decimal_quotient(mantissa, frac_digits).to_bits());
         self.present |= bit;
         match decimal_word(mantissa, frac_digits) {
             Some(word) => {
@@ -307,12 +318,12 @@ impl BatchMetrics {
 
     /// The two words at `at` as one 64-bit value.
     #[inline(always)]
-    fn wide(&self, at: usize) -> u64 {
+    pub(crate) fn wide(&self, at: usize) -> u64 {
         u64::from(self.words[at]) | (u64::from(self.words[at + 1]) << 32)
     }
 
     #[inline(always)]
-    fn set_wide(&mut self, at: usize, value: u64) {
+    pub(crate) fn set_wide(&mut self, at: usize, value: u64) {
         (self.words[at], self.words[at + 1]) = (value as u32, (value >> 32) as u32);
     }
 

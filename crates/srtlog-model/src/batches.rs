@@ -40,9 +40,9 @@ use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::batch::{
-    decimal_value, decimal_word, real_word, BatchMetrics, BatchType, CountField, RealField, COUNT_FIELDS,
-    CUDA_GRAPH_BIT, CUDA_GRAPH_WORD, DECIMAL_POW10, DIGIT_BITS, ITERATION_BIT, ITERATION_WORD, REAL_BIT0,
-    REAL_FIELDS, VALUE_BITS, VALUE_WORDS,
+    decimal_digits, decimal_value, decimal_word, real_word, BatchMetrics, BatchType, CountField, RealField,
+    COUNT_FIELDS, CUDA_GRAPH_BIT, CUDA_GRAPH_WORD, DECIMAL_POW10, DIGIT_BITS, ITERATION_BIT, ITERATION_WORD,
+    REAL_BIT0, REAL_FIELDS, VALUE_BITS, VALUE_WORDS,
 };
 use crate::timestamp::Timestamp;
 
@@ -426,12 +426,10 @@ impl Batches {
                 out[j] = b.decimal_words[real];
                 continue;
             }
-            let v = f64::from_bits(
-                u64::from(b.words[real_word(real)]) | (u64::from(b.words[real_word(real) + 1]) << 32),
-            );
+            let v = f64::from_bits(b.wide(real_word(real)));
             let word = word_of_value(v, u32::from(self.digits[real])).ok_or(bit)?;
             out[j] = word;
-            self.digits[real] = (word & ((1 << DIGIT_BITS) - 1)) as u8;
+            self.digits[real] = decimal_digits(word) as u8;
         }
         Ok(())
     }
@@ -498,9 +496,7 @@ impl Batches {
         let decimals = &row[layout.values_at + layout.value_words..];
         b.decimals = flags & layout.decimal_reals;
         for (&real, &word) in layout.decimal_fields[..layout.decimal_count].iter().zip(decimals) {
-            let bits = decimal_value(word).to_bits();
-            let at = real_word(usize::from(real));
-            (b.words[at], b.words[at + 1]) = (bits as u32, (bits >> 32) as u32);
+            b.set_wide(real_word(usize::from(real)), decimal_value(word).to_bits());
             b.decimal_words[usize::from(real)] = word;
         }
     }
