@@ -159,9 +159,9 @@ pub fn derive_workers(nodes: &[&NodeMetrics]) -> WorkersDerived {
     let mut workers = Vec::with_capacity(nodes.len());
     for node in nodes {
         let side = rate_side(node.metadata.worker_type);
-        let (summary, k) = workers::scan_worker(node, |b| {
+        let (summary, k) = workers::scan_worker(node, |s| {
             if let Some(side) = side {
-                range.see(b, side);
+                range.see(s, side);
             }
         });
         workers.push(summary);

@@ -3,17 +3,14 @@
 //! formulas are on [`rate_match`]; why aggregated workers are left out is in the
 //! [engine's docs](super#aggregated-workers-and-the-rate-match).
 
-use std::collections::BTreeMap;
-
 use crate::batch::BatchType;
-use crate::batches::BatchRef;
 use crate::derived_values::RateMatch;
 use crate::node::{NodeInfo, NodeMetrics, WorkerType};
 use crate::run::Mode;
 use crate::timestamp::Timestamp;
 
-use super::finite;
 use super::streams::KeptRanks;
+use super::workers::Scanned;
 
 /// Most buckets of a [`BucketWidth::Auto`] rate match (the JSON's).
 pub const MAX_AUTO_BUCKETS: i64 = 200;
@@ -47,8 +44,8 @@ pub(super) fn rate_side(worker_type: WorkerType) -> Option<BatchType> {
 /// Whether a batch of a worker on `side` counts: the side's batch type, and for decode a
 /// logged (finite) generation throughput.
 #[inline(always)]
-fn counts_for_rate(b: BatchRef<'_>, side: BatchType) -> bool {
-    b.batch_type() == side && (side == BatchType::Prefill || finite(b.gen_throughput()).is_some())
+fn counts_for_rate(s: &Scanned<'_>, side: BatchType) -> bool {
+    s.batch_type == side && (side == BatchType::Prefill || s.gen.is_some())
 }
 
 /// The time range of the counted batches, gathered batch by batch.
@@ -71,9 +68,9 @@ impl TimeRange {
     /// Takes `b`, a batch of a worker on `side`, into account if it counts. Lines repeated by
     /// higher TP ranks carry the same timestamps, so the range needs no rank filter.
     #[inline]
-    pub(super) fn see(&mut self, b: BatchRef<'_>, side: BatchType) {
-        let Some(ts) = b.timestamp() else { return };
-        if !counts_for_rate(b, side) {
+    pub(super) fn see(&mut self, s: Scanned<'_>, side: BatchType) {
+        let Some(ts) = s.at else { return };
+        if !counts_for_rate(&s, side) {
             return;
         }
         let t = ts.epoch_micros_or_wall();
@@ -112,6 +109,34 @@ impl Grid {
     }
 }
 
+/// The bucket of the last batch and the times it covers: batches come in time order, so most
+/// fall in the bucket of the one before, found without the grid's two divisions.
+#[derive(Default)]
+struct Bucket {
+    /// `[from, to)` in the grid's microseconds, and the bucket's index; empty at first.
+    from: i64,
+    to: i64,
+    index: usize,
+}
+
+impl Bucket {
+    #[inline(always)]
+    fn index(&mut self, grid: &Grid, t: i64) -> usize {
+        if !(self.from <= t && t < self.to) {
+            let i = grid.index(t);
+            let width = grid.bucket_s.saturating_mul(1_000_000);
+            // Only a time at or after the grid's first is a bucket's: others keep the grid's rule.
+            if t >= grid.first {
+                self.index = i;
+                self.from = grid.first.saturating_add(width.saturating_mul(i as i64));
+                self.to = if i + 1 == grid.n { i64::MAX } else { self.from.saturating_add(width) };
+            }
+            return i;
+        }
+        self.index
+    }
+}
+
 /// The rate match of a run's workers with buckets of `width`; `None` unless the run is
 /// disaggregated and both prefill and decode workers logged a timestamped batch that counts.
 /// `rate_match(mode, nodes, BucketWidth::Auto)` is what [`derive()`](super::derive()) puts into
@@ -142,7 +167,7 @@ pub fn rate_match(mode: Mode, nodes: &[NodeInfo], width: BucketWidth) -> Option<
             let mut kept = KeptRanks::default();
             for b in node.metrics.batches.rows() {
                 kept.see(b.dp(), b.tp());
-                range.see(b, side);
+                range.see(Scanned::of(b), side);
             }
             kept
         })
@@ -166,29 +191,47 @@ pub(super) fn rate_match_in(
     let mut decode = vec![None::<f64>; n];
     for (worker, keep) in workers.iter().zip(kept) {
         let Some(side) = rate_side(worker.metadata.worker_type) else { continue };
-        // Decode streams (DP ranks) of this worker: sum and count of gen throughput per bucket.
-        let mut streams: BTreeMap<u32, Vec<(f64, u32)>> = BTreeMap::new();
+        // Decode streams (DP ranks) of this worker, as first seen: sum and count of gen
+        // throughput per bucket. A DP-attention worker interleaves a handful of DP ranks, so a
+        // short list (with the last batch's stream tried first) finds a stream quickest.
+        let mut streams: Vec<(u32, Vec<(f64, u32)>)> = Vec::new();
+        let mut last = 0;
+        let mut bucket = Bucket::default();
         for b in worker.batches.rows() {
-            let Some(ts) = b.timestamp() else { continue };
-            if !keep.keeps(b.dp(), b.tp()) || !counts_for_rate(b, side) {
+            let s = Scanned::of(b);
+            let Some(ts) = s.at else { continue };
+            if !keep.keeps(b.dp(), b.tp()) || !counts_for_rate(&s, side) {
                 continue;
             }
-            let i = grid.index(ts.epoch_micros_or_wall());
-            match (side, finite(b.gen_throughput())) {
+            let i = bucket.index(&grid, ts.epoch_micros_or_wall());
+            match (side, s.gen) {
                 (BatchType::Prefill, _) => {
                     prefill_tokens[i] = Some(
                         prefill_tokens[i].unwrap_or(0).saturating_add(u64::from(b.new_token().unwrap_or(0))),
                     );
                 }
                 (BatchType::Decode, Some(g)) => {
-                    let sums = streams.entry(b.dp()).or_insert_with(|| vec![(0.0, 0); n]);
+                    let dp = b.dp();
+                    if streams.get(last).is_none_or(|(d, _)| *d != dp) {
+                        last = match streams.iter().position(|(d, _)| *d == dp) {
+                            Some(at) => at,
+                            None => {
+                                streams.push((dp, vec![(0.0, 0); n]));
+                                streams.len() - 1
+                            }
+                        };
+                    }
+                    let sums = &mut streams[last].1;
                     sums[i].0 += g;
                     sums[i].1 += 1;
                 }
                 (BatchType::Decode, None) => {}
             }
         }
-        for sums in streams.into_values() {
+        // Streams are summed by DP rank ascending, so that the sums do not depend on the order
+        // the ranks first logged in.
+        streams.sort_unstable_by_key(|(dp, _)| *dp);
+        for (_, sums) in streams {
             for (slot, (sum, count)) in decode.iter_mut().zip(sums) {
                 if count > 0 {
                     *slot = Some(slot.unwrap_or(0.0) + sum / f64::from(count));
@@ -212,4 +255,36 @@ pub(super) fn rate_match_in(
         decode_gen_tps: decode,
         ratio: (d_sum > 0.0).then(|| p_sum / d_sum),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The last batch's bucket gives the grid's own index for any time, in any order.
+    #[test]
+    fn bucket_cursor_agrees_with_the_grid() {
+        let start = Timestamp { wall_micros: 1_000_000_000_000, utc_offset_secs: None };
+        for (bucket_s, n) in [(1, 1), (1, 5), (7, 30), (60, 200)] {
+            let grid = Grid { first: start.wall_micros, start, bucket_s, n };
+            let width = bucket_s * 1_000_000;
+            let mut times: Vec<i64> = (-3..(n as i64 + 3) * 4)
+                .flat_map(|k| {
+                    let t = start.wall_micros + k * width / 4;
+                    [t - 1, t, t + 1]
+                })
+                .collect();
+            let mut bucket = Bucket::default();
+            for &t in &times {
+                assert_eq!(bucket.index(&grid, t), grid.index(t), "t {t}, bucket {bucket_s} s");
+            }
+            // Out of order: every time once more, last first, then interleaved.
+            times.reverse();
+            let shuffled: Vec<i64> =
+                times.iter().step_by(2).chain(times.iter().skip(1).step_by(2)).copied().collect();
+            for t in times.into_iter().chain(shuffled) {
+                assert_eq!(bucket.index(&grid, t), grid.index(t), "t {t}, bucket {bucket_s} s");
+            }
+        }
+    }
 }

@@ -30,14 +30,32 @@ struct WorkerTotals {
     peak_token_usage: Option<f64>,
 }
 
+/// A batch with the values every pass of the scan reads, each read from its row once.
+#[derive(Clone, Copy)]
+pub(super) struct Scanned<'a> {
+    pub(super) b: BatchRef<'a>,
+    pub(super) batch_type: BatchType,
+    pub(super) at: Option<Timestamp>,
+    /// The logged generation throughput, when finite.
+    pub(super) gen: Option<f64>,
+}
+
+impl<'a> Scanned<'a> {
+    #[inline(always)]
+    pub(super) fn of(b: BatchRef<'a>) -> Self {
+        Scanned { b, batch_type: b.batch_type(), at: b.timestamp(), gen: finite(b.gen_throughput()) }
+    }
+}
+
 impl WorkerTotals {
     #[inline(always)]
-    fn add(&mut self, b: BatchRef<'_>) {
-        match b.batch_type() {
+    fn add(&mut self, s: Scanned<'_>) {
+        let b = s.b;
+        match s.batch_type {
             BatchType::Prefill => self.prefill += 1,
             BatchType::Decode => self.decode += 1,
         }
-        if let Some(t) = b.timestamp() {
+        if let Some(t) = s.at {
             if self.first.is_none_or(|f| t < f) {
                 self.first = Some(t);
             }
@@ -53,11 +71,12 @@ impl WorkerTotals {
 
 impl WorkerSums {
     #[inline(always)]
-    fn add(&mut self, b: BatchRef<'_>) {
-        if let Some(g) = finite(b.gen_throughput()) {
+    fn add(&mut self, s: Scanned<'_>) {
+        let b = s.b;
+        if let Some(g) = s.gen {
             self.gen.push(g);
         }
-        if b.batch_type() == BatchType::Prefill {
+        if s.batch_type == BatchType::Prefill {
             self.cached = self.cached.saturating_add(u64::from(b.cached_token().unwrap_or(0)));
             self.new = self.new.saturating_add(u64::from(b.new_token().unwrap_or(0)));
             self.has_prefill_counts |= b.cached_token().is_some();
@@ -101,23 +120,24 @@ pub fn worker_summary(worker: &NodeInfo) -> WorkerDerived {
 /// on the assumption that the first TP rank a DP rank logs is its lowest (true of real logs,
 /// where TP0 logs and the others repeat it). A worker that breaks it is summed again from its
 /// final kept ranks.
-pub(super) fn scan_worker(m: &NodeMetrics, mut each: impl FnMut(BatchRef<'_>)) -> (WorkerDerived, KeptRanks) {
+pub(super) fn scan_worker(m: &NodeMetrics, mut each: impl FnMut(Scanned<'_>)) -> (WorkerDerived, KeptRanks) {
     let mut kept = KeptRanks::default();
     let mut sums = WorkerSums::default();
     let mut lowered = false;
     let mut totals = WorkerTotals::default();
     for b in m.batches.rows() {
-        totals.add(b);
+        let s = Scanned::of(b);
+        totals.add(s);
         match kept.see(b.dp(), b.tp()) {
-            Seen::Kept if !lowered => sums.add(b),
+            Seen::Kept if !lowered => sums.add(s),
             Seen::Lowered => lowered = true,
             _ => {}
         }
-        each(b);
+        each(s);
     }
     if lowered {
         sums = WorkerSums::default();
-        m.batches.rows().filter(|b| kept.keeps(b.dp(), b.tp())).for_each(|b| sums.add(b));
+        m.batches.rows().filter(|b| kept.keeps(b.dp(), b.tp())).for_each(|b| sums.add(Scanned::of(b)));
     }
     let WorkerSums { mut gen, cached, new, has_prefill_counts } = sums;
     let summary = WorkerDerived {
