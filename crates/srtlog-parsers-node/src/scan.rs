@@ -20,7 +20,7 @@ use std::io::{self, Read};
 use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span};
 use srtlog_model::{ParseOptions, ParseStats};
 
-use crate::bytes::strip_cr;
+use crate::bytes::{has_esc, strip_cr};
 
 /// Size of the scan buffer. Large enough that the per-refill overhead vanishes, small enough
 /// to stay in L2 on most machines.
@@ -80,8 +80,10 @@ impl Markers {
     }
 }
 
-/// Streams `reader`, calling `on_line(line_number, line, truncated)` for every line that holds
-/// a marker. Line numbers start at 1. Only I/O errors are returned.
+/// Streams `reader`, calling `on_line(line_number, line, has_esc, stats)` for every line that
+/// holds a marker, where `has_esc` says whether the line holds an ESC byte (an ANSI escape the
+/// parser must strip first: found while the line's ends are searched, so the parser need not
+/// search the line again). Line numbers start at 1. Only I/O errors are returned.
 pub(crate) fn scan_lines<R, F>(
     reader: &mut R,
     options: &ParseOptions,
@@ -91,7 +93,7 @@ pub(crate) fn scan_lines<R, F>(
 ) -> io::Result<()>
 where
     R: Read + ?Sized,
-    F: FnMut(u64, &[u8], &mut ParseStats),
+    F: FnMut(u64, &[u8], bool, &mut ParseStats),
 {
     let max_line = options.max_line_bytes.max(1);
     let mut buf = vec![0u8; BUFFER_BYTES.min(max_line.saturating_add(1))];
@@ -114,7 +116,7 @@ where
                 let line = &buf[..max_line];
                 stats.truncated_lines += 1;
                 if markers.line_matches(line) {
-                    on_line(line_no + 1, line, stats);
+                    on_line(line_no + 1, line, has_esc(line), stats);
                 }
                 skipping = true;
                 end = 0;
@@ -153,7 +155,8 @@ where
         let line = &buf[start..end];
         line_no += 1;
         if markers.line_matches(line) {
-            on_line(line_no, strip_cr(line), stats);
+            let line = strip_cr(line);
+            on_line(line_no, line, has_esc(line), stats);
         }
     }
     if skipping {
@@ -171,7 +174,7 @@ fn scan_region<F>(
     stats: &mut ParseStats,
     on_line: &mut F,
 ) where
-    F: FnMut(u64, &[u8], &mut ParseStats),
+    F: FnMut(u64, &[u8], bool, &mut ParseStats),
 {
     let base = *line_no;
     let mut counted_to = 0usize; // newlines before this offset are counted in `seen`
@@ -189,7 +192,7 @@ fn scan_region<F>(
         };
         first_line_checked = true;
         let Some(hit) = hit else { break };
-        let (line_start, line_end) = if hit.checked_sub(next_line).is_some_and(|d| d <= NEAR_HIT) {
+        let (line_start, line_end, esc) = if hit.checked_sub(next_line).is_some_and(|d| d <= NEAR_HIT) {
             enclosing_line(region, next_line, hit)
         } else {
             line_around(region, hit)
@@ -197,7 +200,7 @@ fn scan_region<F>(
         if line_start > counted_to {
             seen += count_newlines(&region[counted_to..line_start]);
         }
-        on_line(base + seen + 1, strip_cr(&region[line_start..line_end]), stats);
+        on_line(base + seen + 1, strip_cr(&region[line_start..line_end]), esc, stats);
         // This line and its `\n` are counted; the next gap starts after it.
         seen += 1;
         counted_to = (line_end + 1).min(region.len());
@@ -214,28 +217,57 @@ fn scan_region<F>(
 /// line that short before a hit wastes one short search at most.
 const NEAR_HIT: usize = 160;
 
-/// The line of `region` holding `hit`, as `(start, end)` (`end` at its `\n`), where
+/// The escape byte that starts an ANSI escape sequence.
+const ESC: u8 = 0x1b;
+
+/// The line of `region` holding `hit`, as `(start, end, has_esc)` (`end` at its `\n`), where
 /// `next_line` is a line start at or before `hit`. The end of the line at `next_line` is found
 /// first: at the busy end, where the line after a hit is usually a hit too, that one forward
 /// search is all it takes; otherwise the start is searched back from `hit`, no further than
 /// that end.
 #[inline(always)]
-fn enclosing_line(region: &[u8], next_line: usize, hit: usize) -> (usize, usize) {
-    let first_end = memchr::memchr(b'\n', &region[next_line..]).map_or(region.len(), |i| next_line + i);
+fn enclosing_line(region: &[u8], next_line: usize, hit: usize) -> (usize, usize, bool) {
+    let (first_end, esc) = end_from(region, next_line);
     if hit <= first_end {
-        return (next_line, first_end);
+        return (next_line, first_end, esc);
     }
-    let start = memchr::memrchr(b'\n', &region[first_end..hit]).map_or(first_end, |i| first_end + i) + 1;
-    let end = memchr::memchr(b'\n', &region[hit..]).map_or(region.len(), |i| hit + i);
-    (start, end)
+    // `region[first_end]` is a `\n`: the start is found after it.
+    let (start, esc_before) = start_back(region, first_end, hit);
+    let (end, esc_after) = end_from(region, hit);
+    (start, end, esc_before || esc_after)
 }
 
 /// The line of `region` holding `hit`, searched back and forth from `hit`.
 #[inline(always)]
-fn line_around(region: &[u8], hit: usize) -> (usize, usize) {
-    let start = memchr::memrchr(b'\n', &region[..hit]).map_or(0, |i| i + 1);
-    let end = memchr::memchr(b'\n', &region[hit..]).map_or(region.len(), |i| hit + i);
-    (start, end)
+fn line_around(region: &[u8], hit: usize) -> (usize, usize, bool) {
+    let (start, esc_before) = start_back(region, 0, hit);
+    let (end, esc_after) = end_from(region, hit);
+    (start, end, esc_before || esc_after)
+}
+
+/// The end of the line `from` is in (its `\n`, else the region's end), and whether an ESC
+/// comes before it: one search for either byte, which costs about what a search for `\n` alone
+/// does.
+#[inline(always)]
+fn end_from(region: &[u8], from: usize) -> (usize, bool) {
+    let hay = &region[from..];
+    match memchr::memchr2(b'\n', ESC, hay) {
+        None => (region.len(), false),
+        Some(i) if hay[i] == b'\n' => (from + i, false),
+        Some(i) => (memchr::memchr(b'\n', &hay[i..]).map_or(region.len(), |j| from + i + j), true),
+    }
+}
+
+/// The start of the line `hit` is in, after the last `\n` of `region[floor..hit]` (`floor`
+/// when there is none), and whether an ESC comes between that start and `hit`.
+#[inline(always)]
+fn start_back(region: &[u8], floor: usize, hit: usize) -> (usize, bool) {
+    let hay = &region[floor..hit];
+    match memchr::memrchr2(b'\n', ESC, hay) {
+        None => (floor, false),
+        Some(i) if hay[i] == b'\n' => (floor + i + 1, false),
+        Some(i) => (memchr::memrchr(b'\n', &hay[..i]).map_or(floor, |j| floor + j + 1), true),
+    }
 }
 
 fn count_newlines(b: &[u8]) -> u64 {
@@ -260,7 +292,8 @@ mod tests {
         let mut stats = ParseStats::default();
         let mut hits = Vec::new();
         let opts = ParseOptions { max_line_bytes, ..ParseOptions::default() };
-        scan_lines(&mut Chunked(text, chunk), &opts, &markers, &mut stats, |n, l, _| {
+        scan_lines(&mut Chunked(text, chunk), &opts, &markers, &mut stats, |n, l, esc, _| {
+            assert_eq!(esc, l.contains(&0x1b), "line {n}: whether it holds an ESC");
             hits.push((n, l.to_vec()))
         })
         .expect("scan");
@@ -326,10 +359,11 @@ mod tests {
 
     proptest::proptest! {
         /// Whatever the mix of hit lines, short and long other lines, and read sizes, the
-        /// scanner hands over exactly the lines a line-by-line check selects, with their numbers.
+        /// scanner hands over exactly the lines a line-by-line check selects, with their numbers
+        /// (and `run` checks each line's ESC flag).
         #[test]
         fn hands_over_the_lines_a_naive_scan_selects(
-            pieces in proptest::collection::vec(0u8..6, 0..60),
+            pieces in proptest::collection::vec(0u8..9, 0..60),
             chunk in 1usize..300,
         ) {
             let mut text = Vec::new();
@@ -342,7 +376,11 @@ mod tests {
                     4 => b"a long line without the marker, a long line without the marker, \
                            a long line without the marker, a long line without the marker, \
                            a long line without the marker",
-                    _ => b"batch at the start, then batch again",
+                    5 => b"batch at the start, then batch again",
+                    // ESC before the marker, after it, and on a line without one.
+                    6 => b"\x1b[32m[2026-01-16 06:00:00]\x1b[0m Decode batch, #token: 4",
+                    7 => b"Prefill batch, #new-seq: 1\x1b[0m",
+                    _ => b"\x1b[1mnoise\x1b[0m",
                 };
                 text.extend_from_slice(line);
                 text.push(b'\n');

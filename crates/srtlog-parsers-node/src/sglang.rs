@@ -109,7 +109,7 @@ pub fn parse_sglang_line(line: &[u8]) -> LineEvent {
     if markers().is_some_and(|m| !m.line_matches(line)) {
         return LineEvent::Ignored;
     }
-    parse_line_with(line, &mut Vec::new(), &mut DateMemo::default())
+    parse_line_with(line, has_esc(line), &mut Vec::new(), &mut DateMemo::default())
 }
 
 /// A classified line: a batch line is returned unparsed so that the streaming parser can fill
@@ -151,8 +151,13 @@ pub(crate) fn fill(
 
 /// [`parse_sglang_line`] with a reusable scratch buffer for ANSI stripping and the file's
 /// date memo.
-pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>, dates: &mut DateMemo) -> LineEvent {
-    match classify(line, scratch, dates) {
+pub(crate) fn parse_line_with(
+    line: &[u8],
+    has_esc: bool,
+    scratch: &mut Vec<u8>,
+    dates: &mut DateMemo,
+) -> LineEvent {
+    match classify(line, has_esc, scratch, dates) {
         Classified::Batch(p, batch_type, layout, rest) => {
             let mut b = new_batch(&p, batch_type);
             match fill(&mut b, layout, rest, &mut FieldOrders::default()) {
@@ -164,8 +169,14 @@ pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>, dates: &mut Da
     }
 }
 
-/// Decides what a line is; parses everything but batch fields.
-pub(crate) fn classify<'a>(line: &'a [u8], scratch: &'a mut Vec<u8>, dates: &mut DateMemo) -> Classified<'a> {
+/// Decides what a line is; parses everything but batch fields. `has_esc`: whether `line` holds
+/// an ESC byte (the scanner knows it from the search for the line's ends).
+pub(crate) fn classify<'a>(
+    line: &'a [u8],
+    has_esc: bool,
+    scratch: &'a mut Vec<u8>,
+    dates: &mut DateMemo,
+) -> Classified<'a> {
     let line = strip_cr(line);
     // dynamo's coloured batch lines are read in place; any other line with escapes is read
     // without them (the fast form gives the same prefix, see `printed_dynamo_prefix`).
@@ -174,7 +185,7 @@ pub(crate) fn classify<'a>(line: &'a [u8], scratch: &'a mut Vec<u8>, dates: &mut
             return batch;
         }
     }
-    let line: &'a [u8] = if has_esc(line) {
+    let line: &'a [u8] = if has_esc {
         strip_ansi_into(line, scratch);
         &scratch[..]
     } else {
@@ -789,34 +800,37 @@ impl NodeParser for SglangParser {
         let mut clock = UndatedClock::new(options.undated_day);
         let mut dated: Vec<(bool, usize)> = Vec::new();
         let result =
-            scan_lines(reader, options, markers, &mut stats, |line_no, line, stats| {
-                match classify(line, &mut scratch, &mut dates) {
-                    Classified::Batch(p, batch_type, layout, rest) => {
-                        let mut b = new_batch(&p, batch_type);
-                        match fill(&mut b, layout, rest, &mut orders) {
-                            Ok(dropped) => {
-                                if let Some(c) = p.clock {
-                                    b.timestamp = clock.date(line_no, c);
-                                    dated.push((true, out.batches.len()));
-                                }
-                                out.batches.push_copy(&b);
-                                if let Some(reason) = dropped {
-                                    note(stats, options.max_diagnostics, line_no, line, reason);
-                                }
+            scan_lines(reader, options, markers, &mut stats, |line_no, line, has_esc, stats| match classify(
+                line,
+                has_esc,
+                &mut scratch,
+                &mut dates,
+            ) {
+                Classified::Batch(p, batch_type, layout, rest) => {
+                    let mut b = new_batch(&p, batch_type);
+                    match fill(&mut b, layout, rest, &mut orders) {
+                        Ok(dropped) => {
+                            if let Some(c) = p.clock {
+                                b.timestamp = clock.date(line_no, c);
+                                dated.push((true, out.batches.len()));
                             }
-                            Err(reason) => {
-                                let event = LineEvent::Malformed(reason);
-                                apply(out, stats, options.max_diagnostics, line_no, line, event);
+                            out.batches.push_copy(&b);
+                            if let Some(reason) = dropped {
+                                note(stats, options.max_diagnostics, line_no, line, reason);
                             }
                         }
-                    }
-                    Classified::Other(mut event, line_clock) => {
-                        if let (LineEvent::Memory { snapshot, .. }, Some(c)) = (&mut event, line_clock) {
-                            snapshot.timestamp = clock.date(line_no, c);
-                            dated.push((false, out.memory_snapshots.len()));
+                        Err(reason) => {
+                            let event = LineEvent::Malformed(reason);
+                            apply(out, stats, options.max_diagnostics, line_no, line, event);
                         }
-                        apply(out, stats, options.max_diagnostics, line_no, line, event);
                     }
+                }
+                Classified::Other(mut event, line_clock) => {
+                    if let (LineEvent::Memory { snapshot, .. }, Some(c)) = (&mut event, line_clock) {
+                        snapshot.timestamp = clock.date(line_no, c);
+                        dated.push((false, out.memory_snapshots.len()));
+                    }
+                    apply(out, stats, options.max_diagnostics, line_no, line, event);
                 }
             });
         let shift = clock.finish_shift();

@@ -92,12 +92,19 @@ pub fn parse_trtllm_line(line: &[u8]) -> LineEvent {
     if markers().is_some_and(|m| !m.line_matches(line)) {
         return LineEvent::Ignored;
     }
-    parse_line_with(line, &mut Vec::new(), &mut DateMemo::default())
+    parse_line_with(line, has_esc(line), &mut Vec::new(), &mut DateMemo::default())
 }
 
-pub(crate) fn parse_line_with(line: &[u8], scratch: &mut Vec<u8>, dates: &mut DateMemo) -> LineEvent {
+/// Parses one line; `has_esc`: whether `line` holds an ESC byte (the scanner knows it from the
+/// search for the line's ends).
+pub(crate) fn parse_line_with(
+    line: &[u8],
+    has_esc: bool,
+    scratch: &mut Vec<u8>,
+    dates: &mut DateMemo,
+) -> LineEvent {
     let line = strip_cr(line);
-    let line = if has_esc(line) {
+    let line = if has_esc {
         strip_ansi_into(line, scratch);
         &scratch[..]
     } else {
@@ -671,8 +678,8 @@ impl NodeParser for TrtllmParser {
         let mut scratch = Vec::new();
         let mut dates = DateMemo::default();
         let mut stats = std::mem::take(&mut out.stats);
-        let result = scan_lines(reader, options, markers, &mut stats, |line_no, line, stats| {
-            let event = parse_line_with(line, &mut scratch, &mut dates);
+        let result = scan_lines(reader, options, markers, &mut stats, |line_no, line, has_esc, stats| {
+            let event = parse_line_with(line, has_esc, &mut scratch, &mut dates);
             apply(out, stats, options.max_diagnostics, line_no, line, event);
         });
         out.stats = stats;
