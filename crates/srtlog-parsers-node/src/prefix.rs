@@ -138,6 +138,14 @@ pub(crate) fn split_sglang<'a>(line: &'a [u8], dates: &mut DateMemo) -> Prefix<'
             return p;
         }
     }
+    // The usual line starts with its bracket: tried first with no search (a search costs more
+    // than the whole bracket when it finds position 0). Tried again below if it fails: the
+    // same answer, and rare.
+    if line.first() == Some(&b'[') && line.get(1).is_some_and(u8::is_ascii_digit) {
+        if let Some(p) = sglang_bracket(&line[1..], dates) {
+            return p;
+        }
+    }
     // The first few digit-led brackets are tried (a job runner may prepend `[0]`-style text).
     let digit_led =
         memchr::memchr_iter(b'[', line).filter(|&o| line.get(o + 1).is_some_and(u8::is_ascii_digit));
