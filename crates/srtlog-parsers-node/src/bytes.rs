@@ -87,17 +87,14 @@ pub(crate) fn eq_words(a: &[u8], b: &[u8]) -> bool {
     if n != b.len() {
         return false;
     }
-    let word8 = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().expect("8 bytes"));
     let word4 = |s: &[u8], at: usize| u32::from_ne_bytes(s[at..at + 4].try_into().expect("4 bytes"));
     if n >= 8 {
-        let mut at = 0;
-        while at + 8 <= n {
-            if word8(a, at) != word8(b, at) {
-                return false;
-            }
-            at += 8;
-        }
-        at == n || word8(a, n - 8) == word8(b, n - 8)
+        // Whole words as arrays (no bounds check per word), then the last 8 bytes.
+        let (words_a, tail_a) = a.as_chunks::<8>();
+        let (words_b, _) = b.as_chunks::<8>();
+        let last = |s: &[u8]| u64::from_ne_bytes(s[n - 8..].try_into().expect("8 bytes"));
+        words_a.iter().zip(words_b).all(|(x, y)| u64::from_ne_bytes(*x) == u64::from_ne_bytes(*y))
+            && (tail_a.is_empty() || last(a) == last(b))
     } else if n >= 4 {
         word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4)
     } else {
