@@ -222,11 +222,8 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
     while i < n {
         // The names TensorRT-LLM prints are recognised whole, with no byte-by-byte scan: a
         // name followed by ` = ` or `: ` is exactly what the scan below would find there.
-        let field = match known_name(&body[i..]) {
-            Some((len, field)) => {
-                i += len;
-                field
-            }
+        let (field, value_start) = match known_name(&body[i..]) {
+            Some((value_at, field)) => (field, i + value_at),
             // Any other identifier sets nothing: a known name followed by ` = ` or `: ` is
             // exactly what `known_name` matched, and a field without that separator is
             // skipped below.
@@ -234,18 +231,18 @@ fn iteration(p: &Prefix<'_>, body: &[u8], field_iso: &mut IsoMemo) -> LineEvent 
                 while i < n && (body[i].is_ascii_alphanumeric() || body[i] == b'_') {
                     i += 1;
                 }
-                IterField::Other
+                let rest = &body[i..];
+                let value_start = if rest.starts_with(b" = ") {
+                    i + 3
+                } else if rest.starts_with(b": ") {
+                    i + 2
+                } else {
+                    // Not `name = value`: skip to the next field.
+                    i = (field_end(body, i) + 2).min(n);
+                    continue;
+                };
+                (IterField::Other, value_start)
             }
-        };
-        let rest = &body[i..];
-        let value_start = if rest.starts_with(b" = ") {
-            i + 3
-        } else if rest.starts_with(b": ") {
-            i + 2
-        } else {
-            // Not `name = value`: skip to the next field.
-            i = (field_end(body, i) + 2).min(n);
-            continue;
         };
         if let IterField::States = field {
             states = Some(value_start);
@@ -412,9 +409,9 @@ fn short_number(s: &[u8]) -> Option<(u32, &[u8])> {
     leading_integer(s, 9).map(|(v, len)| (v as u32, &s[len..]))
 }
 
-/// The iteration field name `rest` starts with, its length and what it sets, when it is one
-/// TensorRT-LLM prints and a ` = ` or `: ` follows it (so the identifier ends there); `None`
-/// otherwise.
+/// The iteration field name `rest` starts with and what it sets, with where its value starts,
+/// when it is one TensorRT-LLM prints and a ` = ` or `: ` follows it (so the identifier ends
+/// there); `None` otherwise.
 #[inline]
 fn known_name(rest: &[u8]) -> Option<(usize, IterField)> {
     let (name, field): (&[u8], IterField) = match *rest.first()? {
@@ -433,7 +430,16 @@ fn known_name(rest: &[u8]) -> Option<(usize, IterField)> {
     };
     let len = name.len();
     let head = rest.get(..len + 2)?;
-    (eq_words(&head[..len], name) && matches!(&head[len..], b" =" | b": ")).then_some((len, field))
+    if !eq_words(&head[..len], name) {
+        return None;
+    }
+    // Byte by byte: a byte-string pattern against a slice is a slice comparison.
+    let value_at = match (head[len], head[len + 1]) {
+        (b' ', b'=') if rest.get(len + 2) == Some(&b' ') => len + 3,
+        (b':', b' ') => len + 2,
+        _ => return None,
+    };
+    Some((value_at, field))
 }
 
 /// The Triton `tensorrtllm_backend`'s iteration statistics (2023-24, C++ executor): one JSON
@@ -722,6 +728,10 @@ mod tests {
             (Some(12.5), None, Some(3.25))
         );
         assert_eq!(batch("7, rank = 4294967295").tp, u32::MAX);
+        // A known name is read with ` = ` or `: ` after it; with anything else (` =3`) it is
+        // skipped as an unknown field would be.
+        let b = batch("7, rank =3, num_scheduled_requests: 4, kv_cache_util=0.5");
+        assert_eq!((b.tp, b.running_req(), b.token_usage()), (0, Some(4), None));
         // A value with trailing junk is the general rule's to refuse: nothing half-read is kept.
         assert_eq!(line("7x, rank = 0"), LineEvent::Malformed("unparsable iteration field"));
         assert_eq!(line("7, rank = 1x"), LineEvent::Malformed("unparsable iteration field"));
