@@ -375,9 +375,22 @@ fn fast_iteration_value(b: &mut BatchMetrics, field: IterField, body: &[u8], fro
             v.set(b, real);
             Some(at)
         }
-        IterField::ElapsedSecs | IterField::Timestamp | IterField::States | IterField::Other => None,
+        IterField::Other => {
+            // A short value (`0`, `32/32`) is skipped to its `, ` byte by byte, which costs
+            // less than the search `field_end` makes; a longer one takes that search.
+            let head = &rest[..rest.len().min(SHORT_VALUE)];
+            match head.iter().position(|&c| c == b',') {
+                Some(comma) => next(comma),
+                None if head.len() == rest.len() => Some(body.len()),
+                None => None,
+            }
+        }
+        IterField::ElapsedSecs | IterField::Timestamp | IterField::States => None,
     }
 }
+
+/// The longest value [`fast_iteration_value`] skips byte by byte.
+const SHORT_VALUE: usize = 16;
 
 /// The `states` dict in the form TensorRT-LLM prints on every iteration line, `{'num_ctx_requests':
 /// N, 'num_ctx_tokens': N, 'num_generation_tokens': N}` (numbers of at most 9 digits), read by
@@ -732,6 +745,12 @@ mod tests {
         // skipped as an unknown field would be.
         let b = batch("7, rank =3, num_scheduled_requests: 4, kv_cache_util=0.5");
         assert_eq!((b.tp, b.running_req(), b.token_usage()), (0, Some(4), None));
+        // Fields that set nothing are skipped to their `, `, whatever their values hold.
+        let b = batch(
+            "7, global_rank = 0, currank_total_requests = 32/32, extra = a,b, \
+             note = a value longer than sixteen bytes, rank = 2, tail = x,",
+        );
+        assert_eq!((b.iteration(), b.tp), (Some(7), 2));
         // A value with trailing junk is the general rule's to refuse: nothing half-read is kept.
         assert_eq!(line("7x, rank = 0"), LineEvent::Malformed("unparsable iteration field"));
         assert_eq!(line("7, rank = 1x"), LineEvent::Malformed("unparsable iteration field"));
