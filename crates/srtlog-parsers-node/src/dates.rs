@@ -42,7 +42,13 @@ impl IsoMemo {
                 ts
             }
         };
-        parse_iso_tail(b, head)
+        // Only a fraction (`.`/`,`) or an offset (`Z`, `+`, `-`) extends the head; any other
+        // byte after it (SGLang's ` DP0`, a field's `, `) ends the text, as the tail's parse
+        // would find, without the call.
+        match b.get(19) {
+            Some(b'.' | b',' | b'Z' | b'+' | b'-') => parse_iso_tail(b, head),
+            _ => Some((head.with_offset(None), 19)),
+        }
     }
 }
 
@@ -94,6 +100,8 @@ mod tests {
             b"2026-01-16 06:00:00.5 DP1",
             b"2026-01-16 06:00:00.51]",
             b"2026-01-16 06:00:00,5",
+            b"2026-01-16 06:00:00, x",
+            b"2026-01-16 06:00:00 x",
             b"2026-01-16 06:00:00Z ",
             b"2026-01-16 06:00:00+05:30 x",
             b"2026-01-16 06:00:00+0530",
