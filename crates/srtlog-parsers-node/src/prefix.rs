@@ -230,8 +230,10 @@ fn sglang_bracket<'a>(s: &'a [u8], dates: &mut DateMemo) -> Option<Prefix<'a>> {
 #[inline]
 fn printed_rank_tags(s: &[u8], mut pos: usize) -> Option<(u32, u32, u32, usize)> {
     let mut ranks = [0u32; 3];
-    for (rank, tag) in ranks.iter_mut().zip([b" DP", b" TP", b" EP"]) {
-        if s.get(pos..pos + 3) == Some(&tag[..]) {
+    // The tags ` DP`, ` TP`, ` EP` matched byte by byte (an element pattern, where a compared
+    // byte string is a slice comparison).
+    for (rank, letter) in ranks.iter_mut().zip([b'D', b'T', b'E']) {
+        if matches!(s.get(pos..pos + 3), Some(&[b' ', l, b'P']) if l == letter) {
             let (n, len) = leading_integer(&s[pos + 3..], 9)?;
             *rank = n as u32;
             pos += 3 + len;
