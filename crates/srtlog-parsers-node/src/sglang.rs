@@ -600,12 +600,11 @@ fn fast_value(b: &mut BatchMetrics, slot: Slot, s: &[u8], from: usize) -> Option
         }
         Slot::CudaGraph => {
             let rest = &s[from..];
-            let (v, len) = if rest.starts_with(b"True") {
-                (true, 4)
-            } else if rest.starts_with(b"False") {
-                (false, 5)
-            } else {
-                return None;
+            // Element patterns: a byte string compared is a slice comparison.
+            let (v, len) = match rest {
+                [b'T', b'r', b'u', b'e', ..] => (true, 4),
+                [b'F', b'a', b'l', b's', b'e', ..] => (false, 5),
+                _ => return None,
             };
             let next = after_value(s, from + len)?;
             b.set_cuda_graph(v);

@@ -372,11 +372,12 @@ fn fast_iteration_value(
             Some(at)
         }
         IterField::Real(real) => {
-            if rest.starts_with(b"N/A") {
+            // Element patterns: a byte string compared is a slice comparison.
+            if let [b'N', b'/', b'A', ..] = rest {
                 return next(3);
             }
             let (v, len) = leading_decimal_digits(rest)?;
-            let len = if rest[len..].starts_with(b"ms") { len + 2 } else { len };
+            let len = if let [b'm', b's', ..] = rest[len..] { len + 2 } else { len };
             let at = next(len)?;
             v.set(b, real);
             Some(at)
