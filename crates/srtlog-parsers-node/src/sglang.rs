@@ -149,8 +149,8 @@ pub(crate) fn fill(
     }
 }
 
-/// [`parse_sglang_line`] with a reusable scratch buffer for ANSI stripping and the file's
-/// date memo.
+/// [`parse_sglang_line`] with whether the line holds an ESC byte (the scanner knows it), a
+/// reusable scratch buffer for ANSI stripping and the file's date memo.
 pub(crate) fn parse_line_with(
     line: &[u8],
     has_esc: bool,
