@@ -213,16 +213,15 @@ fn scan_region<F>(
     F: FnMut(u64, &[u8], bool, &mut ParseStats),
 {
     let base = *line_no;
-    let mut counted_to = 0usize; // newlines before this offset are counted in `seen`
-    let mut seen = 0u64;
-    let mut pos = 0usize;
-    // Where the line after the last hit starts (the region starts at a line start).
+    let mut seen = 0u64; // newlines counted before `next_line`
+                         // Where the line after the last hit starts (the region starts at a line start). The search
+                         // resumes at the `\n` before it: a line-start marker of that line begins with it.
     let mut next_line = 0usize;
     // The region starts at a line start: line-start markers there have no `\n` before them.
     let mut first_line_checked = false;
     // The last hit's marker and its offset in its line, tried first on the next line.
     let mut predicted = None;
-    while pos < region.len() {
+    while next_line < region.len() {
         let found = predicted.and_then(|p| markers.at_predicted(region, next_line, p));
         let (line_start, line_end, esc, lines_before) = match found {
             Some((start, end, esc)) => (start, end, esc, 0),
@@ -230,33 +229,26 @@ fn scan_region<F>(
                 let hit = if !first_line_checked && markers.line_start.iter().any(|m| region.starts_with(m)) {
                     Some((0, None))
                 } else {
-                    markers.find(region, pos)
+                    markers.find(region, next_line.saturating_sub(1))
                 };
                 first_line_checked = true;
                 let Some((hit, marker)) = hit else { break };
                 let line = if hit.checked_sub(next_line).is_some_and(|d| d <= NEAR_HIT) {
                     enclosing_line(region, next_line, hit)
                 } else {
-                    let (start, end, esc) = line_around(region, hit);
-                    let before =
-                        if start > counted_to { count_newlines(&region[counted_to..start]) } else { 0 };
-                    (start, end, esc, before)
+                    line_around(region, next_line, hit)
                 };
                 predicted = marker.map(|m| (hit - line.0, m));
                 line
             }
         };
-        // `next_line` is `counted_to`: the lines before this one are the gap's.
         seen += lines_before;
         on_line(base + seen + 1, strip_cr(&region[line_start..line_end]), esc, stats);
         // This line and its `\n` are counted; the next gap starts after it.
         seen += 1;
-        counted_to = (line_end + 1).min(region.len());
-        // Resume at the `\n` itself: a line-start marker of the next line begins with it.
-        pos = line_end;
-        next_line = line_end + 1;
+        next_line = (line_end + 1).min(region.len());
     }
-    *line_no = base + seen + count_newlines(&region[counted_to..]);
+    *line_no = base + seen + count_newlines(&region[next_line..]);
     debug_assert_eq!(*line_no, base + count_newlines(region));
 }
 
@@ -287,12 +279,13 @@ fn enclosing_line(region: &[u8], next_line: usize, hit: usize) -> (usize, usize,
     (start, end, esc_before || esc_after, 1 + between)
 }
 
-/// The line of `region` holding `hit`, searched back and forth from `hit`.
+/// [`enclosing_line`]'s result for a hit far from `next_line`: the line searched back and
+/// forth from `hit`, and the lines between counted.
 #[inline(always)]
-fn line_around(region: &[u8], hit: usize) -> (usize, usize, bool) {
-    let (start, esc_before) = start_back(region, 0, hit);
+fn line_around(region: &[u8], next_line: usize, hit: usize) -> (usize, usize, bool, u64) {
+    let (start, esc_before) = start_back(region, next_line, hit);
     let (end, esc_after) = end_from(region, hit);
-    (start, end, esc_before || esc_after)
+    (start, end, esc_before || esc_after, count_newlines(&region[next_line..start]))
 }
 
 /// The end of the line `from` is in (its `\n`, else the region's end), and whether an ESC

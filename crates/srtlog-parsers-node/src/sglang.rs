@@ -798,13 +798,9 @@ impl NodeParser for SglangParser {
         // such a date (batch or memory, index), in case the dates move once the file is read.
         let mut clock = UndatedClock::new(options.undated_day);
         let mut dated: Vec<(bool, usize)> = Vec::new();
-        let result =
-            scan_lines(reader, options, markers, &mut stats, |line_no, line, has_esc, stats| match classify(
-                line,
-                has_esc,
-                &mut scratch,
-                &mut dates,
-            ) {
+        let result = scan_lines(reader, options, markers, &mut stats, |line_no, line, has_esc, stats| {
+            let classified = classify(line, has_esc, &mut scratch, &mut dates);
+            match classified {
                 Classified::Batch(p, batch_type, layout, rest) => {
                     let mut b = new_batch(&p, batch_type);
                     match fill(&mut b, layout, rest, &mut orders) {
@@ -831,7 +827,8 @@ impl NodeParser for SglangParser {
                     }
                     apply(out, stats, options.max_diagnostics, line_no, line, event);
                 }
-            });
+            }
+        });
         let shift = clock.finish_shift();
         for &(is_batch, at) in dated.iter().filter(|_| shift != 0) {
             if is_batch {
